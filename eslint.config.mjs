@@ -1,0 +1,94 @@
+// Flat ESLint config: TypeScript rules, the Nx module-boundary matrix of ARCHITECTURE.md / STYLE.md,
+// and the Jest rules that catch tests that cannot fail.
+import nx from '@nx/eslint-plugin';
+import jest from 'eslint-plugin-jest';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Each heavy dependency has exactly one owner lib (tag `owns:<dep>`); everyone else is banned from it. */
+const OWNED = {
+  'owns:kafkajs': ['kafkajs'],
+  'owns:mongoose': ['mongoose', 'mongodb'],
+  'owns:kurento': ['kurento-client'],
+  'owns:k8s': ['@kubernetes/client-node'],
+};
+const allOwned = Object.values(OWNED).flat();
+const ownershipConstraints = [
+  { sourceTag: 'owns:none', bannedExternalImports: allOwned },
+  ...Object.entries(OWNED).map(([tag, mine]) => ({
+    sourceTag: tag,
+    bannedExternalImports: allOwned.filter((dep) => !mine.includes(dep)),
+  })),
+];
+
+export const depConstraints = [
+  // Apps are leaves: they depend on libs only, never on another app.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  // Libs depend on libs only.
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  // Workspace tooling may look at libs, never at apps.
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+  // The domain is pure: it imports nothing of ours.
+  { sourceTag: 'scope:domain', notDependOnLibsWithTags: ['*'] },
+  // The gossip core is pure as well: domain only.
+  { sourceTag: 'scope:gossip', onlyDependOnLibsWithTags: ['scope:domain'] },
+  ...ownershipConstraints,
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      '.infra/**',
+      '.nx/**',
+      'tmp/**',
+      'bench/results/**',
+      'apps/web/public/vendor/**',
+    ],
+  },
+  ...nx.configs['flat/base'],
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints,
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'off',
+      'no-console': 'error',
+    },
+  },
+  {
+    // The CLI's job is to print; scripts and benchmarks are tools too.
+    files: ['apps/cli/**/*.ts', 'bench/**/*.{ts,js,mjs}', 'scripts/**/*.{ts,js,mjs}', 'tools/**/*.{ts,mjs}'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'eventually'] }],
+      'jest/no-conditional-expect': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/no-focused-tests': 'error',
+      'jest/no-standalone-expect': 'error',
+      'jest/valid-expect': 'error',
+      'jest/no-done-callback': 'error',
+      'jest/no-test-return-statement': 'error',
+    },
+  },
+  prettier,
+);

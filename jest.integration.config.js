@@ -1,0 +1,17 @@
+// Integration specs (`*.integration-spec.ts`) of every project, in one run: the global setup starts a
+// real Kafka broker and a real MongoDB-protocol server once, on free ports, and tears them down after.
+const { aliasMapper, swcTransform } = require('./jest.preset');
+
+module.exports = {
+  displayName: 'integration',
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  testMatch: ['**/test/**/*.integration-spec.ts'],
+  transform: { '^.+\\.(t|j)s$': swcTransform },
+  moduleNameMapper: aliasMapper(),
+  globalSetup: '<rootDir>/libs/testing/jest/global-setup.js',
+  globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.js',
+  maxWorkers: 2,
+  testTimeout: 120000,
+};

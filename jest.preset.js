@@ -1,0 +1,44 @@
+// Shared Jest settings: SWC transform (fast, keeps decorator metadata for NestJS) and the
+// tsconfig path aliases mapped to their barrels, so specs import libs exactly as code does.
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const root = __dirname;
+
+function aliasMapper() {
+  const mapper = {};
+  for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+    mapper[`^${alias.replace(/[/\\^$+?.()|[\]{}]/g, '\\$&')}$`] = path.join(root, target);
+  }
+  return mapper;
+}
+
+const swcTransform = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+/** Unit-test config for one project: `*.spec.ts` under its `src/`. */
+function unitConfig(projectDir, overrides = {}) {
+  return {
+    displayName: path.relative(root, projectDir),
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/src/**/*.spec.ts'],
+    transform: { '^.+\\.(t|j)s$': swcTransform },
+    moduleNameMapper: aliasMapper(),
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    ...overrides,
+  };
+}
+
+module.exports = { aliasMapper, swcTransform, unitConfig, root };

@@ -1,0 +1,2 @@
+export * from './lib/mongo-connection';
+export * from './lib/mongo-errors';

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeKafkaCluster } from '@hoot/events';
+import { pingMongo } from '@hoot/mongo';
+import { freePort } from './free-port';
+import { ManagedProcess } from './managed-process';
+import { infraPath, workspaceRoot } from './workspace';
+
+export interface RunningKafka {
+  brokers: string[];
+  dataDir: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export interface RunningMongo {
+  uri: string;
+  port: number;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export interface StartKafkaOptions {
+  port?: number;
+  controllerPort?: number;
+  /** Defaults to a fresh temporary folder, removed at stop. */
+  dataDir?: string;
+  readyTimeoutMs?: number;
+}
+
+/** Starts a real single-node KRaft broker through `scripts/infra/kafka.sh run`; ready once a kafkajs admin describes it. */
+export async function startKafka(options: StartKafkaOptions = {}): Promise<RunningKafka> {
+  const port = options.port ?? (await freePort());
+  const controllerPort = options.controllerPort ?? (await freePort());
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hoot-kafka-'));
+  const brokers = [`127.0.0.1:${port}`];
+  const process = await ManagedProcess.start({
+    name: `kafka:${port}`,
+    command: join(workspaceRoot(), 'scripts/infra/kafka.sh'),
+    args: ['run', '--port', String(port), '--controller-port', String(controllerPort), '--data-dir', dataDir],
+    logFile: infraPath('test-logs', `kafka-${port}.log`),
+    readyProbe: () => describeKafkaCluster(brokers, 2_000),
+    readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
+  });
+  return {
+    brokers,
+    dataDir,
+    process,
+    async stop() {
+      await process.stop(30_000);
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StartMongoOptions {
+  port?: number;
+  /** Keep data here; without it the server keeps everything in memory. */
+  dataDir?: string;
+  readyTimeoutMs?: number;
+}
+
+/** Starts our FerretDB build (MongoDB protocol on SQLite) through `scripts/infra/ferretdb.sh run`; ready once a ping answers. */
+export async function startMongo(options: StartMongoOptions = {}): Promise<RunningMongo> {
+  const port = options.port ?? (await freePort());
+  const uri = `mongodb://127.0.0.1:${port}/`;
+  const storage = options.dataDir ? ['--data-dir', options.dataDir] : ['--memory'];
+  const process = await ManagedProcess.start({
+    name: `ferretdb:${port}`,
+    command: join(workspaceRoot(), 'scripts/infra/ferretdb.sh'),
+    args: ['run', '--port', String(port), ...storage],
+    logFile: infraPath('test-logs', `ferretdb-${port}.log`),
+    readyProbe: () => pingMongo(uri, 2_000),
+    readyTimeoutMs: options.readyTimeoutMs ?? 600_000,
+  });
+  return { uri, port, process, stop: () => process.stop(20_000) };
+}
