@@ -35,6 +35,28 @@ export const depConstraints = [
   ...ownershipConstraints,
 ];
 
+/**
+ * The same ownership as a plain import rule: the Nx rule can only ban a package that is in the project
+ * graph (installed), this one bans it by name before anyone installs it.
+ */
+const restrictedImports = (allowed = []) => [
+  'error',
+  {
+    paths: allOwned
+      .filter((dep) => !allowed.includes(dep))
+      .map((name) => ({ name, message: `only its owner lib may import ${name} (see STYLE.md, boundaries)` })),
+    patterns: allOwned
+      .filter((dep) => !allowed.includes(dep))
+      .map((name) => ({ group: [`${name}/*`], message: `only its owner lib may import ${name}` })),
+  },
+];
+const OWNER_DIRS = {
+  'libs/events': OWNED['owns:kafkajs'],
+  'libs/mongo': OWNED['owns:mongoose'],
+  'libs/media': OWNED['owns:kurento'],
+  'libs/k8s': OWNED['owns:k8s'],
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -64,8 +86,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-console': 'error',
+      'no-restricted-imports': restrictedImports(),
     },
   },
+  ...Object.entries(OWNER_DIRS).map(([dir, deps]) => ({
+    files: [`${dir}/**/*.ts`],
+    rules: { 'no-restricted-imports': restrictedImports(deps) },
+  })),
   {
     // The CLI's job is to print; scripts and benchmarks are tools too.
     files: ['apps/cli/**/*.ts', 'bench/**/*.{ts,js,mjs}', 'scripts/**/*.{ts,js,mjs}', 'tools/**/*.{ts,mjs}'],

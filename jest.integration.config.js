@@ -10,8 +10,8 @@ module.exports = {
   testMatch: ['**/test/**/*.integration-spec.ts'],
   transform: { '^.+\\.(t|j)s$': swcTransform },
   moduleNameMapper: aliasMapper(),
-  globalSetup: '<rootDir>/libs/testing/jest/global-setup.js',
-  globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.js',
+  globalSetup: '<rootDir>/tools/jest/integration-setup.js',
+  globalTeardown: '<rootDir>/tools/jest/integration-teardown.js',
   maxWorkers: 2,
   testTimeout: 120000,
 };

@@ -56,7 +56,8 @@ Commands:
   path                     Install if needed and print the binary's path.
   -h, --help               This help.
 
---log-level is FerretDB's own log level on stderr (debug, info, warn, error; default warn).
+--log-level is FerretDB's own log level on stderr (debug, info, warn, error; default error: at warn
+FerretDB dumps every failed command, including the endSessions every driver sends on disconnect).
 Environment: HOOT_FERRETDB_READY_TIMEOUT (seconds 'start' waits, default 60), XDG_CACHE_HOME, GOPROXY, GOFLAGS.
 EOF
 }
@@ -188,7 +189,7 @@ check_port() {
 # --- commands -------------------------------------------------------------------------------------------
 
 cmd_run() {
-  local port="" data_dir="" memory=false level=warn
+  local port="" data_dir="" memory=false level=error
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --port) port="${2:?--port needs a value}"; shift 2 ;;
@@ -215,7 +216,7 @@ cmd_run() {
 }
 
 cmd_start() {
-  local port="$DEFAULT_PORT" data_dir="$DEFAULT_DATA_DIR" level=warn
+  local port="$DEFAULT_PORT" data_dir="$DEFAULT_DATA_DIR" level=error
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --port) port="${2:?--port needs a value}"; shift 2 ;;
@@ -263,7 +264,9 @@ cmd_start() {
       tail -n 20 "$logf" >&2 || true
       die "FerretDB exited during startup (log: $logf)"
     fi
-    if grep -q '^ferretdb: ready on ' "$logf" && port_open "$port"; then
+    # Ready line in the log, and the port accepts TCP and answers a MongoDB ping (our binary's -ping mode
+    # connects like a client; a bare bash /dev/tcp connect+close makes FerretDB log a warning).
+    if grep -q '^ferretdb: ready on ' "$logf" && "$bin" -ping "127.0.0.1:$port" 2>/dev/null; then
       break
     fi
     if ((SECONDS >= deadline)); then

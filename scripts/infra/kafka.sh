@@ -109,21 +109,36 @@ do_install() {
     fi
   fi
 
-  say "downloading kafka_2.13 $KAFKA_VERSION (+ log4j $LOG4J_VERSION) from Maven Central into ~/.m2 (cached for later runs)…"
+  if [[ -f "$HOME/.m2/repository/org/apache/kafka/kafka_2.13/$KAFKA_VERSION/kafka_2.13-$KAFKA_VERSION.jar" ]]; then
+    say "copying kafka_2.13 $KAFKA_VERSION (+ log4j $LOG4J_VERSION) from the Maven cache ~/.m2 into $LIB_DIR…"
+  else
+    say "downloading kafka_2.13 $KAFKA_VERSION (+ log4j $LOG4J_VERSION) from Maven Central (cached in ~/.m2)…"
+  fi
   local tmp_lib="$INFRA_DIR/kafka/lib.tmp.$$" mvn_log="$INFRA_DIR/kafka/mvn.log" start=$SECONDS rc=0
   rm -rf "$tmp_lib"
+  # -U: retry artifacts whose earlier download failed (Maven would otherwise cache the failure for a day);
+  # nothing already in ~/.m2 is downloaded again.
   MAVEN_OPTS="${MAVEN_OPTS:--XX:TieredStopAtLevel=1}" \
-    mvn -B -q -f "$SUPPORT_DIR/pom.xml" \
+    mvn -B -q -U -f "$SUPPORT_DIR/pom.xml" \
       -Dkafka.version="$KAFKA_VERSION" -Dlog4j.version="$LOG4J_VERSION" \
       "$DEPENDENCY_PLUGIN:copy-dependencies" \
       -DincludeScope=runtime -DoutputDirectory="$tmp_lib" >"$mvn_log" 2>&1 || rc=$?
   if (( rc != 0 )); then
     rm -rf "$tmp_lib"
-    local missing
-    missing="$(grep -oE "(Could not resolve dependencies|could not be resolved|Could not find artifact|Failure to find|Could not transfer artifact|Plugin [^ ]+ or one of its dependencies could not be resolved)[^\n]*" "$mvn_log" | head -3 || true)"
-    sed -e 's/\x1b\[[0-9;]*m//g' "$mvn_log" | grep -E '^\[ERROR\]' | head -15 >&2 || tail -15 "$mvn_log" >&2
+    local clean missing
+    clean="$(sed -e 's/\x1b\[[0-9;]*m//g' "$mvn_log")"
+    grep -E '^\[ERROR\] [^ ]' <<<"$clean" | grep -v -e 'Re-run Maven' -e 'For more information' -e '\[Help 1\] http' \
+      -e 'To see the full stack' | head -5 >&2 || true
+    missing="$(sed -nE \
+      -e 's/.*Could not find artifact ([^ ]+).*/\1/p' \
+      -e 's/.*: ([^ :]+:[^ :]+:[^ :]+:[^ :]+) was not found in .*/\1/p' \
+      -e 's/.*Failure to find ([^ ]+).*/\1/p' \
+      -e 's/.*Could not transfer artifact ([^ ]+).*/\1/p' \
+      -e 's/.*The following artifacts could not be resolved: ([^ ,]+).*/\1/p' \
+      -e 's/.*Plugin ([^ ]+) or one of its dependencies could not be resolved.*/\1/p' \
+      <<<"$clean" | head -1)"
     if [[ -n "$missing" ]]; then
-      die "Maven could not resolve an artifact (kafka_2.13 $KAFKA_VERSION / log4j $LOG4J_VERSION / $DEPENDENCY_PLUGIN): $(echo "$missing" | head -1 | sed -e 's/\x1b\[[0-9;]*m//g')  (full log: $mvn_log)"
+      die "Maven could not resolve $missing (wanted kafka_2.13 $KAFKA_VERSION + log4j $LOG4J_VERSION via $DEPENDENCY_PLUGIN; full log: $mvn_log)"
     fi
     die "mvn failed (exit $rc) fetching kafka_2.13 $KAFKA_VERSION; full log: $mvn_log"
   fi
@@ -176,12 +191,18 @@ parse_opts() {
 pid_file() { echo "$RUN_DIR/kafka-$1.pid"; }
 log_file() { echo "$RUN_DIR/kafka-$1.log"; }
 
+# running and not a zombie waiting to be reaped
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [[ ! -r "/proc/$1/stat" ]] || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # PID alive and still our broker (guards against PID reuse after a crash)
 is_our_broker() {
   local pid="$1"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
   [[ -r "/proc/$pid/cmdline" ]] || return 0
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'kafka\.Kafka |kafka\.sh run|kafka\.tools\.StorageTool'
 }
@@ -276,7 +297,7 @@ do_start() {
   say "starting on 127.0.0.1:$PORT (pid $child, log $logf)…"
 
   while :; do
-    if ! kill -0 "$child" 2>/dev/null; then
+    if ! alive "$child"; then
       rm -f "$pidf"
       tail -n 30 "$logf" >&2 || true
       die "broker exited during startup (log: $logf)"
@@ -311,13 +332,13 @@ do_stop_port() {
   kill -TERM "$pid" 2>/dev/null || true
   local i
   for ((i = 0; i < STOP_TIMEOUT * 4; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.25
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     say "still alive after ${STOP_TIMEOUT}s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    for ((i = 0; i < 40; i++)); do alive "$pid" || break; sleep 0.25; done
   fi
   rm -f "$pidf"
   say "stopped (port $port)"

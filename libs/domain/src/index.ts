@@ -1,1 +1,3 @@
 export * from './lib/clock';
+export * from './lib/service-error-codes';
+export * from './lib/auth-error-codes';

@@ -16,7 +16,8 @@
 //
 //	ferretdb: ready on 127.0.0.1:27017 uri=mongodb://127.0.0.1:27017/
 //
-// Logs go to stderr. SIGTERM or SIGINT stops the server; a clean stop exits 0.
+// Logs go to stderr (level error by default, see -log-level). SIGTERM or SIGINT stops the server; a clean stop exits 0.
+// `hoot-ferretdb -ping 127.0.0.1:27017` is a client-side health check (exit 0 if the server answers ping).
 package main
 
 import (
@@ -52,10 +53,22 @@ func run() int {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP `host:port` to listen on (port 0 picks a free port)")
 	dataDir := flag.String("data-dir", "", "`directory` for the SQLite database files (created if missing)")
 	memory := flag.Bool("memory", false, "keep all data in memory (lost on exit); excludes -data-dir")
-	logLevel := flag.String("log-level", "warn", "FerretDB log `level`: debug, info, warn or error")
+	// Default "error": at "warn" FerretDB 1.x logs every failed command with a full request/response dump
+	// (including the `endSessions` CommandNotFound every MongoDB driver sends when it disconnects, and
+	// duplicate-key errors of updates), plus a "Connection stopped" warning per closed client connection.
+	logLevel := flag.String("log-level", "error", "FerretDB log `level`: debug, info, warn or error")
 	readyTimeout := flag.Duration("ready-timeout", 60*time.Second, "give up if the server does not answer ping within this `duration`")
 	showVersion := flag.Bool("version", false, "print the embedded FerretDB version and exit")
+	pingAddr := flag.String("ping", "", "do not serve: send a MongoDB ping to `host:port`, exit 0 if it answers ok")
 	flag.Parse()
+
+	if *pingAddr != "" {
+		if err := ping(*pingAddr); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: ping %s: %s\n", *pingAddr, err)
+			return 1
+		}
+		return 0
+	}
 
 	if *showVersion {
 		fmt.Printf("hoot-ferretdb (FerretDB %s)\n", ferretVersion())

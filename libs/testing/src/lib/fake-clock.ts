@@ -1,4 +1,16 @@
-import type { Clock, TimerHandle } from '@hoot/domain';
+/**
+ * Structurally the `Clock` port of `@hoot/domain` (kept apart so this lib depends on nothing of ours and
+ * every lib's specs may use it without a dependency cycle); a FakeClock is accepted wherever a Clock is.
+ */
+export interface ClockLike {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface FakeTimerHandle {
+  readonly id: number;
+}
 
 interface Timer {
   readonly id: number;
@@ -10,7 +22,7 @@ interface Timer {
  * A clock that moves only when told to. Timers fire in due order (then in scheduling order) during
  * `advance`, and a timer scheduled by a firing callback fires in the same `advance` if it falls due.
  */
-export class FakeClock implements Clock {
+export class FakeClock implements ClockLike {
   private current: number;
   private nextId = 1;
   private timers: Timer[] = [];
@@ -23,14 +35,14 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+  setTimeout(callback: () => void, delayMs: number): FakeTimerHandle {
     const timer = { id: this.nextId++, dueAt: this.current + Math.max(0, delayMs), callback };
     this.timers.push(timer);
     return { id: timer.id };
   }
 
-  clearTimeout(handle: TimerHandle): void {
-    const id = (handle as { id: number }).id;
+  clearTimeout(handle: unknown): void {
+    const id = (handle as FakeTimerHandle | undefined)?.id;
     this.timers = this.timers.filter((timer) => timer.id !== id);
   }
 

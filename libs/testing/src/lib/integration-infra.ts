@@ -14,10 +14,18 @@ const started: Started = (holder.__hootIntegrationInfra ??= {});
  * Jest global setup: starts Kafka and the MongoDB-protocol server once per run on free ports, in parallel,
  * and publishes their addresses to the workers through the environment.
  */
-export async function setUpIntegrationInfra(): Promise<void> {
+export interface IntegrationProbes {
+  kafka: (brokers: string[]) => Promise<unknown>;
+  mongo: (uri: string) => Promise<unknown>;
+}
+
+export async function setUpIntegrationInfra(probes: IntegrationProbes): Promise<void> {
   const t0 = Date.now();
   process.stdout.write('\n[hoot] starting Kafka and the MongoDB-protocol server for integration specs…\n');
-  const [kafka, mongo] = await Promise.allSettled([startKafka(), startMongo()]);
+  const [kafka, mongo] = await Promise.allSettled([
+    startKafka({ probe: probes.kafka }),
+    startMongo({ probe: probes.mongo }),
+  ]);
   if (kafka.status === 'fulfilled') started.kafka = kafka.value;
   if (mongo.status === 'fulfilled') started.mongo = mongo.value;
   const failure = [kafka, mongo].find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeKafkaCluster } from '@hoot/events';
-import { pingMongo } from '@hoot/mongo';
 import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import { infraPath, workspaceRoot } from './workspace';
@@ -22,6 +20,11 @@ export interface RunningMongo {
 }
 
 export interface StartKafkaOptions {
+  /**
+   * Protocol-level readiness check, e.g. `(brokers) => describeKafkaCluster(brokers)` from `@hoot/events`
+   * (injected: this lib depends on nothing of ours, so every lib's specs can use it without a cycle).
+   */
+  probe: (brokers: string[]) => Promise<unknown>;
   port?: number;
   controllerPort?: number;
   /** Defaults to a fresh temporary folder, removed at stop. */
@@ -30,7 +33,7 @@ export interface StartKafkaOptions {
 }
 
 /** Starts a real single-node KRaft broker through `scripts/infra/kafka.sh run`; ready once a kafkajs admin describes it. */
-export async function startKafka(options: StartKafkaOptions = {}): Promise<RunningKafka> {
+export async function startKafka(options: StartKafkaOptions): Promise<RunningKafka> {
   const port = options.port ?? (await freePort());
   const controllerPort = options.controllerPort ?? (await freePort());
   const ownDir = !options.dataDir;
@@ -41,7 +44,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
     command: join(workspaceRoot(), 'scripts/infra/kafka.sh'),
     args: ['run', '--port', String(port), '--controller-port', String(controllerPort), '--data-dir', dataDir],
     logFile: infraPath('test-logs', `kafka-${port}.log`),
-    readyProbe: () => describeKafkaCluster(brokers, 2_000),
+    readyProbe: () => options.probe(brokers),
     readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
   });
   return {
@@ -56,6 +59,8 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Runni
 }
 
 export interface StartMongoOptions {
+  /** Protocol-level readiness check, e.g. `(uri) => pingMongo(uri)` from `@hoot/mongo`. */
+  probe: (uri: string) => Promise<unknown>;
   port?: number;
   /** Keep data here; without it the server keeps everything in memory. */
   dataDir?: string;
@@ -63,7 +68,7 @@ export interface StartMongoOptions {
 }
 
 /** Starts our FerretDB build (MongoDB protocol on SQLite) through `scripts/infra/ferretdb.sh run`; ready once a ping answers. */
-export async function startMongo(options: StartMongoOptions = {}): Promise<RunningMongo> {
+export async function startMongo(options: StartMongoOptions): Promise<RunningMongo> {
   const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   const storage = options.dataDir ? ['--data-dir', options.dataDir] : ['--memory'];
@@ -72,7 +77,7 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<Runni
     command: join(workspaceRoot(), 'scripts/infra/ferretdb.sh'),
     args: ['run', '--port', String(port), ...storage],
     logFile: infraPath('test-logs', `ferretdb-${port}.log`),
-    readyProbe: () => pingMongo(uri, 2_000),
+    readyProbe: () => options.probe(uri),
     readyTimeoutMs: options.readyTimeoutMs ?? 600_000,
   });
   return { uri, port, process, stop: () => process.stop(20_000) };

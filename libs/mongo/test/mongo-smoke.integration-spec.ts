@@ -1,0 +1,83 @@
+import { Schema, type Connection } from 'mongoose';
+import { mongoUriFor } from '@hoot/testing';
+import { connectMongo, DuplicateKeyError, PersistenceErrorCode, pingConnection, withMongoErrors } from '@hoot/mongo';
+
+interface Account {
+  username: string;
+  plan: string;
+  logins: number;
+}
+
+/** Proves the MongoDB-protocol server works with mongoose the way we rely on it. */
+describe('MongoDB-protocol smoke (real FerretDB)', () => {
+  let connection: Connection;
+
+  beforeAll(async () => {
+    connection = await connectMongo(mongoUriFor('smoke'));
+  });
+
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  const model = () => {
+    const schema = new Schema<Account>({
+      username: { type: String, required: true, unique: true },
+      plan: { type: String, required: true },
+      logins: { type: Number, default: 0 },
+    });
+    return connection.models['Account'] ?? connection.model<Account>('Account', schema, 'accounts');
+  };
+
+  it('answers a ping', async () => {
+    await expect(pingConnection(connection)).resolves.toBeUndefined();
+  });
+
+  it('creates documents and maps a unique-index violation to a clear error', async () => {
+    const Accounts = model();
+    await Accounts.init();
+    await Accounts.create({ username: 'alice', plan: 'pro' });
+    const failure = await withMongoErrors(() => Accounts.create({ username: 'alice', plan: 'free' })).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(DuplicateKeyError);
+    expect(failure).toMatchObject({ code: PersistenceErrorCode.Duplicate, keyValue: { username: 'alice' } });
+    expect((failure as Error).message).toMatch(/duplicate username .*username="alice" already exists/);
+    expect(await Accounts.countDocuments({ username: 'alice' })).toBe(1);
+    expect((await Accounts.findOne({ username: 'alice' }).lean())?.plan).toBe('pro');
+  });
+
+  it('upserts with findOneAndUpdate and updates in place the second time', async () => {
+    const Accounts = model();
+    const first = await Accounts.findOneAndUpdate(
+      { username: 'bob' },
+      { $setOnInsert: { plan: 'free' }, $inc: { logins: 1 } },
+      { upsert: true, new: true },
+    ).lean();
+    expect(first).toMatchObject({ username: 'bob', plan: 'free', logins: 1 });
+    const second = await Accounts.findOneAndUpdate(
+      { username: 'bob' },
+      { $setOnInsert: { plan: 'pro' }, $inc: { logins: 1 } },
+      { upsert: true, new: true },
+    ).lean();
+    expect(second).toMatchObject({ username: 'bob', plan: 'free', logins: 2 });
+    expect(String(second?._id)).toBe(String(first?._id));
+  });
+
+  it('runs a simple aggregate', async () => {
+    const Accounts = model();
+    await Accounts.create([
+      { username: 'carol', plan: 'pro', logins: 3 },
+      { username: 'dave', plan: 'free', logins: 5 },
+    ]);
+    const byPlan = await Accounts.aggregate<{ _id: string; accounts: number; logins: number }>([
+      { $match: { username: { $in: ['alice', 'bob', 'carol', 'dave'] } } },
+      { $group: { _id: '$plan', accounts: { $sum: 1 }, logins: { $sum: '$logins' } } },
+      { $sort: { _id: 1 } },
+    ]);
+    expect(byPlan).toEqual([
+      { _id: 'free', accounts: 2, logins: 7 },
+      { _id: 'pro', accounts: 2, logins: 3 },
+    ]);
+  });
+});
