@@ -100,7 +100,7 @@ go_in_src() {
   out="$(cd "$SRC_DIR" && GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false" go "$@" 2>&1)" || status=$?
   if ((status != 0)); then
     printf '%s\n' "$out" >&2
-    if grep -Eq '(403|404|410) (Forbidden|Not Found|Gone)|not available|proxy|dial tcp|i/o timeout|no such host|connection refused' <<<"$out"; then
+    if grep -Eqi '(403|404|410) (Forbidden|Not Found|Gone)|not available|proxy|dial tcp|i/o timeout|no such host|connection refused|unrecognized import path' <<<"$out"; then
       die "the Go module proxy ($(go env GOPROXY)) refused or could not serve a module needed for FerretDB $(ferret_version) (see the message above)"
     fi
     die "'go $1' failed in $SRC_DIR (see the message above)"
@@ -129,17 +129,34 @@ cmd_install() {
   fi
 
   check_go
+  mkdir -p "$(dirname "$bin")"
+
+  # One build at a time per cache folder (parallel test workers may all call `run` on a fresh machine).
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$(dirname "$bin")/.lock"
+    if ! flock -n 9; then
+      log "another process is building FerretDB $version; waiting for it…"
+      flock 9
+    fi
+    if [[ -x "$bin" ]]; then
+      exec 9>&-
+      link_bin "$bin"
+      log "FerretDB $version already built: $bin"
+      return 0
+    fi
+  fi
+
   local start=$SECONDS
   log "building FerretDB $version from the Go module proxy (first time takes minutes)…"
   log "downloading modules…"
   go_in_src mod download
   log "compiling…"
-  mkdir -p "$(dirname "$bin")"
   local tmp="$bin.tmp.$$"
   trap "rm -f '$tmp'" EXIT
   go_in_src build "${BUILD_ARGS[@]}" -o "$tmp" .
-  mv -f "$tmp" "$bin" # atomic: concurrent installs never see a half-written binary
+  mv -f "$tmp" "$bin" # atomic: nobody ever sees a half-written binary
   trap - EXIT
+  exec 9>&- # release the lock (never leak it into an exec'd server)
   link_bin "$bin"
   log "built FerretDB $version in $((SECONDS - start))s: $bin"
 }
@@ -385,4 +402,5 @@ main() {
   esac
 }
 
-main "$@"
+# On one line, so bash has parsed everything before running: editing this file while an instance runs is safe.
+main "$@"; exit $?

@@ -1,1 +1,2 @@
 export * from './lib/kafka-client';
+export * from './lib/auth-revocations';

@@ -1,2 +1,3 @@
 export * from './lib/mongo-connection';
 export * from './lib/mongo-errors';
+export * from './lib/auth';

@@ -62,7 +62,7 @@ export interface StartMongoOptions {
   /** Protocol-level readiness check, e.g. `(uri) => pingMongo(uri)` from `@hoot/mongo`. */
   probe: (uri: string) => Promise<unknown>;
   port?: number;
-  /** Keep data here; without it the server keeps everything in memory. */
+  /** Keep data here; defaults to a fresh temporary folder, removed at stop. */
   dataDir?: string;
   readyTimeoutMs?: number;
 }
@@ -71,7 +71,11 @@ export interface StartMongoOptions {
 export async function startMongo(options: StartMongoOptions): Promise<RunningMongo> {
   const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
-  const storage = options.dataDir ? ['--data-dir', options.dataDir] : ['--memory'];
+  // FerretDB's SQLite `mode=memory` hangs on the first update after some writes, so tests get a
+  // throw-away folder on disk instead (removed at stop).
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hoot-ferretdb-'));
+  const storage = ['--data-dir', dataDir];
   const process = await ManagedProcess.start({
     name: `ferretdb:${port}`,
     command: join(workspaceRoot(), 'scripts/infra/ferretdb.sh'),
@@ -80,5 +84,13 @@ export async function startMongo(options: StartMongoOptions): Promise<RunningMon
     readyProbe: () => options.probe(uri),
     readyTimeoutMs: options.readyTimeoutMs ?? 600_000,
   });
-  return { uri, port, process, stop: () => process.stop(20_000) };
+  return {
+    uri,
+    port,
+    process,
+    async stop() {
+      await process.stop(20_000);
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -39,14 +39,26 @@ const TITLES: Record<number, string> = {
 
 /** Errors Fastify raises before a route handler runs (body parsing), by their `code`. */
 const FASTIFY_CODES: Record<string, { code: ServiceErrorCode; status: number; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: ServiceErrorCode.RequestTooLarge, status: 413, detail: 'request body is too large' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: ServiceErrorCode.RequestTooLarge,
+    status: 413,
+    detail: 'request body is too large',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: ServiceErrorCode.UnsupportedMediaType,
     status: 415,
     detail: 'request body must be application/json',
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: ServiceErrorCode.RequestMalformed, status: 400, detail: 'JSON body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: ServiceErrorCode.RequestMalformed, status: 400, detail: 'JSON body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: ServiceErrorCode.RequestMalformed,
+    status: 400,
+    detail: 'JSON body is empty',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: ServiceErrorCode.RequestMalformed,
+    status: 400,
+    detail: 'JSON body is not valid JSON',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: ServiceErrorCode.RequestMalformed,
     status: 400,
@@ -72,7 +84,12 @@ function codeForStatus(status: number): string {
   }
 }
 
-export function problem(code: string, status: number, detail: string, extensions: Record<string, unknown> = {}): Problem {
+export function problem(
+  code: string,
+  status: number,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
   return {
     ...extensions,
     type: `${PROBLEM_TYPE_BASE}${code}`,
@@ -105,7 +122,11 @@ export function toProblem(error: unknown): ProblemAnswer {
       typeof response === 'object' && response && 'message' in response
         ? String((response as { message: unknown }).message)
         : error.message;
-    return { problem: problem(codeForStatus(status), status, message), headers: {}, unexpected: status >= 500 };
+    return {
+      problem: problem(codeForStatus(status), status, message),
+      headers: {},
+      unexpected: status >= 500,
+    };
   }
   const e = (error ?? {}) as FastifyLikeError;
   if (typeof e.code === 'string' && FASTIFY_CODES[e.code]) {

@@ -21,7 +21,9 @@ export function fieldProblems(errors: ValidationError[], parent = ''): FieldProb
 
 export function invalidRequest(fields: FieldProblem[]): HootException {
   const names = fields.map((f) => f.field).join(', ');
-  return new HootException(ServiceErrorCode.RequestInvalid, 400, `invalid request: ${names || 'body'}`, { fields });
+  return new HootException(ServiceErrorCode.RequestInvalid, 400, `invalid request: ${names || 'body'}`, {
+    fields,
+  });
 }
 
 /**
@@ -45,7 +47,9 @@ export class StrictValidationPipe extends ValidationPipe {
     const dto = metadata.metatype && this.toValidate(metadata);
     if (dto && (metadata.type === 'body' || metadata.type === 'query')) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw invalidRequest([{ field: metadata.type, problems: [`${metadata.type} must be a JSON object`] }]);
+        throw invalidRequest([
+          { field: metadata.type, problems: [`${metadata.type} must be a JSON object`] },
+        ]);
       }
     }
     return super.transform(value, metadata);

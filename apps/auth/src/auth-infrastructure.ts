@@ -1,0 +1,21 @@
+import type { AccountStore, ApiKeyStore, Clock, RevocationStore } from '@hoot/domain';
+import type { DependencyCheck } from '@hoot/service-kit';
+import type { PasswordHasher } from './accounts/password-hasher';
+import type { RevocationEventPublisher } from './revocations/revocation-publisher.port';
+
+export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
+
+/** What the service runs on: Mongo-backed stores and the Kafka publisher in production, fakes in unit tests. */
+export interface AuthInfrastructure {
+  accounts: AccountStore;
+  apiKeys: ApiKeyStore;
+  revocations: RevocationStore;
+  publisher: RevocationEventPublisher;
+  clock: Clock;
+  /** Readiness checks of the dependencies (mongo, kafka). */
+  checks: DependencyCheck[];
+  /** Overrides the production scrypt cost (unit tests). */
+  passwordHasher?: PasswordHasher;
+  /** Closes connections at shutdown. */
+  close(): Promise<void>;
+}

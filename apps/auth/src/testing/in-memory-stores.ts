@@ -1,0 +1,101 @@
+import type {
+  AccountPage,
+  AccountRecord,
+  AccountStore,
+  ApiKeyRecord,
+  ApiKeyStore,
+  RevocationRecord,
+  RevocationStore,
+} from '@hoot/domain';
+import type { AuthRevocationEvent } from '@hoot/events';
+import type { RevocationEventPublisher } from '../revocations/revocation-publisher.port';
+
+const duplicate = (what: string) => Object.assign(new Error(`duplicate ${what}`), { code: 'duplicate' });
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** Fakes of the persistence ports, for unit tests (integration specs use the real server). */
+export class InMemoryAccountStore implements AccountStore {
+  readonly byId = new Map<string, AccountRecord>();
+
+  async create(account: AccountRecord): Promise<void> {
+    if ([...this.byId.values()].some((a) => a.username === account.username)) throw duplicate('username');
+    this.byId.set(account.id, copy(account));
+  }
+  async findById(id: string) {
+    const a = this.byId.get(id);
+    return a && copy(a);
+  }
+  async findByUsername(username: string) {
+    const a = [...this.byId.values()].find((x) => x.username === username);
+    return a && copy(a);
+  }
+  async list(limit: number, after?: string): Promise<AccountPage> {
+    const all = [...this.byId.values()]
+      .filter((a) => !after || a.id > after)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const items = all.slice(0, limit).map(copy);
+    return all.length > limit ? { items, next: items[items.length - 1].id } : { items };
+  }
+  async setDisabled(id: string, disabled: boolean) {
+    const a = this.byId.get(id);
+    if (!a) return undefined;
+    a.disabled = disabled;
+    return copy(a);
+  }
+  async raiseTokensNotBefore(id: string, beforeMs: number) {
+    const a = this.byId.get(id);
+    if (a) a.tokensNotBeforeMs = Math.max(a.tokensNotBeforeMs ?? 0, beforeMs);
+  }
+}
+
+export class InMemoryApiKeyStore implements ApiKeyStore {
+  readonly byId = new Map<string, ApiKeyRecord>();
+  async create(key: ApiKeyRecord) {
+    if (this.byId.has(key.id)) throw duplicate('api key');
+    this.byId.set(key.id, copy(key));
+  }
+  async findById(id: string) {
+    const k = this.byId.get(id);
+    return k && copy(k);
+  }
+}
+
+export class InMemoryRevocationStore implements RevocationStore {
+  readonly records = new Map<string, RevocationRecord>();
+  async create(record: RevocationRecord) {
+    this.records.set(record.id, copy(record));
+  }
+  async isTokenRevoked(jti: string) {
+    return [...this.records.values()].some((r) => r.type === 'token.revoked' && r.jti === jti);
+  }
+  async markPublished(id: string) {
+    const r = this.records.get(id);
+    if (r) r.published = true;
+  }
+  async listUnpublished(limit: number) {
+    return [...this.records.values()]
+      .filter((r) => !r.published)
+      .slice(0, limit)
+      .map(copy);
+  }
+  async pruneExpired(nowMs: number) {
+    let n = 0;
+    for (const [id, r] of this.records) {
+      if (r.type === 'token.revoked' && r.published && (r.expiresAtMs ?? 0) < nowMs) {
+        this.records.delete(id);
+        n += 1;
+      }
+    }
+    return n;
+  }
+}
+
+/** Records what would go to Kafka; `failing = true` simulates Kafka being away. */
+export class RecordingPublisher implements RevocationEventPublisher {
+  readonly events: AuthRevocationEvent[] = [];
+  failing = false;
+  async publish(event: AuthRevocationEvent): Promise<void> {
+    if (this.failing) throw new Error('kafka unavailable');
+    this.events.push(event);
+  }
+}

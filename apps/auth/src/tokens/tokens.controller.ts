@@ -1,0 +1,100 @@
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { AuthErrorCode, type Clock } from '@hoot/domain';
+import { HootException, MetricsService, invalidRequest } from '@hoot/service-kit';
+import { Counter } from 'prom-client';
+import { AUTH_CONFIG, CLOCK } from '../auth.tokens';
+import { AccountsService } from '../accounts/accounts.service';
+import { parseApiKey } from '../accounts/api-key.codec';
+import type { AuthConfig } from '../config/auth.config';
+import { RateLimiter, type RateDecision } from './rate-limiter';
+import { TokenIssuer, type TokenResponse } from './token-issuer.service';
+import { TokenRequestDto } from './token-request.dto';
+
+@Controller('v1/tokens')
+export class TokensController {
+  private readonly perAddress: RateLimiter;
+  private readonly perIdentity: RateLimiter;
+  private readonly outcomes: Counter<'grant' | 'outcome'>;
+
+  constructor(
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+    @Inject(CLOCK) clock: Clock,
+    private readonly accounts: AccountsService,
+    private readonly issuer: TokenIssuer,
+    metrics: MetricsService,
+  ) {
+    this.perAddress = new RateLimiter(
+      config.AUTH_RATE_LIMIT_PER_ADDRESS,
+      config.AUTH_RATE_LIMIT_WINDOW_MS,
+      clock,
+    );
+    this.perIdentity = new RateLimiter(
+      config.AUTH_RATE_LIMIT_PER_IDENTITY,
+      config.AUTH_RATE_LIMIT_WINDOW_MS,
+      clock,
+    );
+    this.outcomes = new Counter({
+      name: 'auth_token_requests_total',
+      help: 'Token requests by grant and outcome (issued, invalid_credentials, rate_limited)',
+      labelNames: ['grant', 'outcome'],
+      registers: [metrics.registry],
+    });
+  }
+
+  /**
+   * Password or API-key grant → RS256 access token. Wrong username, wrong password, unknown key and
+   * disabled account all get the same 401 `auth.invalid-credentials`. Too many attempts from one client
+   * address, or too many failures for one identity, get 429 `auth.rate-limited` with `Retry-After`.
+   */
+  @Post()
+  @HttpCode(200)
+  async issue(@Body() body: TokenRequestDto, @Req() request: { ip: string }): Promise<TokenResponse> {
+    const identity = this.identityKey(body);
+    this.enforce(this.perAddress.take(`ip:${request.ip}`), body.grant_type);
+    this.enforce(this.perIdentity.check(identity), body.grant_type);
+    const account =
+      body.grant_type === 'password'
+        ? await this.accounts.authenticatePassword(body.username!, body.password!)
+        : await this.accounts.authenticateApiKey(body.api_key!);
+    if (!account) {
+      this.perIdentity.hit(identity);
+      this.outcomes.inc({ grant: body.grant_type, outcome: 'invalid_credentials' });
+      throw new HootException(AuthErrorCode.InvalidCredentials, 401, 'invalid credentials');
+    }
+    this.outcomes.inc({ grant: body.grant_type, outcome: 'issued' });
+    return this.issuer.issue(account);
+  }
+
+  private identityKey(body: TokenRequestDto): string {
+    if (body.grant_type === 'password') {
+      if (body.api_key !== undefined)
+        throw invalidRequest([{ field: 'api_key', problems: ['not allowed with grant_type password'] }]);
+      return `user:${body.username!.toLowerCase()}`;
+    }
+    if (body.username !== undefined || body.password !== undefined) {
+      throw invalidRequest([
+        {
+          field: body.username !== undefined ? 'username' : 'password',
+          problems: ['not allowed with grant_type api_key'],
+        },
+      ]);
+    }
+    // The key's public id, so guessing secrets for one key is limited; malformed keys share one bucket.
+    return `key:${parseApiKey(body.api_key!)?.id ?? 'malformed'}`;
+  }
+
+  private enforce(decision: RateDecision, grant: string): void {
+    if (decision.allowed) return;
+    this.outcomes.inc({ grant, outcome: 'rate_limited' });
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new HootException(
+      AuthErrorCode.RateLimited,
+      429,
+      `too many attempts; retry in ${seconds} s`,
+      { retryAfterSeconds: seconds },
+      {
+        'retry-after': String(seconds),
+      },
+    );
+  }
+}

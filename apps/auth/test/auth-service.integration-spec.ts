@@ -1,0 +1,215 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { splitJwt } from '@hoot/auth-kit';
+import {
+  ManagedProcess,
+  eventually,
+  freePort,
+  infraPath,
+  integrationInfra,
+  mongoUriFor,
+  uniqueTopic,
+  workspaceRoot,
+} from '@hoot/testing';
+
+/**
+ * The auth service as a real process on the real Kafka broker and MongoDB-protocol server, and a second
+ * process that verifies tokens with nothing but the JWKS and the revocation topic.
+ */
+const ADMIN_KEY = 'integration-admin-key-0123456789abcdef';
+const SERVICE_KEY = `hk_${'I'.repeat(16)}_${'t'.repeat(43)}`;
+const ISSUER = 'https://auth.integration.test';
+const PASSWORD = 'integration password';
+
+const register = () => join(workspaceRoot(), 'tools/ts-node/register.js');
+const keyScript = () => join(workspaceRoot(), 'apps/auth/scripts/auth-keys.js');
+
+describe('auth service (real Kafka + MongoDB protocol)', () => {
+  let keysDir: string;
+  let topic: string;
+  let authUrl: string;
+  let auth: ManagedProcess | undefined;
+  const verifiers: ManagedProcess[] = [];
+
+  async function startVerifier(name: string): Promise<string> {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const process_ = await ManagedProcess.start({
+      name,
+      command: process.execPath,
+      args: ['--require', register(), join(workspaceRoot(), 'apps/auth/test/support/jwks-verifier.main.ts')],
+      cwd: workspaceRoot(),
+      env: {
+        ...process.env,
+        PORT: String(port),
+        NODE_ID: name,
+        JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+        AUTH_ISSUER: ISSUER,
+        KAFKA_BROKERS: integrationInfra().kafkaBrokers.join(','),
+        AUTH_REVOCATIONS_TOPIC: topic,
+        // Below the auth service's activation delay, as in production (10 s < 60 s).
+        JWKS_REFETCH_COOLDOWN_MS: '1000',
+      },
+      logFile: infraPath('test-logs', `${name}-${port}.log`),
+      readyProbe: async () => {
+        const res = await fetch(`${url}/health/ready`);
+        if (!res.ok) throw new Error(`ready answered ${res.status}`);
+      },
+      readyTimeoutMs: 60_000,
+    });
+    verifiers.push(process_);
+    return url;
+  }
+
+  const post = async (path: string, body: unknown, authorization?: string) => {
+    const res = await fetch(`${authUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const admin = `Bearer ${ADMIN_KEY}`;
+
+  async function login(username: string): Promise<string> {
+    const res = await post('/v1/tokens', { grant_type: 'password', username, password: PASSWORD });
+    expect(res.status).toBe(200);
+    return res.body['access_token'] as string;
+  }
+
+  async function createUser(username: string): Promise<string> {
+    const res = await post(
+      '/v1/admin/accounts',
+      { username, displayName: username, password: PASSWORD },
+      admin,
+    );
+    expect(res.status).toBe(201);
+    return res.body['id'] as string;
+  }
+
+  const whoami = async (verifierUrl: string, token: string) => {
+    const res = await fetch(`${verifierUrl}/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    keysDir = mkdtempSync(join(tmpdir(), 'hoot-auth-keys-'));
+    execFileSync(process.execPath, [keyScript(), '--dir', keysDir]);
+    topic = uniqueTopic('hoot.auth.revocations');
+    const port = await freePort();
+    authUrl = `http://127.0.0.1:${port}`;
+    auth = await ManagedProcess.start({
+      name: 'auth',
+      command: process.execPath,
+      args: ['--require', register(), join(workspaceRoot(), 'apps/auth/src/main.ts')],
+      cwd: workspaceRoot(),
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ID: 'auth-it',
+        MONGO_URI: mongoUriFor('auth'),
+        KAFKA_BROKERS: integrationInfra().kafkaBrokers.join(','),
+        AUTH_REVOCATIONS_TOPIC: topic,
+        AUTH_ISSUER: ISSUER,
+        AUTH_KEYS_DIR: keysDir,
+        AUTH_KEYS_RELOAD_INTERVAL_MS: '300',
+        AUTH_KEY_ACTIVATION_DELAY_MS: '3000',
+        AUTH_ADMIN_API_KEY: ADMIN_KEY,
+        AUTH_BOOTSTRAP_SERVICE_KEYS: `registry:${SERVICE_KEY}`,
+        AUTH_RATE_LIMIT_PER_ADDRESS: '100000',
+      },
+      logFile: infraPath('test-logs', `auth-${port}.log`),
+      readyProbe: async () => {
+        const res = await fetch(`${authUrl}/health/ready`);
+        if (!res.ok) throw new Error(`ready answered ${res.status}: ${await res.text()}`);
+      },
+      readyTimeoutMs: 90_000,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(verifiers.map((v) => v.stop()));
+    await auth?.stop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  it('issues a token that a second process verifies with the JWKS alone, then rejects once revoked', async () => {
+    const verifierUrl = await startVerifier('verifier-a');
+    const accountId = await createUser('alice');
+    const token = await login('alice');
+    const ok = await whoami(verifierUrl, token);
+    expect(ok).toEqual({ status: 200, body: { subject: accountId, tokenId: expect.any(String) } });
+
+    const revoked = await post('/v1/revocations', { sub: accountId, jti: ok.body['tokenId'] }, admin);
+    expect(revoked).toMatchObject({ status: 201, body: { type: 'token.revoked', published: true } });
+
+    await eventually(
+      async () => {
+        const res = await whoami(verifierUrl, token);
+        expect(res.status).toBe(401);
+        expect(res.body['code']).toBe('token.revoked');
+      },
+      { description: 'second process rejects the revoked token', timeoutMs: 30_000 },
+    );
+    // A process started after the revocation learns it from the beginning of the topic before serving.
+    const lateVerifier = await startVerifier('verifier-late');
+    expect((await whoami(lateVerifier, token)).body['code']).toBe('token.revoked');
+    // A new token of the same account is still fine.
+    expect((await whoami(verifierUrl, await login('alice'))).status).toBe(200);
+  });
+
+  it('introspection stamps account metadata and reports revocation and disabled accounts', async () => {
+    const serviceToken = await post('/v1/tokens', { grant_type: 'api_key', api_key: SERVICE_KEY });
+    expect(serviceToken.status).toBe(200);
+    const service = `Bearer ${serviceToken.body['access_token']}`;
+    const accountId = await createUser('bob');
+    const token = await login('bob');
+    const active = await post('/v1/introspect', { token }, service);
+    expect(active).toMatchObject({
+      status: 200,
+      body: { active: true, account: { id: accountId, username: 'bob', disabled: false } },
+    });
+
+    const disabled = await post(`/v1/admin/accounts/${accountId}/disable`, {}, admin);
+    expect(disabled.status).toBe(200);
+    expect((await post('/v1/introspect', { token }, service)).body['active']).toBe(false);
+    const verifierUrl = await startVerifier('verifier-b');
+    // Disabling revoked the subject: local verifiers reject its tokens too.
+    expect((await whoami(verifierUrl, token)).body['code']).toBe('token.revoked');
+  });
+
+  it('rotates keys while tokens are in use without rejecting a valid token', async () => {
+    const verifierUrl = await startVerifier('verifier-rotation');
+    await createUser('carol');
+    const firstKid = splitJwt(await login('carol')).header.kid;
+    const inUse: string[] = [await login('carol')];
+    const failures: string[] = [];
+    const verifyAll = async () => {
+      for (const token of inUse) {
+        const res = await whoami(verifierUrl, token);
+        if (res.status !== 200)
+          failures.push(`${splitJwt(token).header.kid}: ${res.status} ${String(res.body['code'])}`);
+      }
+    };
+
+    execFileSync(process.execPath, [keyScript(), '--dir', keysDir, '--rotate']);
+    expect(readdirSync(keysDir)).toHaveLength(2);
+
+    // Keep issuing and verifying every token issued so far until the new key signs.
+    await eventually(
+      async () => {
+        inUse.push(await login('carol'));
+        await verifyAll();
+        expect(splitJwt(inUse[inUse.length - 1]).header.kid).not.toBe(firstKid);
+      },
+      { description: 'the new key signs', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    inUse.push(await login('carol'));
+    await verifyAll();
+    expect(failures).toEqual([]);
+    expect(new Set(inUse.map((t) => splitJwt(t).header.kid)).size).toBe(2);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * kms-lite end to end in real headless Chromium (Debian's `chromium`, see scripts/infra/chromium.sh) with
+ * fake camera and microphone: page A publishes through a WebRtcEndpoint, page B receives through another
+ * endpoint connected to it, and B's getStats must show decoded video frames and audio packets growing.
+ * Signaling is this spec: it relays SDP and candidates between the pages and kms-lite via kurento-client.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  callKurento,
+  closeKurento,
+  connectKurento,
+  kurentoIceCandidate,
+  type KurentoHandle,
+} from '@hoot/media';
+import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
+import { eventually } from '@hoot/testing';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** Flags from INFRA.md: headless, no sandbox/GPU/QUIC, quiet, fake media devices granted without a prompt. */
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+];
+
+interface InboundStats {
+  audio?: { packetsReceived: number; framesDecoded: number };
+  video?: { packetsReceived: number; framesDecoded: number };
+}
+
+type Candidate = { candidate: string; sdpMid: string; sdpMLineIndex: number };
+
+function chromiumPath(): string {
+  try {
+    return execFileSync('bash', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Debian chromium is not installed: run scripts/infra/chromium.sh first');
+  }
+}
+
+let kms: KmsLiteProcess;
+let kurento: KurentoHandle;
+let pageServer: Server;
+let pageUrl: string;
+let context: BrowserContext;
+let userDataDir: string;
+
+beforeAll(async () => {
+  const executablePath = chromiumPath();
+  kms = await startKmsLite({ engine: 'werift' });
+  kurento = await connectKurento(kms.url);
+  const html = readFileSync(join(__dirname, 'e2e-page/index.html'));
+  pageServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+  pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
+  userDataDir = mkdtempSync(join(tmpdir(), 'hoot-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await new Promise((resolve) => (pageServer ? pageServer.close(resolve) : resolve(undefined)));
+  if (kurento) closeKurento(kurento);
+  await kms?.stop();
+});
+
+/** Negotiates one page with one endpoint: offer from the page, answer and trickled candidates both ways. */
+async function negotiate(page: Page, endpoint: KurentoHandle, offer: string): Promise<void> {
+  endpoint.on('IceCandidateFound', (event: { candidate: Candidate }) => {
+    const { candidate, sdpMid, sdpMLineIndex } = event.candidate;
+    void page.evaluate(
+      (c) => (globalThis as unknown as { addCandidate(c: Candidate): Promise<void> }).addCandidate(c),
+      {
+        candidate,
+        sdpMid,
+        sdpMLineIndex,
+      },
+    );
+  });
+  const answer = await callKurento<string>(endpoint, 'processOffer', offer);
+  await page.evaluate(
+    (sdp) => (globalThis as unknown as { applyAnswer(s: string): Promise<void> }).applyAnswer(sdp),
+    answer,
+  );
+  await callKurento(endpoint, 'gatherCandidates');
+  const local = await page.evaluate(() =>
+    (globalThis as unknown as { localCandidates(): Promise<Candidate[]> }).localCandidates(),
+  );
+  for (const candidate of local)
+    await callKurento(endpoint, 'addIceCandidate', kurentoIceCandidate(candidate));
+}
+
+async function inbound(page: Page): Promise<InboundStats> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { inboundStats(): Promise<InboundStats> }).inboundStats(),
+  );
+}
+
+async function publishAndReceive(media: { audio: boolean; video: boolean }) {
+  const pipeline = await callKurento<KurentoHandle>(kurento, 'create', 'MediaPipeline');
+  const publisher = await callKurento<KurentoHandle>(pipeline, 'create', 'WebRtcEndpoint');
+  const subscriber = await callKurento<KurentoHandle>(pipeline, 'create', 'WebRtcEndpoint');
+  await callKurento(publisher, 'connect', subscriber);
+  const pageA = await context.newPage();
+  const pageB = await context.newPage();
+  await Promise.all([pageA.goto(pageUrl), pageB.goto(pageUrl)]);
+  const offerA = await pageA.evaluate(
+    (m) => (globalThis as unknown as { publisherOffer(m: object): Promise<string> }).publisherOffer(m),
+    media,
+  );
+  await negotiate(pageA, publisher, offerA);
+  const offerB = await pageB.evaluate(
+    (m) => (globalThis as unknown as { subscriberOffer(m: object): Promise<string> }).subscriberOffer(m),
+    media,
+  );
+  await negotiate(pageB, subscriber, offerB);
+  return {
+    pageB,
+    async close() {
+      await pageA.close();
+      await pageB.close();
+      await callKurento(pipeline, 'release');
+    },
+  };
+}
+
+describe('kms-lite in headless Chromium', () => {
+  it('forwards camera and microphone from one page to another: B decodes frames and receives audio', async () => {
+    const session = await publishAndReceive({ audio: true, video: true });
+    try {
+      const first = await eventually(
+        async () => {
+          const stats = await inbound(session.pageB);
+          expect(stats.video?.framesDecoded).toBeGreaterThan(0);
+          expect(stats.audio?.packetsReceived).toBeGreaterThan(0);
+          return stats;
+        },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 250,
+          description: 'first decoded frames and audio packets on page B',
+        },
+      );
+      await eventually(
+        async () => {
+          const stats = await inbound(session.pageB);
+          expect(stats.video!.framesDecoded).toBeGreaterThan(first.video!.framesDecoded);
+          expect(stats.audio!.packetsReceived).toBeGreaterThan(first.audio!.packetsReceived);
+        },
+        {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+          description: 'frames and audio packets still growing on page B',
+        },
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('honours an audio-only publication: B receives growing audio and no video', async () => {
+    const session = await publishAndReceive({ audio: true, video: false });
+    try {
+      const first = await eventually(
+        async () => {
+          const stats = await inbound(session.pageB);
+          expect(stats.audio?.packetsReceived).toBeGreaterThan(0);
+          return stats;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, description: 'first audio packets on page B' },
+      );
+      await eventually(
+        async () => {
+          const stats = await inbound(session.pageB);
+          expect(stats.audio!.packetsReceived).toBeGreaterThan(first.audio!.packetsReceived);
+          expect(stats.video).toBeUndefined();
+        },
+        { timeoutMs: 30_000, intervalMs: 250, description: 'audio packets growing on page B' },
+      );
+    } finally {
+      await session.close();
+    }
+  });
+});

@@ -1,0 +1,2 @@
+export * from './auth-revocation.event';
+export * from './auth-revocation.topic';

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`, the README's second command; `.ci/run` calls exactly this).
+# On a bare machine it installs what it needs (npm packages, Kafka jars from Maven Central, the FerretDB
+# build from the Go module proxy, Debian's Chromium), then runs lint, type checks, unit, integration and
+# end-to-end specs, and ends with one line of counts. Heavy caches live at user level (~/.m2, Go's caches,
+# ~/.cache/hoot) so a fresh clone is fast the second time.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-false} FORCE_COLOR=0
+
+results="$root/test-artifacts/jest"
+rm -rf "$results"
+mkdir -p "$results"
+failed=()
+t0=$(date +%s)
+
+step() { printf '\n\033[1m== %s\033[0m (%ss)\n' "$*" "$(($(date +%s) - t0))"; }
+run() {
+  local name=$1
+  shift
+  if ! "$@"; then
+    failed+=("$name")
+    printf '!! %s failed\n' "$name"
+  fi
+}
+need() { "$@" || { printf '!! setup failed: %s\n' "$*"; exit 1; }; }
+
+step "npm packages"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  need npm ci --no-audit --no-fund
+else
+  echo "node_modules is current"
+fi
+
+step "local infrastructure (cached under .infra/ and user caches)"
+need scripts/infra/kafka.sh install >/dev/null
+need scripts/infra/ferretdb.sh install >/dev/null
+if [ -x scripts/infra/chromium.sh ]; then need scripts/infra/chromium.sh install >/dev/null; fi
+
+step "static checks: path aliases and formatting"
+run aliases node tools/workspace/src/check-aliases.js
+run format npx prettier --check --log-level warn .
+
+step "lint, type checks and unit specs (every project)"
+run unit npx nx run-many -t lint typecheck test --parallel=2 --outputStyle=static
+
+step "integration specs (real Kafka broker, real MongoDB-protocol server, real processes)"
+run integration npx jest -c jest.integration.config.js --json --outputFile="$results/integration.json"
+
+for e2e in apps/*/jest.e2e.config.js; do
+  [ -f "$e2e" ] || continue
+  name=$(basename "$(dirname "$e2e")")
+  step "end-to-end specs: $name (real headless Chromium)"
+  run "e2e:$name" npx jest -c "$e2e" --json --outputFile="$results/e2e-$name.json"
+done
+
+step "summary"
+node tools/jest/summary.js "$results"
+summary_status=$?
+if [ ${#failed[@]} -gt 0 ] || [ $summary_status -ne 0 ]; then
+  printf 'FAILED steps: %s\n' "${failed[*]:-(test counts)}"
+  exit 1
+fi
+printf 'all green in %ss\n' "$(($(date +%s) - t0))"
