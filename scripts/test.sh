@@ -46,13 +46,13 @@ step "lint, type checks and unit specs (every project)"
 run unit npx nx run-many -t lint typecheck test --parallel=2 --outputStyle=static
 
 step "integration specs (real Kafka broker, real MongoDB-protocol server, real processes)"
-run integration npx jest -c jest.integration.config.js --json --outputFile="$results/integration.json"
+run integration npx jest -c jest.integration.config.js --forceExit --json --outputFile="$results/integration.json"
 
 for e2e in apps/*/jest.e2e.config.js; do
   [ -f "$e2e" ] || continue
   name=$(basename "$(dirname "$e2e")")
   step "end-to-end specs: $name (real headless Chromium)"
-  run "e2e:$name" npx jest -c "$e2e" --json --outputFile="$results/e2e-$name.json"
+  run "e2e:$name" npx jest -c "$e2e" --forceExit --json --outputFile="$results/e2e-$name.json"
 done
 
 step "summary"

@@ -5,7 +5,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const dir = process.argv[2];
-const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+const files = fs.existsSync(dir)
+  ? fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 let passed = 0;
 let failed = 0;
 let pending = 0;

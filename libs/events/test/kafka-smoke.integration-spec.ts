@@ -1,5 +1,5 @@
 import { integrationInfra, uniqueTopic } from '@hoot/testing';
-import { createKafka, describeKafkaCluster } from '@hoot/events';
+import { createKafka, describeKafkaCluster } from '../src';
 
 /**
  * Proves the real broker works with our client the way we rely on it: admin, idempotent producer with
@@ -21,7 +21,10 @@ describe('Kafka smoke (real broker)', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const created = await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+      const created = await admin.createTopics({
+        topics: [{ topic, numPartitions: 3 }],
+        waitForLeaders: true,
+      });
       expect(created).toBe(true);
       expect(await admin.listTopics()).toContain(topic);
     } finally {

@@ -11,8 +11,8 @@ import {
   kurentoIceCandidate,
   type KurentoCallError,
   type KurentoHandle,
-} from '@hoot/media';
-import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
+} from '../src';
+import { startKmsLite, type KmsLiteProcess } from '../src/testing';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useVP8 } from 'werift';
 import WebSocket from 'ws';
 

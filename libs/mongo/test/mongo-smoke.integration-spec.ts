@@ -1,6 +1,12 @@
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { mongoUriFor } from '@hoot/testing';
-import { connectMongo, DuplicateKeyError, PersistenceErrorCode, pingConnection, withMongoErrors } from '@hoot/mongo';
+import {
+  connectMongo,
+  DuplicateKeyError,
+  PersistenceErrorCode,
+  pingConnection,
+  withMongoErrors,
+} from '../src';
 
 interface Account {
   username: string;
@@ -20,13 +26,16 @@ describe('MongoDB-protocol smoke (real FerretDB)', () => {
     await connection?.close();
   });
 
-  const model = () => {
+  const model = (): Model<Account> => {
     const schema = new Schema<Account>({
       username: { type: String, required: true, unique: true },
       plan: { type: String, required: true },
       logins: { type: Number, default: 0 },
     });
-    return connection.models['Account'] ?? connection.model<Account>('Account', schema, 'accounts');
+    return (
+      (connection.models['Account'] as Model<Account> | undefined) ??
+      connection.model<Account>('Account', schema, 'accounts')
+    );
   };
 
   it('answers a ping', async () => {

@@ -24,7 +24,9 @@ function lint(probes: Probe[]): Map<string, Linted['messages']> {
 
 const BOUNDARY_RULES = new Set(['@nx/enforce-module-boundaries', 'no-restricted-imports']);
 const boundary = (messages: Linted['messages'] | undefined) =>
-  (messages ?? []).filter((m) => m.ruleId && BOUNDARY_RULES.has(m.ruleId)).map((m) => `${m.ruleId}: ${m.message}`);
+  (messages ?? [])
+    .filter((m) => m.ruleId && BOUNDARY_RULES.has(m.ruleId))
+    .map((m) => `${m.ruleId}: ${m.message}`);
 
 describe('module boundaries (ESLint on bad samples)', () => {
   const probes: Record<string, Probe> = {
@@ -94,7 +96,9 @@ describe('module boundaries (ESLint on bad samples)', () => {
   });
 
   it('forbids @kubernetes/client-node outside libs/k8s', () => {
-    expect(hits('testingImportsK8s').join('\n')).toMatch(/only its owner lib may import @kubernetes\/client-node/);
+    expect(hits('testingImportsK8s').join('\n')).toMatch(
+      /only its owner lib may import @kubernetes\/client-node/,
+    );
   });
 
   it('allows each owner its own dependency and libs their barrels', () => {

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TokenRejection } from '@hoot/domain';
 import { splitJwt } from '@hoot/auth-kit';
+import { testKeyPair } from '@hoot/auth-kit/testing';
 import { jwksVerifier, startAuthTestApp, type AuthTestApp } from '../testing/auth-test-app';
 import { client } from '../testing/auth-test-client';
 
@@ -137,9 +140,6 @@ describe('POST /v1/tokens', () => {
   });
 
   it('signs with a key added to the directory after its activation delay, and keeps old tokens valid', async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { testKeyPair } = await import('@hoot/auth-kit/testing');
     await t.app.close();
     t = await startAuthTestApp({ AUTH_KEY_ACTIVATION_DELAY_MS: '60000' });
     c = client(t);

@@ -3,7 +3,12 @@ import { createKafka } from './kafka-client';
 describe('createKafka', () => {
   it('routes kafkajs log lines to the sink at their level', () => {
     const sink = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
-    const kafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'unit', logLevel: 'debug', logSink: sink });
+    const kafka = createKafka({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'unit',
+      logLevel: 'debug',
+      logSink: sink,
+    });
     const logger = kafka.logger();
     logger.error('bad', { a: 1 });
     logger.info('fine');

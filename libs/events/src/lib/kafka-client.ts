@@ -66,7 +66,10 @@ export interface ClusterDescription {
 }
 
 /** Asks the cluster to describe itself (a readiness probe that goes through the real protocol). */
-export async function describeKafkaCluster(brokers: string[], timeoutMs = 3_000): Promise<ClusterDescription> {
+export async function describeKafkaCluster(
+  brokers: string[],
+  timeoutMs = 3_000,
+): Promise<ClusterDescription> {
   const admin = createKafka({
     brokers,
     clientId: 'hoot-probe',

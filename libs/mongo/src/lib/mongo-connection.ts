@@ -25,7 +25,11 @@ export async function connectMongo(uri: string, options: MongoConnectOptions = {
 
 /** Round-trips a `ping` command (a readiness probe through the real protocol). */
 export async function pingMongo(uri: string, timeoutMs = 3_000): Promise<void> {
-  const connection = await connectMongo(uri, { serverSelectionTimeoutMs: timeoutMs, autoIndex: false, appName: 'hoot-probe' });
+  const connection = await connectMongo(uri, {
+    serverSelectionTimeoutMs: timeoutMs,
+    autoIndex: false,
+    appName: 'hoot-probe',
+  });
   try {
     await pingConnection(connection);
   } finally {

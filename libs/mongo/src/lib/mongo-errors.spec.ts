@@ -5,11 +5,16 @@ describe('mapMongoError', () => {
     const mapped = mapMongoError({
       name: 'MongoServerError',
       code: 11000,
-      message: 'E11000 duplicate key error collection: db.accounts index: username_1 dup key: { username: "alice" }',
+      message:
+        'E11000 duplicate key error collection: db.accounts index: username_1 dup key: { username: "alice" }',
       keyValue: { username: 'alice' },
     });
     expect(mapped).toBeInstanceOf(DuplicateKeyError);
-    expect(mapped).toMatchObject({ code: PersistenceErrorCode.Duplicate, collection: 'accounts', keyValue: { username: 'alice' } });
+    expect(mapped).toMatchObject({
+      code: PersistenceErrorCode.Duplicate,
+      collection: 'accounts',
+      keyValue: { username: 'alice' },
+    });
   });
 
   it('reads the key from the message when the server leaves keyValue out', () => {

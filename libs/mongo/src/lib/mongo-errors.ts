@@ -68,10 +68,20 @@ export function mapMongoError(error: unknown): unknown {
     return new DuplicateKeyError(collection, e.keyValue ?? keyFromMessage(e.message) ?? {}, error);
   }
   if (e.name && NETWORK_ERRORS.has(e.name)) {
-    return new PersistenceError(PersistenceErrorCode.Unavailable, `database unavailable: ${e.message}`, {}, { cause: error });
+    return new PersistenceError(
+      PersistenceErrorCode.Unavailable,
+      `database unavailable: ${e.message}`,
+      {},
+      { cause: error },
+    );
   }
   if (e.name === 'ValidationError' || e.name === 'CastError') {
-    return new PersistenceError(PersistenceErrorCode.Invalid, e.message ?? 'invalid document', {}, { cause: error });
+    return new PersistenceError(
+      PersistenceErrorCode.Invalid,
+      e.message ?? 'invalid document',
+      {},
+      { cause: error },
+    );
   }
   return error;
 }

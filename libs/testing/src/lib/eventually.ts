@@ -26,7 +26,9 @@ export async function eventually<T>(fn: () => T | Promise<T>, options: Eventuall
       if (Date.now() >= deadline) {
         const what = description ? ` (${description})` : '';
         const reason = error instanceof Error ? error.message : String(error);
-        const wrapped = new Error(`eventually${what}: still failing after ${timeoutMs} ms and ${attempts} attempts: ${reason}`);
+        const wrapped = new Error(
+          `eventually${what}: still failing after ${timeoutMs} ms and ${attempts} attempts: ${reason}`,
+        );
         (wrapped as Error & { cause?: unknown }).cause = error;
         throw wrapped;
       }
