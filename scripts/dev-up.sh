@@ -23,7 +23,8 @@ cleanup() {
   scripts/infra/kafka.sh stop --port 9092 >/dev/null 2>&1 || true
   say "stopped; nothing left running"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages…"
