@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KurentoError } from '../protocol/kurento-error';
-import { ForwardingElement } from './forwarding-element';
+import { ForwardingElement, PassThroughElement } from './forwarding-element';
 import type {
   EndpointSignals,
   EngineElement,
@@ -287,16 +287,6 @@ class FakeEndpoint extends ForwardingElement implements EngineEndpoint {
   }
 }
 
-class FakePassThrough extends ForwardingElement {
-  deliver(kind: MediaKind, rtp: Buffer): void {
-    this.forward(kind, rtp);
-  }
-
-  requestKeyframe(): void {
-    this.requestKeyframeFromSources();
-  }
-}
-
 /** The deterministic engine: no sockets, valid SDP, simulated connectivity. */
 export class FakeEngine implements MediaEngine {
   readonly name = 'fake' as const;
@@ -312,7 +302,7 @@ export class FakeEngine implements MediaEngine {
   }
 
   createPassThrough(id: string): EngineElement {
-    return new FakePassThrough(id);
+    return new PassThroughElement(id);
   }
 
   async close(): Promise<void> {

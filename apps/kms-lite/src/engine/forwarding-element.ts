@@ -61,3 +61,14 @@ export abstract class ForwardingElement implements EngineElement {
     this.unlinkAll();
   }
 }
+
+/** A PassThrough: whatever reaches it goes on to its sinks; a keyframe request goes back to its sources. */
+export class PassThroughElement extends ForwardingElement {
+  deliver(kind: MediaKind, rtp: Buffer): void {
+    this.forward(kind, rtp);
+  }
+
+  requestKeyframe(): void {
+    this.requestKeyframeFromSources();
+  }
+}

@@ -10,7 +10,7 @@ import {
   type RtpPacket,
 } from 'werift';
 import { KurentoError } from '../protocol/kurento-error';
-import { ForwardingElement } from './forwarding-element';
+import { ForwardingElement, PassThroughElement } from './forwarding-element';
 import type {
   EndpointSignals,
   EngineElement,
@@ -344,16 +344,6 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
   }
 }
 
-class WeriftPassThrough extends ForwardingElement {
-  deliver(kind: MediaKind, rtp: Buffer): void {
-    this.forward(kind, rtp);
-  }
-
-  requestKeyframe(): void {
-    this.requestKeyframeFromSources();
-  }
-}
-
 /** Real WebRTC: ICE, DTLS, SRTP from werift; RTP forwarded from sources to sinks. */
 export class WeriftEngine implements MediaEngine {
   readonly name = 'werift' as const;
@@ -373,7 +363,7 @@ export class WeriftEngine implements MediaEngine {
   }
 
   createPassThrough(id: string): EngineElement {
-    return new WeriftPassThrough(id);
+    return new PassThroughElement(id);
   }
 
   async close(): Promise<void> {
