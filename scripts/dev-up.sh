@@ -28,7 +28,7 @@ trap 'cleanup; exit 130' INT TERM
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages…"
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 
 say "Kafka…"

@@ -28,7 +28,8 @@ need() { "$@" || { printf '!! setup failed: %s\n' "$*"; exit 1; }; }
 
 step "npm packages"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  need npm ci --no-audit --no-fund
+  # `npm ci` refuses this lockfile (npm 11 leaves out optional platform packages), so install from it instead.
+  need npm install --no-audit --no-fund
 else
   echo "node_modules is current"
 fi
