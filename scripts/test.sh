@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-false} FORCE_COLOR=0
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 
 results="$root/test-artifacts/jest"
 rm -rf "$results"
@@ -44,7 +44,10 @@ run aliases node tools/workspace/src/check-aliases.js
 run format npx prettier --check --log-level warn .
 
 step "lint, type checks and unit specs (every project)"
-run unit npx nx run-many -t lint typecheck test --parallel=2 --outputStyle=static
+nx_flags=(--parallel=2 --outputStyle=static)
+# CI runs everything for real; a developer's second run may reuse Nx's cache for unchanged projects.
+[ "${CI:-}" = "true" ] && nx_flags+=(--skip-nx-cache)
+run unit npx nx run-many -t lint typecheck test "${nx_flags[@]}"
 
 step "integration specs (real Kafka broker, real MongoDB-protocol server, real processes)"
 run integration npx jest -c jest.integration.config.js --forceExit --json --outputFile="$results/integration.json"
