@@ -1,1 +1,2 @@
 export * from './lib/versioned';
+export * from './lib/gcas';
