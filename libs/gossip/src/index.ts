@@ -1,2 +1,4 @@
 export * from './lib/versioned';
 export * from './lib/gcas';
+export * from './lib/gossip-defaults';
+export * from './lib/gossip-message';
