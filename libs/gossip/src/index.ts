@@ -2,3 +2,4 @@ export * from './lib/versioned';
 export * from './lib/gcas';
 export * from './lib/gossip-defaults';
 export * from './lib/gossip-message';
+export * from './lib/liveness';

@@ -1,0 +1,72 @@
+import type { CoreMxEntry, RegistryMeta } from './gcas';
+import { downVerdict, LivenessTracker, mayDeclareDown, primaryOf } from './liveness';
+import { mergeVersioned, report, resolve } from './versioned';
+
+describe('LivenessTracker', () => {
+  it('goes alive → suspect → dead as the heartbeat stops advancing', () => {
+    const tracker = new LivenessTracker(5_000, 15_000);
+    tracker.observe('reg-c1-1', { incarnation: 1, seq: 1 }, 0);
+    expect(tracker.status('reg-c1-1', 4_999)).toBe('alive');
+    expect(tracker.status('reg-c1-1', 5_000)).toBe('suspect');
+    expect(tracker.status('reg-c1-1', 15_000)).toBe('dead');
+  });
+
+  it('resets only when the version advances, not when the same version is seen again', () => {
+    const tracker = new LivenessTracker(5_000, 15_000);
+    tracker.observe('reg-c1-1', { incarnation: 1, seq: 1 }, 0);
+    tracker.observe('reg-c1-1', { incarnation: 1, seq: 1 }, 6_000);
+    expect(tracker.status('reg-c1-1', 6_000)).toBe('suspect');
+    tracker.observe('reg-c1-1', { incarnation: 1, seq: 2 }, 7_000);
+    expect(tracker.status('reg-c1-1', 7_000)).toBe('alive');
+    tracker.observe('reg-c1-1', { incarnation: 1, seq: 1 }, 20_000);
+    expect(tracker.silentForMs('reg-c1-1', 20_000)).toBe(13_000);
+  });
+
+  it('treats a never-seen id as dead and refuses inverted timeouts', () => {
+    expect(new LivenessTracker().status('reg-c9-1', 0)).toBe('dead');
+    expect(() => new LivenessTracker(10, 5)).toThrow(RangeError);
+  });
+});
+
+describe('primaryOf', () => {
+  const metas: RegistryMeta[] = [
+    { registryId: 'reg-c1-2', cloud: 'c1', priority: 2, url: 'https://reg-c1-2.hoot.mx' },
+    { registryId: 'reg-c1-1', cloud: 'c1', priority: 1, url: 'https://reg-c1-1.hoot.mx' },
+    { registryId: 'reg-c2-1', cloud: 'c2', priority: 1, url: 'https://reg-c2-1.hoot.mx' },
+  ];
+
+  it('is the lowest-numbered registry of the cloud that is not dead; a suspect one keeps the role', () => {
+    expect(primaryOf('c1', metas, () => 'alive')).toBe('reg-c1-1');
+    expect(primaryOf('c1', metas, (id) => (id === 'reg-c1-1' ? 'suspect' : 'alive'))).toBe('reg-c1-1');
+    expect(primaryOf('c1', metas, (id) => (id === 'reg-c1-1' ? 'dead' : 'alive'))).toBe('reg-c1-2');
+    expect(primaryOf('c1', metas, () => 'dead')).toBeUndefined();
+  });
+});
+
+describe('CoreMX down verdicts', () => {
+  it('lets only the primary of the cloud declare a suspect CoreMX down before the hard timeout', () => {
+    const base = { primaryOfCloud: 'reg-c1-1', suspectAfterMs: 5_000, hardTimeoutMs: 60_000 };
+    expect(mayDeclareDown({ ...base, self: 'reg-c1-1', silentForMs: 5_000 })).toBe(true);
+    expect(mayDeclareDown({ ...base, self: 'reg-c1-1', silentForMs: 4_999 })).toBe(false);
+    expect(mayDeclareDown({ ...base, self: 'reg-c2-1', silentForMs: 59_999 })).toBe(false);
+    expect(mayDeclareDown({ ...base, self: 'reg-c2-1', silentForMs: 60_000 })).toBe(true);
+  });
+
+  it('outranks the last report, and is outranked by a restarted CASH (new incarnation)', () => {
+    const entry: CoreMxEntry = {
+      coremxId: 'coremx-1',
+      address: 'coremx-1.c1.hoot.mx',
+      signalingUrl: 'wss://coremx-1.c1.hoot.mx/signal',
+      state: 'active',
+      load: 0.2,
+      rooms: 1,
+      participants: 3,
+      capacity: 100,
+    };
+    const last = report(entry, { incarnation: 4, seq: 10 }, 'reg-c1-1');
+    const verdict = downVerdict(last, 'reg-c1-1');
+    expect(resolve(mergeVersioned(last, verdict)).state).toBe('down');
+    const back = report({ ...entry, rooms: 0 }, { incarnation: 5, seq: 0 }, 'reg-c1-2');
+    expect(resolve(mergeVersioned(verdict, back)).state).toBe('active');
+  });
+});
