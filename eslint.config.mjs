@@ -107,7 +107,10 @@ export default tseslint.config(
     ...jest.configs['flat/recommended'],
     rules: {
       ...jest.configs['flat/recommended'].rules,
-      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'eventually', 'fc.assert'] }],
+      'jest/expect-expect': [
+        'error',
+        { assertFunctionNames: ['expect', 'expect*', 'eventually', 'fc.assert'] },
+      ],
       'jest/no-conditional-expect': 'error',
       'jest/no-disabled-tests': 'error',
       'jest/no-focused-tests': 'error',
