@@ -32,6 +32,8 @@ export const depConstraints = [
   { sourceTag: 'scope:domain', notDependOnLibsWithTags: ['*'] },
   // The gossip core is pure as well: domain only.
   { sourceTag: 'scope:gossip', onlyDependOnLibsWithTags: ['scope:domain'] },
+  // The SDK runs in browsers too: the pure domain only.
+  { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:domain'] },
   ...ownershipConstraints,
 ];
 

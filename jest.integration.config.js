@@ -1,6 +1,6 @@
 // Integration specs (`*.integration-spec.ts`) of every project, in one run: the global setup starts a
 // real Kafka broker and a real MongoDB-protocol server once, on free ports, and tears them down after.
-const { aliasMapper, swcTransform } = require('./jest.preset');
+const { aliasMapper, swcTransform, transformIgnorePatterns } = require('./jest.preset');
 
 module.exports = {
   displayName: 'integration',
@@ -10,6 +10,7 @@ module.exports = {
   testMatch: ['**/test/**/*.integration-spec.ts'],
   transform: { '^.+\\.(t|j)s$': swcTransform },
   moduleNameMapper: aliasMapper(),
+  transformIgnorePatterns,
   globalSetup: '<rootDir>/tools/jest/integration-setup.js',
   globalTeardown: '<rootDir>/tools/jest/integration-teardown.js',
   maxWorkers: 2,

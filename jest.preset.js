@@ -27,6 +27,20 @@ const swcTransform = [
   },
 ];
 
+/**
+ * @kubernetes/client-node 1.x and some of its dependencies are ES modules; Jest (on Node 20) does not
+ * load ESM through require(), so SWC transforms these packages to CommonJS like our own code.
+ */
+const ESM_PACKAGES = [
+  '@kubernetes/client-node',
+  'openid-client',
+  'oauth4webapi',
+  'jose',
+  'jsonpath-plus',
+  'rfc4648',
+];
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
+
 /** Unit-test config for one project: `*.spec.ts` under its `src/`. */
 function unitConfig(projectDir, overrides = {}) {
   return {
@@ -37,8 +51,9 @@ function unitConfig(projectDir, overrides = {}) {
     transform: { '^.+\\.(t|j)s$': swcTransform },
     moduleNameMapper: aliasMapper(),
     moduleFileExtensions: ['ts', 'js', 'json'],
+    transformIgnorePatterns,
     ...overrides,
   };
 }
 
-module.exports = { aliasMapper, swcTransform, unitConfig, root };
+module.exports = { aliasMapper, swcTransform, transformIgnorePatterns, unitConfig, root };

@@ -1,3 +1,4 @@
 export * from './lib/mongo-connection';
 export * from './lib/mongo-errors';
 export * from './lib/auth';
+export * from './lib/registry';

@@ -18,6 +18,9 @@ const meta = (registryId: string): RegistryMeta => ({
   cloud: registryId.split('-')[1],
   priority: Number(registryId.split('-')[2]),
   url: `https://${registryId}.hoot.mx`,
+  region: 'r1',
+  latitude: 0,
+  longitude: 0,
 });
 const entry = (coremxId: string, state: CoreMxEntry['state'], load: number): CoreMxEntry => ({
   coremxId,

@@ -8,6 +8,10 @@ export interface RegistryMeta {
   readonly cloud: string;
   readonly priority: number;
   readonly url: string;
+  /** Where it runs, for iroulette: a region name and coordinates in degrees. */
+  readonly region: string;
+  readonly latitude: number;
+  readonly longitude: number;
 }
 
 /** What a CoreMX's CASH reports through its registry (origin: that CASH; version `(incarnation, seq)`). */
@@ -66,10 +70,25 @@ export interface GcasDigest {
   };
 }
 
+/** Versioned values are immutable, so each one's fingerprint is computed once. */
+const fingerprints = new WeakMap<object, string>();
+
 function fingerprint<T>(value: Versioned<T>): string {
+  const cached = fingerprints.get(value);
+  if (cached !== undefined) return cached;
+  const computed = computeFingerprint(value);
+  fingerprints.set(value, computed);
+  return computed;
+}
+
+function computeFingerprint<T>(value: Versioned<T>): string {
   // Short, stable, and cheap: FNV-1a over the canonical candidates.
   let hash = 0x811c9dc5;
-  const text = canonical(value.candidates);
+  // Candidate keys already are the canonical content of their values: hash keys and informers only.
+  let text = '';
+  for (const key of Object.keys(value.candidates).sort()) {
+    text += `${key}\u0000${value.candidates[key].informers.join(',')}\u0001`;
+  }
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;

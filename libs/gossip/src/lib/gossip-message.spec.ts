@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { digestOf, mergeGcas, type CoreMxEntry, type Gcas } from './gcas';
 import { parseGossipMessage } from './gossip-message';
 import { report } from './versioned';
@@ -15,7 +16,15 @@ const entry: CoreMxEntry = {
 const gcas: Gcas = {
   'reg-c1-1': {
     meta: report(
-      { registryId: 'reg-c1-1', cloud: 'c1', priority: 1, url: 'https://reg-c1-1.hoot.mx' },
+      {
+        registryId: 'reg-c1-1',
+        cloud: 'c1',
+        priority: 1,
+        url: 'https://reg-c1-1.hoot.mx',
+        region: 'c1',
+        latitude: 0,
+        longitude: 0,
+      },
       { incarnation: 1, seq: 9 },
       'reg-c1-1',
     ),
@@ -112,5 +121,38 @@ describe('parseGossipMessage', () => {
       ok: false,
       error: expect.stringMatching(/informers\[\]: is not valid/),
     });
+  });
+});
+
+describe('candidate keys', () => {
+  it('accepts exactly the keys canonical() gives, for metas and entries with any numbers', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat(),
+        fc.nat(999),
+        (load, rooms, priority) => {
+          const e: CoreMxEntry = { ...entry, load, rooms };
+          const m = {
+            registryId: 'reg-c1-1',
+            cloud: 'c1',
+            priority,
+            url: 'https://reg-c1-1.hoot.mx',
+            region: 'c1',
+            latitude: 0,
+            longitude: 0,
+          };
+          const g: Gcas = {
+            'reg-c1-1': {
+              meta: report(m, { incarnation: 1, seq: 1 }, 'reg-c1-1'),
+              coremx: { 'coremx-1': report(e, { incarnation: 1, seq: 1 }, 'reg-c1-1') },
+            },
+          };
+          expect(parseGossipMessage(JSON.stringify({ type: 'delta', from: 'reg-c1-1', gcas: g })).ok).toBe(
+            true,
+          );
+        },
+      ),
+    );
   });
 });

@@ -70,12 +70,15 @@ const version = (v: unknown, p: string) => {
 };
 
 function registryMeta(v: unknown, p: string): RegistryMeta {
-  const o = object(v, p, ['registryId', 'cloud', 'priority', 'url']);
+  const o = object(v, p, ['registryId', 'cloud', 'priority', 'url', 'region', 'latitude', 'longitude']);
   return {
     registryId: str(o.registryId, `${p}.registryId`, REGISTRY_ID),
     cloud: str(o.cloud, `${p}.cloud`, /^[a-z0-9]{1,16}$/),
     priority: int(o.priority, `${p}.priority`, 999),
     url: str(o.url, `${p}.url`, /^https?:\/\/[^\s]{1,240}$/),
+    region: str(o.region, `${p}.region`, /^[a-z0-9-]{1,32}$/),
+    latitude: num(o.latitude, `${p}.latitude`, -90, 90),
+    longitude: num(o.longitude, `${p}.longitude`, -180, 180),
   };
 }
 
@@ -108,7 +111,23 @@ function coremxEntry(v: unknown, p: string): CoreMxEntry {
   };
 }
 
-function versioned<T>(v: unknown, p: string, value: (v: unknown, p: string) => T): Versioned<T> {
+/** `canonical()` of a validated meta, written out in sorted key order (validation is the hot path). */
+const canonicalMeta = (m: RegistryMeta): string =>
+  `{"cloud":${JSON.stringify(m.cloud)},"latitude":${JSON.stringify(m.latitude)},"longitude":${JSON.stringify(m.longitude)},` +
+  `"priority":${m.priority},"region":${JSON.stringify(m.region)},"registryId":${JSON.stringify(m.registryId)},"url":${JSON.stringify(m.url)}}`;
+
+/** `canonical()` of a validated CoreMX entry, likewise. */
+const canonicalEntry = (e: CoreMxEntry): string =>
+  `{"address":${JSON.stringify(e.address)},"capacity":${e.capacity},"coremxId":${JSON.stringify(e.coremxId)},` +
+  `"load":${JSON.stringify(e.load)},"participants":${e.participants},"rooms":${e.rooms},` +
+  `"signalingUrl":${JSON.stringify(e.signalingUrl)},"state":${JSON.stringify(e.state)}}`;
+
+function versioned<T>(
+  v: unknown,
+  p: string,
+  value: (v: unknown, p: string) => T,
+  canonicalOf: (value: T) => string = canonical,
+): Versioned<T> {
   const o = object(v, p, ['version', 'candidates']);
   const candidates: Record<string, Candidate<T>> = {};
   const raw = object(o.candidates, `${p}.candidates`, Object.keys((o.candidates as Obj) ?? {}));
@@ -119,7 +138,7 @@ function versioned<T>(v: unknown, p: string, value: (v: unknown, p: string) => T
     const c = object(raw[key], `${p}.candidates[]`, ['value', 'informers']);
     const parsed = value(c.value, `${p}.candidates[].value`);
     // The key must be the canonical content, or a peer could make one value count as two.
-    if (canonical(parsed) !== key) fail(`${p}.candidates[]`, 'key does not match its value');
+    if (canonicalOf(parsed) !== key) fail(`${p}.candidates[]`, 'key does not match its value');
     if (
       !Array.isArray(c.informers) ||
       c.informers.length === 0 ||
@@ -138,9 +157,9 @@ function gcas(v: unknown, p: string): Gcas {
   return map(v, p, REGISTRY_ID, GOSSIP_DEFAULTS.maxRegistries, (r, rp): RegistryRecord => {
     const o = object(r, rp, ['meta', 'coremx']);
     return {
-      meta: versioned(o.meta, `${rp}.meta`, registryMeta),
+      meta: versioned(o.meta, `${rp}.meta`, registryMeta, canonicalMeta),
       coremx: map(o.coremx, `${rp}.coremx`, COREMX_ID, GOSSIP_DEFAULTS.maxCoremxPerRegistry, (e, ep) =>
-        versioned(e, ep, coremxEntry),
+        versioned(e, ep, coremxEntry, canonicalEntry),
       ),
     };
   });
@@ -173,7 +192,7 @@ export function parseGossipMessage(
   raw: string,
   maxBytes: number = GOSSIP_DEFAULTS.maxMessageBytes,
 ): ParseResult {
-  if (Buffer.byteLength(raw, 'utf8') > maxBytes)
+  if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes)
     return { ok: false, error: `message larger than ${maxBytes} bytes` };
   let json: unknown;
   try {
@@ -181,6 +200,14 @@ export function parseGossipMessage(
   } catch {
     return { ok: false, error: 'message is not JSON' };
   }
+  return validateGossipMessage(json);
+}
+
+/**
+ * The same validation for a message that is already a JS value (the in-memory test network hands
+ * messages over without JSON; the size bound applies to the serialized form, see `parseGossipMessage`).
+ */
+export function validateGossipMessage(json: unknown): ParseResult {
   try {
     const o = object(json, 'message', ['type', 'from', 'digest', 'gcas']);
     const from = str(o.from, 'message.from', REGISTRY_ID);

@@ -23,7 +23,8 @@ export interface NetworkFaults {
 interface InFlight {
   deliverAt: number;
   to: string;
-  payload: string;
+  /** The message itself, or its JSON when the network serializes (`wire: 'json'`). */
+  payload: unknown;
 }
 
 /**
@@ -38,10 +39,32 @@ export class InMemoryNetwork {
   delivered = 0;
   dropped = 0;
 
+  /**
+   * `wire: 'json'` sends every message as JSON text, exactly as the HTTP transport does; `'object'` hands
+   * the message over as a value (still validated field by field on receipt) so property tests can run
+   * many thousands of schedules.
+   */
   constructor(
     private readonly random: () => number,
     public faults: NetworkFaults = { loss: 0, duplication: 0, maxDelaySteps: 0 },
+    private readonly wire: 'json' | 'object' = 'object',
   ) {}
+
+  /** Steps taken so far: the network's clock (give nodes `now: () => network.time * stepMs`). */
+  get time(): number {
+    return this.now;
+  }
+
+  /** Nodes that are crashed neither send nor receive. */
+  private readonly crashed = new Set<string>();
+
+  crash(id: string): void {
+    this.crashed.add(id);
+  }
+
+  restore(id: string): void {
+    this.crashed.delete(id);
+  }
 
   add(node: GossipNode): void {
     this.nodes.set(node.id, node);
@@ -61,14 +84,20 @@ export class InMemoryNetwork {
   }
 
   send(from: string, out: Outgoing): void {
-    if (!this.reachable(from, out.to) || this.random() < this.faults.loss) {
+    if (
+      this.crashed.has(from) ||
+      this.crashed.has(out.to) ||
+      !this.reachable(from, out.to) ||
+      this.random() < this.faults.loss
+    ) {
       this.dropped += 1;
       return;
     }
     const copies = this.random() < this.faults.duplication ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const delay = Math.floor(this.random() * (this.faults.maxDelaySteps + 1));
-      this.inFlight.push({ deliverAt: this.now + delay, to: out.to, payload: out.payload });
+      const payload = this.wire === 'json' ? JSON.stringify(out.message) : out.message;
+      this.inFlight.push({ deliverAt: this.now + delay, to: out.to, payload });
     }
   }
 
@@ -76,6 +105,7 @@ export class InMemoryNetwork {
   round(): void {
     const ids = [...this.nodes.keys()];
     for (const node of this.nodes.values()) {
+      if (this.crashed.has(node.id)) continue;
       const peers = ids.filter((id) => id !== node.id);
       const peer = peers[Math.floor(this.random() * peers.length)];
       if (peer) this.send(node.id, node.startRound(peer));
@@ -88,7 +118,7 @@ export class InMemoryNetwork {
     this.inFlight = this.inFlight.filter((m) => m.deliverAt > this.now);
     for (const message of due) {
       const node = this.nodes.get(message.to);
-      if (!node) continue;
+      if (!node || this.crashed.has(node.id)) continue;
       this.delivered += 1;
       for (const reply of node.receive(message.payload)) this.send(node.id, reply);
     }

@@ -30,9 +30,33 @@ describe('LivenessTracker', () => {
 
 describe('primaryOf', () => {
   const metas: RegistryMeta[] = [
-    { registryId: 'reg-c1-2', cloud: 'c1', priority: 2, url: 'https://reg-c1-2.hoot.mx' },
-    { registryId: 'reg-c1-1', cloud: 'c1', priority: 1, url: 'https://reg-c1-1.hoot.mx' },
-    { registryId: 'reg-c2-1', cloud: 'c2', priority: 1, url: 'https://reg-c2-1.hoot.mx' },
+    {
+      registryId: 'reg-c1-2',
+      cloud: 'c1',
+      priority: 2,
+      url: 'https://reg-c1-2.hoot.mx',
+      region: 'c1',
+      latitude: 0,
+      longitude: 0,
+    },
+    {
+      registryId: 'reg-c1-1',
+      cloud: 'c1',
+      priority: 1,
+      url: 'https://reg-c1-1.hoot.mx',
+      region: 'c1',
+      latitude: 0,
+      longitude: 0,
+    },
+    {
+      registryId: 'reg-c2-1',
+      cloud: 'c2',
+      priority: 1,
+      url: 'https://reg-c2-1.hoot.mx',
+      region: 'c2',
+      latitude: 0,
+      longitude: 0,
+    },
   ];
 
   it('is the lowest-numbered registry of the cloud that is not dead; a suspect one keeps the role', () => {

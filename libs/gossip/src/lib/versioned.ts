@@ -31,14 +31,23 @@ export function compareVersions(a: Version, b: Version): number {
 
 /** Canonical JSON (object keys sorted): equal content gives an equal key whatever the key order. */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = obj[key];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonical(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 const unionSorted = (a: readonly string[], b: readonly string[]): string[] =>
@@ -69,15 +78,26 @@ export function mergeVersioned<T>(a: Versioned<T>, b: Versioned<T>): Versioned<T
  * canonical content (a fixed tiebreak every registry applies the same way).
  */
 export function resolve<T>(versioned: Versioned<T>): T {
-  const [, best] = Object.entries(versioned.candidates).sort(
-    ([ka, a], [kb, b]) => b.informers.length - a.informers.length || (ka < kb ? -1 : ka > kb ? 1 : 0),
-  )[0];
-  return best.value;
+  return versioned.candidates[resolveKey(versioned)].value;
+}
+
+/** The candidate key (canonical content) of the value `resolve` picks. */
+export function resolveKey<T>(versioned: Versioned<T>): string {
+  let bestKey = '';
+  let bestCount = -1;
+  for (const [key, candidate] of Object.entries(versioned.candidates)) {
+    const count = candidate.informers.length;
+    if (count > bestCount || (count === bestCount && key < bestKey)) {
+      bestKey = key;
+      bestCount = count;
+    }
+  }
+  return bestKey;
 }
 
 /** `informer` now reports the value it resolved (it joins that candidate's informers). */
 export function endorse<T>(versioned: Versioned<T>, informer: string): Versioned<T> {
-  const winner = canonical(resolve(versioned));
+  const winner = resolveKey(versioned);
   const candidate = versioned.candidates[winner];
   if (candidate.informers.includes(informer)) return versioned;
   return {

@@ -1,5 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { callKurento, kurentoIceCandidate, type KurentoHandle } from './kurento-connection';
+import {
+  attachRealKurentoClient,
+  callKurento,
+  closeKurentoNow,
+  isKurentoConnected,
+  kurentoIceCandidate,
+  listenForClientErrors,
+  realKurentoClient,
+  type KurentoHandle,
+} from './kurento-connection';
 
 function handle(methods: Record<string, unknown>): KurentoHandle {
   return Object.assign(new EventEmitter(), methods) as unknown as KurentoHandle;
@@ -34,5 +43,48 @@ describe('kurentoIceCandidate', () => {
       sdpMid: '0',
       sdpMLineIndex: 0,
     });
+  });
+});
+
+/** An emitter with kurento-client's strict `newListener` hook: only its event types may be listened to. */
+function strictObject(events: string[]): KurentoHandle {
+  const object = new EventEmitter();
+  object.on('newListener', (event: string) => {
+    if (event.startsWith('_') || event === 'release') return;
+    if (!events.includes(event)) throw new SyntaxError(`doesn't accept events of type '${event}'`);
+  });
+  return object as unknown as KurentoHandle;
+}
+
+describe('listenForClientErrors', () => {
+  it("gets an 'error' listener past kurento-client's hook, which refuses a plain one", () => {
+    const object = strictObject(['Error', 'IceCandidateFound']);
+    expect(() => object.on('error', () => undefined)).toThrow(SyntaxError);
+    const seen: unknown[] = [];
+    listenForClientErrors(object, (error) => seen.push(error));
+    object.emit('error', new Error('subscribe failed'));
+    expect(seen).toEqual([new Error('subscribe failed')]);
+    // The hook is back in place.
+    expect(() => object.on('Unknown', () => undefined)).toThrow(SyntaxError);
+    expect(object.listenerCount('newListener')).toBe(1);
+  });
+});
+
+describe('the client socket helpers', () => {
+  it('reads the connection state and closes the socket of the real client behind a copy', () => {
+    const disconnect = jest.fn();
+    const close = jest.fn();
+    const socket = { connected: true, disconnect };
+    const real = handle({ _re: socket });
+    const copy = attachRealKurentoClient(handle({ close }), real);
+    expect(isKurentoConnected(copy)).toBe(true);
+    socket.connected = false;
+    expect(isKurentoConnected(copy)).toBe(false);
+    closeKurentoNow(copy);
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(disconnect).toHaveBeenCalledTimes(1);
+    expect(realKurentoClient(copy)).toBe(real);
+    const plain = handle({});
+    expect(realKurentoClient(plain)).toBe(plain);
   });
 });

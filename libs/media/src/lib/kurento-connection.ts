@@ -35,7 +35,7 @@ export interface KurentoConnectOptions {
  */
 export function connectKurento(url: string, options: KurentoConnectOptions = {}): Promise<KurentoHandle> {
   return new Promise((resolve, reject) => {
-    kurentoClient(
+    const real = kurentoClient(
       url,
       {
         failAfter: options.failAfter ?? 5,
@@ -44,9 +44,32 @@ export function connectKurento(url: string, options: KurentoConnectOptions = {})
           response_timeout: options.requestTimeoutMs,
         }),
       },
-      (error, client) => (error ? reject(error) : resolve(client as KurentoHandle)),
-    );
+      (error, client) => {
+        if (error) return reject(error);
+        // The callback hands over an "unthenable" copy of the client, which lacks the client's
+        // non-enumerable parts (its socket); keep the real instance reachable from the copy.
+        resolve(attachRealKurentoClient(client as KurentoHandle, real));
+      },
+    ) as KurentoHandle;
   });
+}
+
+const REAL_CLIENT = Symbol('kurento-client instance');
+
+/** Remembers on a client copy the KurentoClient instance it was made from. */
+export function attachRealKurentoClient(copy: KurentoHandle, real: KurentoHandle): KurentoHandle {
+  if (copy !== real) Object.defineProperty(copy, REAL_CLIENT, { value: real, enumerable: false });
+  return copy;
+}
+
+/**
+ * The KurentoClient instance behind a handle from `connectKurento` (events such as `reconnected`
+ * and `disconnect` are emitted on it; its `_re` is the reconnecting socket). Other handles pass
+ * through unchanged.
+ */
+export function realKurentoClient(handle: KurentoHandle): KurentoHandle {
+  return ((handle as unknown as Record<symbol, KurentoHandle | undefined>)[REAL_CLIENT] ??
+    handle) as KurentoHandle;
 }
 
 /**
@@ -85,4 +108,45 @@ export interface IceCandidateInit {
 /** kurento-client's IceCandidate complex type, for `addIceCandidate`. */
 export function kurentoIceCandidate(init: IceCandidateInit): unknown {
   return kurentoClient.getComplexType('IceCandidate')({ ...init });
+}
+
+/** The reconnecting socket kurento-client keeps (`client._re`): `connected`, `disconnect()`. */
+interface ReconnectingSocket {
+  connected?: boolean;
+  disconnect?: () => void;
+}
+
+function socketOf(client: KurentoHandle): ReconnectingSocket | undefined {
+  return (realKurentoClient(client) as { _re?: ReconnectingSocket })._re;
+}
+
+/** False while kurento-client's socket is down (its calls then queue until it reconnects or gives up). */
+export function isKurentoConnected(client: KurentoHandle): boolean {
+  return socketOf(client)?.connected !== false;
+}
+
+/**
+ * Closes a client at once. kurento-client's own `close()` waits for the last pending reply before it
+ * drops the socket, which never happens when the server hangs; this also drops the socket now.
+ */
+export function closeKurentoNow(client: KurentoHandle): void {
+  closeKurento(client);
+  socketOf(client)?.disconnect?.();
+}
+
+/**
+ * Routes a media object's `error` events (kurento-client emits them when a `subscribe` or
+ * `unsubscribe` fails) to `onError`. Without a listener Node would throw them out of the client's
+ * socket handler and crash the process; and a plain `on('error')` is refused by kurento-client's
+ * `newListener` hook, which only accepts the object's Kurento event types. So the hook is lifted
+ * while the listener is added.
+ */
+export function listenForClientErrors(object: KurentoHandle, onError: (error: unknown) => void): void {
+  const hooks = object.listeners('newListener') as ((...args: unknown[]) => void)[];
+  for (const hook of hooks) object.removeListener('newListener', hook);
+  try {
+    object.on('error', onError);
+  } finally {
+    for (const hook of hooks) object.on('newListener', hook);
+  }
 }

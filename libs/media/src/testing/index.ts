@@ -1,1 +1,2 @@
 export * from './kms-lite.process';
+export * from './fake-media.port';

@@ -1,0 +1,562 @@
+import { RoomErrorCode as E, ROOM_ERROR_MESSAGES } from './room-error-codes';
+import { ROOM_EVENT_TYPES } from './room-events';
+import { T0, deepFreeze, joinOf, must, newRoom, roles, run } from './room.fixture';
+import { applyRoomCommand, checkRoomCommand, roomOwner, type RoomCommand } from './room-rules';
+import { createRoom, freePublisherSlots, p2pPeers, publishersOf, type Room } from './room-state';
+import { ROOM_TYPE_RULES } from './room-types';
+
+const at = T0 + 10;
+
+function expectRefused(room: Room, command: RoomCommand, code: E): void {
+  const before = JSON.stringify(room);
+  const result = applyRoomCommand(deepFreeze(room), command);
+  expect(result).toMatchObject({ ok: false, code });
+  expect(result.ok ? '' : result.message).toContain(ROOM_ERROR_MESSAGES[code]);
+  expect(JSON.stringify(room)).toBe(before);
+}
+
+/** m2m room with alice (creator, owner, publisher) and viewers bob and carol. */
+function groupRoom(type: 'm2m' | 'a2m' | 'p2m' = 'm2m'): Room {
+  return run(newRoom(type), joinOf('alice'), joinOf('bob'), joinOf('carol')).room;
+}
+
+function withPublishers(n: number): Room {
+  let room = newRoom('m2m');
+  room = run(room, joinOf('alice')).room;
+  for (let i = 1; i < n; i++) {
+    room = run(
+      room,
+      joinOf(`p${i}`),
+      { type: 'raiseHand', at, participantId: `p${i}` },
+      { type: 'approve', at, by: 'alice', target: `p${i}` },
+    ).room;
+  }
+  return room;
+}
+
+describe('the room type table', () => {
+  it('matches seed 001', () => {
+    expect(ROOM_TYPE_RULES.m2m).toMatchObject({ maxPublishers: 9, maxParticipants: null, viewers: true });
+    expect(ROOM_TYPE_RULES.m2m.kinds).toEqual(['audio', 'video']);
+    expect(ROOM_TYPE_RULES.a2m).toMatchObject({ maxPublishers: 9, maxParticipants: null, viewers: true });
+    expect(ROOM_TYPE_RULES.a2m.kinds).toEqual(['audio']);
+    expect(ROOM_TYPE_RULES.p2m).toMatchObject({ maxPublishers: 1, maxParticipants: null, viewers: true });
+    expect(ROOM_TYPE_RULES.p2p).toMatchObject({ maxPublishers: 2, maxParticipants: 2, viewers: false });
+    expect(ROOM_TYPE_RULES.p2p.media).toBe('peer-to-peer');
+  });
+
+  it('has a message for every error code and stable event names', () => {
+    for (const code of Object.values(E)) expect(ROOM_ERROR_MESSAGES[code]).toMatch(/\w/);
+    expect(ROOM_EVENT_TYPES).toEqual(
+      expect.arrayContaining([
+        'room.reserved',
+        'room.started',
+        'room.ended',
+        'participant.joined',
+        'participant.left',
+        'participant.kicked',
+        'participant.role-changed',
+        'room.owner-changed',
+        'hand.raised',
+        'hand.approved',
+        'hand.denied',
+        'stream.published',
+        'stream.unpublished',
+      ]),
+    );
+  });
+});
+
+describe('createRoom', () => {
+  it('reserves a room for its creator', () => {
+    const result = createRoom({ id: 'standup', type: 'm2m', owner: 'alice', createdAt: T0 });
+    expect(result).toMatchObject({
+      ok: true,
+      room: {
+        id: 'standup',
+        status: 'reserved',
+        version: 0,
+        creator: 'alice',
+        ownerId: null,
+        participants: [],
+      },
+      events: [
+        { type: 'room.reserved', roomId: 'standup', at: T0, version: 0, roomType: 'm2m', creator: 'alice' },
+      ],
+    });
+  });
+
+  it.each([
+    ['a bad id', { id: 'Stand Up' }, /conference id/],
+    ['an unknown type', { type: 'x2y' }, /type must be/],
+    ['a bad time', { createdAt: Number.NaN }, /createdAt/],
+    ['a blank owner', { owner: '' }, /owner is empty/],
+    ['allowed not a list', { allowed: 'bob' }, /allowed must be a list/],
+    ['a bad allowed identity', { allowed: ['bob', ' x'] }, /allowed identity/],
+    ['a zero participant limit', { maxParticipants: 0 }, /maxParticipants/],
+  ])('refuses %s', (_name, extra, message) => {
+    const result = createRoom({ id: 'standup', type: 'm2m', createdAt: T0, ...(extra as object) });
+    expect(result).toMatchObject({ ok: false, code: E.INVALID_ROOM });
+    expect(result.ok ? '' : result.message).toMatch(message);
+  });
+
+  it('refuses a non-object', () => {
+    expect(createRoom(null as never)).toMatchObject({ ok: false, code: E.INVALID_ROOM });
+  });
+});
+
+describe('join', () => {
+  it('starts the room: the creator publishes by default and owns it', () => {
+    const result = applyRoomCommand(newRoom('m2m'), joinOf('alice', { displayName: 'Alice' }));
+    expect(result).toMatchObject({
+      ok: true,
+      room: { status: 'active', version: 1, ownerId: 'alice', startedAt: T0 + 1 },
+      events: [
+        { type: 'room.started', version: 1, at: T0 + 1, roomId: 'standup' },
+        {
+          type: 'participant.joined',
+          participantId: 'alice',
+          role: 'publisher',
+          displayName: 'Alice',
+          joinOrder: 1,
+        },
+        { type: 'room.owner-changed', from: null, to: 'alice' },
+      ],
+    });
+  });
+
+  it('makes the first to join the creator of a room reserved for nobody', () => {
+    const { room } = run(newRoom('m2m', { owner: undefined }), joinOf('zoe'), joinOf('yann'));
+    expect(room.creator).toBe('zoe');
+    expect(roles(room)).toEqual({ zoe: 'publisher', yann: 'viewer' });
+  });
+
+  it('lets everyone else in as a viewer, in unlimited numbers', () => {
+    let room = run(newRoom('m2m'), joinOf('alice')).room;
+    for (let i = 0; i < 500; i++) room = must(applyRoomCommand(room, joinOf(`v${i}`)));
+    expect(room.participants).toHaveLength(501);
+    expect(publishersOf(room)).toHaveLength(1);
+    expect(room.participants.map((p) => p.joinOrder)).toEqual(room.participants.map((_, i) => i + 1));
+  });
+
+  it('lets a viewer-only request of the creator stay a viewer', () => {
+    const { room } = run(newRoom('m2m'), joinOf('alice', { role: 'viewer' }));
+    expect(roles(room)).toEqual({ alice: 'viewer' });
+    expect(room.ownerId).toBeNull();
+  });
+
+  it('refuses a publisher request from anyone but the creator', () => {
+    expectRefused(groupRoom(), joinOf('dave', { role: 'publisher' }), E.PUBLISH_NOT_GRANTED);
+  });
+
+  it('lets the creator join as publisher again from another session, but not beyond the limit', () => {
+    const room = must(
+      applyRoomCommand(withPublishers(8), joinOf('alice-2', { identity: 'alice', role: 'publisher' })),
+    );
+    expect(publishersOf(room)).toHaveLength(9);
+    expectRefused(room, joinOf('alice-3', { identity: 'alice', role: 'publisher' }), E.ROOM_FULL);
+    const fallback = must(applyRoomCommand(room, joinOf('alice-3', { identity: 'alice' })));
+    expect(roles(fallback)['alice-3']).toBe('viewer');
+  });
+
+  it('refuses a participant already in, a ticket in use, and kicked tickets', () => {
+    const room = groupRoom();
+    expectRefused(room, joinOf('bob', { ticketId: 'other' }), E.ALREADY_IN_ROOM);
+    expectRefused(room, joinOf('dave', { ticketId: 't-bob' }), E.TICKET_IN_USE);
+    const kicked = run(room, { type: 'kick', at, by: 'alice', target: 'bob' }).room;
+    expectRefused(kicked, joinOf('bob'), E.TICKET_KICKED);
+    expectRefused(kicked, joinOf('bob-2', { identity: 'bob', ticketId: 't-bob' }), E.TICKET_KICKED);
+    expect(
+      roles(must(applyRoomCommand(kicked, joinOf('bob-2', { identity: 'bob', ticketId: 'fresh' })))),
+    ).toEqual({
+      alice: 'publisher',
+      carol: 'viewer',
+      'bob-2': 'viewer',
+    });
+  });
+
+  it('admits only allowed identities (and the creator) when a list is set', () => {
+    const room = run(newRoom('m2m', { allowed: ['bob'] }), joinOf('alice')).room;
+    expect(must(applyRoomCommand(room, joinOf('bob'))).participants).toHaveLength(2);
+    expectRefused(room, joinOf('mallory'), E.NOT_ALLOWED);
+  });
+
+  it('applies the participant limit of the plan', () => {
+    const room = run(newRoom('m2m', { maxParticipants: 2 }), joinOf('alice'), joinOf('bob')).room;
+    expectRefused(room, joinOf('carol'), E.PARTICIPANT_LIMIT_REACHED);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no participant id', { participantId: '' }, /participantId is empty/],
+    ['a numeric identity', { identity: 7 }, /identity must be a string/],
+    ['a long ticket', { ticketId: 'x'.repeat(129) }, /ticketId is longer/],
+    ['a padded ticket', { ticketId: ' t' }, /surrounding spaces/],
+    ['a blank display name', { displayName: '  ' }, /displayName/],
+    ['a long display name', { displayName: 'x'.repeat(101) }, /displayName is longer/],
+    ['an unknown role', { role: 'admin' }, /role must be/],
+    ['no time', { at: undefined }, /at must be/],
+    ['a negative time', { at: -1 }, /at must be/],
+  ])('refuses a join with %s', (_name, extra, message) => {
+    const result = applyRoomCommand(newRoom('m2m'), { ...joinOf('alice'), ...extra } as RoomCommand);
+    expect(result).toMatchObject({ ok: false, code: E.INVALID_COMMAND });
+    expect(result.ok ? '' : result.message).toMatch(message);
+  });
+});
+
+describe('malformed commands', () => {
+  it.each<[unknown, RegExp]>([
+    [null, /must be an object/],
+    [[], /must be an object/],
+    [{ type: 'dance', at }, /type must be one of/],
+    [{ type: 'publish', at, participantId: 'a', kinds: [] }, /non-empty list/],
+    [{ type: 'publish', at, participantId: 'a', kinds: ['audio', 'audio'] }, /duplicates/],
+    [{ type: 'publish', at, participantId: 'a', kinds: ['screen'] }, /audio and video/],
+    [{ type: 'unpublish', at, participantId: 'a', kinds: 'audio' }, /non-empty list/],
+    [{ type: 'kick', at, by: 'a' }, /target must be a string/],
+    [{ type: 'end', at, by: 'alice', reason: 'system' }, /only for platform ends/],
+    [{ type: 'end', at, reason: 'bored' }, /reason must be one of/],
+    [{ type: 'end', at, by: 3 }, /by must be a string/],
+    [{ type: 'addChild', at, by: 'a', text: 5 }, /text must be a string/],
+  ])('refuses %j', (command, message) => {
+    expect(checkRoomCommand(command)).toMatch(message);
+    expectRefused(groupRoom(), command as RoomCommand, E.INVALID_COMMAND);
+  });
+});
+
+describe('publishing', () => {
+  it('publishes and unpublishes kinds, in a stable order', () => {
+    const room = groupRoom();
+    const published = applyRoomCommand(room, {
+      type: 'publish',
+      at,
+      participantId: 'alice',
+      kinds: ['video', 'audio'],
+    });
+    expect(published).toMatchObject({
+      ok: true,
+      events: [{ type: 'stream.published', participantId: 'alice', kinds: ['audio', 'video'] }],
+    });
+    const r1 = must(published);
+    expect(r1.participants[0].streams).toEqual(['audio', 'video']);
+    expectRefused(
+      r1,
+      { type: 'publish', at, participantId: 'alice', kinds: ['audio'] },
+      E.STREAM_ALREADY_PUBLISHED,
+    );
+    const r2 = run(r1, { type: 'unpublish', at, participantId: 'alice', kinds: ['video'] });
+    expect(r2.events).toMatchObject([{ type: 'stream.unpublished', kinds: ['video'] }]);
+    const r3 = run(r2.room, { type: 'unpublish', at, participantId: 'alice' });
+    expect(r3.events).toMatchObject([{ type: 'stream.unpublished', kinds: ['audio'] }]);
+    expect(r3.room.participants[0].streams).toEqual([]);
+    expectRefused(r3.room, { type: 'unpublish', at, participantId: 'alice' }, E.STREAM_NOT_PUBLISHED);
+    expectRefused(
+      r2.room,
+      { type: 'unpublish', at, participantId: 'alice', kinds: ['video'] },
+      E.STREAM_NOT_PUBLISHED,
+    );
+  });
+
+  it('refuses viewers and strangers', () => {
+    expectRefused(
+      groupRoom(),
+      { type: 'publish', at, participantId: 'bob', kinds: ['audio'] },
+      E.NOT_A_PUBLISHER,
+    );
+    expectRefused(groupRoom(), { type: 'unpublish', at, participantId: 'bob' }, E.NOT_A_PUBLISHER);
+    expectRefused(
+      groupRoom(),
+      { type: 'publish', at, participantId: 'zed', kinds: ['audio'] },
+      E.NOT_IN_ROOM,
+    );
+  });
+
+  it('refuses video in an audio-only room, with a clear code, and keeps audio working', () => {
+    const room = groupRoom('a2m');
+    expectRefused(
+      room,
+      { type: 'publish', at, participantId: 'alice', kinds: ['video'] },
+      E.VIDEO_NOT_ALLOWED,
+    );
+    expectRefused(
+      room,
+      { type: 'publish', at, participantId: 'alice', kinds: ['audio', 'video'] },
+      E.VIDEO_NOT_ALLOWED,
+    );
+    const audio = run(room, { type: 'publish', at, participantId: 'alice', kinds: ['audio'] }).room;
+    expect(audio.participants[0].streams).toEqual(['audio']);
+  });
+});
+
+describe('raising hands', () => {
+  it('sends the request to the owner, who approves: the viewer becomes a publisher', () => {
+    const raised = applyRoomCommand(groupRoom(), { type: 'raiseHand', at, participantId: 'bob' });
+    expect(raised).toMatchObject({
+      ok: true,
+      events: [{ type: 'hand.raised', participantId: 'bob', ownerId: 'alice' }],
+    });
+    const room = must(raised);
+    expect(room.participants[1]).toMatchObject({ handRaised: true, handRaisedAt: at });
+    const approved = applyRoomCommand(room, { type: 'approve', at, by: 'alice', target: 'bob' });
+    expect(approved).toMatchObject({
+      ok: true,
+      events: [
+        { type: 'hand.approved', participantId: 'bob', by: 'alice' },
+        { type: 'participant.role-changed', participantId: 'bob', from: 'viewer', to: 'publisher' },
+      ],
+    });
+    const after = must(approved);
+    expect(after.participants[1]).toMatchObject({ role: 'publisher', handRaised: false });
+    expect(after.participants[1].handRaisedAt).toBeUndefined();
+    expect(after.ownerId).toBe('alice');
+  });
+
+  it('lets the owner deny, and the viewer lower the hand', () => {
+    const room = run(groupRoom(), { type: 'raiseHand', at, participantId: 'bob' }).room;
+    const denied = run(room, { type: 'deny', at, by: 'alice', target: 'bob' });
+    expect(denied.events).toMatchObject([{ type: 'hand.denied', participantId: 'bob', by: 'alice' }]);
+    expect(denied.room.participants[1]).toMatchObject({ role: 'viewer', handRaised: false });
+    const lowered = run(room, { type: 'lowerHand', at, participantId: 'bob' });
+    expect(lowered.events).toMatchObject([{ type: 'hand.lowered', participantId: 'bob' }]);
+    expectRefused(lowered.room, { type: 'lowerHand', at, participantId: 'bob' }, E.HAND_NOT_RAISED);
+  });
+
+  it('refuses what does not make sense', () => {
+    const room = run(groupRoom(), joinOf('dave'), { type: 'raiseHand', at, participantId: 'bob' }).room;
+    const second = run(
+      room,
+      { type: 'raiseHand', at, participantId: 'carol' },
+      { type: 'approve', at, by: 'alice', target: 'carol' },
+    ).room;
+    expectRefused(room, { type: 'raiseHand', at, participantId: 'bob' }, E.HAND_ALREADY_RAISED);
+    expectRefused(room, { type: 'raiseHand', at, participantId: 'alice' }, E.ALREADY_PUBLISHER);
+    expectRefused(room, { type: 'raiseHand', at, participantId: 'zed' }, E.NOT_IN_ROOM);
+    expectRefused(second, { type: 'approve', at, by: 'carol', target: 'bob' }, E.NOT_OWNER);
+    expectRefused(room, { type: 'approve', at, by: 'dave', target: 'bob' }, E.NOT_OWNER);
+    expectRefused(room, { type: 'approve', at, by: 'zed', target: 'bob' }, E.NOT_IN_ROOM);
+    expectRefused(room, { type: 'approve', at, by: 'alice', target: 'zed' }, E.TARGET_NOT_IN_ROOM);
+    expectRefused(room, { type: 'approve', at, by: 'alice', target: 'dave' }, E.HAND_NOT_RAISED);
+    expectRefused(room, { type: 'deny', at, by: 'dave', target: 'bob' }, E.NOT_OWNER);
+    expectRefused(room, { type: 'deny', at, by: 'alice', target: 'carol' }, E.HAND_NOT_RAISED);
+  });
+
+  it('promotes only while a publisher slot is free (9 in m2m)', () => {
+    const full = withPublishers(9);
+    expect(freePublisherSlots(full)).toBe(0);
+    const waiting = run(full, joinOf('v'), { type: 'raiseHand', at, participantId: 'v' }).room;
+    expectRefused(waiting, { type: 'approve', at, by: 'alice', target: 'v' }, E.ROOM_FULL);
+    const freed = run(waiting, { type: 'leave', at, participantId: 'p3' }).room;
+    expect(roles(run(freed, { type: 'approve', at, by: 'alice', target: 'v' }).room)['v']).toBe('publisher');
+  });
+
+  it('has a single publisher in p2m: a hand can be raised but never approved while it is there', () => {
+    const room = run(groupRoom('p2m'), { type: 'raiseHand', at, participantId: 'bob' }).room;
+    expectRefused(room, { type: 'approve', at, by: 'alice', target: 'bob' }, E.ROOM_FULL);
+    expect(publishersOf(room)).toHaveLength(1);
+  });
+
+  it('leaves a request waiting when no publisher is there, until the creator comes back', () => {
+    const room = run(groupRoom('p2m'), { type: 'leave', at, participantId: 'alice' });
+    expect(room.events).toMatchObject([
+      { type: 'participant.left', participantId: 'alice', remaining: 2 },
+      { type: 'room.owner-changed', from: 'alice', to: null },
+    ]);
+    const raised = run(room.room, { type: 'raiseHand', at, participantId: 'bob' });
+    expect(raised.events).toMatchObject([{ type: 'hand.raised', ownerId: null }]);
+    const back = run(raised.room, joinOf('alice-2', { identity: 'alice' }));
+    expect(back.room.ownerId).toBe('alice-2');
+    expect(back.room.participants.find((p) => p.participantId === 'bob')?.handRaised).toBe(true);
+  });
+});
+
+describe('ownership', () => {
+  it('passes to the next oldest publisher at once when the owner leaves', () => {
+    const room = withPublishers(3); // alice, p1, p2
+    const left = run(room, { type: 'leave', at, participantId: 'alice' });
+    expect(left.events.map((e) => e.type)).toEqual(['participant.left', 'room.owner-changed']);
+    expect(left.events[1]).toMatchObject({ from: 'alice', to: 'p1' });
+    expect(roomOwner(left.room)?.participantId).toBe('p1');
+  });
+
+  it('passes on when the owner is kicked, and goes to nobody when the last publisher leaves', () => {
+    const kicked = run(withPublishers(2), { type: 'kick', at, by: 'p1', target: 'alice' });
+    expect(kicked.events).toMatchObject([
+      { type: 'participant.kicked', participantId: 'alice', by: 'p1' },
+      { type: 'room.owner-changed', from: 'alice', to: 'p1' },
+    ]);
+    const alone = run(kicked.room, joinOf('v'), { type: 'leave', at, participantId: 'p1' });
+    expect(alone.room.ownerId).toBeNull();
+    expect(roomOwner(alone.room)).toBeUndefined();
+  });
+
+  it('counts seniority as a publisher: promoting an early viewer does not take ownership away', () => {
+    // bob joins (as a viewer) before alice, the creator; once promoted he is still the newest publisher.
+    const early = run(newRoom('m2m'), joinOf('bob'), joinOf('alice')).room;
+    expect(early.ownerId).toBe('alice');
+    const promoted = run(
+      early,
+      { type: 'raiseHand', at, participantId: 'bob' },
+      { type: 'approve', at, by: 'alice', target: 'bob' },
+    );
+    expect(promoted.events.map((e) => e.type)).not.toContain('room.owner-changed');
+    expect(promoted.room.ownerId).toBe('alice');
+    expect(run(promoted.room, { type: 'leave', at, participantId: 'alice' }).room.ownerId).toBe('bob');
+  });
+});
+
+describe('kick', () => {
+  it('lets a publisher kick a publisher, ending its streams first, and remembers the ticket', () => {
+    const room = run(withPublishers(2), { type: 'publish', at, participantId: 'p1', kinds: ['audio'] }).room;
+    const kicked = run(room, { type: 'kick', at: at + 5, by: 'alice', target: 'p1' });
+    expect(kicked.events).toEqual([
+      {
+        type: 'stream.unpublished',
+        participantId: 'p1',
+        kinds: ['audio'],
+        roomId: 'standup',
+        at: at + 5,
+        version: room.version + 1,
+      },
+      {
+        type: 'participant.kicked',
+        participantId: 'p1',
+        identity: 'p1',
+        by: 'alice',
+        ticketId: 't-p1',
+        roomId: 'standup',
+        at: at + 5,
+        version: room.version + 1,
+      },
+    ]);
+    expect(kicked.room.kickedTickets).toEqual(['t-p1']);
+  });
+
+  it('lets the p2m publisher kick viewers', () => {
+    expect(roles(run(groupRoom('p2m'), { type: 'kick', at, by: 'alice', target: 'bob' }).room)).toEqual({
+      alice: 'publisher',
+      carol: 'viewer',
+    });
+  });
+
+  it('refuses viewers, strangers, missing targets and oneself', () => {
+    const room = groupRoom();
+    expectRefused(room, { type: 'kick', at, by: 'bob', target: 'carol' }, E.NOT_A_PUBLISHER);
+    expectRefused(room, { type: 'kick', at, by: 'zed', target: 'carol' }, E.NOT_IN_ROOM);
+    expectRefused(room, { type: 'kick', at, by: 'alice', target: 'zed' }, E.TARGET_NOT_IN_ROOM);
+    expectRefused(room, { type: 'kick', at, by: 'alice', target: 'alice' }, E.CANNOT_KICK_SELF);
+  });
+});
+
+describe('leave', () => {
+  it('empties the room when the last one leaves, and a join fills it again without a new start', () => {
+    const room = run(newRoom('m2m'), joinOf('alice'), {
+      type: 'publish',
+      at,
+      participantId: 'alice',
+      kinds: ['audio'],
+    }).room;
+    const left = run(room, { type: 'leave', at: at + 1, participantId: 'alice' });
+    expect(left.events.map((e) => e.type)).toEqual([
+      'stream.unpublished',
+      'participant.left',
+      'room.owner-changed',
+    ]);
+    expect(left.events[1]).toMatchObject({ remaining: 0 });
+    expect(left.room).toMatchObject({ status: 'empty', emptySince: at + 1, ownerId: null });
+    const back = run(left.room, joinOf('alice-2', { identity: 'alice', at: at + 2 }));
+    expect(back.events.map((e) => e.type)).toEqual(['participant.joined', 'room.owner-changed']);
+    expect(back.room).toMatchObject({ status: 'active', emptySince: null, startedAt: T0 + 1 });
+  });
+
+  it('refuses someone not in the room', () => {
+    expectRefused(groupRoom(), { type: 'leave', at, participantId: 'zed' }, E.NOT_IN_ROOM);
+  });
+});
+
+describe('end', () => {
+  it('is for the owner; it removes everyone and refuses every later command', () => {
+    const room = groupRoom();
+    expectRefused(room, { type: 'end', at, by: 'bob' }, E.NOT_OWNER);
+    expectRefused(room, { type: 'end', at, by: 'zed' }, E.NOT_IN_ROOM);
+    const ended = run(room, { type: 'end', at, by: 'alice' });
+    expect(ended.events).toMatchObject([
+      { type: 'room.ended', by: 'alice', reason: 'ended', participantIds: ['alice', 'bob', 'carol'] },
+    ]);
+    expect(ended.room).toMatchObject({
+      status: 'ended',
+      participants: [],
+      ownerId: null,
+      endedAt: at,
+      endReason: 'ended',
+    });
+    expectRefused(ended.room, joinOf('dave'), E.ROOM_ENDED);
+    expectRefused(ended.room, { type: 'leave', at, participantId: 'bob' }, E.ROOM_ENDED);
+    expectRefused(ended.room, { type: 'end', at }, E.ROOM_ENDED);
+  });
+
+  it('can be done by the platform, with a reason', () => {
+    const ended = run(groupRoom(), { type: 'end', at, reason: 'empty-timeout' });
+    expect(ended.events).toMatchObject([{ type: 'room.ended', by: null, reason: 'empty-timeout' }]);
+    expect(run(newRoom('p2m'), { type: 'end', at }).room.endReason).toBe('system');
+  });
+});
+
+describe('p2p calls', () => {
+  const call = () => run(newRoom('p2p'), joinOf('alice'), joinOf('bob'));
+
+  it('has two publishers; the callee learns the caller and sends the offer', () => {
+    const { room, events } = call();
+    expect(roles(room)).toEqual({ alice: 'publisher', bob: 'publisher' });
+    expect(events.filter((e) => e.type === 'participant.joined')).toMatchObject([
+      { participantId: 'alice' },
+      { participantId: 'bob', peerId: 'alice' },
+    ]);
+    expect(
+      events.find((e) => e.type === 'participant.joined' && e.participantId === 'alice'),
+    ).not.toHaveProperty('peerId');
+    expect(p2pPeers(room)).toEqual({ callerId: 'alice', calleeId: 'bob', offererId: 'bob' });
+    expect(p2pPeers(run(newRoom('p2p'), joinOf('alice')).room)).toBeUndefined();
+    expect(p2pPeers(groupRoom())).toBeUndefined();
+  });
+
+  it('refuses a third participant and any viewer', () => {
+    expectRefused(call().room, joinOf('carol'), E.P2P_FULL);
+    expectRefused(
+      run(newRoom('p2p'), joinOf('alice')).room,
+      joinOf('bob', { role: 'viewer' }),
+      E.NO_VIEWERS_IN_P2P,
+    );
+  });
+
+  it('lets either side hang up, and a side rejoin after leaving', () => {
+    expect(run(call().room, { type: 'end', at, by: 'bob' }).room.status).toBe('ended');
+    const rejoined = run(
+      call().room,
+      { type: 'leave', at, participantId: 'bob' },
+      joinOf('bob-2', { identity: 'bob' }),
+    );
+    expect(p2pPeers(rejoined.room)).toEqual({ callerId: 'alice', calleeId: 'bob-2', offererId: 'bob-2' });
+  });
+});
+
+describe('versions and events', () => {
+  it('advances the version by one per accepted command and stamps every event', () => {
+    const start = newRoom('m2m');
+    const commands: RoomCommand[] = [
+      joinOf('alice', { at: T0 + 1 }),
+      joinOf('bob', { at: T0 + 2 }),
+      { type: 'raiseHand', at: T0 + 3, participantId: 'bob' },
+      { type: 'approve', at: T0 + 4, by: 'alice', target: 'bob' },
+      { type: 'leave', at: T0 + 5, participantId: 'alice' },
+    ];
+    let room = start;
+    commands.forEach((command, i) => {
+      const result = applyRoomCommand(room, command);
+      room = must(result);
+      expect(room.version).toBe(i + 1);
+      expect(
+        result.ok &&
+          result.events.every((e) => e.version === i + 1 && e.at === command.at && e.roomId === 'standup'),
+      ).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,493 @@
+import { addChild } from './room-children';
+import { commitRoom, type RoomResult } from './room-commit';
+import { DISPLAY_NAME_MAX_LENGTH, checkIdField, checkTimestamp } from './room-input';
+import { RoomErrorCode, roomFailure } from './room-error-codes';
+import type { RoomEndReason, RoomEventDraft } from './room-events';
+import { findParticipant, freePublisherSlots, type Room, type RoomParticipant } from './room-state';
+import { MEDIA_KINDS, ROOM_TYPE_RULES, isMediaKind, type MediaKind, type RoomRole } from './room-types';
+
+interface CommandBase<T extends string> {
+  type: T;
+  /** When it happens, epoch ms (the caller's clock: the rules never read one). */
+  at: number;
+}
+
+export interface JoinCommand extends CommandBase<'join'> {
+  participantId: string;
+  identity: string;
+  ticketId: string;
+  /** Defaults to the identity. */
+  displayName?: string;
+  /** Absent: publisher for the creator (when a slot is free) and in p2p, viewer for everyone else. */
+  role?: RoomRole;
+}
+export interface LeaveCommand extends CommandBase<'leave'> {
+  participantId: string;
+}
+export interface PublishCommand extends CommandBase<'publish'> {
+  participantId: string;
+  kinds: MediaKind[];
+}
+export interface UnpublishCommand extends CommandBase<'unpublish'> {
+  participantId: string;
+  /** Absent: every published kind. */
+  kinds?: MediaKind[];
+}
+export interface RaiseHandCommand extends CommandBase<'raiseHand'> {
+  participantId: string;
+}
+export interface LowerHandCommand extends CommandBase<'lowerHand'> {
+  participantId: string;
+}
+/** The owner accepts a viewer's publish request. */
+export interface ApproveCommand extends CommandBase<'approve'> {
+  by: string;
+  target: string;
+}
+export interface DenyCommand extends CommandBase<'deny'> {
+  by: string;
+  target: string;
+}
+export interface KickCommand extends CommandBase<'kick'> {
+  by: string;
+  target: string;
+}
+/** Ends the room: by its owner (either side in p2p), or by the platform when `by` is absent. */
+export interface EndCommand extends CommandBase<'end'> {
+  by?: string;
+  /** Only without `by`: why the platform ends it (default `system`). */
+  reason?: Exclude<RoomEndReason, 'ended'>;
+}
+export interface AddChildCommand extends CommandBase<'addChild'> {
+  by: string;
+  text: string;
+  parentId?: string;
+}
+
+export type RoomCommand =
+  | JoinCommand
+  | LeaveCommand
+  | PublishCommand
+  | UnpublishCommand
+  | RaiseHandCommand
+  | LowerHandCommand
+  | ApproveCommand
+  | DenyCommand
+  | KickCommand
+  | EndCommand
+  | AddChildCommand;
+
+export type RoomCommandType = RoomCommand['type'];
+export const ROOM_COMMAND_TYPES: readonly RoomCommandType[] = [
+  'join',
+  'leave',
+  'publish',
+  'unpublish',
+  'raiseHand',
+  'lowerHand',
+  'approve',
+  'deny',
+  'kick',
+  'end',
+  'addChild',
+];
+
+const PLATFORM_END_REASONS: readonly string[] = ['system', 'empty-timeout', 'reservation-timeout'];
+
+type Fields = Record<string, unknown>;
+
+function checkKinds(value: unknown, field: string): string | undefined {
+  if (!Array.isArray(value) || value.length === 0) return `${field} must be a non-empty list of media kinds`;
+  if (!value.every(isMediaKind)) return `${field} may only hold ${MEDIA_KINDS.join(' and ')}`;
+  if (new Set(value).size !== value.length) return `${field} has duplicates`;
+  return undefined;
+}
+
+/** Undefined when the command is well formed; else what is wrong. Commands may come from the network. */
+export function checkRoomCommand(command: unknown): string | undefined {
+  if (typeof command !== 'object' || command === null || Array.isArray(command))
+    return 'a command must be an object';
+  const c = command as Fields;
+  if (typeof c['type'] !== 'string' || !(ROOM_COMMAND_TYPES as readonly string[]).includes(c['type'])) {
+    return `type must be one of ${ROOM_COMMAND_TYPES.join(', ')}`;
+  }
+  const at = checkTimestamp(c['at'], 'at');
+  if (at) return at;
+  const ids = (...fields: string[]) => fields.map((f) => checkIdField(c[f], f)).find((p) => p !== undefined);
+  switch (c['type'] as RoomCommandType) {
+    case 'join': {
+      const p = ids('participantId', 'identity', 'ticketId');
+      if (p) return p;
+      const name = c['displayName'];
+      if (name !== undefined) {
+        if (typeof name !== 'string' || name.trim().length === 0)
+          return 'displayName must be a non-blank string';
+        if ([...name].length > DISPLAY_NAME_MAX_LENGTH) {
+          return `displayName is longer than ${DISPLAY_NAME_MAX_LENGTH} chars`;
+        }
+      }
+      const role = c['role'];
+      if (role !== undefined && role !== 'publisher' && role !== 'viewer')
+        return 'role must be publisher or viewer';
+      return undefined;
+    }
+    case 'leave':
+    case 'raiseHand':
+    case 'lowerHand':
+      return ids('participantId');
+    case 'publish':
+      return ids('participantId') ?? checkKinds(c['kinds'], 'kinds');
+    case 'unpublish':
+      return ids('participantId') ?? (c['kinds'] === undefined ? undefined : checkKinds(c['kinds'], 'kinds'));
+    case 'approve':
+    case 'deny':
+    case 'kick':
+      return ids('by', 'target');
+    case 'end': {
+      if (c['by'] !== undefined) {
+        const p = ids('by');
+        if (p) return p;
+        if (c['reason'] !== undefined) return 'reason is only for platform ends (without by)';
+        return undefined;
+      }
+      if (c['reason'] !== undefined && !PLATFORM_END_REASONS.includes(c['reason'] as string)) {
+        return `reason must be one of ${PLATFORM_END_REASONS.join(', ')}`;
+      }
+      return undefined;
+    }
+    case 'addChild':
+      return ids('by') ?? (typeof c['text'] === 'string' ? undefined : 'text must be a string');
+  }
+}
+
+const fail = roomFailure;
+const E = RoomErrorCode;
+
+function sortKinds(kinds: Iterable<MediaKind>): MediaKind[] {
+  const set = new Set(kinds);
+  return MEDIA_KINDS.filter((k) => set.has(k));
+}
+
+function replaceParticipant(room: Room, next: RoomParticipant): RoomParticipant[] {
+  return room.participants.map((p) => (p.participantId === next.participantId ? next : p));
+}
+
+function withoutParticipant(room: Room, participantId: string): RoomParticipant[] {
+  return room.participants.filter((p) => p.participantId !== participantId);
+}
+
+function join(room: Room, c: JoinCommand): RoomResult {
+  const rules = ROOM_TYPE_RULES[room.type];
+  if (findParticipant(room, c.participantId)) return fail(E.ALREADY_IN_ROOM);
+  if (room.kickedTickets.includes(c.ticketId)) return fail(E.TICKET_KICKED);
+  if (room.participants.some((p) => p.ticketId === c.ticketId)) return fail(E.TICKET_IN_USE);
+  const isCreator = room.creator === null || room.creator === c.identity;
+  if (room.allowed && !isCreator && !room.allowed.includes(c.identity)) return fail(E.NOT_ALLOWED);
+
+  let role: RoomRole;
+  if (!rules.viewers) {
+    if (c.role === 'viewer') return fail(E.NO_VIEWERS_IN_P2P);
+    if (rules.maxParticipants !== null && room.participants.length >= rules.maxParticipants)
+      return fail(E.P2P_FULL);
+    role = 'publisher';
+  } else if (c.role === 'publisher') {
+    if (!isCreator) return fail(E.PUBLISH_NOT_GRANTED);
+    if (freePublisherSlots(room) === 0) return fail(E.ROOM_FULL, `at most ${rules.maxPublishers} publishers`);
+    role = 'publisher';
+  } else if (c.role === 'viewer') {
+    role = 'viewer';
+  } else {
+    role = isCreator && freePublisherSlots(room) > 0 ? 'publisher' : 'viewer';
+  }
+  if (room.maxParticipants !== null && room.participants.length >= room.maxParticipants) {
+    return fail(E.PARTICIPANT_LIMIT_REACHED, `at most ${room.maxParticipants} participants`);
+  }
+
+  const seq = room.seq + 1;
+  const participant: RoomParticipant = {
+    participantId: c.participantId,
+    identity: c.identity,
+    displayName: c.displayName ?? c.identity,
+    ticketId: c.ticketId,
+    role,
+    joinedAt: c.at,
+    joinOrder: seq,
+    ...(role === 'publisher' ? { publisherSince: seq } : {}),
+    handRaised: false,
+    streams: [],
+  };
+  const drafts: RoomEventDraft[] = [];
+  if (room.status === 'reserved') drafts.push({ type: 'room.started' });
+  const peer = room.type === 'p2p' ? room.participants[0] : undefined;
+  drafts.push({
+    type: 'participant.joined',
+    participantId: participant.participantId,
+    identity: participant.identity,
+    displayName: participant.displayName,
+    role,
+    joinOrder: participant.joinOrder,
+    ...(peer ? { peerId: peer.participantId } : {}),
+  });
+  return commitRoom(
+    room,
+    {
+      ...room,
+      status: 'active',
+      creator: room.creator ?? c.identity,
+      startedAt: room.startedAt ?? c.at,
+      emptySince: null,
+      participants: [...room.participants, participant],
+      seq,
+    },
+    drafts,
+    c.at,
+  );
+}
+
+/** Events for the streams a departing participant still had. */
+function streamsGone(p: RoomParticipant): RoomEventDraft[] {
+  return p.streams.length > 0
+    ? [{ type: 'stream.unpublished', participantId: p.participantId, kinds: [...p.streams] }]
+    : [];
+}
+
+function leave(room: Room, c: LeaveCommand): RoomResult {
+  const p = findParticipant(room, c.participantId);
+  if (!p) return fail(E.NOT_IN_ROOM);
+  const participants = withoutParticipant(room, p.participantId);
+  const empty = participants.length === 0;
+  return commitRoom(
+    room,
+    { ...room, participants, status: empty ? 'empty' : room.status, emptySince: empty ? c.at : null },
+    [
+      ...streamsGone(p),
+      {
+        type: 'participant.left',
+        participantId: p.participantId,
+        identity: p.identity,
+        remaining: participants.length,
+      },
+    ],
+    c.at,
+  );
+}
+
+function publish(room: Room, c: PublishCommand): RoomResult {
+  const p = findParticipant(room, c.participantId);
+  if (!p) return fail(E.NOT_IN_ROOM);
+  if (p.role !== 'publisher') return fail(E.NOT_A_PUBLISHER);
+  if (c.kinds.includes('video') && !ROOM_TYPE_RULES[room.type].kinds.includes('video')) {
+    return fail(E.VIDEO_NOT_ALLOWED);
+  }
+  const already = c.kinds.filter((k) => p.streams.includes(k));
+  if (already.length > 0) return fail(E.STREAM_ALREADY_PUBLISHED, already.join(', '));
+  const kinds = sortKinds(c.kinds);
+  return commitRoom(
+    room,
+    {
+      ...room,
+      participants: replaceParticipant(room, { ...p, streams: sortKinds([...p.streams, ...kinds]) }),
+    },
+    [{ type: 'stream.published', participantId: p.participantId, kinds }],
+    c.at,
+  );
+}
+
+function unpublish(room: Room, c: UnpublishCommand): RoomResult {
+  const p = findParticipant(room, c.participantId);
+  if (!p) return fail(E.NOT_IN_ROOM);
+  if (p.role !== 'publisher') return fail(E.NOT_A_PUBLISHER);
+  const kinds = sortKinds(c.kinds ?? p.streams);
+  const missing = kinds.filter((k) => !p.streams.includes(k));
+  if (kinds.length === 0 || missing.length > 0) {
+    return fail(E.STREAM_NOT_PUBLISHED, missing.length > 0 ? missing.join(', ') : 'nothing is published');
+  }
+  return commitRoom(
+    room,
+    {
+      ...room,
+      participants: replaceParticipant(room, { ...p, streams: p.streams.filter((k) => !kinds.includes(k)) }),
+    },
+    [{ type: 'stream.unpublished', participantId: p.participantId, kinds }],
+    c.at,
+  );
+}
+
+function raiseHand(room: Room, c: RaiseHandCommand): RoomResult {
+  const p = findParticipant(room, c.participantId);
+  if (!p) return fail(E.NOT_IN_ROOM);
+  if (p.role === 'publisher') return fail(E.ALREADY_PUBLISHER);
+  if (p.handRaised) return fail(E.HAND_ALREADY_RAISED);
+  return commitRoom(
+    room,
+    { ...room, participants: replaceParticipant(room, { ...p, handRaised: true, handRaisedAt: c.at }) },
+    [{ type: 'hand.raised', participantId: p.participantId, ownerId: room.ownerId }],
+    c.at,
+  );
+}
+
+function lowered(p: RoomParticipant): RoomParticipant {
+  const { handRaisedAt: _dropped, ...rest } = p;
+  return { ...rest, handRaised: false };
+}
+
+function lowerHand(room: Room, c: LowerHandCommand): RoomResult {
+  const p = findParticipant(room, c.participantId);
+  if (!p) return fail(E.NOT_IN_ROOM);
+  if (!p.handRaised) return fail(E.HAND_NOT_RAISED);
+  return commitRoom(
+    room,
+    { ...room, participants: replaceParticipant(room, lowered(p)) },
+    [{ type: 'hand.lowered', participantId: p.participantId }],
+    c.at,
+  );
+}
+
+/** Common checks of approve and deny: the owner decides on a raised hand. */
+function ownerDecision(
+  room: Room,
+  c: ApproveCommand | DenyCommand,
+): RoomParticipant | ReturnType<typeof fail> {
+  const by = findParticipant(room, c.by);
+  if (!by) return fail(E.NOT_IN_ROOM);
+  if (room.ownerId !== by.participantId) return fail(E.NOT_OWNER);
+  const target = findParticipant(room, c.target);
+  if (!target) return fail(E.TARGET_NOT_IN_ROOM);
+  if (!target.handRaised) return fail(E.HAND_NOT_RAISED);
+  return target;
+}
+
+/** The one place a viewer becomes a publisher: refused (ROOM_FULL) when no slot is free. */
+function approve(room: Room, c: ApproveCommand): RoomResult {
+  const target = ownerDecision(room, c);
+  if ('ok' in target) return target;
+  if (freePublisherSlots(room) === 0) {
+    return fail(E.ROOM_FULL, `at most ${ROOM_TYPE_RULES[room.type].maxPublishers} publishers`);
+  }
+  const seq = room.seq + 1;
+  const promoted: RoomParticipant = { ...lowered(target), role: 'publisher', publisherSince: seq };
+  return commitRoom(
+    room,
+    { ...room, participants: replaceParticipant(room, promoted), seq },
+    [
+      { type: 'hand.approved', participantId: target.participantId, by: c.by },
+      {
+        type: 'participant.role-changed',
+        participantId: target.participantId,
+        from: 'viewer',
+        to: 'publisher',
+      },
+    ],
+    c.at,
+  );
+}
+
+function deny(room: Room, c: DenyCommand): RoomResult {
+  const target = ownerDecision(room, c);
+  if ('ok' in target) return target;
+  return commitRoom(
+    room,
+    { ...room, participants: replaceParticipant(room, lowered(target)) },
+    [{ type: 'hand.denied', participantId: target.participantId, by: c.by }],
+    c.at,
+  );
+}
+
+function kick(room: Room, c: KickCommand): RoomResult {
+  const by = findParticipant(room, c.by);
+  if (!by) return fail(E.NOT_IN_ROOM);
+  if (by.role !== 'publisher') return fail(E.NOT_A_PUBLISHER);
+  const target = findParticipant(room, c.target);
+  if (!target) return fail(E.TARGET_NOT_IN_ROOM);
+  if (target.participantId === by.participantId) return fail(E.CANNOT_KICK_SELF);
+  return commitRoom(
+    room,
+    {
+      ...room,
+      participants: withoutParticipant(room, target.participantId),
+      kickedTickets: [...room.kickedTickets, target.ticketId],
+    },
+    [
+      ...streamsGone(target),
+      {
+        type: 'participant.kicked',
+        participantId: target.participantId,
+        identity: target.identity,
+        by: by.participantId,
+        ticketId: target.ticketId,
+      },
+    ],
+    c.at,
+  );
+}
+
+function end(room: Room, c: EndCommand): RoomResult {
+  let reason: RoomEndReason = c.reason ?? 'system';
+  if (c.by !== undefined) {
+    const by = findParticipant(room, c.by);
+    if (!by) return fail(E.NOT_IN_ROOM);
+    if (!ROOM_TYPE_RULES[room.type].anyParticipantMayEnd && room.ownerId !== by.participantId) {
+      return fail(E.NOT_OWNER);
+    }
+    reason = 'ended';
+  }
+  return commitRoom(
+    room,
+    { ...room, status: 'ended', participants: [], endedAt: c.at, endReason: reason, emptySince: null },
+    [
+      {
+        type: 'room.ended',
+        by: c.by ?? null,
+        reason,
+        participantIds: room.participants.map((p) => p.participantId),
+      },
+    ],
+    c.at,
+  );
+}
+
+/**
+ * The room state machine: applies one command and answers the new room and the events it caused, or a
+ * refusal with a stable code (the room is never changed by a refusal, and never mutated at all).
+ * Being pure and synchronous, it is the atomic decision point: whoever owns the room applies commands
+ * one at a time, so limits (publisher slots, p2p's two sides) can never be exceeded.
+ */
+export function applyRoomCommand(room: Room, command: RoomCommand): RoomResult {
+  const problem = checkRoomCommand(command);
+  if (problem) return fail(E.INVALID_COMMAND, problem);
+  if (room.status === 'ended') return fail(E.ROOM_ENDED);
+  switch (command.type) {
+    case 'join':
+      return join(room, command);
+    case 'leave':
+      return leave(room, command);
+    case 'publish':
+      return publish(room, command);
+    case 'unpublish':
+      return unpublish(room, command);
+    case 'raiseHand':
+      return raiseHand(room, command);
+    case 'lowerHand':
+      return lowerHand(room, command);
+    case 'approve':
+      return approve(room, command);
+    case 'deny':
+      return deny(room, command);
+    case 'kick':
+      return kick(room, command);
+    case 'end':
+      return end(room, command);
+    case 'addChild':
+      return addChild(room, {
+        by: command.by,
+        text: command.text,
+        at: command.at,
+        parentId: command.parentId,
+      });
+  }
+}
+
+/** The owner, as a participant (the oldest publisher). */
+export function roomOwner(room: Room): RoomParticipant | undefined {
+  return room.ownerId === null ? undefined : findParticipant(room, room.ownerId);
+}

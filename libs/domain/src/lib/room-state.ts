@@ -1,0 +1,189 @@
+import { CONFERENCE_ID_PATTERN } from './conference-address';
+import { RoomErrorCode, roomFailure, type RoomFailure } from './room-error-codes';
+import { checkIdField, checkTimestamp } from './room-input';
+import type { RoomEndReason, RoomEvent } from './room-events';
+import { ROOM_TYPE_RULES, isRoomType, type MediaKind, type RoomRole, type RoomType } from './room-types';
+
+/**
+ * `reserved`: created, nobody joined yet. `active`: someone is in it. `empty`: had participants, has
+ * none now (deleted after the empty timeout). `ended`: over; every command is refused.
+ */
+export type RoomStatus = 'reserved' | 'active' | 'empty' | 'ended';
+
+export interface RoomParticipant {
+  /** One session of an identity (an identity may be in a room more than once). */
+  readonly participantId: string;
+  /** Account id or username of whoever holds the ticket. */
+  readonly identity: string;
+  readonly displayName: string;
+  /** The join ticket this session used. */
+  readonly ticketId: string;
+  readonly role: RoomRole;
+  readonly joinedAt: number;
+  /** Position in join order (room-wide, increasing, never reused). */
+  readonly joinOrder: number;
+  /**
+   * Publisher seniority: when this participant became a publisher (same counter as `joinOrder`); the
+   * publisher with the lowest is the owner. Absent for viewers.
+   */
+  readonly publisherSince?: number;
+  readonly handRaised: boolean;
+  readonly handRaisedAt?: number;
+  /** Published kinds, in `MEDIA_KINDS` order. */
+  readonly streams: readonly MediaKind[];
+}
+
+/** A chat message: a child of the room object (one level only, seed 003). */
+export interface RoomChild {
+  readonly childId: string;
+  /** Participant id of its author (its only reporter). */
+  readonly by: string;
+  readonly identity: string;
+  readonly text: string;
+  readonly at: number;
+}
+
+/** A room: an immutable value; every change makes a new one with `version` + 1. */
+export interface Room {
+  readonly id: string;
+  readonly type: RoomType;
+  readonly status: RoomStatus;
+  readonly version: number;
+  readonly createdAt: number;
+  /** Identity of the creator: joins as a publisher by default. Set by the first join when not reserved for anyone. */
+  readonly creator: string | null;
+  /** When set, only these identities (and the creator) may join. */
+  readonly allowed: readonly string[] | null;
+  /** Account limit on participants at once (publishers and viewers); null: only the room type's limits. */
+  readonly maxParticipants: number | null;
+  readonly startedAt: number | null;
+  /** Since when the room has had nobody in it (status `empty`). */
+  readonly emptySince: number | null;
+  readonly endedAt: number | null;
+  readonly endReason: RoomEndReason | null;
+  /** Participant id of the owner: always the publisher with the lowest `publisherSince`; null without publishers. */
+  readonly ownerId: string | null;
+  /** In join order. */
+  readonly participants: readonly RoomParticipant[];
+  /** Tickets that were kicked: they can never join this room again. */
+  readonly kickedTickets: readonly string[];
+  /** Chat messages, oldest first; only the last `ROOM_CHILD_LIMITS.maxChildren` are kept. */
+  readonly children: readonly RoomChild[];
+  /** Counter behind `joinOrder`, `publisherSince` and child ids. */
+  readonly seq: number;
+}
+
+export interface CreateRoomInput {
+  /** The conference id (`CONFERENCE_ID_PATTERN`). */
+  id: string;
+  type: RoomType;
+  /** Identity of the creator, who publishes by default; when absent the first to join is the creator. */
+  owner?: string;
+  /** Identities allowed to join (the creator always is); absent: anyone with a ticket. */
+  allowed?: readonly string[];
+  /** Most participants at once (from the account's plan); absent: only the room type's limits. */
+  maxParticipants?: number;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+export type CreateRoomResult = { ok: true; room: Room; events: RoomEvent[] } | RoomFailure;
+
+export { DISPLAY_NAME_MAX_LENGTH, ROOM_ID_FIELD_MAX_LENGTH } from './room-input';
+
+/**
+ * A new room in status `reserved` (event `room.reserved`). A room that starts with its first join is
+ * created the same way and joined at once.
+ */
+export function createRoom(input: CreateRoomInput): CreateRoomResult {
+  const bad = (detail: string) => roomFailure(RoomErrorCode.INVALID_ROOM, detail);
+  if (typeof input !== 'object' || input === null) return bad('the input must be an object');
+  if (typeof input.id !== 'string' || !CONFERENCE_ID_PATTERN.test(input.id)) {
+    return bad('id must be a conference id (3–64 chars of a-z, 0-9, "-", not starting with "-")');
+  }
+  if (!isRoomType(input.type)) return bad(`type must be one of m2m, a2m, p2m, p2p`);
+  const createdAtProblem = checkTimestamp(input.createdAt, 'createdAt');
+  if (createdAtProblem) return bad(createdAtProblem);
+  if (input.owner !== undefined) {
+    const p = checkIdField(input.owner, 'owner');
+    if (p) return bad(p);
+  }
+  if (input.allowed !== undefined) {
+    if (!Array.isArray(input.allowed)) return bad('allowed must be a list of identities');
+    for (const identity of input.allowed) {
+      const p = checkIdField(identity, 'allowed identity');
+      if (p) return bad(p);
+    }
+  }
+  if (
+    input.maxParticipants !== undefined &&
+    (!Number.isInteger(input.maxParticipants) || input.maxParticipants < 1)
+  ) {
+    return bad('maxParticipants must be an integer >= 1');
+  }
+  const room: Room = {
+    id: input.id,
+    type: input.type,
+    status: 'reserved',
+    version: 0,
+    createdAt: input.createdAt,
+    creator: input.owner ?? null,
+    allowed: input.allowed ? [...new Set(input.allowed)] : null,
+    maxParticipants: input.maxParticipants ?? null,
+    startedAt: null,
+    emptySince: null,
+    endedAt: null,
+    endReason: null,
+    ownerId: null,
+    participants: [],
+    kickedTickets: [],
+    children: [],
+    seq: 0,
+  };
+  const event: RoomEvent = {
+    type: 'room.reserved',
+    roomId: room.id,
+    at: room.createdAt,
+    version: 0,
+    roomType: room.type,
+    creator: room.creator,
+  };
+  return { ok: true, room, events: [event] };
+}
+
+export function findParticipant(room: Room, participantId: string): RoomParticipant | undefined {
+  return room.participants.find((p) => p.participantId === participantId);
+}
+
+export function publishersOf(room: Room): RoomParticipant[] {
+  return room.participants.filter((p) => p.role === 'publisher');
+}
+
+export function viewersOf(room: Room): RoomParticipant[] {
+  return room.participants.filter((p) => p.role === 'viewer');
+}
+
+/** Free publisher slots under the room type's limit. */
+export function freePublisherSlots(room: Room): number {
+  return Math.max(0, ROOM_TYPE_RULES[room.type].maxPublishers - publishersOf(room).length);
+}
+
+/** The oldest publisher (lowest `publisherSince`), or undefined when there is none. */
+export function oldestPublisher(room: Pick<Room, 'participants'>): RoomParticipant | undefined {
+  let oldest: RoomParticipant | undefined;
+  for (const p of room.participants) {
+    if (p.role !== 'publisher') continue;
+    if (!oldest || (p.publisherSince ?? Infinity) < (oldest.publisherSince ?? Infinity)) oldest = p;
+  }
+  return oldest;
+}
+
+/**
+ * The two sides of a p2p call once both are in: the caller joined first; the callee sends the WebRTC
+ * offer to the caller (seed 001). Undefined for other room types or while one side is missing.
+ */
+export function p2pPeers(room: Room): { callerId: string; calleeId: string; offererId: string } | undefined {
+  if (room.type !== 'p2p' || room.participants.length !== 2) return undefined;
+  const [caller, callee] = [...room.participants].sort((a, b) => a.joinOrder - b.joinOrder);
+  return { callerId: caller.participantId, calleeId: callee.participantId, offererId: callee.participantId };
+}

@@ -1,0 +1,262 @@
+import fc from 'fast-check';
+import { CCES_SAMPLE_DATA } from '../../testing';
+import { CCES_CATALOG, CCES_EVENT_TYPES, type CcesEventType } from './cces-catalog';
+import { CCES_MAX_VALUE_BYTES, parseCcesEnvelope, parseCcesMessage } from './cces-envelope';
+import { CcesErrorCode } from './cces-error-code';
+import { COREMX_STREAM_KEY } from './cces-fields';
+import { cceTopicFor } from './cces-topic';
+
+const TOPIC = cceTopicFor('coremx-1');
+
+function envelope(type: CcesEventType, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    type,
+    schemaVersion: 1,
+    coremxId: 'coremx-1',
+    conferenceId: type === 'coremx.state-changed' ? COREMX_STREAM_KEY : 'standup',
+    seq: 7,
+    occurredAt: '2026-01-01T10:00:00.000Z',
+    data: structuredClone(CCES_SAMPLE_DATA[type]),
+    ...overrides,
+  };
+}
+
+const parse = (value: Record<string, unknown>, key = value['conferenceId'] as string, topic = TOPIC) =>
+  parseCcesMessage(key, Buffer.from(JSON.stringify(value)), topic);
+
+/** A value of the wrong JSON type for a field currently holding `value`. */
+const wrongType = (value: unknown): unknown => {
+  if (typeof value === 'string') return 42;
+  if (typeof value === 'number') return '42';
+  if (typeof value === 'boolean') return 'true';
+  if (value === null) return 42;
+  return 'x';
+};
+
+describe('CCES contracts', () => {
+  it('has the issue 6 event types, one folder each, all at schema version 1', () => {
+    expect([...CCES_EVENT_TYPES].sort()).toEqual(
+      [
+        'conference.moved',
+        'coremx.state-changed',
+        'hand.approved',
+        'hand.denied',
+        'hand.lowered',
+        'hand.raised',
+        'participant.joined',
+        'participant.kicked',
+        'participant.left',
+        'participant.role-changed',
+        'room.ended',
+        'room.owner-changed',
+        'room.rebuilt',
+        'room.reserved',
+        'room.started',
+        'stream.published',
+        'stream.unpublished',
+      ].sort(),
+    );
+    for (const type of CCES_EVENT_TYPES) expect(CCES_CATALOG[type].schemaVersion).toBe(1);
+  });
+
+  describe.each(CCES_EVENT_TYPES)('%s', (type) => {
+    const sample = CCES_SAMPLE_DATA[type] as Record<string, unknown>;
+    const fields = Object.keys(sample);
+
+    it('accepts a valid event and returns it unchanged', () => {
+      const value = envelope(type);
+      expect(parse(value)).toEqual({ ok: true, event: value });
+    });
+
+    it('refuses an unknown data field', () => {
+      const result = parse(envelope(type, { data: { ...sample, extra: 1 } }));
+      expect(result).toMatchObject({
+        ok: false,
+        code: CcesErrorCode.InvalidData,
+        reason: 'data.extra is not a known field',
+      });
+    });
+
+    it('refuses data that is not an object', () => {
+      for (const data of [null, [], 'x', 1]) {
+        expect(parse(envelope(type, { data }))).toMatchObject({ ok: false, code: CcesErrorCode.InvalidData });
+      }
+    });
+
+    const cases = fields.flatMap((field) => {
+      const value = sample[field];
+      const out: [string, Record<string, unknown>][] = [[`${field} missing`, omit(sample, field)]];
+      out.push([`${field} of the wrong type`, { ...sample, [field]: wrongType(value) }]);
+      if (typeof value === 'string') {
+        out.push([`${field} oversize`, { ...sample, [field]: 'a'.repeat(5_000) }]);
+        out.push([`${field} empty`, { ...sample, [field]: '' }]);
+        out.push([`${field} with a control character`, { ...sample, [field]: `${value}\u0000` }]);
+      }
+      if (typeof value === 'number') out.push([`${field} negative`, { ...sample, [field]: -1 }]);
+      if (Array.isArray(value))
+        out.push([`${field} holding a bad item`, { ...sample, [field]: [...value, { x: 1 }] }]);
+      return out;
+    });
+    if (cases.length > 0) {
+      it.each(cases)('refuses %s', (_what, data) => {
+        expect(parse(envelope(type, { data }))).toMatchObject({ ok: false, code: CcesErrorCode.InvalidData });
+      });
+    }
+  });
+
+  it.each([
+    ['participant.role-changed', { participantId: 'p-2', from: 'viewer', to: 'viewer' }],
+    ['room.owner-changed', { from: 'p-1', to: 'p-1' }],
+    ['coremx.state-changed', { from: 'ready', to: 'ready' }],
+    [
+      'conference.moved',
+      {
+        fromCoremxId: 'c',
+        toCoremxId: 'c',
+        toAddress: 'hoot.mx://standup@coremx-2.c1.hoot.mx',
+        reason: 'drain',
+      },
+    ],
+    ['stream.published', { participantId: 'p-1', kinds: ['audio', 'audio'] }],
+    ['stream.published', { participantId: 'p-1', kinds: [] }],
+    ['stream.published', { participantId: 'p-1', kinds: ['smell'] }],
+    ['room.reserved', { roomType: 'm2m', creator: null, address: 'https://standup.example' }],
+    ['room.reserved', { roomType: 'x2y', creator: null, address: 'hoot.mx://standup@coremx-1.c1.hoot.mx' }],
+    ['room.ended', { by: null, reason: 'bored', participantIds: [] }],
+    ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], joinOrder: 0 }],
+    ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], joinOrder: 1.5 }],
+    ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], participantId: 'has space' }],
+    ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], peerId: null }],
+  ] as const)('refuses %s with %j', (type, data) => {
+    expect(parse(envelope(type, { data }))).toMatchObject({ ok: false, code: CcesErrorCode.InvalidData });
+  });
+
+  it('accepts optional and nullable fields when absent or null', () => {
+    expect(parse(envelope('coremx.state-changed', { data: { from: null, to: 'starting' } })).ok).toBe(true);
+    expect(
+      parse(
+        envelope('participant.joined', {
+          data: { ...CCES_SAMPLE_DATA['participant.joined'], peerId: 'p-9' },
+        }),
+      ).ok,
+    ).toBe(true);
+    expect(
+      parse(envelope('room.ended', { data: { by: null, reason: 'system', participantIds: [] } })).ok,
+    ).toBe(true);
+  });
+});
+
+describe('parseCcesMessage (envelope)', () => {
+  const good = envelope('participant.joined');
+
+  it.each([
+    ['no value', null, CcesErrorCode.Empty],
+    ['an empty value', Buffer.alloc(0), CcesErrorCode.Empty],
+    ['a value that is not JSON', Buffer.from('{"id":'), CcesErrorCode.Malformed],
+    ['a JSON array', Buffer.from('[]'), CcesErrorCode.InvalidEnvelope],
+    ['JSON null', Buffer.from('null'), CcesErrorCode.InvalidEnvelope],
+    ['an oversize value', Buffer.alloc(CCES_MAX_VALUE_BYTES + 1, 0x20), CcesErrorCode.TooLarge],
+  ])('refuses %s', (_what, value, code) => {
+    expect(parseCcesMessage('standup', value, TOPIC)).toMatchObject({ ok: false, code });
+  });
+
+  it.each([
+    ['an unknown envelope field', { ...good, extra: true }, CcesErrorCode.InvalidEnvelope],
+    [
+      'a __proto__ field',
+      JSON.parse(`{"__proto__":{"x":1},${JSON.stringify(good).slice(1)}`),
+      CcesErrorCode.InvalidEnvelope,
+    ],
+    ['no id', omit(good, 'id'), CcesErrorCode.InvalidEnvelope],
+    ['no data', omit(good, 'data'), CcesErrorCode.InvalidEnvelope],
+    ['an id that is no UUID', { ...good, id: 'x' }, CcesErrorCode.InvalidEnvelope],
+    ['seq 0', { ...good, seq: 0 }, CcesErrorCode.InvalidEnvelope],
+    ['a fractional seq', { ...good, seq: 1.5 }, CcesErrorCode.InvalidEnvelope],
+    ['a text seq', { ...good, seq: '1' }, CcesErrorCode.InvalidEnvelope],
+    ['a local time', { ...good, occurredAt: '2026-01-01T10:00:00' }, CcesErrorCode.InvalidEnvelope],
+    [
+      'an impossible date',
+      { ...good, occurredAt: '2026-13-45T10:00:00.000Z' },
+      CcesErrorCode.InvalidEnvelope,
+    ],
+    ['a bad coremxId', { ...good, coremxId: 'CoreMX 1' }, CcesErrorCode.InvalidEnvelope],
+    ['a bad conferenceId', { ...good, conferenceId: '_coremx' }, CcesErrorCode.InvalidEnvelope],
+    ['an unknown type', { ...good, type: 'room.exploded' }, CcesErrorCode.UnknownType],
+    ['a future schema version', { ...good, schemaVersion: 2 }, CcesErrorCode.UnsupportedVersion],
+  ])('refuses %s', (_what, value, code) => {
+    expect(parse(value as Record<string, unknown>, 'standup')).toMatchObject({ ok: false, code });
+  });
+
+  it('refuses a CoreMX event on a conference key and a conference event on the CoreMX key', () => {
+    expect(parse(envelope('coremx.state-changed', { conferenceId: 'standup' }), 'standup')).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.InvalidEnvelope,
+    });
+    expect(
+      parse(envelope('room.started', { conferenceId: COREMX_STREAM_KEY }), COREMX_STREAM_KEY),
+    ).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.InvalidEnvelope,
+    });
+  });
+
+  it('refuses a key that is not the conferenceId, and a missing key', () => {
+    expect(parse(good, 'other')).toMatchObject({ ok: false, code: CcesErrorCode.KeyMismatch });
+    expect(parseCcesMessage(null, JSON.stringify(good), TOPIC)).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.KeyMismatch,
+    });
+  });
+
+  it("refuses an event of another CoreMX on this CoreMX's topic, and any event on a foreign topic", () => {
+    expect(parse(good, 'standup', cceTopicFor('coremx-2'))).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.TopicMismatch,
+    });
+    expect(parse(good, 'standup', 'hoot.auth.revocations')).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.TopicMismatch,
+    });
+    expect(parseCcesMessage('standup', JSON.stringify(good)).ok).toBe(true);
+  });
+
+  it('never throws, whatever the bytes or JSON', () => {
+    fc.assert(
+      fc.property(fc.option(fc.string()), fc.uint8Array({ maxLength: 200 }), (key, bytes) => {
+        expect(parseCcesMessage(key, Buffer.from(bytes), TOPIC).ok).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(parseCcesMessage('standup', JSON.stringify(value), TOPIC).ok).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses any single-field corruption of a valid envelope', () => {
+    const keys = Object.keys(good);
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.jsonValue(), (field, replacement) => {
+        fc.pre(JSON.stringify(replacement) !== JSON.stringify(good[field]));
+        const result = parseCcesEnvelope({ ...good, [field]: replacement });
+        // Another valid id, seq, time, CoreMX or conference is still a valid envelope (the key and topic
+        // checks of parseCcesMessage catch the last two); everything else must be refused.
+        const stillValid =
+          result.ok && ['id', 'seq', 'occurredAt', 'coremxId', 'conferenceId'].includes(field);
+        expect(result.ok === false || stillValid).toBe(true);
+      }),
+    );
+  });
+
+  it('parseCcesEnvelope is pure validation (no key or topic)', () => {
+    expect(parseCcesEnvelope(good)).toEqual({ ok: true, event: good });
+    expect(parseCcesEnvelope(undefined)).toMatchObject({ ok: false, code: CcesErrorCode.InvalidEnvelope });
+  });
+});
+
+function omit(value: Record<string, unknown>, field: string): Record<string, unknown> {
+  const copy = { ...value };
+  delete copy[field];
+  return copy;
+}

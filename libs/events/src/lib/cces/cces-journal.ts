@@ -1,0 +1,416 @@
+import {
+  mkdir,
+  open,
+  readFile,
+  realpath,
+  rename,
+  unlink,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseCcesEnvelope, type CcesEvent } from './cces-envelope';
+import { CcesError, CcesErrorCode } from './cces-error-code';
+import { CcesSequencer } from './cces-sequencer';
+import { isPlainObject } from './validation';
+
+/** One journaled event: `n` numbers journal entries (1, 2, 3 … for the life of the journal). */
+export interface CcesJournalRecord {
+  n: number;
+  event: CcesEvent;
+}
+
+/** What a journal held when it was opened. */
+export interface CcesJournalContents {
+  /** The last seq of every conference ever journaled (including acknowledged and compacted ones). */
+  seqs: Record<string, number>;
+  /** Entries not yet acknowledged by Kafka, in journal order. */
+  unacked: CcesJournalRecord[];
+  /** The `n` of the next entry. */
+  nextN: number;
+  /** Bytes of a torn last line (a crash in the middle of a write) that were cut off. */
+  tornBytes: number;
+}
+
+export interface CcesJournalOptions {
+  /** `fdatasync` after every batch of appended events before they count as written. Default true. */
+  fsync?: boolean;
+}
+
+export const CCES_JOURNAL_FILE = 'cces-journal.jsonl';
+const TMP_FILE = `${CCES_JOURNAL_FILE}.tmp`;
+const LOCK_FILE = 'cces-journal.lock';
+const FORMAT_VERSION = 1;
+
+/** Journal folders open in this process (the lock file cannot tell us apart from ourselves). */
+const heldHere = new Set<string>();
+
+type Op =
+  | {
+      kind: 'line';
+      text: string;
+      durable: boolean;
+      apply: () => void;
+      resolve: () => void;
+      reject: (e: Error) => void;
+    }
+  | { kind: 'compact'; resolve: () => void; reject: (e: Error) => void };
+
+interface Pending {
+  n: number;
+  conferenceId: string;
+  seq: number;
+  line: string;
+}
+
+/**
+ * The on-disk journal of one CCES producer: one append-only file of JSON lines in a folder of its own.
+ *
+ * - `{"k":"event","n":…,"event":{…}}`: an event, written (and fsynced) before it may be sent;
+ * - `{"k":"ack","n":…}`: Kafka acknowledged every event up to `n` (not fsynced: a lost ack only means a resend);
+ * - `{"k":"state","v":1,"acked":…,"seqs":{…}}`: first line after a compaction, carrying what was dropped.
+ *
+ * All writes go through one queue (group commit: one write and one fsync per batch). A failed write is
+ * final: the journal rejects everything afterwards and must be reopened (which cuts a torn tail).
+ */
+export class CcesJournal {
+  private readonly queue: Op[] = [];
+  private writing = false;
+  private failure: CcesError | undefined;
+  private closed = false;
+  private readonly seqs: CcesSequencer;
+  private unacked: Pending[];
+  private acked: number;
+  private linesSinceCompaction: number;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lockKey: string,
+    private handle: FileHandle,
+    private readonly fsync: boolean,
+    contents: CcesJournalContents,
+    acked: number,
+    lines: number,
+  ) {
+    this.seqs = new CcesSequencer(contents.seqs);
+    this.unacked = contents.unacked.map((record) => pending(record, eventLine(record)));
+    this.acked = acked;
+    this.linesSinceCompaction = lines;
+  }
+
+  /** Opens (creating if needed) and reads back the journal in `dir`; takes the folder's lock. */
+  static async open(
+    dir: string,
+    options: CcesJournalOptions = {},
+  ): Promise<{ journal: CcesJournal; contents: CcesJournalContents }> {
+    await mkdir(dir, { recursive: true });
+    const lockKey = await realpath(dir);
+    await takeLock(lockKey);
+    try {
+      await unlink(join(dir, TMP_FILE)).catch(() => undefined);
+      const { contents, acked, lines } = await load(join(dir, CCES_JOURNAL_FILE));
+      const handle = await open(join(dir, CCES_JOURNAL_FILE), 'a');
+      const journal = new CcesJournal(dir, lockKey, handle, options.fsync ?? true, contents, acked, lines);
+      return { journal, contents };
+    } catch (error) {
+      await releaseLock(lockKey);
+      throw error;
+    }
+  }
+
+  /** Why the journal stopped accepting writes, if it did. */
+  get failed(): CcesError | undefined {
+    return this.failure;
+  }
+
+  /** Lines in the file since the last compaction (acknowledged ones included). */
+  get lineCount(): number {
+    return this.linesSinceCompaction;
+  }
+
+  /** Appends an event; resolves once it is on disk (fsynced, unless `fsync: false`). */
+  append(record: CcesJournalRecord): Promise<void> {
+    const line = eventLine(record);
+    return this.enqueueLine(line, true, () => {
+      this.seqs.observe(record.event.conferenceId, record.event.seq);
+      this.unacked.push(pending(record, line));
+    });
+  }
+
+  /** Records that Kafka acknowledged every entry up to `n`. */
+  ack(n: number): Promise<void> {
+    return this.enqueueLine(`${JSON.stringify({ k: 'ack', n })}\n`, false, () => {
+      this.acked = Math.max(this.acked, n);
+      let drop = 0;
+      while (drop < this.unacked.length && this.unacked[drop].n <= n) drop += 1;
+      if (drop > 0) this.unacked = this.unacked.slice(drop);
+    });
+  }
+
+  /** Rewrites the file as one state line plus the unacknowledged entries (atomic rename). */
+  compact(): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'compact', resolve, reject }));
+  }
+
+  /** Writes what is queued, then closes the file and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      // An empty line op is a barrier: it resolves (or fails) after everything queued before it.
+      this.enqueueLine('', false, () => undefined).then(resolve, () => resolve());
+    });
+    this.closed = true;
+    await this.handle.close().catch(() => undefined);
+    await releaseLock(this.lockKey);
+  }
+
+  private enqueueLine(text: string, durable: boolean, apply: () => void): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({ kind: 'line', text, durable, apply, resolve, reject }),
+    );
+  }
+
+  private enqueue(op: Op): void {
+    if (this.closed) return op.reject(new CcesError(CcesErrorCode.ProducerClosed, 'the journal is closed'));
+    if (this.failure) return op.reject(this.failure);
+    this.queue.push(op);
+    if (!this.writing) {
+      this.writing = true;
+      void this.drain();
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.failure) {
+        const first = this.queue[0];
+        if (first.kind === 'compact') {
+          this.queue.shift();
+          try {
+            await this.rewrite();
+            first.resolve();
+          } catch (error) {
+            first.reject(this.fail(error));
+          }
+          continue;
+        }
+        const batch: Extract<Op, { kind: 'line' }>[] = [];
+        while (this.queue.length > 0 && this.queue[0].kind === 'line') {
+          batch.push(this.queue.shift() as Extract<Op, { kind: 'line' }>);
+        }
+        try {
+          const text = batch.map((op) => op.text).join('');
+          if (text.length > 0) await this.handle.appendFile(text, 'utf8');
+          if (this.fsync && batch.some((op) => op.durable)) await this.handle.datasync();
+        } catch (error) {
+          const failure = this.fail(error);
+          for (const op of batch) op.reject(failure);
+          continue;
+        }
+        for (const op of batch) {
+          if (op.text.length > 0) this.linesSinceCompaction += 1;
+          op.apply();
+          op.resolve();
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private fail(error: unknown): CcesError {
+    if (!this.failure) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failure = new CcesError(
+        CcesErrorCode.JournalFailed,
+        `journal write failed in ${this.dir}: ${reason}`,
+      );
+      for (const op of this.queue.splice(0)) op.reject(this.failure);
+    }
+    return this.failure;
+  }
+
+  private async rewrite(): Promise<void> {
+    // The state line covers what it replaces (acknowledged events): the unacknowledged ones after it
+    // replay their own seqs, so each conference restarts at the seq before its first kept event.
+    const seqs = this.seqs.snapshot();
+    const seen = new Set<string>();
+    for (const entry of this.unacked) {
+      if (seen.has(entry.conferenceId)) continue;
+      seen.add(entry.conferenceId);
+      seqs[entry.conferenceId] = entry.seq - 1;
+    }
+    const state = { k: 'state', v: FORMAT_VERSION, acked: this.acked, seqs };
+    const text = [`${JSON.stringify(state)}\n`, ...this.unacked.map((entry) => entry.line)].join('');
+    const tmp = join(this.dir, TMP_FILE);
+    const file = join(this.dir, CCES_JOURNAL_FILE);
+    const out = await open(tmp, 'w');
+    try {
+      await out.writeFile(text, 'utf8');
+      if (this.fsync) await out.datasync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, file);
+    if (this.fsync) await syncDir(this.dir);
+    const previous = this.handle;
+    this.handle = await open(file, 'a');
+    await previous.close().catch(() => undefined);
+    this.linesSinceCompaction = 1 + this.unacked.length;
+  }
+}
+
+const pending = (record: CcesJournalRecord, line: string): Pending => ({
+  n: record.n,
+  conferenceId: record.event.conferenceId,
+  seq: record.event.seq,
+  line,
+});
+
+const eventLine = (record: CcesJournalRecord) =>
+  `${JSON.stringify({ k: 'event', n: record.n, event: record.event })}\n`;
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const corrupt = (line: number, what: string) =>
+  new CcesError(CcesErrorCode.JournalCorrupt, `${CCES_JOURNAL_FILE} line ${line}: ${what}`);
+
+async function load(file: string): Promise<{ contents: CcesJournalContents; acked: number; lines: number }> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    buffer = Buffer.alloc(0);
+  }
+  // Only whole lines count: a crash during a write leaves at most one partial line at the end.
+  const end = buffer.lastIndexOf(0x0a) + 1;
+  const tornBytes = buffer.length - end;
+  if (tornBytes > 0) {
+    const handle = await open(file, 'r+');
+    try {
+      await handle.truncate(end);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+  const lines =
+    end === 0
+      ? []
+      : buffer
+          .subarray(0, end - 1)
+          .toString('utf8')
+          .split('\n');
+  let seqs = new CcesSequencer();
+  let acked = 0;
+  let lastN = 0;
+  let unacked: CcesJournalRecord[] = [];
+  lines.forEach((text, index) => {
+    const lineNo = index + 1;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(text);
+    } catch {
+      throw corrupt(lineNo, 'not JSON');
+    }
+    if (!isPlainObject(entry)) throw corrupt(lineNo, 'not an object');
+    switch (entry['k']) {
+      case 'state': {
+        const { v, acked: stateAcked, seqs: stateSeqs } = entry;
+        if (index !== 0) throw corrupt(lineNo, 'a state line after the first line');
+        if (v !== FORMAT_VERSION) throw corrupt(lineNo, `unknown journal format ${JSON.stringify(v)}`);
+        if (typeof stateAcked !== 'number' || !Number.isSafeInteger(stateAcked) || stateAcked < 0) {
+          throw corrupt(lineNo, 'bad acked');
+        }
+        if (!isPlainObject(stateSeqs)) throw corrupt(lineNo, 'bad seqs');
+        try {
+          seqs = new CcesSequencer(stateSeqs as Record<string, number>);
+        } catch {
+          throw corrupt(lineNo, 'bad seqs');
+        }
+        acked = stateAcked;
+        lastN = stateAcked;
+        return;
+      }
+      case 'event': {
+        const n = entry['n'];
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= lastN)
+          throw corrupt(lineNo, 'bad entry number');
+        const parsed = parseCcesEnvelope(entry['event']);
+        if (!parsed.ok) throw corrupt(lineNo, `bad event (${parsed.code}: ${parsed.reason})`);
+        try {
+          seqs.observe(parsed.event.conferenceId, parsed.event.seq);
+        } catch (error) {
+          throw corrupt(lineNo, (error as Error).message);
+        }
+        lastN = n;
+        if (n > acked) unacked.push({ n, event: parsed.event });
+        return;
+      }
+      case 'ack': {
+        const n = entry['n'];
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n > lastN) throw corrupt(lineNo, 'bad ack');
+        if (n > acked) {
+          acked = n;
+          unacked = unacked.filter((record) => record.n > n);
+        }
+        return;
+      }
+      default:
+        throw corrupt(lineNo, `unknown line kind ${JSON.stringify(entry['k'])}`);
+    }
+  });
+  return {
+    contents: { seqs: seqs.snapshot(), unacked, nextN: lastN + 1, tornBytes },
+    acked,
+    lines: lines.length,
+  };
+}
+
+async function takeLock(key: string): Promise<void> {
+  if (heldHere.has(key)) {
+    throw new CcesError(CcesErrorCode.JournalLocked, `journal ${key} is already open in this process`);
+  }
+  heldHere.add(key);
+  const lock = join(key, LOCK_FILE);
+  try {
+    await writeFile(lock, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      heldHere.delete(key);
+      throw error;
+    }
+    const holder = await readFile(lock, 'utf8').then(
+      (text) => (JSON.parse(text) as { pid?: unknown }).pid,
+      () => undefined,
+    );
+    if (typeof holder === 'number' && holder !== process.pid && isAlive(holder)) {
+      heldHere.delete(key);
+      throw new CcesError(CcesErrorCode.JournalLocked, `journal ${key} is held by live process ${holder}`);
+    }
+    // A stale lock: its process is gone (or it is our own pid from a previous life in a fresh container).
+    await writeFile(lock, JSON.stringify({ pid: process.pid }));
+  }
+}
+
+async function releaseLock(key: string): Promise<void> {
+  heldHere.delete(key);
+  await unlink(join(key, LOCK_FILE)).catch(() => undefined);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
