@@ -1,0 +1,170 @@
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { REGISTRY_ID } from '@hoot/gossip';
+import { EnvBoolean, EnvList, loadConfig, ConfigError, type Env } from '@hoot/service-kit';
+
+/**
+ * Every setting of a registry node, from the environment, validated at boot. The secret
+ * (`REGISTRY_SERVICE_API_KEY`) has no default and may be given as `REGISTRY_SERVICE_API_KEY_FILE`.
+ * Protocol timings default to `GOSSIP_DEFAULTS` (see libs/gossip) and are settable for tests.
+ */
+export class RegistryConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3200;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  /** `reg-<cloud>-<priority>`: must agree with REGISTRY_CLOUD and REGISTRY_PRIORITY when those are set. */
+  @Matches(REGISTRY_ID)
+  REGISTRY_ID!: string;
+
+  /** Public base URL of this registry node (clients, peers and CASH reach it there). */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  REGISTRY_PUBLIC_URL!: string;
+
+  /** The well-known URLs of every registry node (this one may be included; it is skipped). */
+  @EnvList()
+  @IsUrl({ require_tld: false, require_protocol: true }, { each: true })
+  REGISTRY_PEERS: string[] = [];
+
+  /** Where this registry is, for iroulette: a region name and coordinates (degrees). */
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,32}$/)
+  REGISTRY_REGION: string = 'local';
+
+  @IsNumber()
+  @Min(-90)
+  @Max(90)
+  REGISTRY_LATITUDE: number = 0;
+
+  @IsNumber()
+  @Min(-180)
+  @Max(180)
+  REGISTRY_LONGITUDE: number = 0;
+
+  @IsUrl({ require_tld: false, require_protocol: true })
+  AUTH_URL!: string;
+
+  /** JWKS of the auth service; defaults to `<AUTH_URL>/.well-known/jwks.json`. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  AUTH_JWKS_URL?: string;
+
+  @IsString()
+  AUTH_ISSUER!: string;
+
+  @IsString()
+  AUTH_AUDIENCE: string = 'hoot';
+
+  @IsString()
+  AUTH_INTERNAL_AUDIENCE: string = 'hoot-internal';
+
+  /** This registry's service API key (exchanged for service tokens to call peers). Secret: no default. */
+  @IsString()
+  @MinLength(16)
+  REGISTRY_SERVICE_API_KEY!: string;
+
+  @IsString()
+  @Matches(/^mongodb:\/\//)
+  MONGO_URI!: string;
+
+  @IsInt()
+  @Min(10)
+  GOSSIP_INTERVAL_MS: number = 1_000;
+
+  @IsInt()
+  @Min(0)
+  GOSSIP_DEBOUNCE_MS: number = 50;
+
+  @IsInt()
+  @Min(50)
+  GOSSIP_TIMEOUT_MS: number = 2_000;
+
+  @IsInt()
+  @Min(10)
+  SUSPECT_AFTER_MS: number = 5_000;
+
+  @IsInt()
+  @Min(20)
+  DEAD_AFTER_MS: number = 15_000;
+
+  @IsInt()
+  @Min(20)
+  COREMX_HARD_TIMEOUT_MS: number = 60_000;
+
+  /** Watch CoreMX pods through the Kubernetes API (in a cluster) and mark a deleted pod's CoreMX down. */
+  @EnvBoolean()
+  K8S_POD_WATCH: boolean = false;
+
+  /** Kubeconfig file for the pod watch; unset = in-cluster service account. */
+  @IsOptional()
+  @IsString()
+  K8S_KUBECONFIG?: string;
+
+  @IsString()
+  K8S_NAMESPACE: string = 'default';
+
+  /** Label selector of CoreMX pods; the CoreMX id is the pod's `hoot.mx/coremx-id` label, else its name. */
+  @IsString()
+  K8S_COREMX_SELECTOR: string = 'app.kubernetes.io/component=coremx';
+
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES: number = 1_100_000;
+
+  @EnvBoolean()
+  TRUST_PROXY: boolean = false;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL: string = 'info';
+
+  @IsString()
+  SERVICE_VERSION: string = '0.1.0';
+
+  @IsString()
+  NODE_ID: string = 'registry-0';
+
+  /** Derived from REGISTRY_ID. */
+  get cloud(): string {
+    return this.REGISTRY_ID.split('-')[1];
+  }
+
+  get priority(): number {
+    return Number(this.REGISTRY_ID.split('-')[2]);
+  }
+
+  get jwksUrl(): string {
+    return this.AUTH_JWKS_URL ?? `${this.AUTH_URL.replace(/\/$/, '')}/.well-known/jwks.json`;
+  }
+}
+
+export function registryConfigFrom(env: Env): RegistryConfig {
+  const config = loadConfig(RegistryConfig, env);
+  const problems: { variable: string; problems: string[] }[] = [];
+  const add = (variable: string, problem: string) => problems.push({ variable, problems: [problem] });
+  if (env['REGISTRY_CLOUD'] !== undefined && env['REGISTRY_CLOUD'] !== config.cloud)
+    add('REGISTRY_CLOUD', `does not match REGISTRY_ID ${config.REGISTRY_ID}`);
+  if (env['REGISTRY_PRIORITY'] !== undefined && Number(env['REGISTRY_PRIORITY']) !== config.priority)
+    add('REGISTRY_PRIORITY', `does not match REGISTRY_ID ${config.REGISTRY_ID}`);
+  if (!(config.SUSPECT_AFTER_MS < config.DEAD_AFTER_MS))
+    add('SUSPECT_AFTER_MS', 'must be below DEAD_AFTER_MS');
+  if (!(config.SUSPECT_AFTER_MS < config.COREMX_HARD_TIMEOUT_MS))
+    add('SUSPECT_AFTER_MS', 'must be below COREMX_HARD_TIMEOUT_MS');
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export const registryConfigFromEnvironment = () => registryConfigFrom(process.env);

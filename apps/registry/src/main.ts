@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ServiceCredentialClient } from '@hoot/auth-kit';
+import { loadKubeConfig, type PodWatcher } from '@hoot/k8s';
+import { MongoGcasStore, connectMongo, pingConnection } from '@hoot/mongo';
+import { createServiceApp } from '@hoot/service-kit';
+import { AppModule } from './app.module';
+import { registryConfigFromEnvironment } from './config/registry.config';
+import { HttpPeerTransport } from './gcas/http-peer.transport';
+import { RegistryNode, type RegistryNodeLog } from './gcas/registry-node';
+import { watchCoreMxPods } from './k8s/coremx-pod-watch';
+
+async function main(): Promise<void> {
+  const config = registryConfigFromEnvironment();
+  const connection = await connectMongo(config.MONGO_URI, { appName: `hoot-${config.REGISTRY_ID}` });
+  const logger = new Logger('RegistryNode');
+  const log: RegistryNodeLog = {
+    info: (data, message) => logger.log(data, message),
+    warn: (data, message) => logger.warn(data, message),
+  };
+  const credentials = new ServiceCredentialClient({
+    authUrl: config.AUTH_URL,
+    apiKey: config.REGISTRY_SERVICE_API_KEY,
+  });
+  const node = new RegistryNode({
+    meta: {
+      registryId: config.REGISTRY_ID,
+      cloud: config.cloud,
+      priority: config.priority,
+      url: config.REGISTRY_PUBLIC_URL.replace(/\/$/, ''),
+      region: config.REGISTRY_REGION,
+      latitude: config.REGISTRY_LATITUDE,
+      longitude: config.REGISTRY_LONGITUDE,
+    },
+    peers: config.REGISTRY_PEERS,
+    store: new MongoGcasStore(connection, config.REGISTRY_ID),
+    transport: new HttpPeerTransport(credentials, config.GOSSIP_TIMEOUT_MS, config.BODY_LIMIT_BYTES),
+    tunables: {
+      exchangeIntervalMs: config.GOSSIP_INTERVAL_MS,
+      changeDebounceMs: config.GOSSIP_DEBOUNCE_MS,
+      suspectAfterMs: config.SUSPECT_AFTER_MS,
+      deadAfterMs: config.DEAD_AFTER_MS,
+      coremxHardTimeoutMs: config.COREMX_HARD_TIMEOUT_MS,
+    },
+    log,
+  });
+  let watcher: PodWatcher | undefined;
+  const app = await createServiceApp(
+    AppModule.forRoot(config, {
+      node,
+      pingStore: () => pingConnection(connection),
+      close: async () => {
+        watcher?.stop();
+        await connection.close();
+      },
+    }),
+    { bodyLimitBytes: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY },
+  );
+  const docs = new DocumentBuilder()
+    .setTitle('hoot registry')
+    .setDescription('Registry node: GCAS, CoreMX membership, iroulette')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, docs));
+  await node.start();
+  if (config.K8S_POD_WATCH) {
+    const source = config.K8S_KUBECONFIG
+      ? loadKubeConfig({ kubeconfigPath: config.K8S_KUBECONFIG })
+      : loadKubeConfig({ inCluster: true });
+    watcher = watchCoreMxPods({
+      source,
+      namespace: config.K8S_NAMESPACE,
+      labelSelector: config.K8S_COREMX_SELECTOR,
+      node,
+      log,
+    });
+    void watcher.start();
+  }
+  await app.listen(config.PORT, config.HOST);
+  new Logger('Main').log(
+    { url: await app.getUrl(), registryId: config.REGISTRY_ID, peers: config.REGISTRY_PEERS.length },
+    'registry node listening',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `registry: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ServiceGuard } from '@hoot/auth-kit';
+import { HootException } from '@hoot/service-kit';
+import { REGISTRY_NODE } from '../registry.tokens';
+import type { RegistryNode } from '../gcas/registry-node';
+import { CoreMxDeregisterDto, CoreMxIdParam, CoreMxReportDto } from './coremx-report.dto';
+
+/** CoreMX membership for CASH (service credentials): register / heartbeat, deregister. */
+@ApiTags('internal: CoreMX membership')
+@ApiBearerAuth()
+@Controller('internal/v1/coremx')
+@UseGuards(ServiceGuard)
+export class MembershipController {
+  constructor(@Inject(REGISTRY_NODE) private readonly node: RegistryNode) {}
+
+  @Put(':coremxId')
+  @HttpCode(200)
+  async report(
+    @Param() { coremxId }: CoreMxIdParam,
+    @Body() body: CoreMxReportDto,
+  ): Promise<{ accepted: boolean; registryId: string }> {
+    const { incarnation, seq, ...rest } = body;
+    const accepted = await this.node.reportCoreMx({ coremxId, ...rest }, { incarnation, seq });
+    return { accepted, registryId: this.node.id };
+  }
+
+  @Post(':coremxId/deregister')
+  @HttpCode(200)
+  async deregister(
+    @Param() { coremxId }: CoreMxIdParam,
+    @Body() { incarnation, seq }: CoreMxDeregisterDto,
+  ): Promise<{ accepted: boolean; registryId: string }> {
+    const current = this.node.coremx().find((c) => c.coremxId === coremxId);
+    if (!current) throw new HootException('coremx.not-found', 404, `CoreMX ${coremxId} is not registered`);
+    const { registryId: _r, cloud: _c, version: _v, silentForMs: _s, liveness: _l, ...entry } = current;
+    const accepted = await this.node.reportCoreMx({ ...entry, state: 'down' }, { incarnation, seq });
+    return { accepted, registryId: this.node.id };
+  }
+}
