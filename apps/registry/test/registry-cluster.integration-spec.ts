@@ -101,7 +101,7 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
       body: JSON.stringify({ type: 'digest', from: 'reg-c2-1', digest: {} }),
     });
     expect(forged.status).toBe(403);
-    expect((await forged.json())['code']).toBe('gossip.not-a-registry');
+    expect(((await forged.json()) as Record<string, unknown>)['code']).toBe('gossip.not-a-registry');
     const garbage = await fetch(`${cluster.urlOf('reg-c1-1')}/internal/v1/gossip`, {
       method: 'POST',
       headers: {
@@ -111,7 +111,7 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
       body: JSON.stringify({ type: 'delta', from: 'reg-c2-1', gcas: { 'reg-c2-1': { meta: {} } } }),
     });
     expect(garbage.status).toBe(400);
-    expect((await garbage.json())['code']).toBe('gossip.message-invalid');
+    expect(((await garbage.json()) as Record<string, unknown>)['code']).toBe('gossip.message-invalid');
     expect(await coremxAt('reg-c1-1', 'coremx-b')).toBeUndefined();
     expect((await get('reg-c1-1', '/v1/roulette?lat=91&lon=0')).status).toBe(400);
   });

@@ -47,7 +47,7 @@ export const FAST_TUNABLES = {
 export class RegistryCluster {
   readonly registries = new Map<
     string,
-    { spec: RegistrySpec; port: number; url: string; process?: ManagedProcess }
+    { spec: RegistrySpec; port: number; url: string; mongoUri: string; process?: ManagedProcess }
   >();
   private auth: ManagedProcess | undefined;
   private keysDir = '';
@@ -76,7 +76,9 @@ export class RegistryCluster {
   async start(): Promise<void> {
     for (const spec of this.specs) {
       const port = await freePort();
-      this.registries.set(spec.registryId, { spec, port, url: `http://127.0.0.1:${port}` });
+      // One database per registry node for the whole run: a restarted node finds its snapshot again.
+      const mongoUri = this.infra.mongoUri(`${this.infra.prefix}_${spec.registryId.replace(/-/g, '_')}`);
+      this.registries.set(spec.registryId, { spec, port, url: `http://127.0.0.1:${port}`, mongoUri });
     }
     for (const name of ['cash', ...this.specs.map((s) => s.registryId)]) this.keys.set(name, serviceKey());
     this.keysDir = mkdtempSync(join(tmpdir(), 'hoot-registry-keys-'));
@@ -141,7 +143,7 @@ export class RegistryCluster {
         AUTH_URL: this.authUrl,
         AUTH_ISSUER: ISSUER,
         REGISTRY_SERVICE_API_KEY: this.keyOf(registryId),
-        MONGO_URI: this.infra.mongoUri(`${this.infra.prefix}_${registryId.replace(/-/g, '_')}`),
+        MONGO_URI: r.mongoUri,
         ...FAST_TUNABLES,
         ...r.spec.env,
       },
