@@ -2,7 +2,8 @@
 # `npm start`: runs what the platform has so far on this machine, in the foreground, until Ctrl-C.
 #   Kafka (KRaft, :9092) and the MongoDB-protocol server (FerretDB, :27017), data kept under .infra/,
 #   the auth service (:3100) with a bootstrap admin and demo accounts, and two kms-lite media servers
-#   (:8888, :8890, real WebRTC). Registry nodes, CASH and the web app join this script as they land.
+#   (:8888, :8890, real WebRTC), and two registry nodes in two clouds (:3201 reg-c1-1, :3202 reg-c2-1).
+#   CASH and the web app join this script as they land.
 # Secrets are generated once per machine into .infra/dev-secrets/ (git-ignored) and printed; none is defaulted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,16 @@ secret() { # secret NAME: a random value generated once
 node apps/auth/scripts/auth-keys.js --dir "$root/.infra/auth-keys" >/dev/null
 admin_key=$(secret admin-api-key)
 admin_password=$(secret admin-password)
+service_key() { # service_key NAME: a service API key (hk_<16>_<43>) generated once
+  local file="$secrets/service-key-$1"
+  [ -s "$file" ] || (umask 077 && node apps/auth/scripts/auth-keys.js --service-key >"$file")
+  cat "$file"
+}
+registries=(reg-c1-1 reg-c2-1)
+declare -A registry_port=([reg-c1-1]=3201 [reg-c2-1]=3202)
+declare -A registry_place=([reg-c1-1]="eu 50.11 8.68" [reg-c2-1]="us 40.71 -74.01")
+service_keys="cash:$(service_key cash)"
+for r in "${registries[@]}"; do service_keys="$service_keys,$r:$(service_key "$r")"; done
 
 wait_http() { # wait_http NAME URL
   for _ in $(seq 1 240); do
@@ -58,6 +69,7 @@ say "auth service…"
 MONGO_URI=mongodb://127.0.0.1:27017/hoot_auth KAFKA_BROKERS=127.0.0.1:9092 PORT=3100 HOST=127.0.0.1 \
   AUTH_KEYS_DIR="$root/.infra/auth-keys" AUTH_ADMIN_API_KEY="$admin_key" \
   AUTH_BOOTSTRAP_ADMIN_USERNAME=admin AUTH_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" NODE_ID=auth-local \
+  AUTH_BOOTSTRAP_SERVICE_KEYS="$service_keys" \
   node -r ./tools/ts-node/register.js apps/auth/src/main.ts >"$run_dir/auth.log" 2>&1 &
 pids+=($!)
 wait_http auth http://127.0.0.1:3100/health/ready
@@ -69,6 +81,22 @@ for port in 8888 8890; do
     --node-id "kms-lite-$port" >"$run_dir/kms-lite-$port.log" 2>&1 &
   pids+=($!)
   wait_http "kms-lite-$port" "http://127.0.0.1:$port/health/ready"
+done
+
+peers=""
+for r in "${registries[@]}"; do peers="$peers${peers:+,}http://127.0.0.1:${registry_port[$r]}"; done
+for r in "${registries[@]}"; do
+  read -r region lat lon <<<"${registry_place[$r]}"
+  say "registry node $r on :${registry_port[$r]}…"
+  REGISTRY_ID="$r" PORT="${registry_port[$r]}" HOST=127.0.0.1 NODE_ID="$r" \
+    REGISTRY_PUBLIC_URL="http://127.0.0.1:${registry_port[$r]}" REGISTRY_PEERS="$peers" \
+    REGISTRY_REGION="$region" REGISTRY_LATITUDE="$lat" REGISTRY_LONGITUDE="$lon" \
+    AUTH_URL=http://127.0.0.1:3100 AUTH_ISSUER=https://auth.hoot.svc \
+    REGISTRY_SERVICE_API_KEY_FILE="$secrets/service-key-$r" \
+    MONGO_URI="mongodb://127.0.0.1:27017/hoot_${r//-/_}" \
+    node -r ./tools/ts-node/register.js apps/registry/src/main.ts >"$run_dir/$r.log" 2>&1 &
+  pids+=($!)
+  wait_http "$r" "http://127.0.0.1:${registry_port[$r]}/health/ready"
 done
 
 say "demo accounts…"
@@ -91,6 +119,7 @@ $(say "up:")
   MongoDB protocol mongodb://127.0.0.1:27017/
   auth             http://127.0.0.1:3100   (token: POST /v1/tokens {"grant_type":"password","username":"alice","password":"…"})
   kms-lite         ws://127.0.0.1:8888/kurento, ws://127.0.0.1:8890/kurento
+  registry nodes   http://127.0.0.1:3201 (reg-c1-1), http://127.0.0.1:3202 (reg-c2-1)   (OpenAPI at /docs)
   logs             .infra/run/*.log
 Press Ctrl-C to stop everything.
 MSG

@@ -282,13 +282,14 @@ export class RegistryNode {
     this.debounce.unref?.();
   }
 
+  /** Peers first (latency), then the store (the periodic tick would persist it anyway). */
   private async pushToAll(): Promise<void> {
+    await Promise.all(this.peerUrls.map((url) => this.round(url)));
     try {
       await this.syncStore();
     } catch (error) {
       this.options.log.warn({ err: String(error) }, 'storing the GCAS failed');
     }
-    await Promise.all(this.peerUrls.map((url) => this.round(url)));
   }
 
   /** A push-pull round: digest →, ← delta + digest, delta →. */

@@ -1,0 +1,34 @@
+/**
+ * Stable codes of the errors the SDK itself raises (beside the server's problem+json codes, which
+ * `RegistryHttpError` carries unchanged). Callers branch on these, never on messages: only add.
+ */
+export enum SdkErrorCode {
+  /** The registry list given to the SDK is empty or malformed (bad id, bad URL, duplicate id). */
+  RegistryListInvalid = 'sdk.registry-list-invalid',
+  /** A client option is out of range (timeout, backoff, probe interval). */
+  OptionsInvalid = 'sdk.options-invalid',
+  /** A call is malformed (empty method, a path that is not absolute like `/v1/...`). */
+  RequestInvalid = 'sdk.request-invalid',
+  /** No registry answered the call (every attempt failed); the error lists each attempt. */
+  RegistryUnavailable = 'sdk.registry-unavailable',
+  /** One attempt did not get an answer within the per-call timeout. */
+  RegistryTimeout = 'sdk.registry-timeout',
+  /** One attempt failed below HTTP (connection refused, DNS, reset). */
+  RegistryNetwork = 'sdk.registry-network',
+  /** No seed answered the iroulette call with a usable registry list. */
+  DiscoveryFailed = 'sdk.discovery-failed',
+  /** A server answer is not what the contract says (unparsable or wrong shape). */
+  AnswerInvalid = 'sdk.answer-invalid',
+}
+
+/** Base of every error the SDK raises on its own: carries a stable `code`. */
+export class SdkError extends Error {
+  constructor(
+    readonly code: SdkErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
