@@ -17,6 +17,18 @@ describe('registry configuration', () => {
     expect(config.REGISTRY_PEERS).toEqual(['http://a:1', 'http://b:2']);
     expect(config.GOSSIP_INTERVAL_MS).toBe(1_000);
     expect(config.jwksUrl).toBe('http://127.0.0.1:3100/.well-known/jwks.json');
+    expect(config.K8S_POD_WATCH).toBe(false);
+  });
+
+  it('reads the cluster switch and the pod-watch settings', () => {
+    const config = registryConfigFrom({
+      ...base,
+      K8S_POD_WATCH: 'true',
+      K8S_NAMESPACE: 'hoot',
+      TRUST_PROXY: 'true',
+    });
+    expect([config.K8S_POD_WATCH, config.K8S_NAMESPACE, config.TRUST_PROXY]).toEqual([true, 'hoot', true]);
+    expect(() => registryConfigFrom({ ...base, K8S_POD_WATCH: 'maybe' })).toThrow(/K8S_POD_WATCH/);
   });
 
   it('fails fast on a bad id, a missing secret, contradicting cloud or priority, and inverted timeouts', () => {

@@ -1,4 +1,5 @@
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -107,6 +108,7 @@ export class RegistryConfig {
 
   /** Watch CoreMX pods through the Kubernetes API (in a cluster) and mark a deleted pod's CoreMX down. */
   @EnvBoolean()
+  @IsBoolean()
   K8S_POD_WATCH: boolean = false;
 
   /** Kubeconfig file for the pod watch; unset = in-cluster service account. */
@@ -126,6 +128,7 @@ export class RegistryConfig {
   BODY_LIMIT_BYTES: number = 1_100_000;
 
   @EnvBoolean()
+  @IsBoolean()
   TRUST_PROXY: boolean = false;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
