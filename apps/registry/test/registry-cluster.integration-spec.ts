@@ -17,7 +17,11 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
       kafkaBrokers: integrationInfra().kafkaBrokers,
       prefix,
     },
-    IDS.map((registryId, i) => ({ registryId, latitude: i < 2 ? 50 : 40, longitude: i < 2 ? 8 : -74 })),
+    [
+      ...IDS.map((registryId, i) => ({ registryId, latitude: i < 2 ? 50 : 40, longitude: i < 2 ? 8 : -74 })),
+      // A second replica of reg-c2-1: same identity, same database.
+      { registryId: 'reg-c2-1', replica: 'reg-c2-1-b', latitude: 40, longitude: -74 },
+    ],
   );
   let user = '';
   let cash = '';
@@ -82,6 +86,29 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
     }
     const registries = await get('reg-c2-2', '/v1/registries');
     expect(registries.body['primaries']).toEqual({ c1: 'reg-c1-1', c2: 'reg-c2-1' });
+  });
+
+  it('keeps two replicas of one registry node identical through their shared store', async () => {
+    expect((await report('reg-c2-1-b', 'coremx-r', { load: 0.75 })).status).toBe(200);
+    await eventually(
+      async () =>
+        expect(await coremxAt('reg-c2-1', 'coremx-r')).toMatchObject({ load: 0.75, registryId: 'reg-c2-1' }),
+      {
+        description: 'the sibling replica lists coremx-r',
+        timeoutMs: 20_000,
+      },
+    );
+    await eventually(
+      async () => {
+        const [a, b] = await Promise.all(
+          ['reg-c2-1', 'reg-c2-1-b'].map(
+            async (id) => (await get(id, '/v1/gcas')).body['gcas']['reg-c2-1']['coremx'],
+          ),
+        );
+        expect(a).toEqual(b);
+      },
+      { description: 'both replicas hold the same entries of reg-c2-1', timeoutMs: 20_000 },
+    );
   });
 
   it('refuses bad input and callers without the right credentials, changing nothing', async () => {

@@ -19,6 +19,8 @@ export interface ClusterInfra {
 
 export interface RegistrySpec {
   registryId: string;
+  /** Another replica of `registryId` (same identity and database), addressed by this name. */
+  replica?: string;
   region?: string;
   latitude?: number;
   longitude?: number;
@@ -74,13 +76,25 @@ export class RegistryCluster {
   }
 
   async start(): Promise<void> {
+    const databases = new Map<string, string>();
     for (const spec of this.specs) {
       const port = await freePort();
-      // One database per registry node for the whole run: a restarted node finds its snapshot again.
-      const mongoUri = this.infra.mongoUri(`${this.infra.prefix}_${spec.registryId.replace(/-/g, '_')}`);
-      this.registries.set(spec.registryId, { spec, port, url: `http://127.0.0.1:${port}`, mongoUri });
+      // One database per registry node for the whole run, shared by its replicas: a restarted node finds its
+      // snapshot again.
+      if (!databases.has(spec.registryId))
+        databases.set(
+          spec.registryId,
+          this.infra.mongoUri(`${this.infra.prefix}_${spec.registryId.replace(/-/g, '_')}`),
+        );
+      const mongoUri = databases.get(spec.registryId)!;
+      this.registries.set(spec.replica ?? spec.registryId, {
+        spec,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        mongoUri,
+      });
     }
-    for (const name of ['cash', ...this.specs.map((s) => s.registryId)]) this.keys.set(name, serviceKey());
+    for (const name of ['cash', ...databases.keys()]) this.keys.set(name, serviceKey());
     this.keysDir = mkdtempSync(join(tmpdir(), 'hoot-registry-keys-'));
     execFileSync(process.execPath, [
       join(workspaceRoot(), 'apps/auth/scripts/auth-keys.js'),
@@ -117,14 +131,20 @@ export class RegistryCluster {
       },
       readyTimeoutMs: 90_000,
     });
-    await Promise.all(this.specs.map((s) => this.startRegistry(s.registryId)));
+    await Promise.all(this.specs.map((s) => this.startRegistry(s.replica ?? s.registryId)));
   }
 
-  async startRegistry(registryId: string): Promise<void> {
-    const r = this.registries.get(registryId)!;
-    const peers = [...this.registries.values()].map((x) => x.url).join(',');
+  /** Starts a registry node (or a replica, by its name). */
+  async startRegistry(name: string): Promise<void> {
+    const r = this.registries.get(name)!;
+    const registryId = r.spec.registryId;
+    // The well-known list names one URL per registry node (in a cluster, its Service); replicas share it.
+    const peers = [...this.registries.values()]
+      .filter((x) => !x.spec.replica)
+      .map((x) => x.url)
+      .join(',');
     r.process = await ManagedProcess.start({
-      name: registryId,
+      name,
       command: process.execPath,
       args: ['--require', register(), join(workspaceRoot(), 'apps/registry/src/main.ts')],
       cwd: workspaceRoot(),
@@ -132,10 +152,10 @@ export class RegistryCluster {
         ...process.env,
         PORT: String(r.port),
         HOST: '127.0.0.1',
-        NODE_ID: registryId,
+        NODE_ID: name,
         LOG_LEVEL: 'warn',
         REGISTRY_ID: registryId,
-        REGISTRY_PUBLIC_URL: r.url,
+        REGISTRY_PUBLIC_URL: r.spec.replica ? this.registries.get(registryId)!.url : r.url,
         REGISTRY_PEERS: peers,
         REGISTRY_REGION: r.spec.region ?? registryId.split('-')[1],
         REGISTRY_LATITUDE: String(r.spec.latitude ?? 0),
@@ -147,10 +167,10 @@ export class RegistryCluster {
         ...FAST_TUNABLES,
         ...r.spec.env,
       },
-      logFile: infraPath(this.logDir, `${registryId}-${r.port}.log`),
+      logFile: infraPath(this.logDir, `${name}-${r.port}.log`),
       readyProbe: async () => {
         const res = await fetch(`${r.url}/health/ready`);
-        if (!res.ok) throw new Error(`${registryId} ready answered ${res.status}`);
+        if (!res.ok) throw new Error(`${name} ready answered ${res.status}`);
       },
       readyTimeoutMs: 90_000,
     });

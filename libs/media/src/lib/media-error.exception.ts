@@ -88,8 +88,7 @@ export function toMediaError(error: unknown, operation: string): MediaError {
     message?: unknown;
     data?: { type?: unknown };
   };
-  const message =
-    typeof raw.message === 'string' && raw.message ? raw.message : String(error ?? 'unknown error');
+  const message = typeof raw.message === 'string' && raw.message ? raw.message : describe(error);
   const kurentoCode = typeof raw.code === 'number' && Number.isInteger(raw.code) ? raw.code : undefined;
   const kurentoType = typeof raw.data?.type === 'string' ? raw.data.type : undefined;
   const details = { operation, kurentoCode, kurentoType, cause: error };
@@ -111,4 +110,14 @@ export function toMediaError(error: unknown, operation: string): MediaError {
   if (TIMEOUT_MESSAGES.some((pattern) => pattern.test(message)))
     return new MediaError(MediaErrorCode.Timeout, text, details);
   return new MediaError(MediaErrorCode.Internal, text, details);
+}
+
+/** `String(value)`, except that it never throws (an object whose `toString` is broken is still an error). */
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return 'unknown error';
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -1,0 +1,30 @@
+import type { TokenVerifier } from '@hoot/auth-kit';
+import type { Clock } from '@hoot/domain';
+import type { CcesPublisher, JournaledProducerStatus } from '@hoot/events';
+import type { KmsHealthMonitor, MediaPort } from '@hoot/media';
+import type { DependencyCheck } from '@hoot/service-kit';
+import type { RegistryLink } from './registry/registry-link.port';
+
+/**
+ * Everything CASH talks to, built before Nest starts (`production-infrastructure.ts`) or from fakes
+ * (`testing/cash-test-app.ts`).
+ */
+export interface CashInfrastructure {
+  clock: Clock;
+  media: MediaPort;
+  /** Probes the media server; its `restarted` rebuilds the rooms. */
+  kmsMonitor: KmsHealthMonitor;
+  /** The CCES producer (`JournaledProducer`; `InMemoryCcesPublisher` in unit specs). */
+  events: CcesPublisher & { status?: () => JournaledProducerStatus };
+  registry: RegistryLink;
+  /** Verifies join tickets (audience `coremx:<coremxId>`). */
+  ticketVerifier: TokenVerifier;
+  /** Verifies service tokens of registry calls (the internal audience). */
+  serviceVerifier: TokenVerifier;
+  /** Extra readiness checks (Kafka, JWKS). */
+  checks: DependencyCheck[];
+  /** Changes on every start (start time in ms). */
+  incarnation: number;
+  /** Closes connections, last. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,205 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { EnvBoolean, EnvList, loadConfig, type Env } from '@hoot/service-kit';
+
+const COREMX_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const MIXER_ADDRESS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/**
+ * Every setting of CASH, from the environment, validated at boot (the README lists each). The one
+ * secret, `CASH_SERVICE_API_KEY`, has no default and may be given as `CASH_SERVICE_API_KEY_FILE`.
+ */
+export class CashConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3300;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsString()
+  NODE_ID: string = 'cash-0';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsString()
+  SERVICE_VERSION: string = '0.1.0';
+
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  BODY_LIMIT_BYTES: number = 64 * 1024;
+
+  @EnvBoolean()
+  @IsBoolean()
+  TRUST_PROXY: boolean = false;
+
+  /** This CoreMX's id: the CCES topic is `hoot.coremx.<id>.events`, join tickets have audience `coremx:<id>`. */
+  @Matches(COREMX_ID, { message: 'COREMX_ID must match [a-z0-9][a-z0-9-]{0,62}' })
+  COREMX_ID!: string;
+
+  /** DNS-style mixer address, used in `hoot.mx://<conference>@<address>` and reported to the registry. */
+  @Matches(MIXER_ADDRESS, { message: 'COREMX_ADDRESS must be a DNS-style name such as coremx-1.c1.hoot.mx' })
+  COREMX_ADDRESS!: string;
+
+  /** Where clients open the signaling WebSocket (`wss://…/signal`), reported to the registry. */
+  @Matches(/^wss?:\/\/[^\s]{1,240}$/, { message: 'SIGNALING_URL must be a ws:// or wss:// URL' })
+  SIGNALING_URL!: string;
+
+  /** Kurento's JSON-RPC WebSocket (`ws://kms:8888/kurento`). */
+  @Matches(/^wss?:\/\/[^\s]+$/, { message: 'KMS_URL must be a ws:// or wss:// URL' })
+  KMS_URL!: string;
+
+  /** How often the media server is probed (restart detection). */
+  @IsInt()
+  @Min(100)
+  KMS_HEALTH_INTERVAL_MS: number = 2_000;
+
+  @EnvList()
+  @IsString({ each: true })
+  @MinLength(3, { each: true })
+  KAFKA_BROKERS!: string[];
+
+  /** Folder of the CCES journal (a persistent volume: events survive a restart there). */
+  @IsString()
+  @MinLength(1)
+  CCES_JOURNAL_DIR!: string;
+
+  /** Readiness fails while more CCES events than this wait for Kafka. */
+  @IsInt()
+  @Min(1)
+  CCES_BACKLOG_READY_MAX: number = 10_000;
+
+  @IsUrl({ require_tld: false, require_protocol: true })
+  AUTH_ISSUER: string = 'https://auth.hoot.svc';
+
+  /** The auth service's JWKS (tickets and service tokens are verified locally with it). */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  AUTH_JWKS_URL!: string;
+
+  /** Base URL of the auth service (service credentials for the registry calls). */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  AUTH_URL!: string;
+
+  /** Audience of service tokens (registry → CASH calls). */
+  @IsString()
+  AUTH_INTERNAL_AUDIENCE: string = 'hoot-internal';
+
+  @IsString()
+  AUTH_REVOCATIONS_TOPIC: string = 'hoot.auth.revocations';
+
+  /** Least time between two JWKS fetches caused by unknown key ids. */
+  @IsInt()
+  @Min(0)
+  JWKS_REFETCH_COOLDOWN_MS: number = 10_000;
+
+  /** This CASH's API key at the auth service (a Secret; no default). */
+  @IsString()
+  @MinLength(16, { message: 'CASH_SERVICE_API_KEY must be at least 16 characters' })
+  CASH_SERVICE_API_KEY!: string;
+
+  /** Registry base URLs in priority order: the own cloud's first, then the global list. */
+  @EnvList()
+  @IsUrl({ require_tld: false, require_protocol: true }, { each: true })
+  REGISTRY_URLS!: string[];
+
+  @IsInt()
+  @Min(100)
+  HEARTBEAT_INTERVAL_MS: number = 5_000;
+
+  /** Timeout of one registry call (then the next registry is tried). */
+  @IsInt()
+  @Min(100)
+  REGISTRY_TIMEOUT_MS: number = 3_000;
+
+  /** A room nobody is in any more is deleted this long after its last participant left. */
+  @IsInt()
+  @Min(0)
+  ROOM_EMPTY_TIMEOUT_MS: number = 2 * 60_000;
+
+  /** A reserved room nobody joined is deleted this long after its reservation. */
+  @IsInt()
+  @Min(1000)
+  ROOM_RESERVATION_TIMEOUT_MS: number = 30 * 60_000;
+
+  /** How often expired rooms are looked for. */
+  @IsInt()
+  @Min(100)
+  ROOM_SWEEP_INTERVAL_MS: number = 5_000;
+
+  /** Most rooms this CoreMX hosts (reported as `capacity`). */
+  @IsInt()
+  @Min(1)
+  CAPACITY_ROOMS: number = 100;
+
+  /** Most participants over all rooms. */
+  @IsInt()
+  @Min(1)
+  CAPACITY_PARTICIPANTS: number = 1_000;
+
+  /** Load (0..1) at or above which new rooms and joins are refused (state `overloaded`). */
+  @IsNumber()
+  @Min(0.05)
+  @Max(1)
+  ADMISSION_HIGH_WATERMARK: number = 0.85;
+
+  /** Load at or below which an overloaded CoreMX admits again (hysteresis). */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  ADMISSION_LOW_WATERMARK: number = 0.7;
+
+  /** `Retry-After` of refusals while overloaded or draining. */
+  @IsInt()
+  @Min(1)
+  ADMISSION_RETRY_AFTER_S: number = 10;
+
+  /** How often the media server's load is sampled. */
+  @IsInt()
+  @Min(100)
+  LOAD_SAMPLE_INTERVAL_MS: number = 5_000;
+
+  /** A drain (SIGTERM or API) ends the rooms still open after this long. */
+  @IsInt()
+  @Min(0)
+  DRAIN_DEADLINE_MS: number = 10 * 60_000;
+
+  /** A signaling connection that has not joined within this is closed. */
+  @IsInt()
+  @Min(100)
+  SIGNAL_JOIN_TIMEOUT_MS: number = 10_000;
+
+  /** Largest signaling message (an SDP offer is ≈ 20 KiB). */
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  SIGNAL_MAX_MESSAGE_BYTES: number = 256 * 1024;
+}
+
+/** Reads and validates the configuration; throws listing every bad variable. */
+export function loadCashConfig(env: Env): CashConfig {
+  const config = loadConfig(CashConfig, env);
+  if (config.ADMISSION_LOW_WATERMARK >= config.ADMISSION_HIGH_WATERMARK) {
+    throw new Error(
+      'invalid configuration: ADMISSION_LOW_WATERMARK must be below ADMISSION_HIGH_WATERMARK (hysteresis)',
+    );
+  }
+  return config;
+}
+
+/** The configuration of this process (the one place that reads `process.env`). */
+export function cashConfigFromEnvironment(): CashConfig {
+  return loadCashConfig(process.env);
+}

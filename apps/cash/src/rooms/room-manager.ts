@@ -1,0 +1,888 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ROOM_TIMEOUT_DEFAULTS,
+  ROOM_TYPE_RULES,
+  RoomErrorCode,
+  applyRoomCommand,
+  createRoom,
+  expiryReason,
+  findParticipant,
+  p2pPeers,
+  roomPatch,
+  roomSnapshot,
+  type Clock,
+  type MediaKind,
+  type Room,
+  type RoomCommand,
+  type RoomEvent,
+  type RoomRole,
+  type RoomTimeouts,
+  type RoomType,
+  type RoomView,
+  type TimerHandle,
+} from '@hoot/domain';
+import type { CcesPublisher } from '@hoot/events';
+import {
+  MediaError,
+  MediaErrorCode,
+  type MediaEndpointRef,
+  type MediaIceCandidate,
+  type MediaPipelineRef,
+  type MediaPort,
+  type Unsubscribe,
+} from '@hoot/media';
+import { CashError, CashErrorCode } from '../cash-error';
+import type { ServerMessage } from '../signaling/signaling-protocol';
+import { ccesInputOf } from './cces-event.mapper';
+
+/** Where the room manager sends a participant's messages (its signaling connection). */
+export interface ParticipantChannel {
+  send(message: ServerMessage): void;
+  /** Closes the connection (after a kick or the end of the room); the channel is forgotten first. */
+  close(code: number, reason: string): void;
+}
+
+/** The logger calls the manager makes (Nest's `Logger` fits; tests pass a silent one). */
+export interface ManagerLogger {
+  warn(context: object, message: string): void;
+}
+
+export interface RoomManagerOptions {
+  media: MediaPort;
+  events: CcesPublisher;
+  clock: Clock;
+  /** Used in `room.reserved`'s `hoot.mx://<conference>@<mixerAddress>`. */
+  mixerAddress: string;
+  timeouts?: RoomTimeouts;
+  sweepIntervalMs?: number;
+  /** How long an ended room's id refuses joins (a late ticket must not start it again). */
+  endedRetentionMs?: number;
+  newParticipantId?: () => string;
+  logger?: ManagerLogger;
+}
+
+export const ROOM_MANAGER_DEFAULTS = {
+  /** Expiry is checked this often; rooms live minutes, so seconds of lateness do not matter. */
+  sweepIntervalMs: 5_000,
+  /** Join tickets are short-lived (minutes): keep an ended room's id this long against a replay. */
+  endedRetentionMs: 10 * 60_000,
+} as const;
+
+/** WebSocket close codes CASH uses (4000–4999 are the application's). */
+export const CLOSE_CODES = { roomEnded: 4000, kicked: 4003, left: 1000 } as const;
+
+export interface JoinInput {
+  roomId: string;
+  identity: string;
+  ticketId: string;
+  displayName?: string;
+  role?: RoomRole;
+  /** The room type used when this join creates the room (no reservation). */
+  roomType?: RoomType;
+}
+
+export interface ReserveInput {
+  id: string;
+  type: RoomType;
+  owner?: string;
+  allowed?: string[];
+  maxParticipants?: number;
+}
+
+export interface RoomInfo {
+  id: string;
+  type: RoomType;
+  status: Room['status'];
+  version: number;
+  createdAt: string;
+  creator: string | null;
+  ownerId: string | null;
+  participants: number;
+  publishers: number;
+  viewers: number;
+  /** Participants with a negotiated stream on the media server. */
+  mediaStreams: number;
+  hasPipeline: boolean;
+}
+
+interface Subscription {
+  endpoint: MediaEndpointRef;
+  stopIce: Unsubscribe;
+}
+
+interface ParticipantMedia {
+  publish?: Subscription;
+  /** By publisher id. */
+  subscriptions: Map<string, Subscription>;
+}
+
+interface RoomHolder {
+  room: Room;
+  view: RoomView;
+  pipeline?: MediaPipelineRef;
+  media: Map<string, ParticipantMedia>;
+  channels: Map<string, ParticipantChannel>;
+  tail: Promise<unknown>;
+}
+
+const silentLogger: ManagerLogger = { warn: () => undefined };
+
+/**
+ * One room per conference on this CoreMX, on top of the pure room rules of `@hoot/domain`.
+ *
+ * Every command of a room runs in that room's queue, one at a time, so the rules (publisher cap, p2p's two
+ * sides) decide atomically, and media calls of one room never interleave. A command is first checked by
+ * the rules, then its media work is done, then its events are journaled (CCES), and only then is the new
+ * room state committed and sent to observers as a versioned patch. A refusal at any step changes nothing.
+ */
+export class RoomManager {
+  private readonly rooms = new Map<string, RoomHolder>();
+  private readonly ended = new Map<string, number>();
+  private readonly timeouts: RoomTimeouts;
+  private readonly logger: ManagerLogger;
+  private readonly newParticipantId: () => string;
+  private sweepTimer: TimerHandle | undefined;
+
+  constructor(private readonly options: RoomManagerOptions) {
+    this.timeouts = options.timeouts ?? ROOM_TIMEOUT_DEFAULTS;
+    this.logger = options.logger ?? silentLogger;
+    this.newParticipantId = options.newParticipantId ?? (() => `p-${randomUUID()}`);
+  }
+
+  // ---- queries -------------------------------------------------------------------------------------
+
+  has(roomId: string): boolean {
+    return this.rooms.has(roomId);
+  }
+
+  /** True for a room that ended recently (its id refuses joins). */
+  hasEnded(roomId: string): boolean {
+    return this.ended.has(roomId);
+  }
+
+  info(roomId: string): RoomInfo | undefined {
+    const holder = this.rooms.get(roomId);
+    return holder && this.infoOf(holder);
+  }
+
+  list(): RoomInfo[] {
+    return [...this.rooms.values()].map((h) => this.infoOf(h));
+  }
+
+  /** The observers' view of a room (tests, diagnostics). */
+  view(roomId: string): RoomView | undefined {
+    return this.rooms.get(roomId)?.view;
+  }
+
+  counts(): { rooms: number; participants: number } {
+    let participants = 0;
+    for (const h of this.rooms.values()) participants += h.room.participants.length;
+    return { rooms: this.rooms.size, participants };
+  }
+
+  // ---- service API -----------------------------------------------------------------------------------
+
+  /** Reserves a room; idempotent for the same id and type (`created: false`). */
+  async reserve(input: ReserveInput): Promise<{ created: boolean; info: RoomInfo }> {
+    const existing = this.rooms.get(input.id);
+    if (existing) {
+      if (existing.room.type !== input.type) {
+        throw new CashError(
+          CashErrorCode.RoomExists,
+          `room ${input.id} exists already as a ${existing.room.type} room`,
+        );
+      }
+      return { created: false, info: this.infoOf(existing) };
+    }
+    const created = createRoom({ ...input, createdAt: this.options.clock.now() });
+    if (!created.ok) throw new CashError(created.code, created.message);
+    this.ended.delete(input.id);
+    const holder = this.open(created.room);
+    await this.run(holder, async () => {
+      try {
+        await this.journal(created.events);
+      } catch (error) {
+        this.rooms.delete(holder.room.id);
+        throw error;
+      }
+    });
+    return { created: true, info: this.infoOf(holder) };
+  }
+
+  /** Ends a room for the platform (registry's conference end, drain deadline). */
+  async end(
+    roomId: string,
+    reason: 'system' | 'empty-timeout' | 'reservation-timeout' = 'system',
+  ): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, () => this.apply(holder, { type: 'end', at: this.now(), reason }));
+  }
+
+  /** Ends every room (drain deadline); failures are logged, the others still end. */
+  async endAll(reason: 'system' = 'system'): Promise<void> {
+    await Promise.all(
+      [...this.rooms.keys()].map((id) =>
+        this.end(id, reason).catch((error: unknown) =>
+          this.logger.warn({ err: error, roomId: id }, 'could not end the room'),
+        ),
+      ),
+    );
+  }
+
+  // ---- participants ----------------------------------------------------------------------------------
+
+  /**
+   * Admits a participant (creating the room on a first join without reservation) and sends it `joined`
+   * with the room snapshot; every later change reaches it as a patch. Answers the participant id.
+   */
+  async join(input: JoinInput, channel: ParticipantChannel, re?: string): Promise<string> {
+    if (this.ended.has(input.roomId)) {
+      throw new CashError(RoomErrorCode.ROOM_ENDED, 'The room has ended');
+    }
+    let holder = this.rooms.get(input.roomId);
+    if (!holder) {
+      const created = createRoom({
+        id: input.roomId,
+        type: input.roomType ?? 'm2m',
+        createdAt: this.now(),
+      });
+      if (!created.ok) throw new CashError(created.code, created.message);
+      const fresh = this.open(created.room);
+      holder = fresh;
+      void this.run(fresh, async () => {
+        try {
+          await this.journal(created.events);
+        } catch (error) {
+          this.rooms.delete(fresh.room.id);
+          throw error;
+        }
+      }).catch(() => undefined);
+    }
+    const h = holder;
+    return this.run(h, async () => {
+      this.assertOpen(h);
+      const participantId = this.newParticipantId();
+      await this.apply(h, {
+        type: 'join',
+        at: this.now(),
+        participantId,
+        identity: input.identity,
+        ticketId: input.ticketId,
+        ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
+        ...(input.role !== undefined ? { role: input.role } : {}),
+      });
+      h.channels.set(participantId, channel);
+      h.media.set(participantId, { subscriptions: new Map() });
+      const peers = p2pPeers(h.room);
+      channel.send({
+        type: 'joined',
+        ...(re !== undefined ? { re } : {}),
+        participantId,
+        room: h.view,
+        ...(peers ? { p2p: peers } : {}),
+      });
+      return participantId;
+    });
+  }
+
+  /** A participant leaves (or its connection closed). Unknown participants are ignored. */
+  async leave(roomId: string, participantId: string): Promise<void> {
+    const holder = this.rooms.get(roomId);
+    if (!holder) return;
+    await this.run(holder, async () => {
+      if (this.rooms.get(roomId) !== holder || !findParticipant(holder.room, participantId)) return;
+      await this.apply(holder, { type: 'leave', at: this.now(), participantId });
+    });
+  }
+
+  /**
+   * A room command from a participant: raise/lower hand, approve, deny, kick, end, chat. Answers `ok` to
+   * the participant's channel once committed.
+   */
+  async command(
+    roomId: string,
+    participantId: string,
+    command:
+      | { type: 'raiseHand' | 'lowerHand' | 'end' }
+      | { type: 'approve' | 'deny' | 'kick'; target: string }
+      | { type: 'addChild'; text: string },
+    re?: string,
+  ): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      this.assertOpen(holder);
+      const at = this.now();
+      let full: RoomCommand;
+      switch (command.type) {
+        case 'raiseHand':
+        case 'lowerHand':
+          full = { type: command.type, at, participantId };
+          break;
+        case 'end':
+          full = { type: 'end', at, by: participantId };
+          break;
+        case 'approve':
+        case 'deny':
+        case 'kick':
+          full = { type: command.type, at, by: participantId, target: command.target };
+          break;
+        case 'addChild':
+          full = { type: 'addChild', at, by: participantId, text: command.text };
+          break;
+      }
+      const channel = holder.channels.get(participantId);
+      await this.apply(holder, full);
+      channel?.send({ type: 'ok', ...(re !== undefined ? { re } : {}) });
+    });
+  }
+
+  /**
+   * Publishes the participant's stream. Rooms on the media server need an SDP offer: a publish
+   * endpoint is created on the room's pipeline, the answer is sent back (`publish-answer`), then the
+   * server's candidates (`ice`), and everyone else hears `stream-ready`. In p2p rooms only the room
+   * state changes (media goes peer to peer). After a media server restart the same message re-offers
+   * the streams already published.
+   */
+  async publish(
+    roomId: string,
+    participantId: string,
+    kinds: MediaKind[],
+    sdpOffer?: string,
+    re?: string,
+  ): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      this.assertOpen(holder);
+      const participant = findParticipant(holder.room, participantId);
+      if (!participant) throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
+      const channel = holder.channels.get(participantId);
+      const reply = re !== undefined ? { re } : {};
+      const command: RoomCommand = { type: 'publish', at: this.now(), participantId, kinds };
+      if (!this.usesMediaServer(holder)) {
+        if (sdpOffer !== undefined) {
+          throw new CashError(
+            CashErrorCode.WrongRoomMedia,
+            'a p2p call sends media peer to peer: publish without sdpOffer and use p2p-signal',
+          );
+        }
+        await this.apply(holder, command);
+        channel?.send({ type: 'ok', ...reply });
+        return;
+      }
+      if (sdpOffer === undefined) {
+        throw new CashError(CashErrorCode.InvalidMessage, 'publish: sdpOffer is required in this room');
+      }
+      const pm = this.mediaOf(holder, participantId);
+      if (pm.publish) {
+        throw new CashError(CashErrorCode.AlreadyPublishing, 'you publish already: unpublish first');
+      }
+      const reoffer = participant.streams.length > 0;
+      if (reoffer && !sameKinds(participant.streams, kinds)) {
+        throw new CashError(
+          RoomErrorCode.STREAM_ALREADY_PUBLISHED,
+          `re-offer the kinds you publish (${participant.streams.join(', ')})`,
+        );
+      }
+      // Check the rules before any media work (the room cannot change meanwhile: this is its queue).
+      const checked = reoffer ? undefined : applyRoomCommand(holder.room, command);
+      if (checked && !checked.ok) throw new CashError(checked.code, checked.message);
+
+      const pipeline = await this.ensurePipeline(holder);
+      const endpoint = await this.media(() =>
+        this.options.media.createEndpoint(pipeline, {
+          kind: 'publish',
+          audioOnly: !kinds.includes('video') || holder.room.type === 'a2m',
+        }),
+      );
+      const stopIce = this.options.media.onIceCandidate(endpoint, (candidate) =>
+        holder.channels.get(participantId)?.send({ type: 'ice', publisherId: participantId, candidate }),
+      );
+      let answer: string;
+      try {
+        answer = await this.media(() => this.options.media.processOffer(endpoint, sdpOffer));
+        if (checked?.ok) await this.commit(holder, checked.room, checked.events);
+      } catch (error) {
+        stopIce();
+        this.release(endpoint);
+        throw error;
+      }
+      pm.publish = { endpoint, stopIce };
+      channel?.send({ type: 'publish-answer', ...reply, sdpAnswer: answer });
+      for (const [id, other] of holder.channels) {
+        if (id !== participantId) other.send({ type: 'stream-ready', publisherId: participantId });
+      }
+      await this.gather(endpoint, participantId);
+    });
+  }
+
+  /** Stops publishing: the room state changes and every subscription to this stream ends. */
+  async unpublish(roomId: string, participantId: string, re?: string): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      this.assertOpen(holder);
+      const channel = holder.channels.get(participantId);
+      await this.apply(holder, { type: 'unpublish', at: this.now(), participantId });
+      channel?.send({ type: 'ok', ...(re !== undefined ? { re } : {}) });
+    });
+  }
+
+  /** Subscribes to one publisher's stream (one connection per publisher stream, seed 001). */
+  async subscribe(
+    roomId: string,
+    participantId: string,
+    publisherId: string,
+    sdpOffer: string,
+    re?: string,
+  ): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      this.assertOpen(holder);
+      if (!findParticipant(holder.room, participantId))
+        throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
+      if (!this.usesMediaServer(holder)) {
+        throw new CashError(CashErrorCode.WrongRoomMedia, 'a p2p call has no media server: use p2p-signal');
+      }
+      if (publisherId === participantId) {
+        throw new CashError(CashErrorCode.CannotSubscribeSelf, 'you cannot subscribe to your own stream');
+      }
+      if (!findParticipant(holder.room, publisherId)) {
+        throw new CashError(RoomErrorCode.TARGET_NOT_IN_ROOM, `${publisherId} is not in the room`);
+      }
+      const source = holder.media.get(publisherId)?.publish;
+      if (!source) {
+        throw new CashError(
+          CashErrorCode.StreamNotReady,
+          `${publisherId} has no stream yet: wait for stream-ready`,
+        );
+      }
+      const pm = this.mediaOf(holder, participantId);
+      const previous = pm.subscriptions.get(publisherId);
+      if (previous) {
+        pm.subscriptions.delete(publisherId);
+        previous.stopIce();
+        this.release(previous.endpoint);
+      }
+      const pipeline = await this.ensurePipeline(holder);
+      const endpoint = await this.media(() =>
+        this.options.media.createEndpoint(pipeline, {
+          kind: 'subscribe',
+          audioOnly: source.endpoint.audioOnly || holder.room.type === 'a2m',
+        }),
+      );
+      const stopIce = this.options.media.onIceCandidate(endpoint, (candidate) =>
+        holder.channels.get(participantId)?.send({ type: 'ice', publisherId, candidate }),
+      );
+      let answer: string;
+      try {
+        answer = await this.media(() => this.options.media.processOffer(endpoint, sdpOffer));
+        await this.media(() => this.options.media.connect(source.endpoint, endpoint));
+      } catch (error) {
+        stopIce();
+        this.release(endpoint);
+        throw error;
+      }
+      pm.subscriptions.set(publisherId, { endpoint, stopIce });
+      holder.channels.get(participantId)?.send({
+        type: 'subscribe-answer',
+        ...(re !== undefined ? { re } : {}),
+        publisherId,
+        sdpAnswer: answer,
+      });
+      await this.gather(endpoint, participantId);
+    });
+  }
+
+  async unsubscribe(roomId: string, participantId: string, publisherId: string, re?: string): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      const sub = holder.media.get(participantId)?.subscriptions.get(publisherId);
+      if (!sub) throw new CashError(CashErrorCode.NotSubscribed, `no subscription to ${publisherId}`);
+      holder.media.get(participantId)?.subscriptions.delete(publisherId);
+      sub.stopIce();
+      this.release(sub.endpoint);
+      holder.channels.get(participantId)?.send({ type: 'ok', ...(re !== undefined ? { re } : {}) });
+    });
+  }
+
+  /** A participant's ICE candidate for its publish endpoint (`publisherId` = itself) or a subscription. */
+  async addIceCandidate(
+    roomId: string,
+    participantId: string,
+    publisherId: string,
+    candidate: MediaIceCandidate,
+  ): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      if (!this.usesMediaServer(holder)) {
+        throw new CashError(CashErrorCode.WrongRoomMedia, 'a p2p call has no media server: use p2p-signal');
+      }
+      const pm = holder.media.get(participantId);
+      if (!pm) throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
+      const endpoint =
+        publisherId === participantId ? pm.publish?.endpoint : pm.subscriptions.get(publisherId)?.endpoint;
+      if (!endpoint) {
+        throw new CashError(
+          publisherId === participantId ? CashErrorCode.StreamNotReady : CashErrorCode.NotSubscribed,
+          publisherId === participantId
+            ? 'publish before sending candidates'
+            : `no subscription to ${publisherId}`,
+        );
+      }
+      await this.media(() => this.options.media.addIceCandidate(endpoint, candidate));
+    });
+  }
+
+  /**
+   * Relays a p2p signal to the other side of the call. The callee sends the offer to the caller
+   * (seed 001): an offer from the caller is refused.
+   */
+  async relayP2pSignal(
+    roomId: string,
+    participantId: string,
+    signal: Extract<ServerMessage, { type: 'p2p-signal' }>['signal'],
+  ): Promise<void> {
+    const holder = this.require(roomId);
+    await this.run(holder, async () => {
+      if (holder.room.type !== 'p2p') {
+        throw new CashError(CashErrorCode.WrongRoomMedia, 'p2p-signal is only for p2p calls');
+      }
+      if (!findParticipant(holder.room, participantId))
+        throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
+      const peers = p2pPeers(holder.room);
+      if (!peers) throw new CashError(CashErrorCode.P2pSignalRefused, 'the other side has not joined yet');
+      if (signal.kind === 'offer' && participantId !== peers.offererId) {
+        throw new CashError(CashErrorCode.P2pSignalRefused, 'the callee sends the offer to the caller');
+      }
+      const to = participantId === peers.callerId ? peers.calleeId : peers.callerId;
+      holder.channels.get(to)?.send({ type: 'p2p-signal', from: participantId, signal });
+    });
+  }
+
+  // ---- media server restarts and expiry -------------------------------------------------------------
+
+  /**
+   * The media server came back as a new server (every media object is gone): each room gets a fresh
+   * pipeline, its endpoints are forgotten, `room.rebuilt` is published and every participant is asked
+   * to re-offer (publish again, then subscribe again on `stream-ready`). Membership and roles stay.
+   */
+  async rebuildAll(
+    reason: 'media-server-restarted' | 'media-session-lost' | 'manual' = 'media-server-restarted',
+  ): Promise<void> {
+    await Promise.all(
+      [...this.rooms.values()]
+        .filter((h) => this.usesMediaServer(h))
+        .map((holder) =>
+          this.run(holder, async () => {
+            if (this.rooms.get(holder.room.id) !== holder) return;
+            for (const pm of holder.media.values()) {
+              pm.publish?.stopIce();
+              pm.publish = undefined;
+              for (const sub of pm.subscriptions.values()) sub.stopIce();
+              pm.subscriptions.clear();
+            }
+            const hadPipeline = holder.pipeline !== undefined;
+            holder.pipeline = undefined;
+            if (hadPipeline) {
+              await this.ensurePipeline(holder).catch((error: unknown) =>
+                this.logger.warn(
+                  { err: error, roomId: holder.room.id },
+                  'no new pipeline yet; made on next publish',
+                ),
+              );
+            }
+            const streams = holder.room.participants.filter((p) => p.streams.length > 0).length;
+            await this.options.events
+              .publish({
+                type: 'room.rebuilt',
+                conferenceId: holder.room.id,
+                data: { reason, participants: holder.room.participants.length, streams },
+              })
+              .catch((error: unknown) =>
+                this.logger.warn({ err: error, roomId: holder.room.id }, 'room.rebuilt not journaled'),
+              );
+            for (const channel of holder.channels.values()) {
+              channel.send({ type: 'reoffer', reason: 'media-server-restarted' });
+            }
+          }).catch((error: unknown) =>
+            this.logger.warn({ err: error, roomId: holder.room.id }, 'rebuild failed'),
+          ),
+        ),
+    );
+  }
+
+  /** Ends rooms whose reservation or empty timeout passed; forgets old ended ids. */
+  async sweep(): Promise<void> {
+    const now = this.now();
+    for (const [id, at] of this.ended) {
+      if (now - at >= (this.options.endedRetentionMs ?? ROOM_MANAGER_DEFAULTS.endedRetentionMs))
+        this.ended.delete(id);
+    }
+    await Promise.all(
+      [...this.rooms.values()].map((holder) =>
+        this.run(holder, async () => {
+          if (this.rooms.get(holder.room.id) !== holder) return;
+          const reason = expiryReason(holder.room, this.now(), this.timeouts);
+          if (reason === 'empty-timeout' || reason === 'reservation-timeout') {
+            await this.apply(holder, { type: 'end', at: this.now(), reason });
+          }
+        }).catch((error: unknown) =>
+          this.logger.warn({ err: error, roomId: holder.room.id }, 'expiry failed'),
+        ),
+      ),
+    );
+  }
+
+  /** Runs `sweep` every `sweepIntervalMs` on the clock. */
+  start(): void {
+    if (this.sweepTimer !== undefined) return;
+    const schedule = () => {
+      this.sweepTimer = this.options.clock.setTimeout(() => {
+        void this.sweep().finally(() => {
+          if (this.sweepTimer !== undefined) schedule();
+        });
+      }, this.options.sweepIntervalMs ?? ROOM_MANAGER_DEFAULTS.sweepIntervalMs);
+      (this.sweepTimer as { unref?: () => void }).unref?.();
+    };
+    schedule();
+  }
+
+  stop(): void {
+    if (this.sweepTimer !== undefined) this.options.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+
+  private open(room: Room): RoomHolder {
+    const holder: RoomHolder = {
+      room,
+      view: roomSnapshot(room),
+      media: new Map(),
+      channels: new Map(),
+      tail: Promise.resolve(),
+    };
+    this.rooms.set(room.id, holder);
+    return holder;
+  }
+
+  private require(roomId: string): RoomHolder {
+    const holder = this.rooms.get(roomId);
+    if (!holder) {
+      if (this.ended.has(roomId)) throw new CashError(RoomErrorCode.ROOM_ENDED, 'The room has ended');
+      throw new CashError(CashErrorCode.RoomNotFound, `no room ${roomId} on this CoreMX`);
+    }
+    return holder;
+  }
+
+  /** The holder may have been removed (ended, or its reservation failed) while a task waited. */
+  private assertOpen(holder: RoomHolder): void {
+    if (this.rooms.get(holder.room.id) !== holder) {
+      throw new CashError(
+        this.ended.has(holder.room.id) ? RoomErrorCode.ROOM_ENDED : CashErrorCode.RoomNotFound,
+        this.ended.has(holder.room.id) ? 'The room has ended' : `room ${holder.room.id} is gone`,
+      );
+    }
+  }
+
+  private run<T>(holder: RoomHolder, task: () => Promise<T>): Promise<T> {
+    const result = holder.tail.then(task, task);
+    holder.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private usesMediaServer(holder: RoomHolder): boolean {
+    return ROOM_TYPE_RULES[holder.room.type].media !== 'peer-to-peer';
+  }
+
+  private mediaOf(holder: RoomHolder, participantId: string): ParticipantMedia {
+    let pm = holder.media.get(participantId);
+    if (!pm) {
+      pm = { subscriptions: new Map() };
+      holder.media.set(participantId, pm);
+    }
+    return pm;
+  }
+
+  /** Applies a command through the rules; a refusal throws with the rule's code and changes nothing. */
+  private async apply(holder: RoomHolder, command: RoomCommand): Promise<void> {
+    const result = applyRoomCommand(holder.room, command);
+    if (!result.ok) throw new CashError(result.code, result.message);
+    await this.commit(holder, result.room, result.events);
+  }
+
+  /** Journals the events, then makes the new state current, tells observers, and does the side effects. */
+  private async commit(holder: RoomHolder, room: Room, events: RoomEvent[]): Promise<void> {
+    await this.journal(events);
+    const before = holder.view;
+    holder.room = room;
+    holder.view = roomSnapshot(room);
+    for (const event of events) this.beforePatch(holder, event);
+    if (this.rooms.get(room.id) !== holder) return;
+    const patch = roomPatch(before, holder.view);
+    for (const channel of holder.channels.values()) channel.send({ type: 'patch', patch });
+    for (const event of events) this.afterPatch(holder, event);
+  }
+
+  /** Publishes the events in order; all of them must be durable before the change is committed. */
+  private async journal(events: RoomEvent[]): Promise<void> {
+    const inputs = events
+      .map((e) => ccesInputOf(e, this.options.mixerAddress))
+      .filter((i) => i !== undefined);
+    try {
+      await Promise.all(inputs.map((input) => this.options.events.publish(input)));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'CCES events refused; the room change is not made');
+      throw new CashError(
+        CashErrorCode.EventsUnavailable,
+        `the event journal refused the change: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** Effects that remove participants (before the patch goes out, so they do not receive it). */
+  private beforePatch(holder: RoomHolder, event: RoomEvent): void {
+    switch (event.type) {
+      case 'stream.unpublished':
+        this.dropPublishEndpoint(holder, event.participantId);
+        break;
+      case 'participant.left':
+        this.dropParticipant(holder, event.participantId);
+        break;
+      case 'participant.kicked': {
+        const channel = holder.channels.get(event.participantId);
+        this.dropParticipant(holder, event.participantId);
+        channel?.send({ type: 'kicked', by: event.by });
+        channel?.close(CLOSE_CODES.kicked, 'kicked');
+        break;
+      }
+      case 'room.ended': {
+        this.rooms.delete(holder.room.id);
+        this.ended.set(holder.room.id, this.now());
+        const channels = [...holder.channels.values()];
+        holder.channels.clear();
+        for (const id of [...holder.media.keys()]) this.dropParticipant(holder, id);
+        if (holder.pipeline) this.release(holder.pipeline);
+        holder.pipeline = undefined;
+        for (const channel of channels) {
+          channel.send({ type: 'room-ended', reason: event.reason });
+          channel.close(CLOSE_CODES.roomEnded, 'room ended');
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private afterPatch(holder: RoomHolder, event: RoomEvent): void {
+    if (event.type === 'hand.raised' && event.ownerId !== null) {
+      holder.channels
+        .get(event.ownerId)
+        ?.send({ type: 'publish-request', participantId: event.participantId });
+    }
+  }
+
+  private dropPublishEndpoint(holder: RoomHolder, publisherId: string): void {
+    const pm = holder.media.get(publisherId);
+    if (pm?.publish) {
+      pm.publish.stopIce();
+      this.release(pm.publish.endpoint);
+      pm.publish = undefined;
+    }
+    for (const [subscriberId, other] of holder.media) {
+      const sub = other.subscriptions.get(publisherId);
+      if (!sub) continue;
+      other.subscriptions.delete(publisherId);
+      sub.stopIce();
+      this.release(sub.endpoint);
+      holder.channels.get(subscriberId)?.send({ type: 'stream-ended', publisherId });
+    }
+  }
+
+  private dropParticipant(holder: RoomHolder, participantId: string): void {
+    this.dropPublishEndpoint(holder, participantId);
+    const pm = holder.media.get(participantId);
+    for (const sub of pm?.subscriptions.values() ?? []) {
+      sub.stopIce();
+      this.release(sub.endpoint);
+    }
+    holder.media.delete(participantId);
+    holder.channels.delete(participantId);
+  }
+
+  private async ensurePipeline(holder: RoomHolder): Promise<MediaPipelineRef> {
+    holder.pipeline ??= await this.media(() => this.options.media.createPipeline(holder.room.id));
+    return holder.pipeline;
+  }
+
+  private async gather(endpoint: MediaEndpointRef, participantId: string): Promise<void> {
+    try {
+      await this.options.media.gatherCandidates(endpoint);
+    } catch (error) {
+      this.logger.warn({ err: error, participantId }, 'gathering server candidates failed');
+    }
+  }
+
+  /** Best effort: release is idempotent, and a failure only leaks until the pipeline goes. */
+  private release(ref: MediaEndpointRef | MediaPipelineRef): void {
+    this.options.media
+      .release(ref)
+      .catch((error: unknown) => this.logger.warn({ err: error, id: ref.id }, 'media release failed'));
+  }
+
+  /** A media call; its `MediaError` becomes a CashError with a client-facing code. */
+  private async media<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw mediaFailure(error);
+    }
+  }
+
+  private infoOf(h: RoomHolder): RoomInfo {
+    return {
+      id: h.room.id,
+      type: h.room.type,
+      status: h.room.status,
+      version: h.room.version,
+      createdAt: new Date(h.room.createdAt).toISOString(),
+      creator: h.room.creator,
+      ownerId: h.room.ownerId,
+      participants: h.room.participants.length,
+      publishers: h.room.participants.filter((p) => p.role === 'publisher').length,
+      viewers: h.room.participants.filter((p) => p.role === 'viewer').length,
+      mediaStreams: [...h.media.values()].filter((m) => m.publish).length,
+      hasPipeline: h.pipeline !== undefined,
+    };
+  }
+}
+
+function sameKinds(a: readonly MediaKind[], b: readonly MediaKind[]): boolean {
+  return a.length === b.length && a.every((k) => b.includes(k));
+}
+
+/** Media failures as clients see them. */
+export function mediaFailure(error: unknown): CashError {
+  if (error instanceof CashError) return error;
+  if (error instanceof MediaError) {
+    switch (error.code) {
+      case MediaErrorCode.SdpRejected:
+        return new CashError(CashErrorCode.SdpRejected, `the media server refused the SDP: ${error.message}`);
+      case MediaErrorCode.InvalidArgument:
+        return new CashError(CashErrorCode.InvalidMessage, error.message);
+      case MediaErrorCode.ObjectGone:
+        return new CashError(
+          CashErrorCode.MediaUnavailable,
+          'the media server restarted; re-offer shortly',
+          2,
+        );
+      default:
+        return new CashError(CashErrorCode.MediaUnavailable, `media server: ${error.message}`, 5);
+    }
+  }
+  return new CashError(CashErrorCode.MediaUnavailable, 'media server call failed', 5);
+}

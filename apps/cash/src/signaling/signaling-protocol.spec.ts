@@ -1,0 +1,148 @@
+import fc from 'fast-check';
+import { CashErrorCode } from '../cash-error';
+import { sdpOffer } from '../testing/room-fixture';
+import { CLIENT_MESSAGE_TYPES, parseClientMessage, type ClientMessageType } from './signaling-protocol';
+
+const MAX = 256 * 1024;
+const parse = (value: unknown) =>
+  parseClientMessage(typeof value === 'string' ? value : JSON.stringify(value), MAX);
+const candidate = { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+
+/** One valid message per type. */
+const VALID: Record<ClientMessageType, Record<string, unknown>> = {
+  join: { type: 'join', ticket: 'a.b.c', displayName: 'Alice' },
+  publish: { type: 'publish', kinds: ['audio', 'video'], sdpOffer: sdpOffer() },
+  unpublish: { type: 'unpublish' },
+  subscribe: { type: 'subscribe', publisherId: 'p-1', sdpOffer: sdpOffer() },
+  unsubscribe: { type: 'unsubscribe', publisherId: 'p-1' },
+  ice: { type: 'ice', publisherId: 'p-1', candidate },
+  'raise-hand': { type: 'raise-hand' },
+  'lower-hand': { type: 'lower-hand' },
+  approve: { type: 'approve', target: 'p-2' },
+  deny: { type: 'deny', target: 'p-2' },
+  kick: { type: 'kick', target: 'p-2' },
+  leave: { type: 'leave' },
+  end: { type: 'end' },
+  'p2p-signal': { type: 'p2p-signal', signal: { kind: 'offer', sdp: sdpOffer() } },
+  chat: { type: 'chat', text: 'hi' },
+};
+
+/** Per type: broken variants and the code each must get. */
+const BAD: Record<ClientMessageType, [string, Record<string, unknown>][]> = {
+  join: [
+    ['no ticket', { ticket: undefined }],
+    ['ticket not a string', { ticket: 42 }],
+    ['oversized ticket', { ticket: 'x'.repeat(9000) }],
+    ['display name with control characters', { displayName: 'a\u0007b' }],
+    ['display name too long', { displayName: 'x'.repeat(101) }],
+  ],
+  publish: [
+    ['no kinds', { kinds: undefined }],
+    ['empty kinds', { kinds: [] }],
+    ['unknown kind', { kinds: ['smell'] }],
+    ['duplicate kinds', { kinds: ['audio', 'audio'] }],
+    ['sdp not SDP', { sdpOffer: 'hello' }],
+    ['oversized sdp', { sdpOffer: `v=0\r\n${'a'.repeat(128 * 1024)}` }],
+    ['empty sdp', { sdpOffer: '' }],
+  ],
+  unpublish: [],
+  subscribe: [
+    ['missing sdp', { sdpOffer: undefined }],
+    ['missing publisher', { publisherId: undefined }],
+    ['publisher not a string', { publisherId: ['p-1'] }],
+    ['oversized sdp', { sdpOffer: `v=0\r\n${'a'.repeat(128 * 1024)}` }],
+  ],
+  unsubscribe: [['missing publisher', { publisherId: undefined }]],
+  ice: [
+    ['missing candidate', { candidate: undefined }],
+    ['candidate not an object', { candidate: 'candidate:1' }],
+    ['candidate without index', { candidate: { candidate: 'candidate:1', sdpMid: '0' } }],
+    ['candidate with negative index', { candidate: { ...candidate, sdpMLineIndex: -1 } }],
+    ['candidate with extra field', { candidate: { ...candidate, evil: true } }],
+    ['oversized candidate', { candidate: { ...candidate, candidate: 'c'.repeat(2000) } }],
+  ],
+  'raise-hand': [],
+  'lower-hand': [],
+  approve: [
+    ['missing target', { target: undefined }],
+    ['empty target', { target: '' }],
+  ],
+  deny: [
+    ['missing target', { target: undefined }],
+    ['target a number', { target: 7 }],
+  ],
+  kick: [
+    ['missing target', { target: undefined }],
+    ['target too long', { target: 'p'.repeat(129) }],
+  ],
+  leave: [],
+  end: [],
+  'p2p-signal': [
+    ['missing signal', { signal: undefined }],
+    ['unknown kind', { signal: { kind: 'hug' } }],
+    ['offer without sdp', { signal: { kind: 'offer' } }],
+    ['candidate malformed', { signal: { kind: 'candidate', candidate: { candidate: 1 } } }],
+    ['extra field', { signal: { kind: 'answer', sdp: sdpOffer(), extra: 1 } }],
+  ],
+  chat: [
+    ['missing text', { text: undefined }],
+    ['text too long', { text: 'x'.repeat(8001) }],
+  ],
+};
+
+describe('parseClientMessage', () => {
+  it.each(CLIENT_MESSAGE_TYPES)('accepts a valid %s and echoes its id', (type) => {
+    const result = parse({ ...VALID[type], id: 'm-1' });
+    expect(result).toEqual({ ok: true, message: { ...VALID[type], id: 'm-1' } });
+  });
+
+  it.each(CLIENT_MESSAGE_TYPES)('refuses an unknown field on %s', (type) => {
+    expect(parse({ ...VALID[type], id: 'm-2', surprise: 1 })).toMatchObject({
+      ok: false,
+      re: 'm-2',
+      code: CashErrorCode.InvalidMessage,
+      message: expect.stringContaining('surprise'),
+    });
+  });
+
+  const cases = CLIENT_MESSAGE_TYPES.flatMap((type) =>
+    BAD[type].map(([why, change]) => [type, why, change] as const),
+  );
+  it.each(cases)('refuses %s with %s', (type, _why, change) => {
+    const message: Record<string, unknown> = { ...VALID[type], ...change };
+    for (const key of Object.keys(message)) if (message[key] === undefined) delete message[key];
+    expect(parse(message)).toMatchObject({ ok: false, code: CashErrorCode.InvalidMessage });
+  });
+
+  it('refuses frames that are not JSON objects, unknown types and oversized frames', () => {
+    expect(parse('{not json')).toMatchObject({ ok: false, code: CashErrorCode.MessageMalformed });
+    expect(parse('[1,2]')).toMatchObject({ ok: false, code: CashErrorCode.MessageMalformed });
+    expect(parse('null')).toMatchObject({ ok: false, code: CashErrorCode.MessageMalformed });
+    expect(parse({ type: 'dance' })).toMatchObject({ ok: false, code: CashErrorCode.UnknownType });
+    expect(parse({ kinds: ['audio'] })).toMatchObject({ ok: false, code: CashErrorCode.UnknownType });
+    expect(parse({ type: 'leave', id: 'x'.repeat(65) })).toMatchObject({
+      ok: false,
+      code: CashErrorCode.InvalidMessage,
+    });
+    expect(parseClientMessage(JSON.stringify({ type: 'chat', text: 'x'.repeat(100) }), 50)).toMatchObject({
+      ok: false,
+      code: CashErrorCode.MessageTooLarge,
+    });
+  });
+
+  it('never throws and never accepts garbage (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (raw) => {
+          const result = parseClientMessage(raw, MAX);
+          return !result.ok || CLIENT_MESSAGE_TYPES.includes(result.message.type);
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,275 @@
+import { MEDIA_KINDS, isMediaKind, type MediaKind, type RoomPatch, type RoomView } from '@hoot/domain';
+import type { MediaIceCandidate } from '@hoot/media';
+import { CashErrorCode } from '../cash-error';
+
+/** Limits on what a client may send (the media lib checks SDP and candidates in depth). */
+export const SIGNAL_LIMITS = {
+  /** A client's correlation id, echoed as `re`. */
+  idMaxLength: 64,
+  /** A join ticket (a JWT): the verifier refuses more than 8 KiB anyway. */
+  ticketMaxLength: 8 * 1024,
+  /** Participant ids are `p-<uuid>`; other ids we never issued are refused early. */
+  participantIdMaxLength: 128,
+  displayNameMaxLength: 100,
+  /** An offer with a dozen media sections is ≈ 20 KiB (same limit as the media lib). */
+  sdpMaxLength: 128 * 1024,
+  /** A chat message (the domain counts code points and refuses more than 2000). */
+  chatMaxLength: 8_000,
+  /** A p2p signal (an SDP or a candidate), as JSON. */
+  p2pSignalMaxBytes: 160 * 1024,
+} as const;
+
+/** What a client sends. Every message may carry `id` (≤ 64 chars), echoed as `re` in the answer. */
+export type ClientMessage =
+  | { type: 'join'; id?: string; ticket: string; displayName?: string }
+  | { type: 'publish'; id?: string; kinds: MediaKind[]; sdpOffer?: string }
+  | { type: 'unpublish'; id?: string }
+  | { type: 'subscribe'; id?: string; publisherId: string; sdpOffer: string }
+  | { type: 'unsubscribe'; id?: string; publisherId: string }
+  | { type: 'ice'; id?: string; publisherId: string; candidate: MediaIceCandidate }
+  | { type: 'raise-hand'; id?: string }
+  | { type: 'lower-hand'; id?: string }
+  | { type: 'approve'; id?: string; target: string }
+  | { type: 'deny'; id?: string; target: string }
+  | { type: 'kick'; id?: string; target: string }
+  | { type: 'leave'; id?: string }
+  | { type: 'end'; id?: string }
+  | { type: 'p2p-signal'; id?: string; signal: P2pSignal }
+  | { type: 'chat'; id?: string; text: string };
+
+export type ClientMessageType = ClientMessage['type'];
+
+/** Relayed as is between the two sides of a p2p call. */
+export type P2pSignal =
+  | { kind: 'offer'; sdp: string }
+  | { kind: 'answer'; sdp: string }
+  | { kind: 'candidate'; candidate: MediaIceCandidate };
+
+/** What CASH sends. `re` echoes the `id` of the client message it answers. */
+export type ServerMessage =
+  | { type: 'joined'; re?: string; participantId: string; room: RoomView; p2p?: P2pPeersView }
+  | { type: 'patch'; patch: RoomPatch }
+  | { type: 'publish-answer'; re?: string; sdpAnswer: string }
+  | { type: 'subscribe-answer'; re?: string; publisherId: string; sdpAnswer: string }
+  | { type: 'ice'; publisherId: string; candidate: MediaIceCandidate }
+  | { type: 'stream-ready'; publisherId: string }
+  | { type: 'stream-ended'; publisherId: string }
+  | { type: 'publish-request'; participantId: string }
+  | { type: 'reoffer'; reason: 'media-server-restarted' }
+  | { type: 'p2p-signal'; from: string; signal: P2pSignal }
+  | { type: 'kicked'; by: string }
+  | { type: 'room-ended'; reason: string }
+  | { type: 'ok'; re?: string }
+  | { type: 'error'; re?: string; code: string; message: string; retryAfterS?: number };
+
+export interface P2pPeersView {
+  callerId: string;
+  calleeId: string;
+  /** Who sends the WebRTC offer (the callee). */
+  offererId: string;
+}
+
+export type ParseResult =
+  { ok: true; message: ClientMessage } | { ok: false; code: string; message: string; re?: string };
+
+const FIELDS: Record<ClientMessageType, readonly string[]> = {
+  join: ['ticket', 'displayName'],
+  publish: ['kinds', 'sdpOffer'],
+  unpublish: [],
+  subscribe: ['publisherId', 'sdpOffer'],
+  unsubscribe: ['publisherId'],
+  ice: ['publisherId', 'candidate'],
+  'raise-hand': [],
+  'lower-hand': [],
+  approve: ['target'],
+  deny: ['target'],
+  kick: ['target'],
+  leave: [],
+  end: [],
+  'p2p-signal': ['signal'],
+  chat: ['text'],
+};
+
+export const CLIENT_MESSAGE_TYPES = Object.keys(FIELDS) as ClientMessageType[];
+
+class Invalid extends Error {}
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function text(o: Obj, field: string, max: number, options: { control?: boolean } = {}): string {
+  const v = o[field];
+  if (typeof v !== 'string' || v.length === 0) throw new Invalid(`${field} must be a non-empty string`);
+  if (v.length > max) throw new Invalid(`${field} is longer than ${max} characters`);
+  if (!options.control && CONTROL.test(v)) throw new Invalid(`${field} contains control characters`);
+  return v;
+}
+
+function optionalText(o: Obj, field: string, max: number): string | undefined {
+  return o[field] === undefined ? undefined : text(o, field, max);
+}
+
+function kinds(o: Obj): MediaKind[] {
+  const v = o['kinds'];
+  if (!Array.isArray(v) || v.length === 0 || v.length > MEDIA_KINDS.length || !v.every(isMediaKind)) {
+    throw new Invalid(`kinds must be a non-empty list of ${MEDIA_KINDS.join(', ')}`);
+  }
+  if (new Set(v).size !== v.length) throw new Invalid('kinds has duplicates');
+  return v;
+}
+
+function candidate(v: unknown, field: string): MediaIceCandidate {
+  if (!isObject(v)) throw new Invalid(`${field} must be an object {candidate, sdpMid, sdpMLineIndex}`);
+  const extra = Object.keys(v).filter(
+    (k) => !['candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment'].includes(k),
+  );
+  if (extra.length) throw new Invalid(`${field} has unknown field(s): ${extra.join(', ')}`);
+  if (typeof v['candidate'] !== 'string' || v['candidate'].length > 1024)
+    throw new Invalid(`${field}.candidate must be a string of at most 1024 characters`);
+  if (typeof v['sdpMid'] !== 'string' || v['sdpMid'].length > 64)
+    throw new Invalid(`${field}.sdpMid must be a string of at most 64 characters`);
+  const index = v['sdpMLineIndex'];
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 255)
+    throw new Invalid(`${field}.sdpMLineIndex must be an integer from 0 to 255`);
+  return { candidate: v['candidate'], sdpMid: v['sdpMid'], sdpMLineIndex: index };
+}
+
+function sdp(o: Obj, field: string): string {
+  const v = text(o, field, SIGNAL_LIMITS.sdpMaxLength, { control: true });
+  if (!/^v=0\r?\n/.test(v)) throw new Invalid(`${field} must be an SDP (starting with "v=0")`);
+  return v;
+}
+
+function p2pSignal(v: unknown): P2pSignal {
+  if (!isObject(v)) throw new Invalid('signal must be an object');
+  if (JSON.stringify(v).length > SIGNAL_LIMITS.p2pSignalMaxBytes) throw new Invalid('signal is too large');
+  const only = (allowed: string[]) => {
+    const extra = Object.keys(v).filter((k) => !allowed.includes(k));
+    if (extra.length) throw new Invalid(`signal has unknown field(s): ${extra.join(', ')}`);
+  };
+  switch (v['kind']) {
+    case 'offer':
+    case 'answer':
+      only(['kind', 'sdp']);
+      return { kind: v['kind'], sdp: sdp(v, 'sdp') };
+    case 'candidate':
+      only(['kind', 'candidate']);
+      return { kind: 'candidate', candidate: candidate(v['candidate'], 'signal.candidate') };
+    default:
+      throw new Invalid('signal.kind must be offer, answer or candidate');
+  }
+}
+
+/**
+ * Parses one client frame. Strict: not JSON, not an object, an unknown `type`, a missing or malformed
+ * field, or any unknown field is refused with a stable code; nothing is acted on.
+ */
+export function parseClientMessage(raw: string, maxBytes: number): ParseResult {
+  if (raw.length > maxBytes || Buffer.byteLength(raw) > maxBytes) {
+    return {
+      ok: false,
+      code: CashErrorCode.MessageTooLarge,
+      message: `messages are limited to ${maxBytes} bytes`,
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: CashErrorCode.MessageMalformed, message: 'the message is not valid JSON' };
+  }
+  if (!isObject(value)) {
+    return { ok: false, code: CashErrorCode.MessageMalformed, message: 'the message must be a JSON object' };
+  }
+  let re: string | undefined;
+  try {
+    re = optionalText(value, 'id', SIGNAL_LIMITS.idMaxLength);
+  } catch (error) {
+    return { ok: false, code: CashErrorCode.InvalidMessage, message: (error as Error).message };
+  }
+  const type = value['type'];
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(FIELDS, type)) {
+    return {
+      ok: false,
+      re,
+      code: CashErrorCode.UnknownType,
+      message: `type must be one of ${CLIENT_MESSAGE_TYPES.join(', ')}`,
+    };
+  }
+  const t = type as ClientMessageType;
+  const unknown = Object.keys(value).filter((k) => k !== 'type' && k !== 'id' && !FIELDS[t].includes(k));
+  if (unknown.length) {
+    return {
+      ok: false,
+      re,
+      code: CashErrorCode.InvalidMessage,
+      message: `unknown field(s) for ${t}: ${unknown.join(', ')}`,
+    };
+  }
+  try {
+    return { ok: true, message: build(t, value, re) };
+  } catch (error) {
+    if (error instanceof Invalid) {
+      return { ok: false, re, code: CashErrorCode.InvalidMessage, message: `${t}: ${error.message}` };
+    }
+    throw error;
+  }
+}
+
+function build(type: ClientMessageType, o: Obj, id: string | undefined): ClientMessage {
+  const idPart = id === undefined ? {} : { id };
+  const participant = (field: string) => text(o, field, SIGNAL_LIMITS.participantIdMaxLength);
+  switch (type) {
+    case 'join': {
+      const displayName = optionalText(o, 'displayName', SIGNAL_LIMITS.displayNameMaxLength);
+      return {
+        type,
+        ...idPart,
+        ticket: text(o, 'ticket', SIGNAL_LIMITS.ticketMaxLength),
+        ...(displayName !== undefined ? { displayName } : {}),
+      };
+    }
+    case 'publish':
+      return {
+        type,
+        ...idPart,
+        kinds: kinds(o),
+        ...(o['sdpOffer'] !== undefined ? { sdpOffer: sdp(o, 'sdpOffer') } : {}),
+      };
+    case 'subscribe':
+      return { type, ...idPart, publisherId: participant('publisherId'), sdpOffer: sdp(o, 'sdpOffer') };
+    case 'unsubscribe':
+      return { type, ...idPart, publisherId: participant('publisherId') };
+    case 'ice':
+      return {
+        type,
+        ...idPart,
+        publisherId: participant('publisherId'),
+        candidate: candidate(o['candidate'], 'candidate'),
+      };
+    case 'approve':
+    case 'deny':
+    case 'kick':
+      return { type, ...idPart, target: participant('target') };
+    case 'p2p-signal':
+      return { type, ...idPart, signal: p2pSignal(o['signal']) };
+    case 'chat': {
+      const v = o['text'];
+      if (typeof v !== 'string') throw new Invalid('text must be a string');
+      if (v.length > SIGNAL_LIMITS.chatMaxLength)
+        throw new Invalid(`text is longer than ${SIGNAL_LIMITS.chatMaxLength} characters`);
+      return { type, ...idPart, text: v };
+    }
+    case 'unpublish':
+    case 'raise-hand':
+    case 'lower-hand':
+    case 'leave':
+    case 'end':
+      return { type, ...idPart };
+  }
+}
