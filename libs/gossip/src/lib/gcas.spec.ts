@@ -140,3 +140,19 @@ describe('GCAS merge and exchange', () => {
     );
   });
 });
+
+describe('sameGcas', () => {
+  it('is exact: another version, another informer or another value makes maps differ', () => {
+    const base = (informer: string, seq: number, load: number): Gcas => ({
+      'reg-c1-1': {
+        meta: report(meta('reg-c1-1'), { incarnation: 1, seq: 1 }, 'reg-c1-1'),
+        coremx: { 'coremx-1': report(entry('coremx-1', 'active', load), { incarnation: 1, seq }, informer) },
+      },
+    });
+    expect(sameGcas(base('reg-c1-1', 1, 0.5), base('reg-c1-1', 1, 0.5))).toBe(true);
+    expect(sameGcas(base('reg-c1-1', 1, 0.5), base('reg-c1-2', 1, 0.5))).toBe(false);
+    expect(sameGcas(base('reg-c1-1', 1, 0.5), base('reg-c1-1', 2, 0.5))).toBe(false);
+    expect(sameGcas(base('reg-c1-1', 1, 0.5), base('reg-c1-1', 1, 0.6))).toBe(false);
+    expect(sameGcas(base('reg-c1-1', 1, 0.5), {})).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { canonical, compareVersions, mergeVersioned, type Version, type Versioned } from './versioned';
+import { compareVersions, mergeVersioned, type Version, type Versioned } from './versioned';
 
 export type CoreMxState = 'active' | 'draining' | 'overloaded' | 'down';
 
@@ -70,30 +70,38 @@ export interface GcasDigest {
   };
 }
 
-/** Versioned values are immutable, so each one's fingerprint is computed once. */
+/** Versioned values are immutable, so each one's content text and fingerprint are computed once. */
+const contents = new WeakMap<object, string>();
 const fingerprints = new WeakMap<object, string>();
 
-function fingerprint<T>(value: Versioned<T>): string {
-  const cached = fingerprints.get(value);
+/**
+ * The exact content of an entry's candidates: candidate keys already are the canonical content of their
+ * values, so keys and informers say everything.
+ */
+function contentOf<T>(value: Versioned<T>): string {
+  const cached = contents.get(value);
   if (cached !== undefined) return cached;
-  const computed = computeFingerprint(value);
-  fingerprints.set(value, computed);
-  return computed;
-}
-
-function computeFingerprint<T>(value: Versioned<T>): string {
-  // Short, stable, and cheap: FNV-1a over the canonical candidates.
-  let hash = 0x811c9dc5;
-  // Candidate keys already are the canonical content of their values: hash keys and informers only.
   let text = '';
   for (const key of Object.keys(value.candidates).sort()) {
     text += `${key}\u0000${value.candidates[key].informers.join(',')}\u0001`;
   }
+  contents.set(value, text);
+  return text;
+}
+
+function fingerprint<T>(value: Versioned<T>): string {
+  const cached = fingerprints.get(value);
+  if (cached !== undefined) return cached;
+  // Short, stable, and cheap: FNV-1a over the content text.
+  const text = contentOf(value);
+  let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return `${text.length.toString(36)}.${hash.toString(36)}`;
+  const computed = `${text.length.toString(36)}.${hash.toString(36)}`;
+  fingerprints.set(value, computed);
+  return computed;
 }
 
 const digestEntry = <T>(value: Versioned<T>): DigestEntry => ({
@@ -139,5 +147,20 @@ export function deltaFor(gcas: Gcas, digest: GcasDigest): Gcas {
 
 /** Same maps, entry for entry (what converged registries must satisfy). */
 export function sameGcas(a: Gcas, b: Gcas): boolean {
-  return canonical(a) === canonical(b);
+  if (a === b) return true;
+  const ids = Object.keys(a);
+  if (ids.length !== Object.keys(b).length) return false;
+  for (const id of ids) {
+    const ra = a[id];
+    const rb = b[id];
+    if (!rb || !sameEntry(ra.meta, rb.meta)) return false;
+    const keys = Object.keys(ra.coremx);
+    if (keys.length !== Object.keys(rb.coremx).length) return false;
+    for (const key of keys) if (!rb.coremx[key] || !sameEntry(ra.coremx[key], rb.coremx[key])) return false;
+  }
+  return true;
+}
+
+function sameEntry<T>(a: Versioned<T>, b: Versioned<T>): boolean {
+  return a === b || (compareVersions(a.version, b.version) === 0 && contentOf(a) === contentOf(b));
 }
