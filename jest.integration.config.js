@@ -6,7 +6,7 @@ module.exports = {
   displayName: 'integration',
   rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools/helm-tests'],
   testMatch: ['**/test/**/*.integration-spec.ts'],
   transform: { '^.+\\.(t|j)s$': swcTransform },
   moduleNameMapper: aliasMapper(),

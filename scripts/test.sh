@@ -41,6 +41,7 @@ if [ -x scripts/infra/chromium.sh ]; then need scripts/infra/chromium.sh install
 # etcd (apt) and kube-apiserver built from the Go module proxy: ~11 min once per machine, then cached.
 need scripts/infra/kube-apiserver.sh install >/dev/null
 need scripts/infra/helm.sh install >/dev/null
+need scripts/infra/kube-score.sh install >/dev/null
 
 step "static checks: path aliases and formatting"
 run aliases node tools/workspace/src/check-aliases.js

@@ -1,0 +1,586 @@
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { allowedFlows, type Endpoint, type Flow } from './network-policy.evaluator';
+import {
+  CHART_DIR,
+  KUBE_VERSION,
+  VALUE_SETS_DIR,
+  WORKSPACE_ROOT,
+  named,
+  ofKind,
+  podTemplates,
+  render,
+  renderFailure,
+  runHelm,
+  type K8sObject,
+} from './chart.render';
+
+const VALUE_SETS: Record<string, string[]> = {
+  default: [],
+  'two clouds × two registry nodes': ['two-clouds'],
+  'host networking for media': ['host-network'],
+  'external Kafka/MongoDB with existing secrets': ['external-infra'],
+};
+
+const rendered = Object.fromEntries(
+  Object.entries(VALUE_SETS).map(([name, valueSets]) => [name, render({ valueSets })]),
+) as Record<string, K8sObject[]>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Container = any;
+
+function containersOf(template: K8sObject['spec']): Container[] {
+  return [...(template.spec.initContainers ?? []), ...template.spec.containers];
+}
+
+function configData(objects: K8sObject[], name: string): Record<string, string> {
+  return named(objects, 'ConfigMap', name).data;
+}
+
+function envOf(container: Container): Record<string, string> {
+  return Object.fromEntries(
+    (container.env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value ?? '<ref>']),
+  );
+}
+
+describe('helm lint', () => {
+  it.each([[], ...Object.values(VALUE_SETS).filter((v) => v.length)])(
+    'passes with value sets %p',
+    (...sets) => {
+      const args = ['lint', CHART_DIR, '--strict', '--kube-version', KUBE_VERSION];
+      for (const set of sets.flat()) args.push('-f', join(VALUE_SETS_DIR, `${set}.yaml`));
+      const run = runHelm(args);
+      expect(run.stderr + run.stdout).toContain('0 chart(s) failed');
+      expect(run.status).toBe(0);
+    },
+  );
+});
+
+describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
+  const objects = rendered[setName];
+  const pods = podTemplates(objects);
+
+  it('renders the three workloads and no Secret of its own', () => {
+    expect(pods.map((p) => p.owner.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual(
+      expect.arrayContaining(['auth', 'coremx', 'registry']),
+    );
+    expect(ofKind(objects, 'Secret')).toEqual([]);
+  });
+
+  it('gives every hoot container liveness and readiness probes on /health/live and /health/ready', () => {
+    for (const { template } of pods)
+      for (const c of template.spec.containers.filter((c: Container) => c.name !== 'kms')) {
+        expect({ c: c.name, live: c.livenessProbe?.httpGet }).toEqual({
+          c: c.name,
+          live: { path: '/health/live', port: 'http' },
+        });
+        expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+        expect(c.ports.find((p: { name: string }) => p.name === 'http')).toBeDefined();
+      }
+  });
+
+  it('probes Kurento’s liveness on its JSON-RPC port', () => {
+    for (const { template } of pods.filter((p) => p.owner.kind === 'StatefulSet')) {
+      const kms = template.spec.containers.find((c: Container) => c.name === 'kms');
+      expect(kms.livenessProbe.tcpSocket).toEqual({ port: 'kms' });
+      // Readiness is CASH's: its /health/ready checks the media server, so the pod is ready when both are.
+      expect(kms.readinessProbe).toBeUndefined();
+    }
+  });
+
+  it('meets the restricted Pod Security Standard in every pod and container (host network aside)', () => {
+    for (const { template } of pods) {
+      const pod = template.spec;
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(pod.hostPID ?? false).toBe(false);
+      expect(pod.hostIPC ?? false).toBe(false);
+      for (const c of containersOf(template)) {
+        expect({ name: c.name, sc: c.securityContext }).toEqual({
+          name: c.name,
+          sc: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        });
+        expect(c.ports?.some((p: { hostPort?: number }) => p.hostPort) ?? false).toBe(false);
+      }
+      for (const v of pod.volumes ?? []) expect(v.hostPath).toBeUndefined();
+    }
+  });
+
+  it('sets resource requests and limits on every container', () => {
+    for (const { template } of pods)
+      for (const c of containersOf(template)) {
+        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+      }
+  });
+
+  it('puts a config checksum on every pod template, whose ConfigMap is named after its workload', () => {
+    for (const { owner, template } of pods) {
+      const checksum = template.metadata.annotations['checksum/config'];
+      expect(checksum).toMatch(/^[0-9a-f]{64}$/);
+      const configMapName = template.spec.containers[0].envFrom[0].configMapRef.name;
+      const data = configData(objects, configMapName);
+      expect(Object.keys(data).length).toBeGreaterThan(3);
+      expect(owner.metadata.name).toBe(configMapName);
+    }
+  });
+
+  it('keeps secrets out of every ConfigMap: credentials only as *_FILE paths into mounted Secrets', () => {
+    for (const cm of ofKind(objects, 'ConfigMap'))
+      for (const [key, value] of Object.entries(cm.data as Record<string, string>)) {
+        expect(key).not.toMatch(/(API_KEY|PASSWORD|SECRET|TOKEN|SERVICE_KEYS)$/);
+        expect(value).not.toMatch(/mongodb(\+srv)?:\/\/[^/]*@/);
+        expect(value).not.toMatch(/hk_[A-Za-z0-9]{16}/);
+      }
+    for (const { template } of pods) {
+      const mounts = new Map<string, string>();
+      for (const v of template.spec.volumes ?? []) if (v.secret) mounts.set(v.name, v.secret.secretName);
+      for (const c of template.spec.containers) {
+        const env = envOf(c);
+        for (const name of [
+          'AUTH_ADMIN_API_KEY',
+          'REGISTRY_SERVICE_API_KEY',
+          'CASH_SERVICE_API_KEY',
+          'AUTH_BOOTSTRAP_ADMIN_PASSWORD',
+        ])
+          expect(env[name]).toBeUndefined();
+        for (const [name, path] of Object.entries(env).filter(([n]) => n.endsWith('_FILE'))) {
+          const mount = c.volumeMounts.find((m: { mountPath: string }) => path.startsWith(`${m.mountPath}/`));
+          expect({ name, secretVolume: mounts.has(mount?.name) }).toEqual({ name, secretVolume: true });
+        }
+      }
+    }
+  });
+
+  it('limits RBAC to get/list/watch on pods in the release namespace, for the registry only', () => {
+    expect(ofKind(objects, 'ClusterRole')).toEqual([]);
+    expect(ofKind(objects, 'ClusterRoleBinding')).toEqual([]);
+    const [role] = ofKind(objects, 'Role');
+    expect(ofKind(objects, 'Role')).toHaveLength(1);
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    const [binding] = ofKind(objects, 'RoleBinding');
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: role.metadata.name,
+    });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'hoot-registry', namespace: 'hoot' }]);
+    for (const { owner, template } of pods) {
+      const isRegistry = owner.metadata.labels?.['app.kubernetes.io/component'] === 'registry';
+      expect(template.spec.automountServiceAccountToken).toBe(isRegistry);
+      expect(template.spec.serviceAccountName).toBe(
+        `hoot-${owner.metadata.labels?.['app.kubernetes.io/component']}`,
+      );
+    }
+  });
+
+  it('keeps auth cluster-internal: a ClusterIP Service and no Ingress', () => {
+    expect(named(objects, 'Service', 'hoot-auth').spec.type).toBe('ClusterIP');
+    for (const ingress of ofKind(objects, 'Ingress'))
+      expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toMatch(/^hoot-reg-/);
+  });
+});
+
+describe('registry nodes', () => {
+  const objects = rendered['two clouds × two registry nodes'];
+  const ids = ['reg-c1-1', 'reg-c1-2', 'reg-c2-1', 'reg-c2-2'];
+
+  it('one Deployment, Service, PodDisruptionBudget, HPA and Ingress per node, all selecting only that node', () => {
+    for (const id of ids) {
+      const name = `hoot-${id}`;
+      const deployment = named(objects, 'Deployment', name);
+      expect(deployment.spec.selector.matchLabels['hoot.mx/registry-id']).toBe(id);
+      expect(deployment.spec.replicas).toBeUndefined(); // the HPA owns replicas
+      expect(named(objects, 'Service', name).spec.selector['hoot.mx/registry-id']).toBe(id);
+      expect(
+        named(objects, 'PodDisruptionBudget', name).spec.selector.matchLabels['hoot.mx/registry-id'],
+      ).toBe(id);
+      expect(named(objects, 'HorizontalPodAutoscaler', name).spec.scaleTargetRef.name).toBe(name);
+      const ingress = named(objects, 'Ingress', name);
+      expect(ingress.spec.rules[0].host).toBe(`${id}.hoot.example`);
+      expect(ingress.spec.tls).toEqual([{ hosts: [`${id}.hoot.example`], secretName: 'hoot-tls' }]);
+    }
+  });
+
+  it('configures each node with its id, well-known URL and every other node as a peer', () => {
+    for (const id of ids) {
+      const config = configData(objects, `hoot-${id}`);
+      expect(config.REGISTRY_ID).toBe(id);
+      expect(config.REGISTRY_PUBLIC_URL).toBe(`https://${id}.hoot.example`);
+      const peers = config.REGISTRY_PEERS.split(',');
+      expect(peers).toHaveLength(3);
+      expect(peers).not.toContain(`http://hoot-${id}.hoot.svc:3200`);
+      expect(config.K8S_POD_WATCH).toBe('true');
+      expect(config.K8S_COREMX_SELECTOR).toBe(
+        'app.kubernetes.io/instance=hoot,app.kubernetes.io/component=coremx',
+      );
+    }
+  });
+
+  it('with podWatch off, renders no Role and mounts no token', () => {
+    const objects = render({ set: ['registry.podWatch=false'] });
+    expect(ofKind(objects, 'Role')).toEqual([]);
+    expect(
+      named(objects, 'Deployment', 'hoot-reg-c1-1').spec.template.spec.automountServiceAccountToken,
+    ).toBe(false);
+    expect(configData(objects, 'hoot-reg-c1-1').K8S_POD_WATCH).toBe('false');
+  });
+});
+
+describe('CoreMX', () => {
+  const objects = rendered['two clouds × two registry nodes'];
+
+  it('is a StatefulSet per cloud with CASH and the real Kurento image, a headless Service and a journal volume', () => {
+    const sts = named(objects, 'StatefulSet', 'hoot-coremx-c2');
+    expect(sts.spec.serviceName).toBe('hoot-coremx-c2');
+    const [cash, kms] = sts.spec.template.spec.containers;
+    expect([cash.name, kms.name]).toEqual(['cash', 'kms']);
+    expect(kms.image).toBe('kurento/kurento-media-server:7.2.0');
+    expect(named(objects, 'Service', 'hoot-coremx-c2').spec.clusterIP).toBe('None');
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('journal');
+    expect(envOf(cash).COREMX_ID).toBe('$(POD_NAME)');
+    expect(envOf(cash).COREMX_ADDRESS).toBe('$(POD_NAME).c2.hoot.mx');
+  });
+
+  it('lists the own cloud’s registries first, by priority, then the others', () => {
+    expect(configData(objects, 'hoot-coremx-c2').REGISTRY_URLS.split(',')).toEqual(
+      ['reg-c2-1', 'reg-c2-2', 'reg-c1-1', 'reg-c1-2'].map((id) => `http://hoot-${id}.hoot.svc:3200`),
+    );
+  });
+
+  it('drains before it dies: preStop hooks, and a grace period longer than the drain deadline', () => {
+    const sts = named(objects, 'StatefulSet', 'hoot-coremx-c1');
+    const pod = sts.spec.template.spec;
+    const [cash, kms] = pod.containers;
+    const deadlineS = Number(configData(objects, 'hoot-coremx-c1').DRAIN_DEADLINE_MS) / 1000;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(deadlineS);
+    expect(cash.lifecycle.preStop.exec.command.join(' ')).toContain("process.kill(1, 'SIGTERM')");
+    expect(kms.lifecycle.preStop.exec.command.join(' ')).toContain('/dev/tcp/127.0.0.1/3300');
+  });
+
+  it('gives Kurento writable /tmp and a writable copy of /etc/kurento under a read-only root', () => {
+    const pod = named(objects, 'StatefulSet', 'hoot-coremx-c1').spec.template.spec;
+    const kms = pod.containers[1];
+    const mounts = kms.volumeMounts.map((m: { mountPath: string; name: string }) => [m.mountPath, m.name]);
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        ['/tmp', 'tmp'],
+        ['/etc/kurento', 'kms-etc'],
+      ]),
+    );
+    expect(pod.initContainers[0].volumeMounts[0].name).toBe('kms-etc');
+    expect(pod.volumes.find((v: { name: string }) => v.name === 'kms-etc').emptyDir).toBeDefined();
+  });
+
+  it('passes the media port range to Kurento and opens exactly that range for UDP', () => {
+    const objects = rendered['host networking for media'];
+    const pod = named(objects, 'StatefulSet', 'hoot-coremx-c1').spec.template.spec;
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
+    expect(envOf(pod.containers[1])).toMatchObject({
+      KMS_MIN_PORT: '50000',
+      KMS_MAX_PORT: '50199',
+      KMS_EXTERNAL_IPV4: '203.0.113.10',
+    });
+    expect(envOf(pod.containers[0]).SIGNALING_URL).toBe('ws://$(NODE_IP):3300/signal');
+    const udp = named(objects, 'NetworkPolicy', 'hoot-coremx').spec.ingress[1].ports;
+    expect(udp).toEqual([{ protocol: 'UDP', port: 50000, endPort: 50199 }]);
+    expect(
+      named(rendered.default, 'StatefulSet', 'hoot-coremx-c1').spec.template.spec.hostNetwork,
+    ).toBeUndefined();
+  });
+});
+
+describe('external Kafka and MongoDB', () => {
+  const objects = rendered['external Kafka/MongoDB with existing secrets'];
+
+  it('takes brokers and URIs from the existing Secrets as files, never from a ConfigMap', () => {
+    for (const cm of ofKind(objects, 'ConfigMap')) {
+      expect(cm.data.MONGO_URI).toBeUndefined();
+      expect(cm.data.KAFKA_BROKERS).toBeUndefined();
+    }
+    const auth = named(objects, 'Deployment', 'hoot-auth').spec.template.spec;
+    expect(envOf(auth.containers[0])).toMatchObject({
+      MONGO_URI_FILE: '/var/run/secrets/hoot/mongodb/uri',
+      KAFKA_BROKERS_FILE: '/var/run/secrets/hoot/kafka/brokers',
+    });
+    const volume = (name: string) => auth.volumes.find((v: { name: string }) => v.name === name).secret;
+    expect(volume('mongodb')).toMatchObject({
+      secretName: 'prod-mongodb',
+      items: [{ key: 'auth-uri', path: 'uri' }],
+    });
+    expect(volume('kafka')).toMatchObject({
+      secretName: 'prod-kafka',
+      items: [{ key: 'brokers', path: 'brokers' }],
+    });
+    const registry = named(objects, 'Deployment', 'hoot-reg-c1-1').spec.template.spec;
+    expect(registry.volumes.find((v: { name: string }) => v.name === 'mongodb').secret.items).toEqual([
+      { key: 'registry-uri', path: 'uri' },
+    ]);
+  });
+
+  it('uses the image registry and tag from values, and ServiceMonitors instead of scrape annotations', () => {
+    expect(named(objects, 'Deployment', 'hoot-auth').spec.template.spec.containers[0].image).toBe(
+      'ghcr.io/acme/hoot/auth:1.2.3',
+    );
+    expect(
+      ofKind(objects, 'ServiceMonitor')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(['hoot-auth', 'hoot-coremx', 'hoot-registry']);
+    for (const { template } of podTemplates(objects))
+      expect(template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
+    for (const { template } of podTemplates(rendered.default))
+      expect(template.metadata.annotations['prometheus.io/scrape']).toBe('true');
+  });
+
+  it('lets pods reach the external brokers and databases only at their CIDRs and ports', () => {
+    const egress = named(objects, 'NetworkPolicy', 'hoot-auth').spec.egress;
+    expect(egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.30.0.0/16' } }], ports: [{ protocol: 'TCP', port: 27017 }] },
+      { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: 9093 }] },
+    ]);
+  });
+});
+
+describe('config checksums roll exactly the pods whose configuration changed', () => {
+  const checksums = (objects: K8sObject[]) =>
+    Object.fromEntries(
+      podTemplates(objects).map(({ owner, template }) => [
+        owner.metadata.name,
+        template.metadata.annotations['checksum/config'],
+      ]),
+    );
+  const base = checksums(rendered.default);
+
+  it('a CASH-only setting changes only the CoreMX checksum', () => {
+    const changed = checksums(render({ set: ['coremx.cash.extraEnv.CAPACITY_ROOMS=7'] }));
+    expect(changed['hoot-coremx-c1']).not.toBe(base['hoot-coremx-c1']);
+    expect(changed['hoot-auth']).toBe(base['hoot-auth']);
+    expect(changed['hoot-reg-c1-1']).toBe(base['hoot-reg-c1-1']);
+  });
+
+  it('a shared setting (log level) changes every checksum; the image tag alone changes none', () => {
+    const changed = checksums(render({ set: ['logLevel=debug'] }));
+    for (const name of Object.keys(base)) expect(changed[name]).not.toBe(base[name]);
+    expect(checksums(render({ set: ['image.tag=9.9.9'] }))).toEqual(base);
+  });
+
+  it.each(Object.keys(VALUE_SETS))('is the sha256 of the ConfigMap data the pod reads (%s)', (setName) => {
+    for (const { template } of podTemplates(rendered[setName])) {
+      const data = configData(rendered[setName], template.spec.containers[0].envFrom[0].configMapRef.name);
+      const text = Object.entries(data)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+        .join('\n');
+      expect(template.metadata.annotations['checksum/config']).toBe(
+        createHash('sha256').update(text).digest('hex'),
+      );
+    }
+  });
+});
+
+describe('NetworkPolicies', () => {
+  it('deny by default: one policy selects every pod of the release with no rule in either direction', () => {
+    for (const objects of Object.values(rendered)) {
+      const deny = named(objects, 'NetworkPolicy', 'hoot-default-deny');
+      expect(deny.spec).toEqual({
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/instance': 'hoot', 'app.kubernetes.io/name': 'hoot' },
+        },
+        policyTypes: ['Ingress', 'Egress'],
+      });
+      for (const { template } of podTemplates(objects))
+        expect(template.metadata.labels).toMatchObject(deny.spec.podSelector.matchLabels);
+    }
+  });
+});
+
+describe('NetworkPolicies allow exactly the flows of ARCHITECTURE.md', () => {
+  const release = { 'app.kubernetes.io/name': 'hoot', 'app.kubernetes.io/instance': 'hoot' };
+  const pod = (component: string, extra: Record<string, string> = {}) => ({
+    ...release,
+    'app.kubernetes.io/component': component,
+    ...extra,
+  });
+  const endpoints: Endpoint[] = [
+    { name: 'auth', labels: pod('auth') },
+    { name: 'reg-c1-1', labels: pod('registry', { 'hoot.mx/registry-id': 'reg-c1-1' }) },
+    { name: 'reg-c2-1', labels: pod('registry', { 'hoot.mx/registry-id': 'reg-c2-1' }) },
+    { name: 'coremx', labels: pod('coremx', { 'hoot.mx/cloud': 'c1' }) },
+    { name: 'kafka', labels: { 'app.kubernetes.io/name': 'kafka' } },
+    { name: 'mongodb', labels: { 'app.kubernetes.io/name': 'mongodb' } },
+    { name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, namespace: 'kube-system' },
+    { name: 'ingress-controller', labels: { app: 'ingress-nginx' }, namespace: 'ingress-nginx' },
+    { name: 'prometheus', labels: { app: 'prometheus' }, namespace: 'monitoring' },
+    { name: 'other-app', labels: { app: 'other' } },
+    { name: 'kube-apiserver', ip: '10.96.0.1' },
+    { name: 'client', ip: '198.51.100.7' },
+  ];
+  const tcp = [53, 443, 3100, 3200, 3300, 6443, 8443, 8888, 9092, 27017].map((port) => ({
+    port,
+    protocol: 'TCP' as const,
+  }));
+  const udp = [53, 39999, 40000, 40999, 41000].map((port) => ({ port, protocol: 'UDP' as const }));
+  const key = (f: Flow) => `${f.from} -> ${f.to} ${f.protocol}/${f.port}`;
+
+  function expected(): string[] {
+    const flows: Flow[] = [];
+    const add = (from: string[], to: string[], protocol: 'TCP' | 'UDP', ports: number[]) => {
+      for (const f of from)
+        for (const t of to)
+          for (const port of ports) if (f !== t) flows.push({ from: f, to: t, port, protocol });
+    };
+    const hoot = ['auth', 'reg-c1-1', 'reg-c2-1', 'coremx'];
+    const registries = ['reg-c1-1', 'reg-c2-1'];
+    const everyone = endpoints.map((e) => e.name);
+    add(hoot, ['kube-dns'], 'UDP', [53]);
+    add(hoot, ['kube-dns'], 'TCP', [53]);
+    // auth: introspection/JWKS/service tokens from registries and CASH, metrics from Prometheus.
+    add([...registries, 'coremx', 'prometheus'], ['auth'], 'TCP', [3100]);
+    add(['auth', ...registries], ['mongodb'], 'TCP', [27017]);
+    add(['auth', ...registries, 'coremx'], ['kafka'], 'TCP', [9092]);
+    // The registry's public API and web app: everyone (clients, ingress, peers, CASH heartbeats).
+    // (auth calls nobody: its egress is MongoDB and Kafka only.)
+    const callers = everyone.filter((e) => e !== 'auth');
+    add(callers, registries, 'TCP', [3200]);
+    add(registries, ['kube-apiserver'], 'TCP', [443, 6443, 8443]);
+    // CASH signaling (clients, registries' room calls) and WebRTC media.
+    add(callers, ['coremx'], 'TCP', [3300]);
+    add(['kube-apiserver', 'client'], ['coremx'], 'UDP', [40000, 40999]);
+    add(
+      ['coremx'],
+      ['kube-apiserver', 'client'],
+      'UDP',
+      udp.map((u) => u.port),
+    );
+    return [...new Set(flows.map(key))].sort();
+  }
+
+  it('the allowed flows between hoot pods, their dependencies and the outside are exactly the expected ones', () => {
+    const objects = render({
+      valueSets: ['two-clouds'],
+      set: ['networkPolicy.kubeApiServer.cidrs={10.96.0.1/32}'],
+    });
+    const policies = ofKind(objects, 'NetworkPolicy');
+    const hoot = new Set(['auth', 'reg-c1-1', 'reg-c2-1', 'coremx']);
+    const allowed = allowedFlows(policies, 'hoot', endpoints, [...tcp, ...udp])
+      .filter((f) => hoot.has(f.from) || hoot.has(f.to))
+      .map(key)
+      .sort();
+    expect(allowed).toEqual(expected());
+  });
+
+  it('the evaluator sees a missing default deny (the test can fail)', () => {
+    const objects = render({ valueSets: ['two-clouds'] }).filter(
+      (o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'hoot-dns'),
+    );
+    const flows = allowedFlows(ofKind(objects, 'NetworkPolicy'), 'hoot', endpoints, [
+      { port: 53, protocol: 'UDP' },
+    ]).map(key);
+    expect(flows).not.toContain('auth -> kube-dns UDP/53');
+  });
+});
+
+describe('values schema and cross-value checks', () => {
+  it('refuses a registry node without a cloud with the schema’s message', () => {
+    const error = renderFailure({ valueSets: ['bad-registry-without-cloud'] });
+    expect(error).toContain("values don't meet the specifications of the schema");
+    expect(error).toContain("at '/registry/nodes/0': missing property 'cloud'");
+  });
+
+  it.each([
+    [['mongodb.uri=mongodb://user:pw@db:27017'], "at '/mongodb/uri'"],
+    [
+      ['registry.nodes[0].cloud=C1', 'registry.nodes[0].priority=1', 'registry.nodes[0].publicUrl=http://x'],
+      "at '/registry/nodes/0/cloud'",
+    ],
+    [['coremx.media.hostNetwork=yes'], "at '/coremx/media/hostNetwork'"],
+    [['auth.existingSecret='], "at '/auth/existingSecret'"],
+    [['kafka.brokers=null'], "at '/kafka': missing property 'brokers'"],
+    [['kafka.brokers={db}'], "at '/kafka/brokers/0'"],
+  ])('refuses %p', (set, message) => {
+    expect(renderFailure({ set })).toContain(message);
+  });
+
+  it('refuses a CoreMX group in a cloud without a registry node, and a registry id listed twice', () => {
+    expect(renderFailure({ set: ['coremx.groups[0].cloud=c9', 'coremx.groups[0].replicas=1'] })).toContain(
+      'coremx.groups: cloud "c9" has no registry node in registry.nodes',
+    );
+    const node = { cloud: 'c1', priority: 1, publicUrl: 'http://reg.example' };
+    expect(renderFailure({ setJson: [`registry.nodes=${JSON.stringify([node, node])}`] })).toContain(
+      'registry.nodes: reg-c1-1 is listed twice',
+    );
+  });
+
+  it('refuses a grace period that does not cover the drain deadline', () => {
+    expect(renderFailure({ set: ['coremx.terminationGracePeriodSeconds=600'] })).toContain(
+      'coremx.terminationGracePeriodSeconds must exceed coremx.cash.drainDeadlineSeconds',
+    );
+  });
+});
+
+describe('the minikube values (scripts/minikube-up)', () => {
+  it('render two clouds with one registry node and one CoreMX each, from local images', () => {
+    const objects = render({ valueFiles: [join(WORKSPACE_ROOT, 'k8s/overlays/minikube/values.yaml')] });
+    expect(
+      ofKind(objects, 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['hoot-auth', 'hoot-reg-c1-1', 'hoot-reg-c2-1']);
+    expect(
+      ofKind(objects, 'StatefulSet')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['hoot-coremx-c1', 'hoot-coremx-c2']);
+    for (const { template } of podTemplates(objects))
+      for (const c of template.spec.containers.filter((c: Container) => c.image.startsWith('hoot/')))
+        expect(c.imagePullPolicy).toBe('Never');
+  });
+});
+
+describe('images', () => {
+  it('scripts/build-images.sh builds exactly the images the chart runs, with the chart’s tag', () => {
+    const listed = execFileSync(join(WORKSPACE_ROOT, 'scripts/build-images.sh'), ['--list'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[0]);
+    const used = new Set(
+      podTemplates(rendered.default).flatMap(({ template }) =>
+        containersOf(template)
+          .map((c) => c.image as string)
+          .filter((image) => image.startsWith('hoot/')),
+      ),
+    );
+    expect(listed.sort()).toEqual([...used].sort());
+    expect(listed).toEqual(
+      expect.arrayContaining(['hoot/auth:0.1.0', 'hoot/registry:0.1.0', 'hoot/cash:0.1.0']),
+    );
+  });
+
+  it('compiles a service into a build context whose entry point boots (and stops at its config check)', () => {
+    execFileSync(join(WORKSPACE_ROOT, 'scripts/build-images.sh'), ['--compile-only', 'auth'], {
+      stdio: 'pipe',
+    });
+    const app = join(WORKSPACE_ROOT, 'dist/images/auth/app');
+    const run = spawnSync(process.execPath, ['apps/auth/src/main.js'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('AUTH_KEYS_DIR');
+    expect(run.stderr).not.toContain('Cannot find module');
+  });
+});
