@@ -83,8 +83,12 @@ export class CashLifecycle
       monitor.on('restarted', ({ reasons }) => {
         this.logger.warn({ reasons }, 'media server restarted: rebuilding every room');
         this.state.setMediaHealthy(true);
+        // A new server identity is a restart, whether or not the old session was also refused (which of the
+        // two kurento-client notices first is a race); a lost session on the same server is reported as such.
         void this.rooms.rebuildAll(
-          reasons.includes('session-lost') ? 'media-session-lost' : 'media-server-restarted',
+          reasons.includes('session-lost') && !reasons.includes('identity-changed')
+            ? 'media-session-lost'
+            : 'media-server-restarted',
         );
       }),
       this.state.onChange(() => void this.heartbeat.beatNow()),

@@ -83,6 +83,8 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
     authorization: () => credentials.authorization(),
     invalidateCredentials: () => credentials.invalidate(),
     timeoutMs: config.REGISTRY_TIMEOUT_MS,
+    clock,
+    onSwitch: (from, to, reason) => logger.log({ from, to, reason }, 'registry switch'),
   });
   return {
     clock,

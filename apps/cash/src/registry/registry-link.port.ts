@@ -25,8 +25,8 @@ export interface RegistryAnswer {
 }
 
 /**
- * CASH's link to its registry (the lead's failover `RegistryClient` from libs/sdk can implement it
- * later). Rejects when no registry answered.
+ * CASH's link to its registry (`HttpRegistryLink` over the SDK's failover `RegistryClient`; in unit
+ * specs `InMemoryRegistryLink`). Rejects when no registry answered.
  */
 export interface RegistryLink {
   report(coremxId: string, report: CoreMxReport): Promise<RegistryAnswer>;
