@@ -7,3 +7,4 @@ export * from './lib/kube-apiserver';
 export * from './lib/local-infra';
 export * from './lib/managed-process';
 export * from './lib/workspace';
+export * from './lib/auth-service';

@@ -1,17 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestKeyPair } from '@hoot/auth-kit/testing';
-import { ManagedProcess, freePort, infraPath, workspaceRoot } from '@hoot/testing';
+import {
+  ManagedProcess,
+  freePort,
+  infraPath,
+  startAuthService,
+  workspaceRoot,
+  type RunningAuthService,
+} from '@hoot/testing';
 
 /**
  * Real processes on loopback for CASH specs and benchmarks: the auth service (service accounts `cash` and
- * the registry), one registry node and CASH itself, on the given Kafka and MongoDB-protocol server. The
- * auth and registry parts follow `apps/registry/test/support/registry-cluster.ts` (an app may not import
- * another app's files, so the few lines needed are repeated here); this one also exposes the auth
- * service's signing key, so specs can sign join tickets as the registry would get them issued.
+ * the registry; `startAuthService` from @hoot/testing), one registry node and CASH itself, on the given
+ * Kafka and MongoDB-protocol server. It also exposes the auth service's signing key, so specs can sign
+ * join tickets as the registry would get them issued.
  */
 export interface StackInfra {
   mongoUri: (db: string) => string;
@@ -22,11 +27,6 @@ export interface StackInfra {
 
 export const STACK_ISSUER = 'https://auth.cash-stack.test';
 export const REGISTRY_ID = 'reg-c1-1';
-const ADMIN_KEY = `admin-${randomBytes(12).toString('hex')}`;
-const PASSWORD = 'cash stack password 1';
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const alnum = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
-const serviceKey = () => `hk_${alnum(16)}_${alnum(43)}`;
 const register = () => join(workspaceRoot(), 'tools/ts-node/register.js');
 
 async function ready(url: string, what: string): Promise<void> {
@@ -54,18 +54,20 @@ export class CashStack {
   authUrl = '';
   registryUrl = '';
   revocationsTopic = '';
-  private auth: ManagedProcess | undefined;
+  private auth: RunningAuthService | undefined;
   private registry: ManagedProcess | undefined;
   private keysDir = '';
-  private readonly keys = new Map<string, string>();
   private readonly dirs: string[] = [];
 
   constructor(private readonly infra: StackInfra) {}
 
   keyOf(name: string): string {
-    const key = this.keys.get(name);
-    if (!key) throw new Error(`no service account ${name}`);
-    return key;
+    return this.authService().keyOf(name);
+  }
+
+  private authService(): RunningAuthService {
+    if (!this.auth) throw new Error('the stack is not started');
+    return this.auth;
   }
 
   /** The auth service's signing key (the only key in its directory), to sign join tickets with. */
@@ -83,41 +85,17 @@ export class CashStack {
   }
 
   async start(): Promise<void> {
-    for (const name of ['cash', REGISTRY_ID]) this.keys.set(name, serviceKey());
-    this.keysDir = mkdtempSync(join(tmpdir(), 'hoot-cash-keys-'));
-    execFileSync(process.execPath, [
-      join(workspaceRoot(), 'apps/auth/scripts/auth-keys.js'),
-      '--dir',
-      this.keysDir,
-    ]);
     this.revocationsTopic = `${this.infra.prefix}.auth.revocations`;
-    const authPort = await freePort();
-    this.authUrl = `http://127.0.0.1:${authPort}`;
-    this.auth = await ManagedProcess.start({
-      name: 'auth',
-      command: process.execPath,
-      args: ['--require', register(), join(workspaceRoot(), 'apps/auth/src/main.ts')],
-      cwd: workspaceRoot(),
-      env: {
-        ...process.env,
-        PORT: String(authPort),
-        HOST: '127.0.0.1',
-        NODE_ID: 'auth-cash-stack',
-        LOG_LEVEL: 'warn',
-        MONGO_URI: this.infra.mongoUri(`${this.infra.prefix}_auth`),
-        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
-        AUTH_REVOCATIONS_TOPIC: this.revocationsTopic,
-        AUTH_ISSUER: STACK_ISSUER,
-        AUTH_KEYS_DIR: this.keysDir,
-        AUTH_ADMIN_API_KEY: ADMIN_KEY,
-        AUTH_BOOTSTRAP_SERVICE_KEYS: [...this.keys].map(([name, key]) => `${name}:${key}`).join(','),
-        AUTH_RATE_LIMIT_PER_ADDRESS: '1000000',
-        AUTH_RATE_LIMIT_PER_IDENTITY: '1000000',
-      },
-      logFile: infraPath('test-logs', `cash-stack-auth-${authPort}.log`),
-      readyProbe: () => ready(`${this.authUrl}/health/ready`, 'auth'),
-      readyTimeoutMs: 90_000,
+    this.auth = await startAuthService({
+      mongoUri: this.infra.mongoUri(`${this.infra.prefix}_auth`),
+      kafkaBrokers: this.infra.kafkaBrokers,
+      revocationsTopic: this.revocationsTopic,
+      issuer: STACK_ISSUER,
+      serviceAccounts: ['cash', REGISTRY_ID],
+      name: 'auth-cash-stack',
     });
+    this.authUrl = this.auth.url;
+    this.keysDir = this.auth.keysDir;
     const regPort = await freePort();
     this.registryUrl = `http://127.0.0.1:${regPort}`;
     this.registry = await ManagedProcess.start({
@@ -203,35 +181,18 @@ export class CashStack {
     };
   }
 
-  async serviceToken(name: string): Promise<string> {
-    const res = await fetch(`${this.authUrl}/v1/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'api_key', api_key: this.keyOf(name) }),
-    });
-    if (!res.ok) throw new Error(`service token for ${name}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { access_token: string }).access_token;
+  serviceToken(name: string): Promise<string> {
+    return this.authService().serviceToken(name);
   }
 
   /** Creates a user (once) and signs in. */
-  async userToken(username: string): Promise<string> {
-    await fetch(`${this.authUrl}/v1/admin/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-      body: JSON.stringify({ username, displayName: username, password: PASSWORD }),
-    });
-    const res = await fetch(`${this.authUrl}/v1/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'password', username, password: PASSWORD }),
-    });
-    if (!res.ok) throw new Error(`sign-in of ${username}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { access_token: string }).access_token;
+  userToken(username: string): Promise<string> {
+    return this.authService().userToken(username);
   }
 
   async stop(): Promise<void> {
     await this.registry?.stop(5_000);
     await this.auth?.stop();
-    for (const dir of [this.keysDir, ...this.dirs]) if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
 }

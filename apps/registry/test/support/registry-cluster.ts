@@ -1,9 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedProcess, freePort, infraPath, workspaceRoot } from '@hoot/testing';
+import {
+  ManagedProcess,
+  freePort,
+  infraPath,
+  startAuthService,
+  workspaceRoot,
+  type RunningAuthService,
+} from '@hoot/testing';
 
 /**
  * Real processes on loopback for registry specs and the gossip benchmark: the auth service (service
@@ -28,14 +31,8 @@ export interface RegistrySpec {
   env?: Record<string, string>;
 }
 
-const ADMIN_KEY = `admin-${randomBytes(12).toString('hex')}`;
 const ISSUER = 'https://auth.registry-cluster.test';
-const PASSWORD = 'cluster password 1';
 const register = () => join(workspaceRoot(), 'tools/ts-node/register.js');
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const alnum = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
-const serviceKey = () => `hk_${alnum(16)}_${alnum(43)}`;
 
 export const FAST_TUNABLES = {
   GOSSIP_INTERVAL_MS: '200',
@@ -51,9 +48,7 @@ export class RegistryCluster {
     string,
     { spec: RegistrySpec; port: number; url: string; mongoUri: string; process?: ManagedProcess }
   >();
-  private auth: ManagedProcess | undefined;
-  private keysDir = '';
-  private readonly keys = new Map<string, string>();
+  private auth: RunningAuthService | undefined;
   authUrl = '';
 
   constructor(
@@ -64,9 +59,12 @@ export class RegistryCluster {
 
   /** The API key of a service account (`cash` or a registry id). */
   keyOf(name: string): string {
-    const key = this.keys.get(name);
-    if (!key) throw new Error(`no service account ${name}`);
-    return key;
+    return this.authService().keyOf(name);
+  }
+
+  private authService(): RunningAuthService {
+    if (!this.auth) throw new Error('the cluster is not started');
+    return this.auth;
   }
 
   urlOf(registryId: string): string {
@@ -94,43 +92,15 @@ export class RegistryCluster {
         mongoUri,
       });
     }
-    for (const name of ['cash', ...databases.keys()]) this.keys.set(name, serviceKey());
-    this.keysDir = mkdtempSync(join(tmpdir(), 'hoot-registry-keys-'));
-    execFileSync(process.execPath, [
-      join(workspaceRoot(), 'apps/auth/scripts/auth-keys.js'),
-      '--dir',
-      this.keysDir,
-    ]);
-    const port = await freePort();
-    this.authUrl = `http://127.0.0.1:${port}`;
-    this.auth = await ManagedProcess.start({
-      name: 'auth',
-      command: process.execPath,
-      args: ['--require', register(), join(workspaceRoot(), 'apps/auth/src/main.ts')],
-      cwd: workspaceRoot(),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_ID: 'auth-cluster',
-        LOG_LEVEL: 'warn',
-        MONGO_URI: this.infra.mongoUri(`${this.infra.prefix}_auth`),
-        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
-        AUTH_REVOCATIONS_TOPIC: `${this.infra.prefix}.auth.revocations`,
-        AUTH_ISSUER: ISSUER,
-        AUTH_KEYS_DIR: this.keysDir,
-        AUTH_ADMIN_API_KEY: ADMIN_KEY,
-        AUTH_BOOTSTRAP_SERVICE_KEYS: [...this.keys].map(([name, key]) => `${name}:${key}`).join(','),
-        AUTH_RATE_LIMIT_PER_ADDRESS: '1000000',
-        AUTH_RATE_LIMIT_PER_IDENTITY: '1000000',
-      },
-      logFile: infraPath(this.logDir, `auth-${port}.log`),
-      readyProbe: async () => {
-        const res = await fetch(`${this.authUrl}/health/ready`);
-        if (!res.ok) throw new Error(`auth ready answered ${res.status}`);
-      },
-      readyTimeoutMs: 90_000,
+    this.auth = await startAuthService({
+      mongoUri: this.infra.mongoUri(`${this.infra.prefix}_auth`),
+      kafkaBrokers: this.infra.kafkaBrokers,
+      revocationsTopic: `${this.infra.prefix}.auth.revocations`,
+      issuer: ISSUER,
+      serviceAccounts: ['cash', ...databases.keys()],
+      logDir: this.logDir,
     });
+    this.authUrl = this.auth.url;
     await Promise.all(this.specs.map((s) => this.startRegistry(s.replica ?? s.registryId)));
   }
 
@@ -189,35 +159,17 @@ export class RegistryCluster {
     await p.stop(1_000);
   }
 
-  async serviceToken(name: string): Promise<string> {
-    const res = await fetch(`${this.authUrl}/v1/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'api_key', api_key: this.keyOf(name) }),
-    });
-    if (!res.ok) throw new Error(`service token for ${name}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { access_token: string }).access_token;
+  serviceToken(name: string): Promise<string> {
+    return this.authService().serviceToken(name);
   }
 
   /** Creates a user (once) and signs in. */
-  async userToken(username: string): Promise<string> {
-    await fetch(`${this.authUrl}/v1/admin/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-      body: JSON.stringify({ username, displayName: username, password: PASSWORD }),
-    });
-    const res = await fetch(`${this.authUrl}/v1/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'password', username, password: PASSWORD }),
-    });
-    if (!res.ok) throw new Error(`sign-in of ${username}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { access_token: string }).access_token;
+  userToken(username: string): Promise<string> {
+    return this.authService().userToken(username);
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.registries.values()].map((r) => r.process?.stop(5_000)));
     await this.auth?.stop();
-    if (this.keysDir) rmSync(this.keysDir, { recursive: true, force: true });
   }
 }
