@@ -3,7 +3,7 @@
 #   Kafka (KRaft, :9092) and the MongoDB-protocol server (FerretDB, :27017), data kept under .infra/,
 #   the auth service (:3100) with a bootstrap admin and demo accounts, and two kms-lite media servers
 #   (:8888, :8890, real WebRTC), and two registry nodes in two clouds (:3201 reg-c1-1, :3202 reg-c2-1).
-#   CASH and the web app join this script as they land.
+#   two CASH (:3301, :3302), one beside each kms-lite. The web app joins this script when it lands.
 # Secrets are generated once per machine into .infra/dev-secrets/ (git-ignored) and printed; none is defaulted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,6 +99,26 @@ for r in "${registries[@]}"; do
   wait_http "$r" "http://127.0.0.1:${registry_port[$r]}/health/ready"
 done
 
+# One CoreMX per cloud: CASH beside each kms-lite, reporting to its own cloud's registry first.
+declare -A cash_cloud=([3301]=c1 [3302]=c2)
+declare -A cash_kms=([3301]=8888 [3302]=8890)
+for port in 3301 3302; do
+  cloud=${cash_cloud[$port]}
+  id="coremx-1-$cloud"
+  if [ "$cloud" = c1 ]; then order="http://127.0.0.1:3201,http://127.0.0.1:3202"; else order="http://127.0.0.1:3202,http://127.0.0.1:3201"; fi
+  say "CASH $id on :$port (kms-lite :${cash_kms[$port]})…"
+  mkdir -p "$root/.infra/cash/$id"
+  COREMX_ID="$id" COREMX_ADDRESS="$id.$cloud.hoot.mx" SIGNALING_URL="ws://127.0.0.1:$port/signal" \
+    PORT="$port" HOST=127.0.0.1 NODE_ID="cash-$id" KMS_URL="ws://127.0.0.1:${cash_kms[$port]}/kurento" \
+    KAFKA_BROKERS=127.0.0.1:9092 CCES_JOURNAL_DIR="$root/.infra/cash/$id" \
+    AUTH_URL=http://127.0.0.1:3100 AUTH_JWKS_URL=http://127.0.0.1:3100/.well-known/jwks.json \
+    AUTH_ISSUER=https://auth.hoot.svc REGISTRY_URLS="$order" \
+    CASH_SERVICE_API_KEY_FILE="$secrets/service-key-cash" \
+    node -r ./tools/ts-node/register.js apps/cash/src/main.ts >"$run_dir/cash-$id.log" 2>&1 &
+  pids+=($!)
+  wait_http "cash-$id" "http://127.0.0.1:$port/health/ready"
+done
+
 say "demo accounts…"
 for user in alice bob carol; do
   password=$(secret "password-$user")
@@ -120,6 +140,7 @@ $(say "up:")
   auth             http://127.0.0.1:3100   (token: POST /v1/tokens {"grant_type":"password","username":"alice","password":"…"})
   kms-lite         ws://127.0.0.1:8888/kurento, ws://127.0.0.1:8890/kurento
   registry nodes   http://127.0.0.1:3201 (reg-c1-1), http://127.0.0.1:3202 (reg-c2-1)   (OpenAPI at /docs)
+  CASH             http://127.0.0.1:3301 (coremx-1-c1), http://127.0.0.1:3302 (coremx-1-c2)   (signaling at /signal)
   logs             .infra/run/*.log
 Press Ctrl-C to stop everything.
 MSG
