@@ -39,6 +39,8 @@ export interface CashProcessOptions {
   kmsUrl: string;
   /** Extra env (tunables). */
   env?: Record<string, string>;
+  /** The brokers CASH publishes to; the stack's Kafka by default (a dedicated broker for outage specs). */
+  kafkaBrokers?: string[];
 }
 
 export interface RunningCash {
@@ -154,7 +156,7 @@ export class CashStack {
         COREMX_ADDRESS: `${options.coremxId}.c1.hoot.mx`,
         SIGNALING_URL: signalingUrl,
         KMS_URL: options.kmsUrl,
-        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
+        KAFKA_BROKERS: (options.kafkaBrokers ?? this.infra.kafkaBrokers).join(','),
         CCES_JOURNAL_DIR: journalDir,
         AUTH_JWKS_URL: `${this.authUrl}/.well-known/jwks.json`,
         AUTH_URL: this.authUrl,
