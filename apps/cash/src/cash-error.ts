@@ -26,6 +26,14 @@ export enum CashErrorCode {
   TicketWrongCoreMx = 'TICKET_WRONG_COREMX',
   /** The keys to check tickets cannot be fetched right now; retry. */
   TicketKeysUnavailable = 'TICKET_KEYS_UNAVAILABLE',
+  /** An access token in `join` is not a valid user token (malformed, bad signature, wrong audience, bad claims). */
+  TokenInvalid = 'TOKEN_INVALID',
+  /** The access token in `join` has expired (refresh it, or ask the registry for a join ticket). */
+  TokenExpired = 'TOKEN_EXPIRED',
+  /** The access token in `join` (or its holder's tokens) was revoked. */
+  TokenRevoked = 'TOKEN_REVOKED',
+  /** A join with an access token into a room whose owner and `allowed` list do not include the token's identity. */
+  NotEntitled = 'NOT_ENTITLED',
   /** No such room (service API, or a room that ended). */
   RoomNotFound = 'ROOM_NOT_FOUND',
   /** A room with this id exists with other settings. */

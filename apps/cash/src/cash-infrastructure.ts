@@ -19,6 +19,8 @@ export interface CashInfrastructure {
   registry: RegistryLink;
   /** Verifies join tickets (audience `coremx:<coremxId>`). */
   ticketVerifier: TokenVerifier;
+  /** Verifies user access tokens given in `join` (audience `AUTH_AUDIENCE`). */
+  userVerifier: TokenVerifier;
   /** Verifies service tokens of registry calls (the internal audience). */
   serviceVerifier: TokenVerifier;
   /** Extra readiness checks (Kafka, JWKS). */

@@ -93,6 +93,7 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
     events,
     registry,
     ticketVerifier: verifier(ticketAudience(config.COREMX_ID)),
+    userVerifier: verifier(config.AUTH_AUDIENCE),
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),
     incarnation: clock.now(),
     checks: [

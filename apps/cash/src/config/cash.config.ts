@@ -93,6 +93,10 @@ export class CashConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   AUTH_URL!: string;
 
+  /** Audience of user access tokens (a `join` with an access token and a room id instead of a ticket). */
+  @IsString()
+  AUTH_AUDIENCE: string = 'hoot';
+
   /** Audience of service tokens (registry → CASH calls). */
   @IsString()
   AUTH_INTERNAL_AUDIENCE: string = 'hoot-internal';

@@ -79,6 +79,8 @@ export interface JoinInput {
   role?: RoomRole;
   /** The room type used when this join creates the room (no reservation). */
   roomType?: RoomType;
+  /** Refuse with `ROOM_NOT_FOUND` instead of creating the room (joins with an access token). */
+  mustExist?: boolean;
 }
 
 export interface ReserveInput {
@@ -153,6 +155,12 @@ export class RoomManager {
 
   has(roomId: string): boolean {
     return this.rooms.has(roomId);
+  }
+
+  /** Who may join a room: its creator (owner) and `allowed` list (null: not restricted). */
+  access(roomId: string): { creator: string | null; allowed: readonly string[] | null } | undefined {
+    const room = this.rooms.get(roomId)?.room;
+    return room && { creator: room.creator, allowed: room.allowed };
   }
 
   /** True for a room that ended recently (its id refuses joins). */
@@ -240,6 +248,9 @@ export class RoomManager {
       throw new CashError(RoomErrorCode.ROOM_ENDED, 'The room has ended');
     }
     let holder = this.rooms.get(input.roomId);
+    if (!holder && input.mustExist) {
+      throw new CashError(CashErrorCode.RoomNotFound, `room ${input.roomId} does not exist on this CoreMX`);
+    }
     if (!holder) {
       const created = createRoom({
         id: input.roomId,

@@ -35,6 +35,8 @@ const BAD: Record<ClientMessageType, [string, Record<string, unknown>][]> = {
     ['oversized ticket', { ticket: 'x'.repeat(9000) }],
     ['display name with control characters', { displayName: 'a\u0007b' }],
     ['display name too long', { displayName: 'x'.repeat(101) }],
+    ['a ticket and an access token', { accessToken: 'a.b.c', roomId: 'standup' }],
+    ['an access token and a ticket', { roomId: 'standup', accessToken: 'a.b.c', ticket: 'a.b.c' }],
   ],
   publish: [
     ['no kinds', { kinds: undefined }],
@@ -91,6 +93,20 @@ const BAD: Record<ClientMessageType, [string, Record<string, unknown>][]> = {
 };
 
 describe('parseClientMessage', () => {
+  it('accepts a join with an access token and a room id instead of a ticket', () => {
+    const join = { type: 'join', id: 'j', accessToken: 'a.b.c', roomId: 'standup', displayName: 'Al' };
+    expect(parse(join)).toEqual({ ok: true, message: join });
+  });
+
+  it.each([
+    ['no room id', { type: 'join', accessToken: 'a.b.c' }],
+    ['a room id without a token', { type: 'join', roomId: 'standup' }],
+    ['a bad room id', { type: 'join', accessToken: 'a.b.c', roomId: 'Stand Up' }],
+    ['an oversized access token', { type: 'join', accessToken: 'x'.repeat(9000), roomId: 'standup' }],
+  ])('refuses a join with %s', (_name, message) => {
+    expect(parse(message)).toMatchObject({ ok: false, code: CashErrorCode.InvalidMessage });
+  });
+
   it.each(CLIENT_MESSAGE_TYPES)('accepts a valid %s and echoes its id', (type) => {
     const result = parse({ ...VALID[type], id: 'm-1' });
     expect(result).toEqual({ ok: true, message: { ...VALID[type], id: 'm-1' } });

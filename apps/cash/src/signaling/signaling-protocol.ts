@@ -1,4 +1,11 @@
-import { MEDIA_KINDS, isMediaKind, type MediaKind, type RoomPatch, type RoomView } from '@hoot/domain';
+import {
+  CONFERENCE_ID_PATTERN,
+  MEDIA_KINDS,
+  isMediaKind,
+  type MediaKind,
+  type RoomPatch,
+  type RoomView,
+} from '@hoot/domain';
 import type { MediaIceCandidate } from '@hoot/media';
 import { CashErrorCode } from '../cash-error';
 
@@ -8,6 +15,8 @@ export const SIGNAL_LIMITS = {
   idMaxLength: 64,
   /** A join ticket (a JWT): the verifier refuses more than 8 KiB anyway. */
   ticketMaxLength: 8 * 1024,
+  /** A user access token (a JWT), given with `roomId` instead of a ticket. */
+  accessTokenMaxLength: 8 * 1024,
   /** Participant ids are `p-<uuid>`; other ids we never issued are refused early. */
   participantIdMaxLength: 128,
   displayNameMaxLength: 100,
@@ -22,6 +31,7 @@ export const SIGNAL_LIMITS = {
 /** What a client sends. Every message may carry `id` (≤ 64 chars), echoed as `re` in the answer. */
 export type ClientMessage =
   | { type: 'join'; id?: string; ticket: string; displayName?: string }
+  | { type: 'join'; id?: string; accessToken: string; roomId: string; displayName?: string }
   | { type: 'publish'; id?: string; kinds: MediaKind[]; sdpOffer?: string }
   | { type: 'unpublish'; id?: string }
   | { type: 'subscribe'; id?: string; publisherId: string; sdpOffer: string }
@@ -73,7 +83,7 @@ export type ParseResult =
   { ok: true; message: ClientMessage } | { ok: false; code: string; message: string; re?: string };
 
 const FIELDS: Record<ClientMessageType, readonly string[]> = {
-  join: ['ticket', 'displayName'],
+  join: ['ticket', 'accessToken', 'roomId', 'displayName'],
   publish: ['kinds', 'sdpOffer'],
   unpublish: [],
   subscribe: ['publisherId', 'sdpOffer'],
@@ -227,12 +237,17 @@ function build(type: ClientMessageType, o: Obj, id: string | undefined): ClientM
   switch (type) {
     case 'join': {
       const displayName = optionalText(o, 'displayName', SIGNAL_LIMITS.displayNameMaxLength);
-      return {
-        type,
-        ...idPart,
-        ticket: text(o, 'ticket', SIGNAL_LIMITS.ticketMaxLength),
-        ...(displayName !== undefined ? { displayName } : {}),
-      };
+      const name = displayName !== undefined ? { displayName } : {};
+      if (o['ticket'] !== undefined) {
+        if (o['accessToken'] !== undefined || o['roomId'] !== undefined)
+          throw new Invalid('join takes either ticket, or accessToken with roomId, not both');
+        return { type, ...idPart, ticket: text(o, 'ticket', SIGNAL_LIMITS.ticketMaxLength), ...name };
+      }
+      if (o['accessToken'] === undefined) throw new Invalid('join needs ticket, or accessToken with roomId');
+      const accessToken = text(o, 'accessToken', SIGNAL_LIMITS.accessTokenMaxLength);
+      const roomId = text(o, 'roomId', SIGNAL_LIMITS.participantIdMaxLength);
+      if (!CONFERENCE_ID_PATTERN.test(roomId)) throw new Invalid('roomId is not a valid conference id');
+      return { type, ...idPart, accessToken, roomId, ...name };
     }
     case 'publish':
       return {

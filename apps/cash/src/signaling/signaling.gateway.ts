@@ -15,6 +15,7 @@ import type { CashConfig } from '../config/cash.config';
 import type { CoreMxStateService } from '../coremx/coremx-state';
 import { CashMetrics } from '../health/cash.metrics';
 import type { RoomManager } from '../rooms/room-manager';
+import { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import type { JoinTicketVerifier } from '../tickets/join-ticket.verifier';
 import { SignalingSession } from './signaling.session';
 
@@ -80,6 +81,7 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
       {
         rooms: this.rooms,
         tickets: this.tickets,
+        accessTokens: new AccessTokenVerifier(this.infra.userVerifier),
         state: this.state,
         clock: this.infra.clock,
         joinTimeoutMs: this.config.SIGNAL_JOIN_TIMEOUT_MS,

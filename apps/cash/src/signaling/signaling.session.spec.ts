@@ -104,6 +104,137 @@ describe('SignalingSession', () => {
     expect(c.socket.last()).toMatchObject({ type: 'error', code: CashErrorCode.TicketExpired });
   });
 
+  it('refuses a revoked ticket (by its id, and every ticket of a revoked identity) and changes nothing', async () => {
+    const f = signalingFixture();
+    const byId = f.ticket('r-revoked', 'alice', { jti: 'ticket-gone' });
+    f.revocations.revokeToken('ticket-gone', f.clock.now() + 120_000);
+    const c = f.connect();
+    await c.send({ type: 'join', id: 'j1', ticket: byId });
+    expect(c.socket.last()).toMatchObject({ type: 'error', re: 'j1', code: CashErrorCode.TicketRevoked });
+    const ofBob = f.ticket('r-revoked', 'bob');
+    f.clock.advance(1_000);
+    f.revocations.revokeSubject('bob', f.clock.now());
+    await c.send({ type: 'join', id: 'j2', ticket: ofBob });
+    expect(c.socket.last()).toMatchObject({ type: 'error', re: 'j2', code: CashErrorCode.TicketRevoked });
+    expect(f.rooms.has('r-revoked')).toBe(false);
+    expect(f.events.ofType('participant.joined')).toHaveLength(0);
+    expect(c.session.participant).toBeUndefined();
+  });
+
+  describe('join with an access token and a room id', () => {
+    async function reserved() {
+      const f = signalingFixture();
+      await f.rooms.reserve({ id: 'board', type: 'm2m', owner: 'alice', allowed: ['bob'] });
+      return f;
+    }
+    const roleOf = (f: ReturnType<typeof signalingFixture>, participantId: string) =>
+      f.rooms.view('board')?.participants[participantId]?.role;
+
+    it('admits the owner as a publisher and an allowed identity as a viewer', async () => {
+      const f = await reserved();
+      const alice = f.connect();
+      await alice.send({ type: 'join', id: 'j', accessToken: f.accessToken('alice'), roomId: 'board' });
+      expect(alice.socket.last()).toMatchObject({ type: 'joined', re: 'j', participantId: 'p-1' });
+      expect(alice.session.participant).toEqual({ roomId: 'board', participantId: 'p-1' });
+      expect(roleOf(f, 'p-1')).toBe('publisher');
+
+      const bob = f.connect();
+      await bob.send({
+        type: 'join',
+        accessToken: f.accessToken('bob'),
+        roomId: 'board',
+        displayName: 'Bobby',
+      });
+      expect(bob.socket.last()).toMatchObject({ type: 'joined', participantId: 'p-2' });
+      expect(roleOf(f, 'p-2')).toBe('viewer');
+      expect(f.events.ofType('participant.joined').map((e) => e.data)).toEqual([
+        expect.objectContaining({ identity: 'alice', displayName: 'alice (account)' }),
+        expect.objectContaining({ identity: 'bob', displayName: 'Bobby' }),
+      ]);
+      // Messages after the join work as after a ticket join.
+      await bob.send({ type: 'raise-hand', id: 'h' });
+      expect(bob.socket.last()).toEqual({ type: 'ok', re: 'h' });
+    });
+
+    it('refuses an identity that is neither owner nor allowed (also in a room without an allowed list)', async () => {
+      const f = await reserved();
+      await f.rooms.reserve({ id: 'open', type: 'm2m', owner: 'alice' });
+      const before = f.events.events.length;
+      const carol = f.connect();
+      for (const roomId of ['board', 'open']) {
+        await carol.send({ type: 'join', id: roomId, accessToken: f.accessToken('carol'), roomId });
+        expect(carol.socket.last()).toMatchObject({
+          type: 'error',
+          re: roomId,
+          code: CashErrorCode.NotEntitled,
+        });
+        expect(f.rooms.info(roomId)?.participants).toBe(0);
+      }
+      expect(f.events.events.length).toBe(before);
+      expect(carol.session.participant).toBeUndefined();
+      // The same connection may still join with a ticket (a room without an allowed list takes any ticket).
+      await carol.send({ type: 'join', ticket: f.ticket('open', 'carol') });
+      expect(carol.socket.last()).toMatchObject({ type: 'joined' });
+    });
+
+    it('refuses an unknown room without creating it, and an ended one', async () => {
+      const f = await reserved();
+      const c = f.connect();
+      await c.send({ type: 'join', id: 'j', accessToken: f.accessToken('alice'), roomId: 'nowhere' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', re: 'j', code: CashErrorCode.RoomNotFound });
+      expect(f.rooms.has('nowhere')).toBe(false);
+      await f.rooms.end('board');
+      await c.send({ type: 'join', id: 'k', accessToken: f.accessToken('alice'), roomId: 'board' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', re: 'k', code: RoomErrorCode.ROOM_ENDED });
+      expect(f.rooms.has('board')).toBe(false);
+      expect(f.events.ofType('participant.joined')).toHaveLength(0);
+    });
+
+    it('refuses an expired token', async () => {
+      const f = await reserved();
+      const token = f.accessToken('alice');
+      f.clock.advance(900_000 + 30_001);
+      const c = f.connect();
+      await c.send({ type: 'join', accessToken: token, roomId: 'board' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', code: CashErrorCode.TokenExpired });
+      expect(f.rooms.info('board')?.participants).toBe(0);
+    });
+
+    it('refuses a revoked token (by id and by identity)', async () => {
+      const f = await reserved();
+      const c = f.connect();
+      const byId = f.accessToken('alice', { jti: 'at-gone' });
+      f.revocations.revokeToken('at-gone', f.clock.now() + 900_000);
+      await c.send({ type: 'join', id: 'a', accessToken: byId, roomId: 'board' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', re: 'a', code: CashErrorCode.TokenRevoked });
+      const ofBob = f.accessToken('bob');
+      f.clock.advance(1_000);
+      f.revocations.revokeSubject('bob', f.clock.now());
+      await c.send({ type: 'join', id: 'b', accessToken: ofBob, roomId: 'board' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', re: 'b', code: CashErrorCode.TokenRevoked });
+      expect(f.rooms.info('board')?.participants).toBe(0);
+    });
+
+    it.each([
+      ['a join ticket', (f: ReturnType<typeof signalingFixture>) => f.ticket('board', 'alice')],
+      [
+        'a service token',
+        (f: ReturnType<typeof signalingFixture>) => f.accessToken('alice', { kind: 'service' }),
+      ],
+      [
+        'a token without jti',
+        (f: ReturnType<typeof signalingFixture>) => f.accessToken('alice', { jti: 42 }),
+      ],
+      ['garbage', () => 'not.a.jwt'],
+    ])('refuses %s as an access token with TOKEN_INVALID', async (_name, token) => {
+      const f = await reserved();
+      const c = f.connect();
+      await c.send({ type: 'join', accessToken: token(f), roomId: 'board' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', code: CashErrorCode.TokenInvalid });
+      expect(f.rooms.info('board')?.participants).toBe(0);
+    });
+  });
+
   it('answers rule refusals with the rule code and changes nothing (acting as owner when not)', async () => {
     const f = signalingFixture();
     const alice = f.connect();

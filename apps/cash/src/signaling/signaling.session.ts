@@ -1,12 +1,14 @@
-import type { Clock, TimerHandle } from '@hoot/domain';
+import { RoomErrorCode, type Clock, type TimerHandle } from '@hoot/domain';
 import { CashError, CashErrorCode } from '../cash-error';
 import type { CoreMxStateService } from '../coremx/coremx-state';
 import {
   CLOSE_CODES,
+  type JoinInput,
   type ManagerLogger,
   type ParticipantChannel,
   type RoomManager,
 } from '../rooms/room-manager';
+import type { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import type { JoinTicketVerifier } from '../tickets/join-ticket.verifier';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './signaling-protocol';
 
@@ -19,6 +21,8 @@ export interface SocketLike {
 export interface SignalingDeps {
   rooms: RoomManager;
   tickets: JoinTicketVerifier;
+  /** User access tokens (audience `AUTH_AUDIENCE`) given in `join` with a room id instead of a ticket. */
+  accessTokens: AccessTokenVerifier;
   state: CoreMxStateService;
   clock: Clock;
   joinTimeoutMs: number;
@@ -158,30 +162,61 @@ export class SignalingSession implements ParticipantChannel {
   ): Promise<void> {
     if (this.joined) throw new CashError(CashErrorCode.AlreadyJoined, 'this connection has joined already');
     const started = performance.now();
-    const ticket = await this.deps.tickets.verify(message.ticket);
-    this.deps.state.checkJoin(this.deps.rooms.has(ticket.conferenceId));
-    const displayName = message.displayName ?? ticket.displayName;
-    const participantId = await this.deps.rooms.join(
-      {
-        roomId: ticket.conferenceId,
-        identity: ticket.identity,
-        ticketId: ticket.ticketId,
-        ...(displayName !== undefined ? { displayName } : {}),
-        ...(ticket.role !== undefined ? { role: ticket.role } : {}),
-        ...(ticket.roomType !== undefined ? { roomType: ticket.roomType } : {}),
-      },
-      this,
-      re,
-    );
+    const input = 'ticket' in message ? await this.ticketJoin(message) : await this.tokenJoin(message);
+    this.deps.state.checkJoin(this.deps.rooms.has(input.roomId));
+    const participantId = await this.deps.rooms.join(input, this, re);
     if (this.closed) {
       // The connection went away while joining.
-      await this.deps.rooms.leave(ticket.conferenceId, participantId).catch(() => undefined);
+      await this.deps.rooms.leave(input.roomId, participantId).catch(() => undefined);
       return;
     }
-    this.joined = { roomId: ticket.conferenceId, participantId };
+    this.joined = { roomId: input.roomId, participantId };
     this.clearJoinTimer();
     this.deps.state.refresh();
     this.deps.onJoined?.(performance.now() - started);
+  }
+
+  private async ticketJoin(message: Extract<ClientMessage, { ticket: string }>): Promise<JoinInput> {
+    const ticket = await this.deps.tickets.verify(message.ticket);
+    const displayName = message.displayName ?? ticket.displayName;
+    return {
+      roomId: ticket.conferenceId,
+      identity: ticket.identity,
+      ticketId: ticket.ticketId,
+      ...(displayName !== undefined ? { displayName } : {}),
+      ...(ticket.role !== undefined ? { role: ticket.role } : {}),
+      ...(ticket.roomType !== undefined ? { roomType: ticket.roomType } : {}),
+    };
+  }
+
+  /**
+   * A join with a user access token: the room must exist here (reserved or running) and the token's
+   * identity must be its owner (creator) or in its `allowed` list. The role follows the room rules as for
+   * tickets (no `role` claim): the owner publishes, others view (both sides publish in p2p).
+   */
+  private async tokenJoin(message: Extract<ClientMessage, { accessToken: string }>): Promise<JoinInput> {
+    const token = await this.deps.accessTokens.verify(message.accessToken);
+    const access = this.deps.rooms.access(message.roomId);
+    if (!access) {
+      throw this.deps.rooms.hasEnded(message.roomId)
+        ? new CashError(RoomErrorCode.ROOM_ENDED, 'The room has ended')
+        : new CashError(CashErrorCode.RoomNotFound, `room ${message.roomId} does not exist on this CoreMX`);
+    }
+    const owner = access.creator === token.identity;
+    if (!owner && !(access.allowed ?? []).includes(token.identity)) {
+      throw new CashError(
+        CashErrorCode.NotEntitled,
+        `${token.identity} may not join room ${message.roomId} (not its owner nor allowed); ask the registry for a join ticket`,
+      );
+    }
+    const displayName = message.displayName ?? token.displayName;
+    return {
+      roomId: message.roomId,
+      identity: token.identity,
+      ticketId: token.tokenId,
+      ...(displayName !== undefined ? { displayName } : {}),
+      mustExist: true,
+    };
   }
 
   private ok(re: string | undefined): void {

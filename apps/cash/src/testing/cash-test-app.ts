@@ -58,6 +58,7 @@ export async function startCashTestApp(env: Record<string, string> = {}): Promis
     events,
     registry,
     ticketVerifier: verifier(ticketAudience(config.COREMX_ID)),
+    userVerifier: verifier(config.AUTH_AUDIENCE),
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),
     checks: [],
     incarnation: clock.now(),

@@ -1,12 +1,15 @@
-import { StaticKeySource, TokenVerifier } from '@hoot/auth-kit';
+import { RevocationSet, StaticKeySource, TokenVerifier } from '@hoot/auth-kit';
 import { signTestToken, testKeyPair } from '@hoot/auth-kit/testing';
 import { CoreMxStateService } from '../coremx/coremx-state';
 import type { ServerMessage } from '../signaling/signaling-protocol';
 import { SignalingSession, type SocketLike } from '../signaling/signaling.session';
+import { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import { JoinTicketVerifier, ticketAudience } from '../tickets/join-ticket.verifier';
 import { TEST_COREMX_ID, roomFixture, type RoomFixture } from './room-fixture';
 
 export const TEST_ISSUER = 'https://auth.unit.test';
+/** Audience of user access tokens in unit specs (`AUTH_AUDIENCE`'s default). */
+export const TEST_USER_AUDIENCE = 'hoot';
 
 /** A socket that records what the session sends. */
 export class RecordingSocket implements SocketLike {
@@ -33,6 +36,10 @@ export class RecordingSocket implements SocketLike {
 export interface SignalingFixture extends RoomFixture {
   state: CoreMxStateService;
   tickets: JoinTicketVerifier;
+  /** The revocations both verifiers consult (what the revocation feed fills in production). */
+  revocations: RevocationSet;
+  /** A user access token like the auth service's (claims overridable; `jti` is `at-<identity>-<n>`). */
+  accessToken(identity: string, claims?: Record<string, unknown>, audience?: string): string;
   /** A join ticket signed like the registry's (claims overridable). */
   ticket(conferenceId: string, identity: string, claims?: Record<string, unknown>, audience?: string): string;
   /** A session on a recording socket; `send` passes a message object as a text frame. */
@@ -44,13 +51,12 @@ export function signalingFixture(
 ): SignalingFixture {
   const base = roomFixture();
   const pair = testKeyPair('cash-unit-k1');
-  const verifier = new TokenVerifier({
-    issuer: TEST_ISSUER,
-    audiences: [ticketAudience(TEST_COREMX_ID)],
-    keys: new StaticKeySource(new Map([[pair.kid, pair.publicKey]])),
-    clock: base.clock,
-  });
-  const tickets = new JoinTicketVerifier(verifier);
+  const revocations = new RevocationSet();
+  const keys = new StaticKeySource(new Map([[pair.kid, pair.publicKey]]));
+  const verifier = (audience: string) =>
+    new TokenVerifier({ issuer: TEST_ISSUER, audiences: [audience], keys, revocations, clock: base.clock });
+  const tickets = new JoinTicketVerifier(verifier(ticketAudience(TEST_COREMX_ID)));
+  const accessTokens = new AccessTokenVerifier(verifier(TEST_USER_AUDIENCE));
   const state = new CoreMxStateService({
     highWatermark: 0.85,
     lowWatermark: 0.7,
@@ -65,6 +71,16 @@ export function signalingFixture(
     ...base,
     state,
     tickets,
+    revocations,
+    accessToken: (identity, claims = {}, audience = TEST_USER_AUDIENCE) =>
+      signTestToken(pair, {
+        issuer: TEST_ISSUER,
+        audience,
+        subject: identity,
+        nowMs: base.clock.now(),
+        ttlSeconds: 900,
+        claims: { name: `${identity} (account)`, jti: `at-${identity}-${++n}`, kind: 'user', ...claims },
+      }),
     ticket: (conferenceId, identity, claims = {}, audience = ticketAudience(TEST_COREMX_ID)) =>
       signTestToken(pair, {
         issuer: TEST_ISSUER,
@@ -79,6 +95,7 @@ export function signalingFixture(
       const session = new SignalingSession(socket, {
         rooms: base.rooms,
         tickets,
+        accessTokens,
         state,
         clock: base.clock,
         joinTimeoutMs: 10_000,
