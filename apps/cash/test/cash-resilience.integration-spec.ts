@@ -14,16 +14,10 @@ import {
   type CcesEvent,
   type CcesSubscription,
 } from '@hoot/events';
-import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
-import {
-  eventually,
-  freePort,
-  integrationInfra,
-  mongoUriFor,
-  startKafka,
-  type RunningKafka,
-} from '@hoot/testing';
-import { CashStack, REGISTRY_ID, STACK_ISSUER, type RunningCash } from './support/cash-stack';
+import type { KmsLiteProcess } from '@hoot/media/testing';
+import { eventually, freePort, startKafka, type RunningKafka } from '@hoot/testing';
+import { startCashFixture, type CashFixture } from './support/cash-fixture';
+import { CashStack, STACK_ISSUER, type RunningCash } from './support/cash-stack';
 import { SignalingClient } from './support/signaling-client';
 
 jest.setTimeout(240_000);
@@ -36,44 +30,19 @@ let kms: KmsLiteProcess;
 let cash: RunningCash;
 let signingKey: TestKeyPair;
 let serviceToken: string;
-let cces: CcesSubscription;
-const events: CcesEvent[] = [];
-const anomalies: string[] = [];
+let events: CcesEvent[] = [];
+let anomalies: string[] = [];
+let fixture: CashFixture | undefined;
 const clients: SignalingClient[] = [];
 
 beforeAll(async () => {
-  const infra = integrationInfra();
-  stack = new CashStack({
-    kafkaBrokers: infra.kafkaBrokers,
-    mongoUri: (db) => mongoUriFor(db),
-    prefix: `cash_res_${run}`,
-  });
-  await stack.start();
-  kms = await startKmsLite({ engine: 'fake' });
-  cash = await stack.startCash({ coremxId: COREMX_ID, kmsUrl: kms.url, env: { DRAIN_DEADLINE_MS: '2000' } });
-  signingKey = stack.signingKey();
-  serviceToken = await stack.serviceToken(REGISTRY_ID);
-  cces = await subscribeCces({
-    kafka: createKafka({ clientId: `cash-res-${run}`, brokers: infra.kafkaBrokers }),
-    groupId: `cash-res-${run}`,
-    fromBeginning: true,
-    pattern: new RegExp(`^hoot\\.coremx\\.${COREMX_ID}\\.events$`),
-    topicRefreshMs: 500,
-    onEvent: (event) => {
-      events.push(event);
-    },
-    onGap: (event, expected) => anomalies.push(`gap in ${event.conferenceId}: ${event.seq} for ${expected}`),
-    onDuplicate: (event) => anomalies.push(`duplicate ${event.conferenceId} #${event.seq}`),
-    onPoison: (poison) => anomalies.push(`poison ${poison.code}: ${poison.reason}`),
-  });
+  fixture = await startCashFixture(COREMX_ID, `res_${run}`);
+  ({ stack, kms, cash, signingKey, serviceToken, events, anomalies } = fixture);
 }, 300_000);
 
 afterAll(async () => {
   for (const c of clients) c.terminate();
-  await cces?.stop();
-  await cash?.stop();
-  await kms?.stop();
-  await stack?.stop();
+  await fixture?.stop();
 });
 
 function ticket(conferenceId: string, identity: string, coremxId = COREMX_ID): string {

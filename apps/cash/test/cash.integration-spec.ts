@@ -6,10 +6,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signTestToken, testKeyPair, type TestKeyPair } from '@hoot/auth-kit/testing';
-import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
-import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
-import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
+import type { CcesEvent } from '@hoot/events';
+import type { KmsLiteProcess } from '@hoot/media/testing';
+import { eventually } from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
+import { startCashFixture, type CashFixture } from './support/cash-fixture';
 import { CashStack, REGISTRY_ID, STACK_ISSUER, type RunningCash } from './support/cash-stack';
 import { SignalingClient, type Inbound } from './support/signaling-client';
 
@@ -23,47 +24,21 @@ let kms: KmsLiteProcess;
 let cash: RunningCash;
 let signingKey: TestKeyPair;
 let serviceToken: string;
-let cces: CcesSubscription;
-const events: CcesEvent[] = [];
-const anomalies: string[] = [];
+let events: CcesEvent[] = [];
+let anomalies: string[] = [];
+let fixture: CashFixture | undefined;
 const clients: SignalingClient[] = [];
 const peers: RTCPeerConnection[] = [];
 
 beforeAll(async () => {
-  const infra = integrationInfra();
-  stack = new CashStack({
-    kafkaBrokers: infra.kafkaBrokers,
-    mongoUri: (db) => mongoUriFor(db),
-    prefix: `cash_it_${run}`,
-  });
-  await stack.start();
-  kms = await startKmsLite({ engine: 'fake' });
-  // The drain deadline is what SIGTERM waits for rooms that are still occupied (last test).
-  cash = await stack.startCash({ coremxId: COREMX_ID, kmsUrl: kms.url, env: { DRAIN_DEADLINE_MS: '2000' } });
-  signingKey = stack.signingKey();
-  serviceToken = await stack.serviceToken(REGISTRY_ID);
-  cces = await subscribeCces({
-    kafka: createKafka({ clientId: `cash-it-${run}`, brokers: infra.kafkaBrokers }),
-    groupId: `cash-it-${run}`,
-    fromBeginning: true,
-    pattern: new RegExp(`^hoot\\.coremx\\.${COREMX_ID}\\.events$`),
-    topicRefreshMs: 500,
-    onEvent: (event) => {
-      events.push(event);
-    },
-    onGap: (event, expected) => anomalies.push(`gap in ${event.conferenceId}: ${event.seq} for ${expected}`),
-    onDuplicate: (event) => anomalies.push(`duplicate ${event.conferenceId} #${event.seq}`),
-    onPoison: (poison) => anomalies.push(`poison ${poison.code}: ${poison.reason}`),
-  });
+  fixture = await startCashFixture(COREMX_ID, `it_${run}`);
+  ({ stack, kms, cash, signingKey, serviceToken, events, anomalies } = fixture);
 }, 300_000);
 
 afterAll(async () => {
   for (const c of clients) c.terminate();
   for (const p of peers) await p.close().catch(() => undefined);
-  await cces?.stop();
-  await cash?.stop();
-  await kms?.stop();
-  await stack?.stop();
+  await fixture?.stop();
 });
 
 /** A join ticket as the registry would get it issued (signed with the auth service's key). */
