@@ -17,6 +17,7 @@ import {
   validateIceCandidate,
   validateRoomId,
   validateSdpOffer,
+  validateListener,
   validateWiring,
 } from './media-input.validation';
 import { MediaRefRegistry, type EndpointEntry } from './media-ref.registry';
@@ -213,11 +214,7 @@ export class KurentoMediaPort implements MediaPort {
   onIceCandidate(endpoint: MediaEndpointRef, listener: IceCandidateListener): Unsubscribe {
     const operation = 'onIceCandidate';
     const entry = this.registry.endpoint(endpoint, operation);
-    if (typeof listener !== 'function')
-      throw new MediaError(MediaErrorCode.InvalidArgument, `${operation}: listener must be a function`, {
-        operation,
-      });
-    return entry.candidates.add(listener);
+    return entry.candidates.add(validateListener(listener, operation));
   }
 
   async connect(source: MediaEndpointRef, sink: MediaEndpointRef): Promise<void> {

@@ -97,3 +97,9 @@ export function validateWiring(
   if (source.pipelineId !== sink.pipelineId)
     throw invalid(operation, 'source and sink are in different pipelines');
 }
+
+/** An event listener must be a function (callers from plain JavaScript can pass anything). */
+export function validateListener<T>(listener: T, operation = 'onIceCandidate'): T {
+  if (typeof listener !== 'function') throw invalid(operation, 'listener must be a function');
+  return listener;
+}

@@ -4,6 +4,7 @@ import {
   validateIceCandidate,
   validateRoomId,
   validateSdpOffer,
+  validateListener,
   validateWiring,
 } from '../lib/media-input.validation';
 import { MediaRefRegistry, type EndpointEntry } from '../lib/media-ref.registry';
@@ -207,11 +208,7 @@ export class FakeMediaPort implements MediaPort {
   onIceCandidate(endpoint: MediaEndpointRef, listener: IceCandidateListener): Unsubscribe {
     const operation = 'onIceCandidate';
     const entry: EndpointEntry<FakeEndpointState> = this.registry.endpoint(endpoint, operation);
-    if (typeof listener !== 'function')
-      throw new MediaError(MediaErrorCode.InvalidArgument, `${operation}: listener must be a function`, {
-        operation,
-      });
-    return entry.candidates.add(listener);
+    return entry.candidates.add(validateListener(listener, operation));
   }
 
   async connect(source: MediaEndpointRef, sink: MediaEndpointRef): Promise<void> {
