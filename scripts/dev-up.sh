@@ -92,7 +92,7 @@ for r in "${registries[@]}"; do
     REGISTRY_PUBLIC_URL="http://127.0.0.1:${registry_port[$r]}" REGISTRY_PEERS="$peers" \
     REGISTRY_REGION="$region" REGISTRY_LATITUDE="$lat" REGISTRY_LONGITUDE="$lon" \
     AUTH_URL=http://127.0.0.1:3100 AUTH_ISSUER=https://auth.hoot.svc \
-    REGISTRY_SERVICE_API_KEY_FILE="$secrets/service-key-$r" \
+    REGISTRY_SERVICE_API_KEY_FILE="$secrets/service-key-$r" KAFKA_BROKERS=127.0.0.1:9092 \
     MONGO_URI="mongodb://127.0.0.1:27017/hoot_${r//-/_}" \
     node -r ./tools/ts-node/register.js apps/registry/src/main.ts >"$run_dir/$r.log" 2>&1 &
   pids+=($!)

@@ -8,6 +8,7 @@ const base = {
   AUTH_ISSUER: 'https://auth.hoot.test',
   REGISTRY_SERVICE_API_KEY: 'hk_0123456789abcdef_0123456789012345678901234567890123456789012',
   MONGO_URI: 'mongodb://127.0.0.1:27017/hoot_registry',
+  KAFKA_BROKERS: '127.0.0.1:9092',
 };
 
 describe('registry configuration', () => {

@@ -106,6 +106,51 @@ export class RegistryConfig {
   @Min(20)
   COREMX_HARD_TIMEOUT_MS: number = 60_000;
 
+  // ---- conferences (directory, placement, join) -------------------------------------------------
+
+  /** Kafka brokers: the conference directory and webhooks consume every CoreMX topic. */
+  @EnvList()
+  @IsString({ each: true })
+  @Matches(/^[^\s,]+:\d+$/, { each: true, message: 'KAFKA_BROKERS must be host:port entries' })
+  KAFKA_BROKERS!: string[];
+
+  /** Base URL of the web app for the unique join URLs; default this registry's public URL. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  WEB_BASE_URL?: string;
+
+  /** Join tickets live this long (the client connects to the CoreMX within it). */
+  @IsInt()
+  @Min(10)
+  @Max(600)
+  JOIN_TICKET_TTL_S: number = 120;
+
+  /** Per-identity budgets: creations and joins per minute (429 + Retry-After beyond). */
+  @IsInt()
+  @Min(1)
+  CREATE_RATE_PER_MIN: number = 30;
+
+  @IsInt()
+  @Min(1)
+  JOIN_RATE_PER_MIN: number = 120;
+
+  /** Calls to a CASH (reserve, end) time out after this. */
+  @IsInt()
+  @Min(50)
+  CASH_TIMEOUT_MS: number = 3_000;
+
+  /** Placement: a CoreMX whose last report is older than this is not chosen. */
+  @IsInt()
+  @Min(100)
+  PLACEMENT_STALE_AFTER_MS: number = 15_000;
+
+  /** How often the primary looks for conferences of down CoreMX to re-home. */
+  @IsInt()
+  @Min(100)
+  REHOME_INTERVAL_MS: number = 2_000;
+
+  // ---- end conferences ------------------------------------------------------------------------------
+
   /** Watch CoreMX pods through the Kubernetes API (in a cluster) and mark a deleted pod's CoreMX down. */
   @EnvBoolean()
   @IsBoolean()

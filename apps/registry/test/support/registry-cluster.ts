@@ -134,6 +134,7 @@ export class RegistryCluster {
         AUTH_ISSUER: ISSUER,
         REGISTRY_SERVICE_API_KEY: this.keyOf(registryId),
         MONGO_URI: r.mongoUri,
+        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
         ...FAST_TUNABLES,
         ...r.spec.env,
       },
