@@ -61,6 +61,7 @@ export class CashCoreModule {
       figures: () => ({
         address: config.COREMX_ADDRESS,
         signalingUrl: config.SIGNALING_URL,
+        ...(config.CASH_API_URL ? { apiUrl: config.CASH_API_URL.replace(/\/$/, '') } : {}),
         state: state.state,
         load: state.load,
         ...rooms.counts(),

@@ -3,6 +3,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsOptional,
   IsString,
   IsUrl,
   Matches,
@@ -57,6 +58,15 @@ export class CashConfig {
   /** Where clients open the signaling WebSocket (`wss://…/signal`), reported to the registry. */
   @Matches(/^wss?:\/\/[^\s]{1,240}$/, { message: 'SIGNALING_URL must be a ws:// or wss:// URL' })
   SIGNALING_URL!: string;
+
+  /**
+   * Where registries reach this CASH's service API (reserve, end), reported with every heartbeat; unset:
+   * registries derive it from SIGNALING_URL (same host and port, http). Set it when clients reach
+   * signaling through an ingress that registries should not use.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]{1,240}$/, { message: 'CASH_API_URL must be an http:// or https:// URL' })
+  CASH_API_URL?: string;
 
   /** Kurento's JSON-RPC WebSocket (`ws://kms:8888/kurento`). */
   @Matches(/^wss?:\/\/[^\s]+$/, { message: 'KMS_URL must be a ws:// or wss:// URL' })

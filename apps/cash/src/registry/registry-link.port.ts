@@ -4,6 +4,8 @@ import type { CoreMxReportedState } from '../coremx/coremx-state';
 export interface CoreMxReport {
   address: string;
   signalingUrl: string;
+  /** This CASH's service API base URL for registries (absent: they derive it from `signalingUrl`). */
+  apiUrl?: string;
   state: CoreMxReportedState;
   /** 0..1 */
   load: number;

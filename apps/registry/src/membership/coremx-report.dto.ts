@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** A CASH's register / heartbeat: the same call, with a version only that CASH advances. */
 export class CoreMxReportDto {
@@ -14,6 +14,16 @@ export class CoreMxReportDto {
   @ApiProperty({ example: 'wss://coremx-1.c1.hoot.mx/signal' })
   @Matches(/^wss?:\/\/[^\s]{1,240}$/)
   signalingUrl!: string;
+
+  @ApiProperty({
+    required: false,
+    example: 'http://coremx-1.coremx.hoot.svc:3300',
+    description:
+      "its CASH's service API (registries reserve and end rooms there); default: from signalingUrl",
+  })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]{1,240}$/)
+  apiUrl?: string;
 
   @ApiProperty({ enum: ['active', 'draining', 'overloaded'] })
   @IsIn(['active', 'draining', 'overloaded'])

@@ -20,6 +20,8 @@ export interface CoreMxEntry {
   /** DNS-style mixer address used in `hoot.mx://` addresses, e.g. `coremx-1.c1.hoot.mx`. */
   readonly address: string;
   readonly signalingUrl: string;
+  /** Base URL of its CASH's service API (reserve, end); absent: derived from `signalingUrl`. */
+  readonly apiUrl?: string;
   readonly state: CoreMxState;
   /** 0..1 */
   readonly load: number;

@@ -47,6 +47,14 @@ function withEntry(change: Partial<Record<keyof CoreMxEntry, unknown>>, keepKey 
 }
 
 describe('parseGossipMessage', () => {
+  it("carries a CoreMX's optional service API URL and refuses one that is not http(s)", () => {
+    const parsed = parseGossipMessage(withEntry({ apiUrl: 'http://coremx-1.internal:3300' }));
+    if (!parsed.ok || parsed.message.type !== 'delta') throw new Error('expected a valid delta');
+    const [candidate] = Object.values(parsed.message.gcas['reg-c1-1'].coremx['coremx-1'].candidates);
+    expect(candidate.value.apiUrl).toBe('http://coremx-1.internal:3300');
+    expect(parseGossipMessage(withEntry({ apiUrl: 'ftp://coremx-1.internal' }))).toMatchObject({ ok: false });
+  });
+
   it('accepts a well-formed delta and digest and returns the same content', () => {
     const parsed = parseGossipMessage(delta());
     expect(parsed).toEqual({ ok: true, message: { type: 'delta', from: 'reg-c2-1', gcas } });

@@ -87,6 +87,7 @@ function coremxEntry(v: unknown, p: string): CoreMxEntry {
     'coremxId',
     'address',
     'signalingUrl',
+    'apiUrl',
     'state',
     'load',
     'rooms',
@@ -103,6 +104,7 @@ function coremxEntry(v: unknown, p: string): CoreMxEntry {
       /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
     ),
     signalingUrl: str(o.signalingUrl, `${p}.signalingUrl`, /^wss?:\/\/[^\s]{1,240}$/),
+    ...(o.apiUrl === undefined ? {} : { apiUrl: str(o.apiUrl, `${p}.apiUrl`, /^https?:\/\/[^\s]{1,240}$/) }),
     state,
     load: num(o.load, `${p}.load`, 0, 1),
     rooms: int(o.rooms, `${p}.rooms`),
@@ -118,7 +120,9 @@ const canonicalMeta = (m: RegistryMeta): string =>
 
 /** `canonical()` of a validated CoreMX entry, likewise. */
 const canonicalEntry = (e: CoreMxEntry): string =>
-  `{"address":${JSON.stringify(e.address)},"capacity":${e.capacity},"coremxId":${JSON.stringify(e.coremxId)},` +
+  `{"address":${JSON.stringify(e.address)},` +
+  (e.apiUrl === undefined ? '' : `"apiUrl":${JSON.stringify(e.apiUrl)},`) +
+  `"capacity":${e.capacity},"coremxId":${JSON.stringify(e.coremxId)},` +
   `"load":${JSON.stringify(e.load)},"participants":${e.participants},"rooms":${e.rooms},` +
   `"signalingUrl":${JSON.stringify(e.signalingUrl)},"state":${JSON.stringify(e.state)}}`;
 
