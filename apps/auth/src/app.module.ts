@@ -21,6 +21,9 @@ import type { AuthConfig } from './config/auth.config';
 import { InfrastructureLifecycle } from './infrastructure.lifecycle';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { IntrospectionService } from './introspection/introspection.service';
+import { JoinTicketIssuer } from './join-tickets/join-ticket-issuer.service';
+import { JoinTicketsController } from './join-tickets/join-tickets.controller';
+import { RegistryGuard } from './join-tickets/registry.guard';
 import { JwksController } from './keys/jwks.controller';
 import { KeyRingService } from './keys/key-ring.service';
 import { RevocationsController } from './revocations/revocations.controller';
@@ -112,6 +115,7 @@ export class AppModule {
       controllers: [
         AdminController,
         IntrospectionController,
+        JoinTicketsController,
         JwksController,
         RevocationsController,
         TokensController,
@@ -121,6 +125,8 @@ export class AppModule {
         AdminGuard,
         InfrastructureLifecycle,
         IntrospectionService,
+        JoinTicketIssuer,
+        RegistryGuard,
         RevocationsService,
         TokenIssuer,
       ],

@@ -2,7 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { splitJwt } from '@hoot/auth-kit';
+import {
+  JoinTicketClient,
+  JoinTicketError,
+  JwksKeyCache,
+  ServiceCredentialClient,
+  TokenVerifier,
+  httpJwksFetcher,
+  splitJwt,
+} from '@hoot/auth-kit';
+import { TokenRejection } from '@hoot/domain';
 import {
   ManagedProcess,
   eventually,
@@ -20,6 +29,9 @@ import {
  */
 const ADMIN_KEY = 'integration-admin-key-0123456789abcdef';
 const SERVICE_KEY = `hk_${'I'.repeat(16)}_${'t'.repeat(43)}`;
+/** A registry's service account (named by its registry id): the only kind that may get join tickets. */
+const REGISTRY_ID = 'reg-it-1';
+const REGISTRY_KEY = `hk_${'R'.repeat(16)}_${'g'.repeat(43)}`;
 const ISSUER = 'https://auth.integration.test';
 const PASSWORD = 'integration password';
 
@@ -118,7 +130,7 @@ describe('auth service (real Kafka + MongoDB protocol)', () => {
         AUTH_KEYS_RELOAD_INTERVAL_MS: '300',
         AUTH_KEY_ACTIVATION_DELAY_MS: '3000',
         AUTH_ADMIN_API_KEY: ADMIN_KEY,
-        AUTH_BOOTSTRAP_SERVICE_KEYS: `registry:${SERVICE_KEY}`,
+        AUTH_BOOTSTRAP_SERVICE_KEYS: `registry:${SERVICE_KEY},${REGISTRY_ID}:${REGISTRY_KEY}`,
         AUTH_RATE_LIMIT_PER_ADDRESS: '100000',
       },
       logFile: infraPath('test-logs', `auth-${port}.log`),
@@ -179,6 +191,43 @@ describe('auth service (real Kafka + MongoDB protocol)', () => {
     const verifierUrl = await startVerifier('verifier-b');
     // Disabling revoked the subject: local verifiers reject its tokens too.
     expect((await whoami(verifierUrl, token)).body['code']).toBe('token.revoked');
+  });
+
+  it('signs join tickets for a registry that a JWKS-only verifier of that CoreMX accepts', async () => {
+    const ticketsFor = (apiKey: string) => {
+      const credentials = new ServiceCredentialClient({ authUrl, apiKey });
+      return new JoinTicketClient({ authUrl, authorization: () => credentials.authorization() });
+    };
+    const coremxVerifier = (coremxId: string) =>
+      new TokenVerifier({
+        issuer: ISSUER,
+        audiences: [`coremx:${coremxId}`],
+        keys: new JwksKeyCache({ fetchJwks: httpJwksFetcher(`${authUrl}/.well-known/jwks.json`) }),
+      });
+    const request = { coremxId: 'x', subject: 'acc_dave', conferenceId: 'standup-7', displayName: 'Dave' };
+
+    const issued = await ticketsFor(REGISTRY_KEY).issue(request);
+    const { claims } = await coremxVerifier('x').verify(issued.ticket);
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      aud: 'coremx:x',
+      sub: 'acc_dave',
+      jti: issued.ticketId,
+      name: 'Dave',
+      cid: 'standup-7',
+    });
+    expect(claims.exp - claims.iat).toBe(120);
+    expect(issued.expiresAt).toBe(new Date(claims.exp * 1000).toISOString());
+    await expect(coremxVerifier('y').verify(issued.ticket)).rejects.toMatchObject({
+      reason: TokenRejection.WrongAudience,
+    });
+
+    // A service that is not a registry is refused with a stable code.
+    const refused = await ticketsFor(SERVICE_KEY)
+      .issue(request)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(JoinTicketError);
+    expect(refused).toMatchObject({ failure: 'refused', status: 403, code: 'auth.forbidden' });
   });
 
   it('rotates keys while tokens are in use without rejecting a valid token', async () => {

@@ -1,4 +1,5 @@
 export * from './lib/introspection/introspection-client';
+export * from './lib/join-tickets/join-ticket-client';
 export * from './lib/jwt/hoot-claims';
 export * from './lib/jwt/jwt-codec';
 export * from './lib/jwt/token-rejected.error';
