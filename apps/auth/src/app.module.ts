@@ -3,6 +3,8 @@ import type { TokenRejection } from '@hoot/domain';
 import { AuthKitModule, TokenVerifier } from '@hoot/auth-kit';
 import { HealthModule, MetricsModule, MetricsService, serviceLoggerModule } from '@hoot/service-kit';
 import { Counter } from 'prom-client';
+import { AccountResolutionController } from './account-resolution/account-resolution.controller';
+import { AccountResolver } from './account-resolution/account-resolver.service';
 import { AccountsService } from './accounts/accounts.service';
 import { INFRASTRUCTURE, type AuthInfrastructure } from './auth-infrastructure';
 import { PasswordHasher } from './accounts/password-hasher';
@@ -113,6 +115,7 @@ export class AppModule {
         }),
       ],
       controllers: [
+        AccountResolutionController,
         AdminController,
         IntrospectionController,
         JoinTicketsController,
@@ -121,6 +124,7 @@ export class AppModule {
         TokensController,
       ],
       providers: [
+        AccountResolver,
         AccountsService,
         AdminGuard,
         InfrastructureLifecycle,

@@ -1,5 +1,6 @@
-import type { AccountStore, ApiKeyStore, Clock, RevocationStore } from '@hoot/domain';
+import type { ApiKeyStore, Clock, RevocationStore } from '@hoot/domain';
 import type { DependencyCheck } from '@hoot/service-kit';
+import type { AuthAccountStore } from './accounts/auth-account-store.port';
 import type { PasswordHasher } from './accounts/password-hasher';
 import type { RevocationEventPublisher } from './revocations/revocation-publisher.port';
 
@@ -7,7 +8,7 @@ export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 
 /** What the service runs on: Mongo-backed stores and the Kafka publisher in production, fakes in unit tests. */
 export interface AuthInfrastructure {
-  accounts: AccountStore;
+  accounts: AuthAccountStore;
   apiKeys: ApiKeyStore;
   revocations: RevocationStore;
   publisher: RevocationEventPublisher;

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AccountResolverClient,
   JoinTicketClient,
   JoinTicketError,
   JwksKeyCache,
@@ -228,6 +229,41 @@ describe('auth service (real Kafka + MongoDB protocol)', () => {
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(JoinTicketError);
     expect(refused).toMatchObject({ failure: 'refused', status: 403, code: 'auth.forbidden' });
+  });
+
+  it('resolves usernames and account ids for a registry with one call', async () => {
+    const erin = await createUser('erin');
+    const frank = await createUser('frank');
+    const gina = await createUser('gina');
+    expect((await post(`/v1/admin/accounts/${gina}/disable`, {}, admin)).status).toBe(200);
+    const resolverFor = (apiKey: string) => {
+      const credentials = new ServiceCredentialClient({ authUrl, apiKey });
+      return new AccountResolverClient({ authUrl, authorization: () => credentials.authorization() });
+    };
+    const missingId = 'acc_00000000-0000-4000-8000-000000000000';
+
+    const resolved = await resolverFor(REGISTRY_KEY).resolve([
+      'erin',
+      frank,
+      'gina',
+      'nobody',
+      'registry',
+      missingId,
+    ]);
+    expect(resolved.ids).toEqual(
+      new Map([
+        ['erin', erin],
+        [frank, frank],
+      ]),
+    );
+    expect(resolved.unknown).toEqual(['gina', 'nobody', 'registry', missingId]);
+
+    await expect(resolverFor(SERVICE_KEY).resolve(['erin'])).rejects.toMatchObject({
+      name: 'AccountResolverError',
+      failure: 'refused',
+      status: 403,
+      code: 'auth.forbidden',
+    });
   });
 
   it('rotates keys while tokens are in use without rejecting a valid token', async () => {

@@ -1,3 +1,4 @@
+export * from './lib/account-resolution/account-resolver-client';
 export * from './lib/introspection/introspection-client';
 export * from './lib/join-tickets/join-ticket-client';
 export * from './lib/jwt/hoot-claims';

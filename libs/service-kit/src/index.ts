@@ -9,3 +9,4 @@ export * from './lib/logging/logger-module.factory';
 export * from './lib/metrics/metrics.module';
 export * from './lib/metrics/metrics.service';
 export * from './lib/validation/validation-pipe.factory';
+export * from './lib/rate-limit/rate-limiter';

@@ -1,33 +1,53 @@
 import type {
   AccountPage,
   AccountRecord,
-  AccountStore,
   ApiKeyRecord,
   ApiKeyStore,
   RevocationRecord,
   RevocationStore,
 } from '@hoot/domain';
 import type { AuthRevocationEvent } from '@hoot/events';
+import type { AuthAccountStore } from '../accounts/auth-account-store.port';
 import type { RevocationEventPublisher } from '../revocations/revocation-publisher.port';
 
 const duplicate = (what: string) => Object.assign(new Error(`duplicate ${what}`), { code: 'duplicate' });
 const copy = <T>(value: T): T => structuredClone(value);
 
 /** Fakes of the persistence ports, for unit tests (integration specs use the real server). */
-export class InMemoryAccountStore implements AccountStore {
+export class InMemoryAccountStore implements AuthAccountStore {
   readonly byId = new Map<string, AccountRecord>();
+  /** Calls per method, so tests can check how many queries a feature makes. */
+  readonly calls = new Map<string, number>();
+
+  private count(method: string): void {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+  }
 
   async create(account: AccountRecord): Promise<void> {
     if ([...this.byId.values()].some((a) => a.username === account.username)) throw duplicate('username');
     this.byId.set(account.id, copy(account));
   }
   async findById(id: string) {
+    this.count('findById');
     const a = this.byId.get(id);
     return a && copy(a);
   }
   async findByUsername(username: string) {
+    this.count('findByUsername');
     const a = [...this.byId.values()].find((x) => x.username === username);
     return a && copy(a);
+  }
+  async findByUsernames(usernames: readonly string[]) {
+    this.count('findByUsernames');
+    const wanted = new Set(usernames);
+    return [...this.byId.values()].filter((a) => wanted.has(a.username)).map(copy);
+  }
+  async findByIds(ids: readonly string[]) {
+    this.count('findByIds');
+    return [...new Set(ids)].flatMap((id) => {
+      const a = this.byId.get(id);
+      return a ? [copy(a)] : [];
+    });
   }
   async list(limit: number, after?: string): Promise<AccountPage> {
     const all = [...this.byId.values()]

@@ -1,12 +1,17 @@
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { AuthErrorCode, type Clock } from '@hoot/domain';
-import { HootException, MetricsService, invalidRequest } from '@hoot/service-kit';
+import {
+  HootException,
+  MetricsService,
+  RateLimiter,
+  invalidRequest,
+  type RateDecision,
+} from '@hoot/service-kit';
 import { Counter } from 'prom-client';
 import { AUTH_CONFIG, CLOCK } from '../auth.tokens';
 import { AccountsService } from '../accounts/accounts.service';
 import { parseApiKey } from '../accounts/api-key.codec';
 import type { AuthConfig } from '../config/auth.config';
-import { RateLimiter, type RateDecision } from './rate-limiter';
 import { TokenIssuer, type TokenResponse } from './token-issuer.service';
 import { TokenRequestDto } from './token-request.dto';
 

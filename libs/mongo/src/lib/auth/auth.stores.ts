@@ -62,6 +62,30 @@ export class MongoAccountStore implements AccountStore {
     return doc ? fromDoc<AccountRecord>(doc) : undefined;
   }
 
+  /** One query for all of them (auth's resolve endpoint); absent usernames are simply not in the answer. */
+  async findByUsernames(usernames: readonly string[]): Promise<AccountRecord[]> {
+    if (usernames.length === 0) return [];
+    const docs = await withMongoErrors(() =>
+      this.model
+        .find({ username: { $in: [...new Set(usernames)] } })
+        .lean()
+        .exec(),
+    );
+    return docs.map((d) => fromDoc<AccountRecord>(d));
+  }
+
+  /** One query for all of them; absent ids are simply not in the answer. */
+  async findByIds(ids: readonly string[]): Promise<AccountRecord[]> {
+    if (ids.length === 0) return [];
+    const docs = await withMongoErrors(() =>
+      this.model
+        .find({ _id: { $in: [...new Set(ids)] } })
+        .lean()
+        .exec(),
+    );
+    return docs.map((d) => fromDoc<AccountRecord>(d));
+  }
+
   async list(limit: number, after?: string): Promise<AccountPage> {
     const filter = after ? { _id: { $gt: after } } : {};
     const docs = await withMongoErrors(() =>
