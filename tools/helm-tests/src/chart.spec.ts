@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allowedFlows, type Endpoint, type Flow } from './network-policy.evaluator';
+import { containerEnv, validateWithService, type Validation } from './pod-env.resolver';
 import {
   CHART_DIR,
   KUBE_VERSION,
@@ -138,7 +141,7 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
   it('keeps secrets out of every ConfigMap: credentials only as *_FILE paths into mounted Secrets', () => {
     for (const cm of ofKind(objects, 'ConfigMap'))
       for (const [key, value] of Object.entries(cm.data as Record<string, string>)) {
-        expect(key).not.toMatch(/(API_KEY|PASSWORD|SECRET|TOKEN|SERVICE_KEYS)$/);
+        expect(key).not.toMatch(/(API_KEY|PASSWORD|SECRET|TOKEN|SERVICE_KEYS|SIGNING_KEY)$/);
         expect(value).not.toMatch(/mongodb(\+srv)?:\/\/[^/]*@/);
         expect(value).not.toMatch(/hk_[A-Za-z0-9]{16}/);
       }
@@ -152,6 +155,7 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
           'REGISTRY_SERVICE_API_KEY',
           'CASH_SERVICE_API_KEY',
           'AUTH_BOOTSTRAP_ADMIN_PASSWORD',
+          'WEBHOOK_SIGNING_KEY',
         ])
           expect(env[name]).toBeUndefined();
         for (const [name, path] of Object.entries(env).filter(([n]) => n.endsWith('_FILE'))) {
@@ -235,6 +239,88 @@ describe('registry nodes', () => {
     ).toBe(false);
     expect(configData(objects, 'hoot-reg-c1-1').K8S_POD_WATCH).toBe('false');
   });
+
+  it('gives each node the Kafka brokers, its public URL as the web app’s base URL and the conference settings', () => {
+    for (const id of ids) {
+      const config = configData(objects, `hoot-${id}`);
+      expect(config).toMatchObject({
+        KAFKA_BROKERS: 'hoot-kafka:9092',
+        WEB_BASE_URL: `https://${id}.hoot.example`,
+        JOIN_TICKET_TTL_S: '120',
+        CREATE_RATE_PER_MIN: '30',
+        JOIN_RATE_PER_MIN: '120',
+      });
+    }
+    const tuned = configData(
+      render({
+        set: [
+          'kafka.brokers={k-0.kafka:9092,k-1.kafka:9092}',
+          'registry.conferences.joinTicketTtlSeconds=300',
+          'registry.conferences.createRatePerMinute=5',
+          'registry.conferences.joinRatePerMinute=60',
+        ],
+      }),
+      'hoot-reg-c1-1',
+    );
+    expect(tuned).toMatchObject({
+      KAFKA_BROKERS: 'k-0.kafka:9092,k-1.kafka:9092',
+      JOIN_TICKET_TTL_S: '300',
+      CREATE_RATE_PER_MIN: '5',
+      JOIN_RATE_PER_MIN: '60',
+    });
+  });
+
+  it('passes the webhook settings, large numbers as plain integers', () => {
+    expect(configData(objects, 'hoot-reg-c2-2')).toMatchObject({
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'false',
+      WEBHOOK_MAX_ATTEMPTS: '8',
+      WEBHOOK_BACKOFF_BASE_MS: '500',
+      WEBHOOK_BACKOFF_MAX_MS: '30000',
+      WEBHOOK_TIMEOUT_MS: '5000',
+    });
+    const tuned = configData(
+      render({
+        setJson: [
+          'registry.webhooks.allowPrivateUrls=true',
+          'registry.webhooks.maxAttempts=3',
+          'registry.webhooks.backoffBaseMs=250',
+          'registry.webhooks.backoffMaxMs=1000000',
+          'registry.webhooks.timeoutMs=2000',
+        ],
+      }),
+      'hoot-reg-c1-1',
+    );
+    expect(tuned).toMatchObject({
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_BACKOFF_BASE_MS: '250',
+      WEBHOOK_BACKOFF_MAX_MS: '1000000',
+      WEBHOOK_TIMEOUT_MS: '2000',
+    });
+  });
+
+  it('reads the webhook signing key as a file of the Secret registry.webhooks.existingSecret, the same for every node', () => {
+    const objects = render({
+      valueSets: ['two-clouds'],
+      set: ['registry.webhooks.existingSecret=prod-webhooks', 'registry.webhooks.existingSecretKey=key'],
+    });
+    for (const id of ids) {
+      const pod = named(objects, 'Deployment', `hoot-${id}`).spec.template.spec;
+      const [registry] = pod.containers;
+      expect(envOf(registry).WEBHOOK_SIGNING_KEY_FILE).toBe('/var/run/secrets/hoot/webhooks/signing-key');
+      expect(registry.volumeMounts).toContainEqual({
+        name: 'webhooks',
+        mountPath: '/var/run/secrets/hoot/webhooks',
+        readOnly: true,
+      });
+      expect(pod.volumes.find((v: { name: string }) => v.name === 'webhooks').secret).toMatchObject({
+        secretName: 'prod-webhooks',
+        items: [{ key: 'key', path: 'signing-key' }],
+      });
+      const config = configData(objects, `hoot-${id}`);
+      expect(Object.keys(config).filter((k) => k.startsWith('WEBHOOK_SIGNING_KEY'))).toEqual([]);
+    }
+  });
 });
 
 describe('CoreMX', () => {
@@ -250,6 +336,24 @@ describe('CoreMX', () => {
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('journal');
     expect(envOf(cash).COREMX_ID).toBe('$(POD_NAME)');
     expect(envOf(cash).COREMX_ADDRESS).toBe('$(POD_NAME).c2.hoot.mx');
+  });
+
+  it('tells registries to call CASH at the pod’s name in the headless Service, not at the signaling URL', () => {
+    const sts = named(objects, 'StatefulSet', 'hoot-coremx-c2');
+    const [cash] = sts.spec.template.spec.containers;
+    const names = cash.env.map((e: { name: string }) => e.name);
+    // $(POD_NAME) only expands when POD_NAME is defined earlier in the list.
+    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('CASH_API_URL'));
+    const service = named(objects, 'Service', sts.spec.serviceName);
+    expect(service.spec.clusterIP).toBe('None');
+    expect(envOf(cash).CASH_API_URL).toBe(
+      `http://$(POD_NAME).${service.metadata.name}.hoot.svc:${service.spec.ports[0].port}`,
+    );
+    // Also when clients reach signaling through the node's address (host networking).
+    const hostNetwork = named(rendered['host networking for media'], 'StatefulSet', 'hoot-coremx-c1');
+    expect(envOf(hostNetwork.spec.template.spec.containers[0]).CASH_API_URL).toBe(
+      'http://$(POD_NAME).hoot-coremx-c1.hoot.svc:3300',
+    );
   });
 
   it('lists the own cloud’s registries first, by priority, then the others', () => {
@@ -327,6 +431,14 @@ describe('external Kafka and MongoDB', () => {
     expect(registry.volumes.find((v: { name: string }) => v.name === 'mongodb').secret.items).toEqual([
       { key: 'registry-uri', path: 'uri' },
     ]);
+    expect(envOf(registry.containers[0])).toMatchObject({
+      MONGO_URI_FILE: '/var/run/secrets/hoot/mongodb/uri',
+      KAFKA_BROKERS_FILE: '/var/run/secrets/hoot/kafka/brokers',
+    });
+    expect(registry.volumes.find((v: { name: string }) => v.name === 'kafka').secret).toMatchObject({
+      secretName: 'prod-kafka',
+      items: [{ key: 'brokers', path: 'brokers' }],
+    });
   });
 
   it('uses the image registry and tag from values, and ServiceMonitors instead of scrape annotations', () => {
@@ -353,6 +465,94 @@ describe('external Kafka and MongoDB', () => {
   });
 });
 
+describe('the registry and CASH accept the environment the chart gives them (their own config check)', () => {
+  // Fake contents of the Secret keys the pods mount (nothing here is a real credential).
+  const secrets: Record<string, string> = {
+    ...Object.fromEntries(
+      ['reg-c1-1', 'reg-c1-2', 'reg-c2-1', 'reg-c2-2'].map((id) => [id, `hk_${id}-key-0123456789`]),
+    ),
+    'webhook-signing-key': 'w'.repeat(48),
+    'cash-service-api-key': 'hk_cash-key-0123456789',
+    brokers: 'kafka-0.prod:9093,kafka-1.prod:9093',
+    'registry-uri': 'mongodb://hoot:pw@db.prod:27017/hoot_registry',
+  };
+  const facts = (name: string) => ({ name, namespace: 'hoot', podIP: '10.244.0.7', hostIP: '192.168.49.2' });
+  const envsOf = (component: 'registry' | 'coremx', container: string) =>
+    Object.entries(rendered).flatMap(([setName, objects]) =>
+      podTemplates(objects)
+        .filter(({ owner }) => owner.metadata.labels?.['app.kubernetes.io/component'] === component)
+        .map(({ owner, template }) => {
+          const pod =
+            owner.kind === 'StatefulSet' ? `${owner.metadata.name}-0` : `${owner.metadata.name}-abcde`;
+          return {
+            name: `${setName}: ${pod}`,
+            env: containerEnv(objects, template, container, facts(pod), secrets, join(dir, setName, pod)),
+          };
+        }),
+    );
+  const outcome = (v: Validation) => ({ name: v.name, problem: v.ok ? 'none' : v.problem });
+  let registries: Validation[];
+  let cash: Validation[];
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hoot-pod-env-'));
+    const registryEnvs = envsOf('registry', 'registry');
+    const withoutKey = { ...registryEnvs[0].env };
+    delete withoutKey.WEBHOOK_SIGNING_KEY_FILE;
+    registries = validateWithService('registry', [
+      ...registryEnvs,
+      { name: 'no signing key', env: withoutKey },
+    ]);
+    cash = validateWithService('cash', envsOf('coremx', 'cash'));
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (results: Validation[], name: string) => {
+    const found = results.find((r) => r.name === name);
+    if (!found?.ok) throw new Error(`${name}: ${JSON.stringify(found)}`);
+    return found.config;
+  };
+
+  it('every registry node and every CASH of every value set passes its service’s validation', () => {
+    const registryResults = registries.filter((r) => r.name !== 'no signing key');
+    expect(registryResults.length).toBeGreaterThanOrEqual(7);
+    expect(registryResults.map(outcome)).toEqual(
+      registryResults.map((r) => ({ name: r.name, problem: 'none' })),
+    );
+    expect(cash.length).toBeGreaterThanOrEqual(5);
+    expect(cash.map(outcome)).toEqual(cash.map((r) => ({ name: r.name, problem: 'none' })));
+  });
+
+  it('the services read the chart’s brokers, web base URL, webhook key file and CASH API URL', () => {
+    expect(config(registries, 'default: hoot-reg-c1-1-abcde')).toMatchObject({
+      KAFKA_BROKERS: ['hoot-kafka:9092'],
+      WEB_BASE_URL: 'http://reg-c1-1.hoot.local',
+      WEBHOOK_SIGNING_KEY: secrets['webhook-signing-key'],
+      WEBHOOK_ALLOW_PRIVATE_URLS: false,
+      WEBHOOK_MAX_ATTEMPTS: 8,
+      JOIN_TICKET_TTL_S: 120,
+    });
+    expect(
+      config(registries, 'external Kafka/MongoDB with existing secrets: hoot-reg-c1-1-abcde'),
+    ).toMatchObject({
+      KAFKA_BROKERS: ['kafka-0.prod:9093', 'kafka-1.prod:9093'],
+      MONGO_URI: secrets['registry-uri'],
+    });
+    expect(config(cash, 'two clouds × two registry nodes: hoot-coremx-c2-0')).toMatchObject({
+      CASH_API_URL: 'http://hoot-coremx-c2-0.hoot-coremx-c2.hoot.svc:3300',
+      SIGNALING_URL: 'ws://hoot-coremx-c2-0.hoot-coremx-c2.hoot.svc:3300/signal',
+      COREMX_ID: 'hoot-coremx-c2-0',
+    });
+  });
+
+  it('a registry without the webhook signing key is refused (the check can fail)', () => {
+    const [refused] = registries.filter((r) => r.name === 'no signing key').map(outcome);
+    expect(refused.problem).toContain('WEBHOOK_SIGNING_KEY');
+  });
+});
+
 describe('config checksums roll exactly the pods whose configuration changed', () => {
   const checksums = (objects: K8sObject[]) =>
     Object.fromEntries(
@@ -368,6 +568,13 @@ describe('config checksums roll exactly the pods whose configuration changed', (
     expect(changed['hoot-coremx-c1']).not.toBe(base['hoot-coremx-c1']);
     expect(changed['hoot-auth']).toBe(base['hoot-auth']);
     expect(changed['hoot-reg-c1-1']).toBe(base['hoot-reg-c1-1']);
+  });
+
+  it('a webhook setting changes only the registry checksums', () => {
+    const changed = checksums(render({ set: ['registry.webhooks.maxAttempts=3'] }));
+    expect(changed['hoot-reg-c1-1']).not.toBe(base['hoot-reg-c1-1']);
+    expect(changed['hoot-auth']).toBe(base['hoot-auth']);
+    expect(changed['hoot-coremx-c1']).toBe(base['hoot-coremx-c1']);
   });
 
   it('a shared setting (log level) changes every checksum; the image tag alone changes none', () => {
@@ -424,9 +631,11 @@ describe('NetworkPolicies allow exactly the flows of ARCHITECTURE.md', () => {
     { name: 'prometheus', labels: { app: 'prometheus' }, namespace: 'monitoring' },
     { name: 'other-app', labels: { app: 'other' } },
     { name: 'kube-apiserver', ip: '10.96.0.1' },
+    { name: 'cloud-metadata', ip: '169.254.169.254' },
     { name: 'client', ip: '198.51.100.7' },
   ];
-  const tcp = [53, 443, 3100, 3200, 3300, 6443, 8443, 8888, 9092, 27017].map((port) => ({
+  const outside = ['kube-apiserver', 'cloud-metadata', 'client'];
+  const tcp = [53, 80, 443, 3100, 3200, 3300, 6443, 8443, 8888, 9092, 27017].map((port) => ({
     port,
     protocol: 'TCP' as const,
   }));
@@ -454,12 +663,14 @@ describe('NetworkPolicies allow exactly the flows of ARCHITECTURE.md', () => {
     const callers = everyone.filter((e) => e !== 'auth');
     add(callers, registries, 'TCP', [3200]);
     add(registries, ['kube-apiserver'], 'TCP', [443, 6443, 8443]);
+    // Webhook delivery: public addresses over HTTPS only (not the API server's, not cloud metadata).
+    add(registries, ['client'], 'TCP', [443]);
     // CASH signaling (clients, registries' room calls) and WebRTC media.
     add(callers, ['coremx'], 'TCP', [3300]);
-    add(['kube-apiserver', 'client'], ['coremx'], 'UDP', [40000, 40999]);
+    add(outside, ['coremx'], 'UDP', [40000, 40999]);
     add(
       ['coremx'],
-      ['kube-apiserver', 'client'],
+      outside,
       'UDP',
       udp.map((u) => u.port),
     );
@@ -478,6 +689,33 @@ describe('NetworkPolicies allow exactly the flows of ARCHITECTURE.md', () => {
       .map(key)
       .sort();
     expect(allowed).toEqual(expected());
+  });
+
+  it('lets registries deliver webhooks exactly to registry.webhooks.egress', () => {
+    const registryFlows = (set: string[], setJson: string[] = []) => {
+      const objects = render({ set: ['registry.podWatch=false', ...set], setJson });
+      return allowedFlows(ofKind(objects, 'NetworkPolicy'), 'hoot', endpoints, tcp)
+        .filter((f) => f.from === 'reg-c1-1' && outside.includes(f.to))
+        .map(key)
+        .sort();
+    };
+    expect(registryFlows([])).toEqual(['reg-c1-1 -> client TCP/443']);
+    expect(
+      registryFlows(
+        ['registry.webhooks.allowPrivateUrls=true'],
+        [
+          `registry.webhooks.egress=${JSON.stringify([
+            { cidr: '10.0.0.0/8', ports: [80, 8443] },
+            { cidr: '198.51.100.0/24', ports: [443] },
+          ])}`,
+        ],
+      ),
+    ).toEqual([
+      'reg-c1-1 -> client TCP/443',
+      'reg-c1-1 -> kube-apiserver TCP/80',
+      'reg-c1-1 -> kube-apiserver TCP/8443',
+    ]);
+    expect(registryFlows([], ['registry.webhooks.egress=[]'])).toEqual([]);
   });
 
   it('the evaluator sees a missing default deny (the test can fail)', () => {
@@ -508,6 +746,15 @@ describe('values schema and cross-value checks', () => {
     [['auth.existingSecret='], "at '/auth/existingSecret'"],
     [['kafka.brokers=null'], "at '/kafka': missing property 'brokers'"],
     [['kafka.brokers={db}'], "at '/kafka/brokers/0'"],
+    [['registry.webhooks.existingSecret='], "at '/registry/webhooks/existingSecret'"],
+    [['registry.webhooks.existingSecret=null'], "at '/registry/webhooks': missing property 'existingSecret'"],
+    [['registry.webhooks.allowPrivateUrls=yes'], "at '/registry/webhooks/allowPrivateUrls'"],
+    [['registry.webhooks.maxAttempts=0'], "at '/registry/webhooks/maxAttempts'"],
+    [
+      ['registry.webhooks.egress[0].cidr=internet', 'registry.webhooks.egress[0].ports={443}'],
+      "at '/registry/webhooks/egress/0/cidr'",
+    ],
+    [['registry.conferences.joinTicketTtlSeconds=5'], "at '/registry/conferences/joinTicketTtlSeconds'"],
   ])('refuses %p', (set, message) => {
     expect(renderFailure({ set })).toContain(message);
   });

@@ -124,7 +124,7 @@ describe('OpenAPI validation by the API server', () => {
 });
 
 describe('helm install against the API server', () => {
-  it('installs the release and prints NOTES telling how to reach the web app and sign in', () => {
+  it('installs the release and prints NOTES telling how to reach the web app, sign in and set up webhooks', () => {
     createNamespace('hoot-install', 'restricted', false);
     const run = runHelm([
       'install',
@@ -141,6 +141,10 @@ describe('helm install against the API server', () => {
     expect(run.stdout).toContain('reg-c1-1: http://reg-c1-1.hoot.local');
     expect(run.stdout).toContain('kubectl -n hoot-install port-forward svc/hoot-reg-c1-1 8080:3200');
     expect(run.stdout).toContain("get secret hoot-auth -o jsonpath='{.data.bootstrap-admin-password}'");
+    expect(run.stdout).toContain('the signing key is key "webhook-signing-key" of Secret hoot-registry');
+    expect(run.stdout).toContain(
+      'Delivery egress (registry.webhooks.egress): 0.0.0.0/0 except private ranges, TCP 443',
+    );
     const installed = mustKubectl(['-n', 'hoot-install', 'get', 'deployments,statefulsets', '-o', 'name'])
       .trim()
       .split('\n');

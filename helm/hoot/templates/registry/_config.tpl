@@ -28,6 +28,20 @@ AUTH_INTERNAL_AUDIENCE: {{ $root.Values.auth.internalAudience | quote }}
 {{- if not $root.Values.mongodb.existingSecret }}
 MONGO_URI: {{ printf "%s/%s" (trimSuffix "/" $root.Values.mongodb.uri) $root.Values.mongodb.databases.registry | quote }}
 {{- end }}
+{{- if not $root.Values.kafka.existingSecret }}
+KAFKA_BROKERS: {{ join "," $root.Values.kafka.brokers | quote }}
+{{- end }}
+WEB_BASE_URL: {{ $n.publicUrl | quote }}
+{{- $conf := $root.Values.registry.conferences }}
+JOIN_TICKET_TTL_S: {{ int64 $conf.joinTicketTtlSeconds | toString | quote }}
+CREATE_RATE_PER_MIN: {{ int64 $conf.createRatePerMinute | toString | quote }}
+JOIN_RATE_PER_MIN: {{ int64 $conf.joinRatePerMinute | toString | quote }}
+{{- $hooks := $root.Values.registry.webhooks }}
+WEBHOOK_ALLOW_PRIVATE_URLS: {{ $hooks.allowPrivateUrls | toString | quote }}
+WEBHOOK_MAX_ATTEMPTS: {{ int64 $hooks.maxAttempts | toString | quote }}
+WEBHOOK_BACKOFF_BASE_MS: {{ int64 $hooks.backoffBaseMs | toString | quote }}
+WEBHOOK_BACKOFF_MAX_MS: {{ int64 $hooks.backoffMaxMs | toString | quote }}
+WEBHOOK_TIMEOUT_MS: {{ int64 $hooks.timeoutMs | toString | quote }}
 K8S_POD_WATCH: {{ $root.Values.registry.podWatch | toString | quote }}
 K8S_COREMX_SELECTOR: {{ printf "app.kubernetes.io/instance=%s,app.kubernetes.io/component=coremx" $root.Release.Name | quote }}
 {{- range $k, $v := $root.Values.registry.extraEnv }}
