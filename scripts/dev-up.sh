@@ -88,11 +88,13 @@ for r in "${registries[@]}"; do peers="$peers${peers:+,}http://127.0.0.1:${regis
 for r in "${registries[@]}"; do
   read -r region lat lon <<<"${registry_place[$r]}"
   say "registry node $r on :${registry_port[$r]}…"
+  secret "webhook-signing-key-$r" >/dev/null # each node derives its accounts' webhook secrets from it
   REGISTRY_ID="$r" PORT="${registry_port[$r]}" HOST=127.0.0.1 NODE_ID="$r" \
     REGISTRY_PUBLIC_URL="http://127.0.0.1:${registry_port[$r]}" REGISTRY_PEERS="$peers" \
     REGISTRY_REGION="$region" REGISTRY_LATITUDE="$lat" REGISTRY_LONGITUDE="$lon" \
     AUTH_URL=http://127.0.0.1:3100 AUTH_ISSUER=https://auth.hoot.svc \
     REGISTRY_SERVICE_API_KEY_FILE="$secrets/service-key-$r" KAFKA_BROKERS=127.0.0.1:9092 \
+    WEBHOOK_SIGNING_KEY_FILE="$secrets/webhook-signing-key-$r" WEBHOOK_ALLOW_PRIVATE_URLS=true \
     MONGO_URI="mongodb://127.0.0.1:27017/hoot_${r//-/_}" \
     node -r ./tools/ts-node/register.js apps/registry/src/main.ts >"$run_dir/$r.log" 2>&1 &
   pids+=($!)

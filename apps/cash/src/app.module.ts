@@ -33,6 +33,7 @@ export class CashCoreModule {
       media: infra.media,
       events: infra.events,
       clock: infra.clock,
+      coremxId: config.COREMX_ID,
       mixerAddress: config.COREMX_ADDRESS,
       timeouts: {
         emptyTimeoutMs: config.ROOM_EMPTY_TIMEOUT_MS,

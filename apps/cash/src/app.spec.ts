@@ -62,6 +62,8 @@ describe('CASH service API', () => {
     expect(gone.statusCode).toBe(404);
     expect(gone.json().code).toBe('cash.room-not-found');
     expect(conferenceEvents(t).map((e) => e.type)).toEqual(['room.reserved', 'room.ended']);
+    expect(t.events.ofType('room.ended')[0].data).toMatchObject({ by: null, reason: 'system' });
+    expect(t.events.ofType('room.reserved')[0].data).toMatchObject({ public: false, allowed: ['bob'] });
     expect(t.events.ofType('coremx.state-changed').map((e) => e.data)).toEqual([{ from: null, to: 'ready' }]);
   });
 
@@ -73,12 +75,124 @@ describe('CASH service API', () => {
     ['a bad owner', { id: 'abc', type: 'm2m', owner: 'a b' }, 400, 'request.invalid'],
     ['allowed not a list', { id: 'abc', type: 'm2m', allowed: 'bob' }, 400, 'request.invalid'],
     ['a zero participant limit', { id: 'abc', type: 'm2m', maxParticipants: 0 }, 400, 'request.invalid'],
+    ['public as text', { id: 'abc', type: 'm2m', public: 'true' }, 400, 'request.invalid'],
+    ['public null', { id: 'abc', type: 'm2m', public: null }, 400, 'request.invalid'],
+    ['movedFrom null', { id: 'abc', type: 'm2m', movedFrom: null }, 400, 'request.invalid'],
+    ['movedFrom not an object', { id: 'abc', type: 'm2m', movedFrom: 'coremx-9' }, 400, 'request.invalid'],
+    [
+      'movedFrom as a list',
+      { id: 'abc', type: 'm2m', movedFrom: [{ coremxId: 'coremx-9', reason: 'drain' }] },
+      400,
+      'request.invalid',
+    ],
+    [
+      'movedFrom without a reason',
+      { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'coremx-9' } },
+      400,
+      'request.invalid',
+    ],
+    [
+      'movedFrom with an unknown reason',
+      { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'coremx-9', reason: 'boredom' } },
+      400,
+      'request.invalid',
+    ],
+    [
+      'movedFrom with a bad CoreMX id',
+      { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'CoreMX 9', reason: 'drain' } },
+      400,
+      'request.invalid',
+    ],
+    [
+      'movedFrom with an unknown field',
+      { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'coremx-9', reason: 'drain', at: 1 } },
+      400,
+      'request.invalid',
+    ],
+    [
+      'an allowed list too long for its room.reserved event',
+      {
+        id: 'abc',
+        type: 'm2m',
+        allowed: Array.from({ length: 1_000 }, (_, i) => `account-${1_000_000 + i}`),
+      },
+      400,
+      'cash.reservation-too-large',
+    ],
+    [
+      'movedFrom naming this CoreMX',
+      { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'coremx-test', reason: 'drain' } },
+      400,
+      'cash.moved-from-self',
+    ],
   ])('refuses a reservation with %s and changes nothing', async (_why, body, status, code) => {
     const res = await call('POST', '/internal/v1/rooms', body);
     expect(res.statusCode).toBe(status);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json().code).toBe(code);
     expect(conferenceEvents(t)).toEqual([]);
+    expect((await call('GET', '/internal/v1/rooms')).json().rooms).toEqual([]);
+  });
+
+  it('reserves a public, re-homed room: room.reserved (v2) then conference.moved; a repeat publishes nothing', async () => {
+    const body = {
+      id: 'moved',
+      type: 'm2m',
+      owner: 'acc-alice',
+      public: true,
+      allowed: ['acc-bob'],
+      maxParticipants: 20,
+      movedFrom: { coremxId: 'coremx-dead', reason: 'coremx-down' },
+    };
+    const created = await call('POST', '/internal/v1/rooms', body);
+    expect(created.statusCode).toBe(201);
+    expect(conferenceEvents(t).map((e) => [e.type, e.schemaVersion, e.seq, e.data])).toEqual([
+      [
+        'room.reserved',
+        2,
+        1,
+        {
+          roomType: 'm2m',
+          creator: 'acc-alice',
+          address: 'hoot.mx://moved@coremx-test.c1.hoot.mx',
+          public: true,
+          allowed: ['acc-bob'],
+          maxParticipants: 20,
+        },
+      ],
+      [
+        'conference.moved',
+        1,
+        2,
+        {
+          fromCoremxId: 'coremx-dead',
+          toCoremxId: 'coremx-test',
+          toAddress: 'hoot.mx://moved@coremx-test.c1.hoot.mx',
+          reason: 'coremx-down',
+        },
+      ],
+    ]);
+    const repeat = await call('POST', '/internal/v1/rooms', body);
+    expect(repeat.statusCode).toBe(200);
+    expect(conferenceEvents(t)).toHaveLength(2);
+  });
+
+  it("ends a room for its conference's owner with ?by=, and refuses a bad by", async () => {
+    await call('POST', '/internal/v1/rooms', { id: 'owned', type: 'm2m', owner: 'acc-alice' });
+    for (const query of ['by=a%20b', 'by=', 'by=x&by=y', 'by=acc-alice&why=1']) {
+      const bad = await call('DELETE', `/internal/v1/rooms/owned?${query}`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().code).toBe('request.invalid');
+    }
+    expect((await call('GET', '/internal/v1/rooms/owned')).statusCode).toBe(200);
+    expect((await call('DELETE', '/internal/v1/rooms/owned?by=acc-alice')).statusCode).toBe(204);
+    expect((await call('GET', '/internal/v1/rooms/owned')).statusCode).toBe(404);
+    expect(t.events.ofType('room.ended').map((e) => e.data)).toEqual([
+      { by: 'acc-alice', reason: 'ended', participantIds: [] },
+    ]);
+    const again = await call('DELETE', '/internal/v1/rooms/owned?by=acc-alice');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('cash.room-ended');
   });
 
   it('requires a service token', async () => {

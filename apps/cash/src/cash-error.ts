@@ -60,6 +60,13 @@ export enum CashErrorCode {
   P2pSignalRefused = 'P2P_SIGNAL_REFUSED',
   /** The event journal refused an event (disk full, failed): the change was not made. */
   EventsUnavailable = 'EVENTS_UNAVAILABLE',
+  /** A reserve whose `movedFrom.coremxId` is this CoreMX (a conference cannot move to where it is). */
+  MovedFromSelf = 'MOVED_FROM_SELF',
+  /**
+   * A reserve whose `room.reserved` event would exceed what CCES consumers accept (`CCES_MAX_VALUE_BYTES`):
+   * in practice a long `allowed` list. Refused rather than dead-lettered by every registry.
+   */
+  ReservationTooLarge = 'RESERVATION_TOO_LARGE',
 }
 
 /** A refusal with a stable code; `retryAfterS` for temporary ones (overloaded, keys unavailable). */

@@ -303,6 +303,80 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
     });
   });
 
+  it('publishes room.reserved (v2) then conference.moved for a re-homed public conference, and ends it for its owner', async () => {
+    const room = `rehomed-${run}`;
+    const other = `coremx-gone-${run}`;
+    const body = {
+      id: room,
+      type: 'm2m',
+      owner: 'olga',
+      public: true,
+      allowed: ['pete', 'quinn'],
+      maxParticipants: 40,
+      movedFrom: { coremxId: other, reason: 'coremx-down' },
+    };
+    const reserved = await api('POST', '/internal/v1/rooms', body);
+    expect(reserved.status).toBe(201);
+    const address = `hoot.mx://${room}@${COREMX_ID}.c1.hoot.mx`;
+    expect(reserved.body['address']).toBe(address);
+    await eventually(() => expect(typesOf(room)).toEqual(['room.reserved', 'conference.moved']), {
+      timeoutMs: 30_000,
+      description: 'the CCES topic carries the reservation and the move',
+    });
+    expect(eventsOf(room).map((e) => [e.type, e.schemaVersion, e.seq, e.coremxId, e.data])).toEqual([
+      [
+        'room.reserved',
+        2,
+        1,
+        COREMX_ID,
+        {
+          roomType: 'm2m',
+          creator: 'olga',
+          address,
+          public: true,
+          allowed: ['pete', 'quinn'],
+          maxParticipants: 40,
+        },
+      ],
+      [
+        'conference.moved',
+        1,
+        2,
+        COREMX_ID,
+        { fromCoremxId: other, toCoremxId: COREMX_ID, toAddress: address, reason: 'coremx-down' },
+      ],
+    ]);
+
+    // A repeat (the registry retrying) publishes nothing; a stranger joins the public room with an access token.
+    expect((await api('POST', '/internal/v1/rooms', body)).status).toBe(200);
+    const stranger = await open();
+    const joined = await stranger.request({
+      type: 'join',
+      accessToken: await stack.userToken(`rosa${run}`),
+      roomId: room,
+    });
+    expect(joined).toMatchObject({ type: 'joined', participantId: expect.any(String) });
+
+    // The conference's owner ends it through the registry.
+    expect((await api('DELETE', `/internal/v1/rooms/${room}?by=olga`)).status).toBe(204);
+    await stranger.next('room-ended', (m) => m['reason'] === 'ended');
+    await eventually(() => expect(typesOf(room).at(-1)).toBe('room.ended'));
+    expect(eventsOf(room).map((e) => e.type)).toEqual([
+      'room.reserved',
+      'conference.moved',
+      'room.started',
+      'participant.joined',
+      'room.ended',
+    ]);
+    expect(eventsOf(room).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(eventsOf(room).at(-1)?.data).toEqual({
+      by: 'olga',
+      reason: 'ended',
+      participantIds: [joined['participantId']],
+    });
+    expect(anomalies).toEqual([]);
+  });
+
   it('answers bad input on the WebSocket and the service API with clear errors and changes nothing', async () => {
     const room = `steady-${run}`;
     const grace = await joinAs(room, 'grace');
@@ -369,6 +443,24 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
       [409, api('POST', '/internal/v1/rooms', { id: room, type: 'p2p' })],
       [404, api('DELETE', `/internal/v1/rooms/nope-${run}`)],
       [401, api('DELETE', `/internal/v1/rooms/${room}`, undefined, null)],
+      [400, api('DELETE', `/internal/v1/rooms/${room}?by=not%20an%20identity`)],
+      [
+        400,
+        api('POST', '/internal/v1/rooms', {
+          id: `x-${run}`,
+          type: 'm2m',
+          movedFrom: { coremxId: COREMX_ID, reason: 'manual' },
+        }),
+      ],
+      [
+        400,
+        api('POST', '/internal/v1/rooms', {
+          id: `x-${run}`,
+          type: 'm2m',
+          movedFrom: { coremxId: 'coremx-x' },
+        }),
+      ],
+      [400, api('POST', '/internal/v1/rooms', { id: `x-${run}`, type: 'm2m', public: 'yes' })],
       [401, api('POST', '/internal/v1/coremx/drain', {}, user)],
     ];
     for (const [status, call] of apiChecks) {

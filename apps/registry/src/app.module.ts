@@ -22,11 +22,19 @@ import type { RegistryNode } from './gcas/registry-node';
 import { MembershipController } from './membership/membership.controller';
 import { ReadController } from './read/read.controller';
 import { REGISTRY_CONFIG, REGISTRY_NODE } from './registry.tokens';
+import { ConferencesModule } from './conferences/conferences.module';
+import type { ConferencesRuntime } from './conferences/conferences.runtime';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import type { WebhooksRuntime } from './webhooks/webhooks.runtime';
 
 export interface RegistryRuntime {
   node: RegistryNode;
   /** Readiness of the store (MongoDB ping). */
   pingStore: () => Promise<void>;
+  /** Webhooks: API service, intake and dispatcher (started by `main`, stopped by `close`). */
+  webhooks: WebhooksRuntime;
+  /** Conferences: service, directory consumer, re-home timer (started by `main`, stopped by `close`). */
+  conferences: ConferencesRuntime;
   /** Stops what `main` started besides the node (pod watch, connections). */
   close: () => Promise<void>;
 }
@@ -143,6 +151,8 @@ export class AppModule {
           nodeId: config.NODE_ID,
           level: config.LOG_LEVEL,
         }),
+        WebhooksModule.forRoot(runtime.webhooks),
+        ConferencesModule.forRoot(config, runtime.conferences),
       ],
       controllers: [GossipController, MembershipController, ReadController],
       providers: [

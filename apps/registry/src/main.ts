@@ -3,13 +3,21 @@ import { Logger } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ServiceCredentialClient } from '@hoot/auth-kit';
 import { loadKubeConfig, type PodWatcher } from '@hoot/k8s';
-import { MongoGcasStore, connectMongo, pingConnection } from '@hoot/mongo';
+import {
+  MongoConferenceStore,
+  MongoGcasStore,
+  MongoWebhookStore,
+  connectMongo,
+  pingConnection,
+} from '@hoot/mongo';
 import { createServiceApp } from '@hoot/service-kit';
 import { AppModule } from './app.module';
 import { registryConfigFromEnvironment } from './config/registry.config';
 import { HttpPeerTransport } from './gcas/http-peer.transport';
 import { RegistryNode, type RegistryNodeLog } from './gcas/registry-node';
 import { watchCoreMxPods } from './k8s/coremx-pod-watch';
+import { createConferences } from './conferences/conferences.runtime';
+import { createWebhooks } from './webhooks/webhooks.runtime';
 
 async function main(): Promise<void> {
   const config = registryConfigFromEnvironment();
@@ -45,13 +53,32 @@ async function main(): Promise<void> {
     },
     log,
   });
+  const webhookLogger = new Logger('Webhooks');
+  const webhooks = createWebhooks(config, new MongoWebhookStore(connection), {
+    info: (data, message) => webhookLogger.log(data, message),
+    warn: (data, message) => webhookLogger.warn(data, message),
+  });
+  const conferenceLogger = new Logger('Conferences');
+  const conferences = createConferences(config, {
+    node,
+    store: new MongoConferenceStore(connection, config.REGISTRY_ID),
+    credentials,
+    log: {
+      info: (data, message) => conferenceLogger.log(data, message),
+      warn: (data, message) => conferenceLogger.warn(data, message),
+    },
+  });
   let watcher: PodWatcher | undefined;
   const app = await createServiceApp(
     AppModule.forRoot(config, {
       node,
       pingStore: () => pingConnection(connection),
+      webhooks,
+      conferences,
       close: async () => {
         watcher?.stop();
+        await webhooks.stop();
+        await conferences.stop();
         await connection.close();
       },
     }),
@@ -59,11 +86,13 @@ async function main(): Promise<void> {
   );
   const docs = new DocumentBuilder()
     .setTitle('hoot registry')
-    .setDescription('Registry node: GCAS, CoreMX membership, iroulette')
+    .setDescription('Registry node: GCAS, CoreMX membership, iroulette, conferences and join, webhooks')
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, docs));
   await node.start();
+  await webhooks.start();
+  await conferences.start();
   if (config.K8S_POD_WATCH) {
     const source = config.K8S_KUBECONFIG
       ? loadKubeConfig({ kubeconfigPath: config.K8S_KUBECONFIG })

@@ -1,5 +1,6 @@
 export * from './lib/clock';
 export * from './lib/service-error-codes';
+export * from './lib/webhook-error-codes';
 export * from './lib/auth-error-codes';
 export * from './lib/account';
 export * from './lib/auth-records';
@@ -14,4 +15,6 @@ export * from './lib/room-lifecycle';
 export * from './lib/room-view';
 export * from './lib/json-patch';
 export * from './lib/placement.selector';
+export * from './lib/conference-record';
+export * from './lib/conference-error-codes';
 export type { RoomResult } from './lib/room-commit';

@@ -8,3 +8,4 @@ export * from './lib/local-infra';
 export * from './lib/managed-process';
 export * from './lib/workspace';
 export * from './lib/auth-service';
+export * from './lib/cash-process';

@@ -17,6 +17,9 @@ export function ccesInputOf(event: RoomEvent, mixerAddress: string): CcesAnyPubl
           roomType: event.roomType,
           creator: event.creator,
           address: formatConferenceAddress({ conferenceId: event.roomId, mixerAddress }),
+          public: event.public,
+          allowed: event.allowed,
+          maxParticipants: event.maxParticipants,
         },
       };
     case 'room.started':

@@ -7,6 +7,7 @@ import {
   createRoom,
   expiryReason,
   findParticipant,
+  formatConferenceAddress,
   p2pPeers,
   roomPatch,
   roomSnapshot,
@@ -21,7 +22,14 @@ import {
   type RoomView,
   type TimerHandle,
 } from '@hoot/domain';
-import type { CcesPublisher } from '@hoot/events';
+import {
+  CCES_MAX_VALUE_BYTES,
+  ccesValueBytesAtMost,
+  validateCcesPublishInput,
+  type CcesAnyPublishInput,
+  type CcesPublisher,
+  type ConferenceMoveReason,
+} from '@hoot/events';
 import {
   MediaError,
   MediaErrorCode,
@@ -51,6 +59,8 @@ export interface RoomManagerOptions {
   media: MediaPort;
   events: CcesPublisher;
   clock: Clock;
+  /** This CoreMX (`toCoremxId` of `conference.moved`). */
+  coremxId: string;
   /** Used in `room.reserved`'s `hoot.mx://<conference>@<mixerAddress>`. */
   mixerAddress: string;
   timeouts?: RoomTimeouts;
@@ -89,6 +99,17 @@ export interface ReserveInput {
   owner?: string;
   allowed?: string[];
   maxParticipants?: number;
+  /** Open to any authenticated identity; default false. */
+  public?: boolean;
+  /** The conference is re-homed from another CoreMX: `conference.moved` follows `room.reserved`. */
+  movedFrom?: { coremxId: string; reason: ConferenceMoveReason };
+}
+
+/** Who may join a room with an access token (see `RoomManager.access`). */
+export interface RoomAccess {
+  creator: string | null;
+  public: boolean;
+  allowed: readonly string[] | null;
 }
 
 export interface RoomInfo {
@@ -157,10 +178,10 @@ export class RoomManager {
     return this.rooms.has(roomId);
   }
 
-  /** Who may join a room: its creator (owner) and `allowed` list (null: not restricted). */
-  access(roomId: string): { creator: string | null; allowed: readonly string[] | null } | undefined {
+  /** Who may join a room: its creator (owner), whether it is public, and its `allowed` list. */
+  access(roomId: string): RoomAccess | undefined {
     const room = this.rooms.get(roomId)?.room;
-    return room && { creator: room.creator, allowed: room.allowed };
+    return room && { creator: room.creator, public: room.public, allowed: room.allowed };
   }
 
   /** True for a room that ended recently (its id refuses joins). */
@@ -190,8 +211,13 @@ export class RoomManager {
 
   // ---- service API -----------------------------------------------------------------------------------
 
-  /** Reserves a room; idempotent for the same id and type (`created: false`). */
+  /**
+   * Reserves a room; idempotent for the same id and type (`created: false`, nothing published). With
+   * `movedFrom`, a created room journals `room.reserved` then `conference.moved` (consecutive seqs).
+   */
   async reserve(input: ReserveInput): Promise<{ created: boolean; info: RoomInfo }> {
+    checkMove(input, this.options.coremxId);
+    const { movedFrom, ...room } = input;
     const existing = this.rooms.get(input.id);
     if (existing) {
       if (existing.room.type !== input.type) {
@@ -202,13 +228,32 @@ export class RoomManager {
       }
       return { created: false, info: this.infoOf(existing) };
     }
-    const created = createRoom({ ...input, createdAt: this.options.clock.now() });
+    const created = createRoom({ ...room, createdAt: this.options.clock.now() });
     if (!created.ok) throw new CashError(created.code, created.message);
+    const moved: CcesAnyPublishInput[] = movedFrom
+      ? [
+          {
+            type: 'conference.moved',
+            conferenceId: created.room.id,
+            occurredAt: new Date(created.room.createdAt),
+            data: {
+              fromCoremxId: movedFrom.coremxId,
+              toCoremxId: this.options.coremxId,
+              toAddress: formatConferenceAddress({
+                conferenceId: created.room.id,
+                mixerAddress: this.options.mixerAddress,
+              }),
+              reason: movedFrom.reason,
+            },
+          },
+        ]
+      : [];
+    this.checkEventSizes([...this.ccesInputsOf(created.events), ...moved]);
     this.ended.delete(input.id);
     const holder = this.open(created.room);
     await this.run(holder, async () => {
       try {
-        await this.journal(created.events);
+        await this.journal(created.events, moved);
       } catch (error) {
         this.rooms.delete(holder.room.id);
         throw error;
@@ -217,13 +262,19 @@ export class RoomManager {
     return { created: true, info: this.infoOf(holder) };
   }
 
-  /** Ends a room for the platform (registry's conference end, drain deadline). */
+  /**
+   * Ends a room from outside it: for its conference's owner (`{ by: identity }`: reason `ended`, the
+   * registry checked the ownership), or for the platform (a reason; `system` by default: operator, drain).
+   */
   async end(
     roomId: string,
-    reason: 'system' | 'empty-timeout' | 'reservation-timeout' = 'system',
+    how: { by: string } | 'system' | 'empty-timeout' | 'reservation-timeout' = 'system',
   ): Promise<void> {
     const holder = this.require(roomId);
-    await this.run(holder, () => this.apply(holder, { type: 'end', at: this.now(), reason }));
+    const at = this.now();
+    const command: RoomCommand =
+      typeof how === 'string' ? { type: 'end', at, reason: how } : { type: 'end', at, byIdentity: how.by };
+    await this.run(holder, () => this.apply(holder, command));
   }
 
   /** Ends every room (drain deadline); failures are logged, the others still end. */
@@ -738,12 +789,15 @@ export class RoomManager {
     for (const event of events) this.afterPatch(holder, event);
   }
 
-  /** Publishes the events in order; all of them must be durable before the change is committed. */
-  private async journal(events: RoomEvent[]): Promise<void> {
-    const inputs = events
-      .map((e) => ccesInputOf(e, this.options.mixerAddress))
-      .filter((i) => i !== undefined);
+  /**
+   * Publishes the events (then `extra` CCES events) in order; all of them must be durable before the
+   * change is committed. Every input is checked against its contract first, so a refused one journals
+   * nothing of the batch.
+   */
+  private async journal(events: RoomEvent[], extra: CcesAnyPublishInput[] = []): Promise<void> {
+    const inputs = [...this.ccesInputsOf(events), ...extra];
     try {
+      for (const input of inputs) validateCcesPublishInput(input, this.options.clock);
       await Promise.all(inputs.map((input) => this.options.events.publish(input)));
     } catch (error) {
       this.logger.warn({ err: error }, 'CCES events refused; the room change is not made');
@@ -751,6 +805,31 @@ export class RoomManager {
         CashErrorCode.EventsUnavailable,
         `the event journal refused the change: ${error instanceof Error ? error.message : String(error)}`,
       );
+    }
+  }
+
+  private ccesInputsOf(events: RoomEvent[]): CcesAnyPublishInput[] {
+    return events.map((e) => ccesInputOf(e, this.options.mixerAddress)).filter((i) => i !== undefined);
+  }
+
+  /**
+   * Refuses a reservation whose events every CCES consumer would refuse as too large (and dead-letter),
+   * before anything exists. Contract refusals are left to `journal`.
+   */
+  private checkEventSizes(inputs: CcesAnyPublishInput[]): void {
+    for (const input of inputs) {
+      let bytes: number;
+      try {
+        bytes = ccesValueBytesAtMost(input, this.options.coremxId);
+      } catch {
+        continue;
+      }
+      if (bytes > CCES_MAX_VALUE_BYTES) {
+        throw new CashError(
+          CashErrorCode.ReservationTooLarge,
+          `the reservation makes a ${input.type} event of up to ${bytes} bytes; CCES consumers accept at most ${CCES_MAX_VALUE_BYTES} (shorten allowed)`,
+        );
+      }
     }
   }
 
@@ -869,6 +948,16 @@ export class RoomManager {
       mediaStreams: [...h.media.values()].filter((m) => m.publish).length,
       hasPipeline: h.pipeline !== undefined,
     };
+  }
+}
+
+/** Refuses a reserve that says the conference moves from this very CoreMX (`MOVED_FROM_SELF`). */
+export function checkMove(input: Pick<ReserveInput, 'movedFrom'>, coremxId: string): void {
+  if (input.movedFrom?.coremxId === coremxId) {
+    throw new CashError(
+      CashErrorCode.MovedFromSelf,
+      `movedFrom.coremxId is this CoreMX (${coremxId}): a conference cannot move to where it already is`,
+    );
   }
 }
 

@@ -1,13 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ServiceGuard } from '@hoot/auth-kit';
 import { formatConferenceAddress } from '@hoot/domain';
 import { CashError, CashErrorCode } from '../cash-error';
 import { CASH_CONFIG, COREMX_STATE, ROOM_MANAGER } from '../cash.tokens';
 import type { CashConfig } from '../config/cash.config';
 import type { CoreMxStateService } from '../coremx/coremx-state';
-import type { RoomInfo, RoomManager } from '../rooms/room-manager';
+import { checkMove, type RoomInfo, type RoomManager } from '../rooms/room-manager';
 import { toHttp } from './cash-http';
-import { ReserveRoomDto, RoomIdParam } from './service-api.dto';
+import { EndRoomQuery, ReserveRoomDto, RoomIdParam } from './service-api.dto';
 
 type RoomAnswer = RoomInfo & { address: string };
 
@@ -21,13 +33,17 @@ export class RoomsController {
     @Inject(COREMX_STATE) private readonly state: CoreMxStateService,
   ) {}
 
-  /** 201 when created, 200 when the same room (id and type) exists already; 503 + Retry-After when full. */
+  /**
+   * 201 when created, 200 when the same room (id and type) exists already (nothing is published again);
+   * 503 + Retry-After when full; 400 `cash.moved-from-self` when `movedFrom` names this CoreMX.
+   */
   @Post()
   async reserve(
     @Body() body: ReserveRoomDto,
     @Res({ passthrough: true }) reply: { status(code: number): unknown },
   ): Promise<RoomAnswer> {
     try {
+      checkMove(body, this.config.COREMX_ID);
       if (!this.rooms.has(body.id)) this.state.checkNewRoom();
       const { created, info } = await this.rooms.reserve(body);
       this.state.refresh();
@@ -50,12 +66,15 @@ export class RoomsController {
     return this.answer(info);
   }
 
-  /** Ends the room for everyone in it (`room.ended`, reason `system`). */
+  /**
+   * Ends the room for everyone in it: `?by=<identity>` when the conference's owner ended it through the
+   * registry (`room.ended` reason `ended`, `by` = that identity); else reason `system`, `by` null.
+   */
   @Delete(':roomId')
   @HttpCode(204)
-  async end(@Param() { roomId }: RoomIdParam): Promise<void> {
+  async end(@Param() { roomId }: RoomIdParam, @Query() { by }: EndRoomQuery): Promise<void> {
     try {
-      await this.rooms.end(roomId);
+      await this.rooms.end(roomId, by !== undefined ? { by } : 'system');
       this.state.refresh();
     } catch (error) {
       throw toHttp(error);

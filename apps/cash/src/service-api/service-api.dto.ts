@@ -1,6 +1,37 @@
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type RoomType } from '@hoot/domain';
-import { OPAQUE_ID_PATTERN } from '@hoot/events';
+import {
+  CONFERENCE_MOVE_REASONS,
+  COREMX_ID_PATTERN,
+  OPAQUE_ID_PATTERN,
+  type ConferenceMoveReason,
+} from '@hoot/events';
+
+/** Optional, but `null` is refused (unlike `@IsOptional`): absent is the only way to leave it out. */
+const isPresent = (_dto: object, value: unknown) => value !== undefined;
+
+/** Where a re-homed conference lived before (the primary registry moves it off a dead or draining CoreMX). */
+export class MovedFromDto {
+  @Matches(COREMX_ID_PATTERN, { message: 'movedFrom.coremxId must be a CoreMX id ([a-z0-9][a-z0-9-]{0,62})' })
+  coremxId!: string;
+
+  @IsIn(CONFERENCE_MOVE_REASONS)
+  reason!: ConferenceMoveReason;
+}
 
 /** A registry reserves a room for a conference it placed on this CoreMX. */
 export class ReserveRoomDto {
@@ -27,6 +58,28 @@ export class ReserveRoomDto {
   @Min(1)
   @Max(1_000_000)
   maxParticipants?: number;
+
+  /** Open to any authenticated identity (access-token joins; `allowed` not enforced); default false. */
+  @ValidateIf(isPresent)
+  @IsBoolean()
+  public?: boolean;
+
+  /**
+   * The conference is re-homed here: when this reserve creates the room, `conference.moved` follows
+   * `room.reserved` on this CoreMX's topic.
+   */
+  @ValidateIf(isPresent)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MovedFromDto)
+  movedFrom?: MovedFromDto;
+}
+
+/** `DELETE /internal/v1/rooms/:roomId?by=<identity>`: the conference's owner ended it (through the registry). */
+export class EndRoomQuery {
+  @IsOptional()
+  @Matches(OPAQUE_ID_PATTERN, { message: 'by must be an identity' })
+  by?: string;
 }
 
 export class RoomIdParam {

@@ -177,6 +177,40 @@ describe('SignalingSession', () => {
       expect(carol.socket.last()).toMatchObject({ type: 'joined' });
     });
 
+    it('admits any authenticated stranger into a public room, even one with an allowed list', async () => {
+      const f = await reserved();
+      await f.rooms.reserve({ id: 'town-hall', type: 'm2m', owner: 'alice', public: true });
+      await f.rooms.reserve({ id: 'open-list', type: 'm2m', owner: 'alice', allowed: ['bob'], public: true });
+      for (const roomId of ['town-hall', 'open-list']) {
+        const mallory = f.connect();
+        await mallory.send({ type: 'join', id: roomId, accessToken: f.accessToken('mallory'), roomId });
+        expect(mallory.socket.last()).toMatchObject({ type: 'joined', re: roomId });
+        const { participantId } = mallory.session.participant ?? { participantId: '' };
+        expect(f.rooms.view(roomId)?.participants[participantId]).toMatchObject({
+          identity: 'mallory',
+          role: 'viewer',
+        });
+      }
+      expect(f.events.ofType('participant.joined').map((e) => [e.conferenceId, e.data.identity])).toEqual([
+        ['town-hall', 'mallory'],
+        ['open-list', 'mallory'],
+      ]);
+      // The private room next door still refuses the same stranger.
+      const again = f.connect();
+      await again.send({ type: 'join', id: 'b', accessToken: f.accessToken('mallory'), roomId: 'board' });
+      expect(again.socket.last()).toMatchObject({ type: 'error', re: 'b', code: CashErrorCode.NotEntitled });
+      expect(f.rooms.info('board')?.participants).toBe(0);
+    });
+
+    it('still verifies the token for a public room (a bad token joins nothing)', async () => {
+      const f = await reserved();
+      await f.rooms.reserve({ id: 'town-hall', type: 'm2m', owner: 'alice', public: true });
+      const c = f.connect();
+      await c.send({ type: 'join', id: 'x', accessToken: 'not-a-jwt', roomId: 'town-hall' });
+      expect(c.socket.last()).toMatchObject({ type: 'error', re: 'x', code: CashErrorCode.TokenInvalid });
+      expect(f.rooms.info('town-hall')?.participants).toBe(0);
+    });
+
     it('refuses an unknown room without creating it, and an ended one', async () => {
       const f = await reserved();
       const c = f.connect();

@@ -190,9 +190,10 @@ export class SignalingSession implements ParticipantChannel {
   }
 
   /**
-   * A join with a user access token: the room must exist here (reserved or running) and the token's
-   * identity must be its owner (creator) or in its `allowed` list. The role follows the room rules as for
-   * tickets (no `role` claim): the owner publishes, others view (both sides publish in p2p).
+   * A join with a user access token: the room must exist here (reserved or running), and the token's
+   * identity must be its owner (creator) or in its `allowed` list, unless the room is public (any
+   * authenticated identity may join it). The role follows the room rules as for tickets (no `role`
+   * claim): the owner publishes, others view (both sides publish in p2p).
    */
   private async tokenJoin(message: Extract<ClientMessage, { accessToken: string }>): Promise<JoinInput> {
     const token = await this.deps.accessTokens.verify(message.accessToken);
@@ -203,7 +204,7 @@ export class SignalingSession implements ParticipantChannel {
         : new CashError(CashErrorCode.RoomNotFound, `room ${message.roomId} does not exist on this CoreMX`);
     }
     const owner = access.creator === token.identity;
-    if (!owner && !(access.allowed ?? []).includes(token.identity)) {
+    if (!access.public && !owner && !(access.allowed ?? []).includes(token.identity)) {
       throw new CashError(
         CashErrorCode.NotEntitled,
         `${token.identity} may not join room ${message.roomId} (not its owner nor allowed); ask the registry for a join ticket`,

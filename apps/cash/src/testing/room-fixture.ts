@@ -30,6 +30,7 @@ export function roomFixture(overrides: Partial<RoomManagerOptions> = {}): RoomFi
     media,
     events,
     clock,
+    coremxId: TEST_COREMX_ID,
     mixerAddress: TEST_MIXER_ADDRESS,
     timeouts: { emptyTimeoutMs: 60_000, reservationTimeoutMs: 600_000 },
     sweepIntervalMs: 1_000,

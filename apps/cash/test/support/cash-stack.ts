@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +121,9 @@ export class CashStack {
         AUTH_ISSUER: STACK_ISSUER,
         REGISTRY_SERVICE_API_KEY: this.keyOf(REGISTRY_ID),
         MONGO_URI: this.infra.mongoUri(`${this.infra.prefix}_registry`),
+        // The registry reads every CoreMX's CCES topic (its conference directory) from the stack's broker.
+        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
+        WEBHOOK_SIGNING_KEY: randomBytes(32).toString('hex'),
         GOSSIP_INTERVAL_MS: '200',
         GOSSIP_DEBOUNCE_MS: '20',
         GOSSIP_TIMEOUT_MS: '1000',

@@ -9,6 +9,7 @@ const base = {
   REGISTRY_SERVICE_API_KEY: 'hk_0123456789abcdef_0123456789012345678901234567890123456789012',
   MONGO_URI: 'mongodb://127.0.0.1:27017/hoot_registry',
   KAFKA_BROKERS: '127.0.0.1:9092',
+  WEBHOOK_SIGNING_KEY: 'webhook-signing-key-of-at-least-32-chars',
 };
 
 describe('registry configuration', () => {

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { REGISTRY_ID } from '@hoot/gossip';
 import { EnvBoolean, EnvList, loadConfig, ConfigError, type Env } from '@hoot/service-kit';
+import { WEBHOOK_DEFAULTS } from '../webhooks/webhook-defaults';
 
 /**
  * Every setting of a registry node, from the environment, validated at boot. The secret
@@ -150,6 +151,52 @@ export class RegistryConfig {
   REHOME_INTERVAL_MS: number = 2_000;
 
   // ---- end conferences ------------------------------------------------------------------------------
+
+  // ---- webhooks (defaults and reasons in src/webhooks/webhook-defaults.ts) ---------------------------
+
+  /** Every account's webhook secret is derived from this key (HMAC). Secret: no default, never logged. */
+  @IsString()
+  @MinLength(32)
+  WEBHOOK_SIGNING_KEY!: string;
+
+  /** Allow http and loopback/private/link-local receivers: development and tests only (SSRF otherwise). */
+  @EnvBoolean()
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_MAX_ATTEMPTS: number = WEBHOOK_DEFAULTS.maxAttempts;
+
+  @IsInt()
+  @Min(1)
+  WEBHOOK_BACKOFF_BASE_MS: number = WEBHOOK_DEFAULTS.backoffBaseMs;
+
+  @IsInt()
+  @Min(1)
+  WEBHOOK_BACKOFF_MAX_MS: number = WEBHOOK_DEFAULTS.backoffMaxMs;
+
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS: number = WEBHOOK_DEFAULTS.timeoutMs;
+
+  @IsInt()
+  @Min(10)
+  WEBHOOK_POLL_INTERVAL_MS: number = WEBHOOK_DEFAULTS.pollIntervalMs;
+
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY: number = WEBHOOK_DEFAULTS.concurrency;
+
+  /** How often the webhook consumer looks for new CoreMX topics (0 = only at start). */
+  @IsInt()
+  @Min(0)
+  WEBHOOK_TOPIC_REFRESH_MS: number = 10_000;
+
+  // ---- end webhooks ---------------------------------------------------------------------------------
 
   /** Watch CoreMX pods through the Kubernetes API (in a cluster) and mark a deleted pod's CoreMX down. */
   @EnvBoolean()

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   ManagedProcess,
@@ -31,7 +32,7 @@ export interface RegistrySpec {
   env?: Record<string, string>;
 }
 
-const ISSUER = 'https://auth.registry-cluster.test';
+export const ISSUER = 'https://auth.registry-cluster.test';
 const register = () => join(workspaceRoot(), 'tools/ts-node/register.js');
 
 export const FAST_TUNABLES = {
@@ -49,6 +50,8 @@ export class RegistryCluster {
     { spec: RegistrySpec; port: number; url: string; mongoUri: string; process?: ManagedProcess }
   >();
   private auth: RunningAuthService | undefined;
+  /** One per run, shared by every node (each derives its accounts' webhook secrets from it). */
+  readonly webhookSigningKey = randomBytes(32).toString('hex');
   authUrl = '';
 
   constructor(
@@ -62,7 +65,8 @@ export class RegistryCluster {
     return this.authService().keyOf(name);
   }
 
-  private authService(): RunningAuthService {
+  /** The auth service of the cluster (started by `start`). */
+  authService(): RunningAuthService {
     if (!this.auth) throw new Error('the cluster is not started');
     return this.auth;
   }
@@ -135,6 +139,7 @@ export class RegistryCluster {
         REGISTRY_SERVICE_API_KEY: this.keyOf(registryId),
         MONGO_URI: r.mongoUri,
         KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
+        WEBHOOK_SIGNING_KEY: this.webhookSigningKey,
         ...FAST_TUNABLES,
         ...r.spec.env,
       },

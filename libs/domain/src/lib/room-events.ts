@@ -43,12 +43,21 @@ interface EventBase<T extends RoomEventType> {
 export interface RoomReservedEvent extends EventBase<'room.reserved'> {
   roomType: RoomType;
   creator: string | null;
+  /** Open to anyone authenticated (see `Room.public`). */
+  public: boolean;
+  /** Identities allowed to join besides the creator (unique); null: not restricted by a list. */
+  allowed: string[] | null;
+  /** The account's participant limit; null: only the room type's limits. */
+  maxParticipants: number | null;
 }
 /** The first participant joined. */
 export type RoomStartedEvent = EventBase<'room.started'>;
 /** The room ended; everyone in it is out (no `participant.left` follows). */
 export interface RoomEndedEvent extends EventBase<'room.ended'> {
-  /** The participant who ended it; null when the platform did. */
+  /**
+   * Who ended it (reason `ended`): the participant id when ended from inside the room, the conference
+   * owner's identity when ended from outside it (`end` with `byIdentity`); null when the platform did.
+   */
   by: string | null;
   reason: RoomEndReason;
   /** Who was still in the room. */

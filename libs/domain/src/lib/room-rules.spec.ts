@@ -81,9 +81,50 @@ describe('createRoom', () => {
         participants: [],
       },
       events: [
-        { type: 'room.reserved', roomId: 'standup', at: T0, version: 0, roomType: 'm2m', creator: 'alice' },
+        {
+          type: 'room.reserved',
+          roomId: 'standup',
+          at: T0,
+          version: 0,
+          roomType: 'm2m',
+          creator: 'alice',
+          public: false,
+          allowed: null,
+          maxParticipants: null,
+        },
       ],
     });
+  });
+
+  it('carries public, allowed (without repeats) and the participant limit into room.reserved', () => {
+    const result = createRoom({
+      id: 'standup',
+      type: 'p2m',
+      owner: 'alice',
+      public: true,
+      allowed: ['bob', 'carol', 'bob'],
+      maxParticipants: 50,
+      createdAt: T0,
+    });
+    expect(result).toMatchObject({ ok: true, room: { public: true, allowed: ['bob', 'carol'] } });
+    expect(result.ok && result.events).toEqual([
+      {
+        type: 'room.reserved',
+        roomId: 'standup',
+        at: T0,
+        version: 0,
+        roomType: 'p2m',
+        creator: 'alice',
+        public: true,
+        allowed: ['bob', 'carol'],
+        maxParticipants: 50,
+      },
+    ]);
+  });
+
+  it('makes a room private unless asked', () => {
+    expect(newRoom('m2m').public).toBe(false);
+    expect(newRoom('m2m', { public: false }).public).toBe(false);
   });
 
   it.each([
@@ -94,6 +135,7 @@ describe('createRoom', () => {
     ['allowed not a list', { allowed: 'bob' }, /allowed must be a list/],
     ['a bad allowed identity', { allowed: ['bob', ' x'] }, /allowed identity/],
     ['a zero participant limit', { maxParticipants: 0 }, /maxParticipants/],
+    ['a public flag that is not a boolean', { public: 'yes' }, /public must be true or false/],
   ])('refuses %s', (_name, extra, message) => {
     const result = createRoom({ id: 'standup', type: 'm2m', createdAt: T0, ...(extra as object) });
     expect(result).toMatchObject({ ok: false, code: E.INVALID_ROOM });
@@ -181,6 +223,13 @@ describe('join', () => {
     expectRefused(room, joinOf('mallory'), E.NOT_ALLOWED);
   });
 
+  it('admits anyone into a public room, whatever its allowed list', () => {
+    const room = run(newRoom('m2m', { public: true, allowed: ['bob'] }), joinOf('alice')).room;
+    const joined = must(applyRoomCommand(room, joinOf('mallory')));
+    expect(roles(joined)).toEqual({ alice: 'publisher', mallory: 'viewer' });
+    expectRefused(room, joinOf('mallory', { role: 'publisher' }), E.PUBLISH_NOT_GRANTED);
+  });
+
   it('applies the participant limit of the plan', () => {
     const room = run(newRoom('m2m', { maxParticipants: 2 }), joinOf('alice'), joinOf('bob')).room;
     expectRefused(room, joinOf('carol'), E.PARTICIPANT_LIMIT_REACHED);
@@ -216,6 +265,9 @@ describe('malformed commands', () => {
     [{ type: 'end', at, by: 'alice', reason: 'system' }, /only for platform ends/],
     [{ type: 'end', at, reason: 'bored' }, /reason must be one of/],
     [{ type: 'end', at, by: 3 }, /by must be a string/],
+    [{ type: 'end', at, byIdentity: '' }, /byIdentity is empty/],
+    [{ type: 'end', at, byIdentity: 'alice', reason: 'system' }, /only for platform ends/],
+    [{ type: 'end', at, by: 'alice', byIdentity: 'alice' }, /not both/],
     [{ type: 'addChild', at, by: 'a', text: 5 }, /text must be a string/],
   ])('refuses %j', (command, message) => {
     expect(checkRoomCommand(command)).toMatch(message);
@@ -497,6 +549,23 @@ describe('end', () => {
     const ended = run(groupRoom(), { type: 'end', at, reason: 'empty-timeout' });
     expect(ended.events).toMatchObject([{ type: 'room.ended', by: null, reason: 'empty-timeout' }]);
     expect(run(newRoom('p2m'), { type: 'end', at }).room.endReason).toBe('system');
+  });
+
+  it("can be done by the conference's owner from outside the room: reason ended, by = that identity", () => {
+    const ended = run(groupRoom(), { type: 'end', at, byIdentity: 'acc-alice' });
+    expect(ended.events).toEqual([
+      {
+        type: 'room.ended',
+        roomId: 'standup',
+        at,
+        version: expect.any(Number),
+        by: 'acc-alice',
+        reason: 'ended',
+        participantIds: ['alice', 'bob', 'carol'],
+      },
+    ]);
+    expect(ended.room).toMatchObject({ status: 'ended', participants: [], endReason: 'ended' });
+    expect(run(newRoom('m2m'), { type: 'end', at, byIdentity: 'alice' }).room.endReason).toBe('ended');
   });
 });
 

@@ -52,10 +52,19 @@ export interface KickCommand extends CommandBase<'kick'> {
   by: string;
   target: string;
 }
-/** Ends the room: by its owner (either side in p2p), or by the platform when `by` is absent. */
+/**
+ * Ends the room: by its owner (either side in p2p), by the conference's owner from outside the room
+ * (`byIdentity`), or by the platform when neither is given.
+ */
 export interface EndCommand extends CommandBase<'end'> {
+  /** Participant id of whoever ends it from inside the room (the owner; either side in p2p). */
   by?: string;
-  /** Only without `by`: why the platform ends it (default `system`). */
+  /**
+   * Identity of the conference's owner ending it from outside the room (through the registry, which
+   * checked that ownership): reason `ended`, and `room.ended.by` is this identity. Not with `by` or `reason`.
+   */
+  byIdentity?: string;
+  /** Only without `by` and `byIdentity`: why the platform ends it (default `system`). */
   reason?: Exclude<RoomEndReason, 'ended'>;
 }
 export interface AddChildCommand extends CommandBase<'addChild'> {
@@ -144,10 +153,12 @@ export function checkRoomCommand(command: unknown): string | undefined {
     case 'kick':
       return ids('by', 'target');
     case 'end': {
-      if (c['by'] !== undefined) {
-        const p = ids('by');
+      if (c['by'] !== undefined && c['byIdentity'] !== undefined) return 'give by or byIdentity, not both';
+      for (const field of ['by', 'byIdentity']) {
+        if (c[field] === undefined) continue;
+        const p = ids(field);
         if (p) return p;
-        if (c['reason'] !== undefined) return 'reason is only for platform ends (without by)';
+        if (c['reason'] !== undefined) return 'reason is only for platform ends (without by or byIdentity)';
         return undefined;
       }
       if (c['reason'] !== undefined && !PLATFORM_END_REASONS.includes(c['reason'] as string)) {
@@ -182,7 +193,9 @@ function join(room: Room, c: JoinCommand): RoomResult {
   if (room.kickedTickets.includes(c.ticketId)) return fail(E.TICKET_KICKED);
   if (room.participants.some((p) => p.ticketId === c.ticketId)) return fail(E.TICKET_IN_USE);
   const isCreator = room.creator === null || room.creator === c.identity;
-  if (room.allowed && !isCreator && !room.allowed.includes(c.identity)) return fail(E.NOT_ALLOWED);
+  if (!room.public && room.allowed && !isCreator && !room.allowed.includes(c.identity)) {
+    return fail(E.NOT_ALLOWED);
+  }
 
   let role: RoomRole;
   if (!rules.viewers) {
@@ -423,6 +436,7 @@ function kick(room: Room, c: KickCommand): RoomResult {
 
 function end(room: Room, c: EndCommand): RoomResult {
   let reason: RoomEndReason = c.reason ?? 'system';
+  if (c.byIdentity !== undefined) reason = 'ended';
   if (c.by !== undefined) {
     const by = findParticipant(room, c.by);
     if (!by) return fail(E.NOT_IN_ROOM);
@@ -437,7 +451,7 @@ function end(room: Room, c: EndCommand): RoomResult {
     [
       {
         type: 'room.ended',
-        by: c.by ?? null,
+        by: c.by ?? c.byIdentity ?? null,
         reason,
         participantIds: room.participants.map((p) => p.participantId),
       },

@@ -52,7 +52,12 @@ export interface Room {
   readonly createdAt: number;
   /** Identity of the creator: joins as a publisher by default. Set by the first join when not reserved for anyone. */
   readonly creator: string | null;
-  /** When set, only these identities (and the creator) may join. */
+  /**
+   * Open to anyone authenticated: `allowed` does not restrict joins, and CASH admits any valid access token.
+   * False: only the creator and `allowed` (when set).
+   */
+  readonly public: boolean;
+  /** When set (and the room is not public), only these identities (and the creator) may join. */
   readonly allowed: readonly string[] | null;
   /** Account limit on participants at once (publishers and viewers); null: only the room type's limits. */
   readonly maxParticipants: number | null;
@@ -79,6 +84,8 @@ export interface CreateRoomInput {
   type: RoomType;
   /** Identity of the creator, who publishes by default; when absent the first to join is the creator. */
   owner?: string;
+  /** Open to anyone authenticated (`allowed` is then not enforced); default false. */
+  public?: boolean;
   /** Identities allowed to join (the creator always is); absent: anyone with a ticket. */
   allowed?: readonly string[];
   /** Most participants at once (from the account's plan); absent: only the room type's limits. */
@@ -108,6 +115,9 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     const p = checkIdField(input.owner, 'owner');
     if (p) return bad(p);
   }
+  if (input.public !== undefined && typeof input.public !== 'boolean') {
+    return bad('public must be true or false');
+  }
   if (input.allowed !== undefined) {
     if (!Array.isArray(input.allowed)) return bad('allowed must be a list of identities');
     for (const identity of input.allowed) {
@@ -128,6 +138,7 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     version: 0,
     createdAt: input.createdAt,
     creator: input.owner ?? null,
+    public: input.public ?? false,
     allowed: input.allowed ? [...new Set(input.allowed)] : null,
     maxParticipants: input.maxParticipants ?? null,
     startedAt: null,
@@ -147,6 +158,9 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     version: 0,
     roomType: room.type,
     creator: room.creator,
+    public: room.public,
+    allowed: room.allowed && [...room.allowed],
+    maxParticipants: room.maxParticipants,
   };
   return { ok: true, room, events: [event] };
 }

@@ -12,6 +12,9 @@ export const CCES_SAMPLE_DATA: { [T in CcesEventType]: CcesDataOf<T> } = {
     roomType: 'm2m',
     creator: 'acc-alice',
     address: 'hoot.mx://standup@coremx-1.c1.hoot.mx',
+    public: false,
+    allowed: ['acc-bob', 'acc-carol'],
+    maxParticipants: 50,
   },
   'room.started': {},
   'room.ended': { by: 'p-1', reason: 'ended', participantIds: ['p-1', 'p-2'] },
@@ -58,7 +61,18 @@ export function ccesSampleInput<T extends CcesEventType>(
 export function ccesSampleSession(conferenceId: string): CcesAnyPublishInput[] {
   const address = `hoot.mx://${conferenceId}@coremx-1.c1.hoot.mx`;
   return [
-    { type: 'room.reserved', conferenceId, data: { roomType: 'm2m', creator: 'acc-alice', address } },
+    {
+      type: 'room.reserved',
+      conferenceId,
+      data: {
+        roomType: 'm2m',
+        creator: 'acc-alice',
+        address,
+        public: false,
+        allowed: null,
+        maxParticipants: null,
+      },
+    },
     { type: 'room.started', conferenceId, data: {} },
     ccesSampleInput('participant.joined', conferenceId),
     ccesSampleInput('room.owner-changed', conferenceId),

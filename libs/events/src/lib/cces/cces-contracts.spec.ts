@@ -12,7 +12,7 @@ function envelope(type: CcesEventType, overrides: Record<string, unknown> = {}):
   return {
     id: '0f8fad5b-d9cb-469f-a165-70867728950e',
     type,
-    schemaVersion: 1,
+    schemaVersion: CCES_CATALOG[type].schemaVersion,
     coremxId: 'coremx-1',
     conferenceId: type === 'coremx.state-changed' ? COREMX_STREAM_KEY : 'standup',
     seq: 7,
@@ -35,7 +35,7 @@ const wrongType = (value: unknown): unknown => {
 };
 
 describe('CCES contracts', () => {
-  it('has the issue 6 event types, one folder each, all at schema version 1', () => {
+  it('has the issue 6 event types, one folder each, room.reserved at version 2 and the rest at 1', () => {
     expect([...CCES_EVENT_TYPES].sort()).toEqual(
       [
         'conference.moved',
@@ -57,7 +57,8 @@ describe('CCES contracts', () => {
         'stream.unpublished',
       ].sort(),
     );
-    for (const type of CCES_EVENT_TYPES) expect(CCES_CATALOG[type].schemaVersion).toBe(1);
+    for (const type of CCES_EVENT_TYPES)
+      expect(CCES_CATALOG[type].schemaVersion).toBe(type === 'room.reserved' ? 2 : 1);
   });
 
   describe.each(CCES_EVENT_TYPES)('%s', (type) => {
@@ -121,8 +122,8 @@ describe('CCES contracts', () => {
     ['stream.published', { participantId: 'p-1', kinds: ['audio', 'audio'] }],
     ['stream.published', { participantId: 'p-1', kinds: [] }],
     ['stream.published', { participantId: 'p-1', kinds: ['smell'] }],
-    ['room.reserved', { roomType: 'm2m', creator: null, address: 'https://standup.example' }],
-    ['room.reserved', { roomType: 'x2y', creator: null, address: 'hoot.mx://standup@coremx-1.c1.hoot.mx' }],
+    ['room.reserved', { ...CCES_SAMPLE_DATA['room.reserved'], address: 'https://standup.example' }],
+    ['room.reserved', { ...CCES_SAMPLE_DATA['room.reserved'], roomType: 'x2y' }],
     ['room.ended', { by: null, reason: 'bored', participantIds: [] }],
     ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], joinOrder: 0 }],
     ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], joinOrder: 1.5 }],
@@ -144,6 +145,54 @@ describe('CCES contracts', () => {
     expect(
       parse(envelope('room.ended', { data: { by: null, reason: 'system', participantIds: [] } })).ok,
     ).toBe(true);
+  });
+});
+
+describe('room.reserved v2', () => {
+  const sample = { ...CCES_SAMPLE_DATA['room.reserved'] } as Record<string, unknown>;
+  const address = 'hoot.mx://standup@coremx-1.c1.hoot.mx';
+  const v2 = (data: Record<string, unknown>) => envelope('room.reserved', { data: { ...sample, ...data } });
+
+  it.each([
+    ['a public room without a list or limit', { public: true, allowed: null, maxParticipants: null }],
+    ['a private room reserved for nobody', { creator: null, allowed: null }],
+    ['an empty allowed list', { allowed: [] }],
+    ['the largest allowed list', { allowed: Array.from({ length: 10_000 }, (_, i) => `a${i}`) }],
+    ['the largest participant limit', { maxParticipants: 1_000_000 }],
+  ])('accepts %s', (_what, data) => {
+    const value = v2(data);
+    expect(parseCcesEnvelope(value)).toEqual({ ok: true, event: value });
+  });
+
+  it.each([
+    ['a v1 event (no public, allowed or maxParticipants)', { roomType: 'm2m', creator: null, address }],
+    ['public missing', omit(sample, 'public')],
+    ['public null', { ...sample, public: null }],
+    ['public as text', { ...sample, public: 'true' }],
+    ['allowed missing (null is the way to say no list)', omit(sample, 'allowed')],
+    ['a repeated allowed identity', { ...sample, allowed: ['acc-bob', 'acc-bob'] }],
+    ['an allowed identity that is no opaque id', { ...sample, allowed: ['has space'] }],
+    ['an empty allowed identity', { ...sample, allowed: [''] }],
+    ['10,001 allowed identities', { ...sample, allowed: Array.from({ length: 10_001 }, (_, i) => `a${i}`) }],
+    ['allowed as one identity', { ...sample, allowed: 'acc-bob' }],
+    ['maxParticipants 0', { ...sample, maxParticipants: 0 }],
+    ['a fractional maxParticipants', { ...sample, maxParticipants: 1.5 }],
+    ['maxParticipants over 1,000,000', { ...sample, maxParticipants: 1_000_001 }],
+    ['maxParticipants missing', omit(sample, 'maxParticipants')],
+  ])('refuses %s', (_what, data) => {
+    expect(parseCcesEnvelope(envelope('room.reserved', { data }))).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.InvalidData,
+    });
+  });
+
+  it('refuses schema version 1, even with v1 data (consumers know v2 only)', () => {
+    expect(
+      parse(
+        envelope('room.reserved', { schemaVersion: 1, data: { roomType: 'm2m', creator: null, address } }),
+      ),
+    ).toMatchObject({ ok: false, code: CcesErrorCode.UnsupportedVersion });
+    expect(parse(v2({ public: true }))).toMatchObject({ ok: true });
   });
 });
 

@@ -69,3 +69,25 @@ export function validateCcesPublishInput<T extends CcesEventType>(
     data,
   };
 }
+
+/**
+ * The most bytes the Kafka value of this event can take once a producer adds `id`, `seq` (counted at its
+ * largest) and the time. Consumers refuse values over `CCES_MAX_VALUE_BYTES` (dead letter), so a caller
+ * that can still refuse its own input (a reservation with a long `allowed` list) checks this first.
+ * Throws `CcesError` like `validateCcesPublishInput` for an input its contract refuses.
+ */
+export function ccesValueBytesAtMost(input: CcesPublishInput, coremxId: string): number {
+  const valid = validateCcesPublishInput(input, { now: () => 0 });
+  return Buffer.byteLength(
+    JSON.stringify({
+      id: '00000000-0000-4000-8000-000000000000',
+      type: valid.type,
+      schemaVersion: valid.schemaVersion,
+      coremxId,
+      conferenceId: valid.conferenceId,
+      seq: Number.MAX_SAFE_INTEGER,
+      occurredAt: valid.occurredAt,
+      data: valid.data,
+    }),
+  );
+}

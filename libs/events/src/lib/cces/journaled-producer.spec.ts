@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { eventually, FakeClock } from '@hoot/testing';
 import { ccesSampleInput, ccesSampleSession, FakeCcesSender } from '../../testing';
-import type { CcesEvent } from './cces-envelope';
+import { CCES_CATALOG } from './cces-catalog';
+import { CCES_MAX_VALUE_BYTES, parseCcesMessage, type CcesEvent } from './cces-envelope';
 import { CcesError, CcesErrorCode } from './cces-error-code';
 import { COREMX_STREAM_KEY } from './cces-fields';
 import { CCES_JOURNAL_FILE } from './cces-journal';
+import { ccesValueBytesAtMost } from './cces-publisher.port';
 import { JournaledProducer, type JournaledProducerOptions } from './journaled-producer';
 
 const TOPIC = 'hoot.coremx.coremx-1.events';
@@ -65,7 +67,8 @@ describe('JournaledProducer', () => {
     expect(seqsOf(published, 'standup')).toEqual(session.slice(0, 20).map((_, i) => i + 1));
     expect(seqsOf(published, 'retro')).toEqual(session.slice(0, 20).map((_, i) => i + 1));
     expect(new Set(published.map((e) => e.id)).size).toBe(published.length);
-    expect(published.every((e) => e.coremxId === 'coremx-1' && e.schemaVersion === 1)).toBe(true);
+    expect(published.every((e) => e.coremxId === 'coremx-1')).toBe(true);
+    expect(published.every((e) => e.schemaVersion === CCES_CATALOG[e.type].schemaVersion)).toBe(true);
     expect(published[0].occurredAt).toBe(new Date(clock.now()).toISOString());
 
     expect(sender.topics).toEqual(new Set([TOPIC]));
@@ -75,7 +78,7 @@ describe('JournaledProducer', () => {
     ).toBe(true);
     expect(sender.delivered[0].message.headers).toEqual({
       'cces-type': 'room.reserved',
-      'cces-schema-version': '1',
+      'cces-schema-version': '2',
     });
     expect(producer.backlog()).toBe(0);
     expect(producer.status()).toMatchObject({
@@ -141,6 +144,63 @@ describe('JournaledProducer', () => {
     });
     await producer.publish(ccesSampleInput('room.started'));
     expect([a.conferenceId, a.seq, b.seq]).toEqual([COREMX_STREAM_KEY, 1, 2]);
+  });
+
+  it('journals a re-homed conference as room.reserved (v2) then conference.moved, with consecutive seqs', async () => {
+    const sender = new FakeCcesSender();
+    const producer = await start(sender);
+    await producer.publish(ccesSampleInput('room.started', 'other'));
+    const address = 'hoot.mx://standup@coremx-1.c1.hoot.mx';
+    const [reserved, moved] = await Promise.all([
+      producer.publish({
+        type: 'room.reserved',
+        conferenceId: 'standup',
+        data: {
+          roomType: 'm2m',
+          creator: 'acc-alice',
+          address,
+          public: true,
+          allowed: null,
+          maxParticipants: 8,
+        },
+      }),
+      producer.publish({
+        type: 'conference.moved',
+        conferenceId: 'standup',
+        data: { fromCoremxId: 'coremx-9', toCoremxId: 'coremx-1', toAddress: address, reason: 'coremx-down' },
+      }),
+    ]);
+    await producer.flushed();
+
+    expect([reserved.seq, moved.seq]).toEqual([1, 2]);
+    expect(reserved.schemaVersion).toBe(2);
+    const standup = sender.events().filter((e) => e.conferenceId === 'standup');
+    expect(standup.map((e) => [e.type, e.seq])).toEqual([
+      ['room.reserved', 1],
+      ['conference.moved', 2],
+    ]);
+    for (const { message } of sender.delivered) {
+      expect(parseCcesMessage(message.key, message.value, TOPIC)).toMatchObject({ ok: true });
+    }
+  });
+
+  it('bounds the size of a value before publishing (ccesValueBytesAtMost), so a caller can refuse what consumers would', async () => {
+    const sender = new FakeCcesSender();
+    const producer = await start(sender);
+    const input = ccesSampleInput('room.reserved');
+    const bound = ccesValueBytesAtMost(input, 'coremx-1');
+    await producer.publish(input);
+    await producer.flushed();
+    const actual = Buffer.byteLength(sender.delivered[0].message.value);
+    // seq 1 is counted as the largest safe integer (16 digits): the bound is exact but for those digits.
+    expect(bound - actual).toBe(String(Number.MAX_SAFE_INTEGER).length - 1);
+
+    const allowed = Array.from({ length: 1_000 }, (_, i) => `account-${String(i).padStart(6, '0')}`);
+    const large = { ...input, data: { ...input.data, allowed } };
+    expect(ccesValueBytesAtMost(large, 'coremx-1')).toBeGreaterThan(CCES_MAX_VALUE_BYTES);
+    expect(() =>
+      ccesValueBytesAtMost({ ...input, data: { ...input.data, public: 'yes' } } as never, 'c'),
+    ).toThrow(CcesError);
   });
 
   it('keeps events while Kafka is down, retries the same batch with backoff, then sends all in order', async () => {

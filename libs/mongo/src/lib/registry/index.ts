@@ -1,1 +1,4 @@
 export * from './gcas.store';
+export * from './conference.store';
+export * from './webhook.store';
+export * from './webhook-mongo.store';

@@ -7,7 +7,10 @@ export const ROOM_END_REASONS = ['ended', 'system', 'empty-timeout', 'reservatio
 export type CcesRoomEndReason = (typeof ROOM_END_REASONS)[number];
 
 export interface RoomEndedData {
-  /** The participant who ended it; null when the platform did. */
+  /**
+   * Who ended it (reason `ended`): the participant id when ended inside the room, the conference owner's
+   * identity when ended through the registry (CASH `DELETE …?by=`); null when the platform did.
+   */
   by: string | null;
   reason: CcesRoomEndReason;
   /** Who was still in the room (no `participant.left` follows for them). */

@@ -1,0 +1,62 @@
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ServiceErrorCode } from '@hoot/domain';
+import { HootException } from '@hoot/service-kit';
+import { REGISTRY_CONFIG } from '../registry.tokens';
+import type { RegistryConfig } from '../config/registry.config';
+
+interface ForwardReply {
+  status(code: number): ForwardReply;
+  header(name: string, value: string): ForwardReply;
+  send(body: string): unknown;
+}
+
+/** Headers of the auth service's answer that reach the client. */
+const PASSED_BACK = ['content-type', 'retry-after', 'cache-control', 'pragma'];
+
+/**
+ * `POST /v1/auth/token`: the auth service is cluster-internal, so users sign in through any registry,
+ * which forwards the request as is (with the client's address for auth's per-address rate limits).
+ */
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthTokenController {
+  constructor(@Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig) {}
+
+  @Post('token')
+  @HttpCode(200)
+  async token(
+    @Req() request: { body: unknown; ip?: string; headers: Record<string, string | string[] | undefined> },
+    @Res() reply: ForwardReply,
+  ): Promise<void> {
+    let answer: Response;
+    try {
+      answer = await fetch(`${this.config.AUTH_URL.replace(/\/$/, '')}/v1/tokens`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(request.ip ? { 'x-forwarded-for': request.ip } : {}),
+        },
+        body: JSON.stringify(request.body ?? {}),
+        signal: AbortSignal.timeout(this.config.CASH_TIMEOUT_MS),
+      });
+    } catch {
+      throw new HootException(
+        ServiceErrorCode.Unavailable,
+        503,
+        'the auth service is unreachable; retry',
+        undefined,
+        {
+          'Retry-After': '2',
+        },
+      );
+    }
+    const body = await answer.text();
+    reply.status(answer.status);
+    for (const name of PASSED_BACK) {
+      const value = answer.headers.get(name);
+      if (value) reply.header(name, value);
+    }
+    reply.send(body);
+  }
+}

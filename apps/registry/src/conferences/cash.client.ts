@@ -1,0 +1,101 @@
+import type { RoomType } from '@hoot/domain';
+
+/** What the registry asks a CASH to reserve (its `POST /internal/v1/rooms` body). */
+export interface ReserveRequest {
+  id: string;
+  type: RoomType;
+  owner?: string;
+  allowed?: string[];
+  public?: boolean;
+  maxParticipants?: number;
+  movedFrom?: { coremxId: string; reason: 'coremx-down' | 'drain' | 'rebalance' | 'manual' };
+}
+
+/** Why a CASH call failed: `unavailable` (full, draining, unreachable: try another) or `refused`. */
+export class CashCallError extends Error {
+  constructor(
+    readonly kind: 'unavailable' | 'refused' | 'not-found',
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+    this.name = 'CashCallError';
+  }
+}
+
+/** The registry's calls to CASH service APIs (`HttpCashClient`; a fake in unit specs). */
+export interface CashClient {
+  reserve(apiUrl: string, request: ReserveRequest): Promise<{ created: boolean }>;
+  /** Ends the room (`by`: the owner who ended it). A room the CASH does not have is `not-found`. */
+  end(apiUrl: string, conferenceId: string, by?: string): Promise<void>;
+}
+
+/** Service API base URL of a CoreMX: the one it reports, else its signaling URL's host over http(s). */
+export function cashApiUrlOf(entry: { apiUrl?: string; signalingUrl: string }): string {
+  if (entry.apiUrl) return entry.apiUrl.replace(/\/$/, '');
+  const url = new URL(entry.signalingUrl);
+  return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`;
+}
+
+export class HttpCashClient implements CashClient {
+  constructor(
+    private readonly authorization: () => Promise<string>,
+    private readonly timeoutMs: number,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async reserve(apiUrl: string, request: ReserveRequest): Promise<{ created: boolean }> {
+    const response = await this.call(`${apiUrl}/internal/v1/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+    if (response.status === 200 || response.status === 201) return { created: response.status === 201 };
+    throw await failure(response, 'reserve');
+  }
+
+  async end(apiUrl: string, conferenceId: string, by?: string): Promise<void> {
+    const query = by ? `?by=${encodeURIComponent(by)}` : '';
+    const response = await this.call(
+      `${apiUrl}/internal/v1/rooms/${encodeURIComponent(conferenceId)}${query}`,
+      { method: 'DELETE' },
+    );
+    if (response.status === 204 || response.status === 200) return;
+    throw await failure(response, 'end');
+  }
+
+  private async call(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchImpl(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: await this.authorization() },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new CashCallError('unavailable', `CASH at ${url} unreachable: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function failure(response: Response, what: string): Promise<CashCallError> {
+  let code: string | undefined;
+  try {
+    const body = (await response.json()) as { code?: unknown };
+    if (typeof body.code === 'string') code = body.code;
+  } catch {
+    // not problem+json: the status says enough
+  }
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const message = `CASH ${what} answered ${response.status}${code ? ` (${code})` : ''}`;
+  if (response.status === 404) return new CashCallError('not-found', message, 404, code);
+  const kind = response.status >= 500 || response.status === 429 ? 'unavailable' : 'refused';
+  return new CashCallError(
+    kind,
+    message,
+    response.status,
+    code,
+    Number.isFinite(retryAfter) ? retryAfter : undefined,
+  );
+}

@@ -1,0 +1,453 @@
+import { ConferenceErrorCode as C, type AccountLimits } from '@hoot/domain';
+import { HootException } from '@hoot/service-kit';
+import { FakeClock } from '@hoot/testing';
+import type { CoreMxView } from '../gcas/registry-node';
+import { CashCallError, type CashClient, type ReserveRequest } from './cash.client';
+import { ConferenceService, type Caller, type ConferenceServiceOptions } from './conference.service';
+import { InMemoryConferenceStore } from './in-memory-conference.store';
+import { PlacementService } from './placement.service';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+
+function coremx(id: string, cloud: string, over: Partial<CoreMxView> = {}): CoreMxView {
+  return {
+    coremxId: id,
+    address: `${id}.${cloud}.hoot.mx`,
+    signalingUrl: `ws://${id}.test:3300/signal`,
+    apiUrl: `http://${id}.test:3300`,
+    state: 'active',
+    load: 0.1,
+    rooms: 0,
+    participants: 0,
+    capacity: 100,
+    registryId: `reg-${cloud}-1`,
+    cloud,
+    version: { incarnation: 1, seq: 1 },
+    silentForMs: 100,
+    liveness: 'alive',
+    ...over,
+  };
+}
+
+/** CASH service APIs by URL: records reserves and ends; a CoreMX in `full` answers 503. */
+class FakeCash implements CashClient {
+  readonly reserves: { apiUrl: string; request: ReserveRequest }[] = [];
+  readonly ends: { apiUrl: string; id: string; by?: string }[] = [];
+  readonly rooms = new Set<string>();
+  full = new Set<string>();
+  async reserve(apiUrl: string, request: ReserveRequest) {
+    if (this.full.has(apiUrl)) throw new CashCallError('unavailable', 'full', 503, 'coremx.overloaded', 7);
+    this.reserves.push({ apiUrl, request });
+    const key = `${apiUrl}/${request.id}`;
+    const created = !this.rooms.has(key);
+    this.rooms.add(key);
+    return { created };
+  }
+  async end(apiUrl: string, id: string, by?: string) {
+    this.ends.push({ apiUrl, id, by });
+  }
+}
+
+const alice: Caller = { identity: 'acc_alice', name: 'Alice', accessToken: 'token-alice' };
+const bob: Caller = { identity: 'acc_bob', name: 'Bob', accessToken: 'token-bob' };
+const mallory: Caller = { identity: 'acc_mallory', name: 'Mallory', accessToken: 'token-mallory' };
+const USERS: Record<string, string> = { bob: 'acc_bob', carol: 'acc_carol' };
+
+function setup(over: Partial<ConferenceServiceOptions> = {}, views?: CoreMxView[]) {
+  const clock = new FakeClock();
+  const store = new InMemoryConferenceStore();
+  const cash = new FakeCash();
+  const source = {
+    views: views ?? [
+      coremx('coremx-1', 'c1'),
+      coremx('coremx-2', 'c1', { load: 0.5 }),
+      coremx('coremx-9', 'c2'),
+    ],
+    coremx() {
+      return this.views;
+    },
+  };
+  const placement = new PlacementService({ source, cash, ownCloud: 'c1', staleAfterMs: 15_000, log: quiet });
+  const issued: Record<string, unknown>[] = [];
+  let limits: AccountLimits | undefined = { maxConferences: 3, maxParticipants: 50 };
+  let primary = true;
+  const options: ConferenceServiceOptions = {
+    store,
+    placement,
+    cash,
+    tickets: {
+      issue: async (request) => {
+        issued.push(request);
+        return {
+          ticket: `ticket-${issued.length}`,
+          ticketId: `t-${issued.length}`,
+          expiresAt: '2026-01-01T00:02:00.000Z',
+        };
+      },
+    },
+    limitsOf: async () => limits,
+    resolveIdentities: async (names) => {
+      const ids = new Map<string, string>();
+      const unknown: string[] = [];
+      for (const n of names) {
+        if (n.startsWith('acc_')) continue;
+        if (USERS[n]) ids.set(n, USERS[n]);
+        else unknown.push(n);
+      }
+      return { ids, unknown };
+    },
+    clock,
+    ownCloud: 'c1',
+    instanceId: 'reg-c1-1-a',
+    isPrimary: () => primary,
+    webBaseUrl: 'https://reg-c1-1.hoot.mx',
+    ticketTtlS: 120,
+    createRatePerMin: 5,
+    joinRatePerMin: 5,
+    log: quiet,
+    ...over,
+  };
+  const service = new ConferenceService(options);
+  return {
+    clock,
+    store,
+    cash,
+    source,
+    service,
+    options,
+    issued,
+    setLimits: (l: AccountLimits | undefined) => (limits = l),
+    setPrimary: (p: boolean) => (primary = p),
+  };
+}
+
+async function failure(work: Promise<unknown>): Promise<HootException> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof HootException) return error;
+    throw error;
+  }
+  throw new Error('expected a HootException');
+}
+
+describe('ConferenceService: create', () => {
+  it('places on the least loaded CoreMX of its own cloud, reserves there and persists, resolving usernames', async () => {
+    const { service, cash, store } = setup();
+    const { record, created } = await service.create(alice, {
+      id: 'standup',
+      type: 'm2m',
+      allowed: ['bob', 'carol'],
+    });
+    expect(created).toBe(true);
+    expect(record).toMatchObject({
+      conferenceId: 'standup',
+      owner: 'acc_alice',
+      coremxId: 'coremx-1',
+      mixerAddress: 'coremx-1.c1.hoot.mx',
+      allowed: ['acc_bob', 'acc_carol'],
+      maxParticipants: 50,
+      status: 'reserved',
+    });
+    expect(cash.reserves).toEqual([
+      {
+        apiUrl: 'http://coremx-1.test:3300',
+        request: {
+          id: 'standup',
+          type: 'm2m',
+          owner: 'acc_alice',
+          allowed: ['acc_alice', 'acc_bob', 'acc_carol'],
+          public: false,
+          maxParticipants: 50,
+        },
+      },
+    ]);
+    expect(await store.get('standup')).toEqual(record);
+  });
+
+  it('is idempotent for the same owner and refuses the id to anyone else with 409', async () => {
+    const { service, cash } = setup();
+    const first = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    const again = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    expect(again).toEqual({ record: first.record, created: false });
+    expect(cash.reserves).toHaveLength(1);
+    const taken = await failure(service.create(bob, { id: 'standup', type: 'm2m', allowed: [] }));
+    expect([taken.status, taken.code]).toEqual([409, C.IdTaken]);
+  });
+
+  it('caps maxParticipants by the plan and refuses beyond maxConferences', async () => {
+    const { service, setLimits } = setup();
+    const small = await service.create(alice, {
+      id: 'small',
+      type: 'm2m',
+      allowed: [],
+      settings: { maxParticipants: 10 },
+    });
+    const big = await service.create(alice, {
+      id: 'big',
+      type: 'm2m',
+      allowed: [],
+      settings: { maxParticipants: 500 },
+    });
+    expect([small.record.maxParticipants, big.record.maxParticipants]).toEqual([10, 50]);
+    await service.create(alice, { id: 'third', type: 'p2p', allowed: [] });
+    const over = await failure(service.create(alice, { id: 'fourth', type: 'm2m', allowed: [] }));
+    expect([over.status, over.code, over.details]).toEqual([403, C.LimitReached, { limit: 3 }]);
+    setLimits(undefined);
+    expect((await service.create(alice, { id: 'fourth', type: 'm2m', allowed: [] })).created).toBe(true);
+  });
+
+  it('refuses unknown usernames with 400 and persists nothing', async () => {
+    const { service, store, cash } = setup();
+    const bad = await failure(
+      service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob', 'nobody'] }),
+    );
+    expect([bad.status, bad.code, bad.details]).toEqual([400, C.UnknownIdentity, { unknown: ['nobody'] }]);
+    expect(store.records.size).toBe(0);
+    expect(cash.reserves).toHaveLength(0);
+  });
+
+  it('tries the next CoreMX when the chosen one answers 503, and says 503 + Retry-After when none can', async () => {
+    const { service, cash } = setup();
+    cash.full.add('http://coremx-1.test:3300');
+    const { record } = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    expect(record.coremxId).toBe('coremx-2');
+    cash.full.add('http://coremx-2.test:3300');
+    cash.full.add('http://coremx-9.test:3300');
+    const none = await failure(service.create(alice, { id: 'other', type: 'm2m', allowed: [] }));
+    expect([none.status, none.code, none.headers]).toEqual([
+      503,
+      C.NoCoreMxAvailable,
+      { 'Retry-After': '7' },
+    ]);
+  });
+
+  it('falls back to another cloud only when its own has no eligible CoreMX', async () => {
+    const { service } = setup({}, [
+      coremx('coremx-1', 'c1', { state: 'draining' }),
+      coremx('coremx-2', 'c1', { liveness: 'down' }),
+      coremx('coremx-9', 'c2'),
+    ]);
+    const { record } = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    expect(record.coremxId).toBe('coremx-9');
+  });
+
+  it('re-creates an ended conference on the same CoreMX when it is usable, so its address stays', async () => {
+    const { service, cash } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    await service.end('acc_alice', 'standup');
+    const again = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    expect(again.created).toBe(true);
+    expect(again.record).toMatchObject({ coremxId: 'coremx-1', status: 'reserved' });
+    expect(cash.reserves.map((r) => r.apiUrl)).toEqual([
+      'http://coremx-1.test:3300',
+      'http://coremx-1.test:3300',
+    ]);
+  });
+
+  it('limits creations per identity with 429 and Retry-After', async () => {
+    const { service, setLimits } = setup();
+    setLimits(undefined);
+    for (let i = 0; i < 5; i++) await service.create(alice, { id: `conf-${i}`, type: 'm2m', allowed: [] });
+    const limited = await failure(service.create(alice, { id: 'conf-5', type: 'm2m', allowed: [] }));
+    expect([limited.status, limited.code, limited.headers]).toEqual([
+      429,
+      C.RateLimited,
+      { 'Retry-After': '60' },
+    ]);
+    expect((await service.create(bob, { id: 'bobs', type: 'm2m', allowed: [] })).created).toBe(true);
+  });
+});
+
+describe('ConferenceService: read, list, end (BOLA)', () => {
+  it('shows a private conference to its owner and allowed identities only; 404 to anyone else', async () => {
+    const { service } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    expect((await service.get('acc_alice', 'standup')).conferenceId).toBe('standup');
+    expect((await service.get('acc_bob', 'standup')).conferenceId).toBe('standup');
+    const hidden = await failure(service.get('acc_mallory', 'standup'));
+    const unknown = await failure(service.get('acc_mallory', 'no-such'));
+    expect([hidden.status, hidden.code]).toEqual([unknown.status, unknown.code]);
+    expect(hidden.code).toBe(C.NotFound);
+  });
+
+  it('shows a public conference to anyone signed in', async () => {
+    const { service } = setup();
+    await service.create(alice, { id: 'town-hall', type: 'p2m', allowed: [], public: true });
+    expect((await service.get('acc_mallory', 'town-hall')).public).toBe(true);
+  });
+
+  it("lists only the caller's own conferences, paginated", async () => {
+    const { service, setLimits } = setup({ createRatePerMin: 100 });
+    setLimits(undefined);
+    for (const id of ['aaa', 'bbb', 'ccc'])
+      await service.create(alice, { id, type: 'm2m', allowed: ['bob'] });
+    await service.create(bob, { id: 'bobs', type: 'm2m', allowed: [] });
+    const first = await service.list('acc_alice', 2);
+    expect(first.items.map((r) => r.conferenceId)).toEqual(['aaa', 'bbb']);
+    expect(first.next).toBe('bbb');
+    const second = await service.list('acc_alice', 2, first.next!);
+    expect([second.items.map((r) => r.conferenceId), second.next]).toEqual([['ccc'], null]);
+    expect((await service.list('acc_bob', 10)).items.map((r) => r.conferenceId)).toEqual(['bobs']);
+  });
+
+  it('lets only the owner end it: 403 to an allowed identity, 404 to a stranger, CASH told who ended it', async () => {
+    const { service, cash, store } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    expect((await failure(service.end('acc_bob', 'standup'))).code).toBe(C.NotOwner);
+    expect((await failure(service.end('acc_mallory', 'standup'))).code).toBe(C.NotFound);
+    expect(cash.ends).toEqual([]);
+    await service.end('acc_alice', 'standup');
+    expect(cash.ends).toEqual([{ apiUrl: 'http://coremx-1.test:3300', id: 'standup', by: 'acc_alice' }]);
+    expect((await store.get('standup'))?.status).toBe('ended');
+    await service.end('acc_alice', 'standup');
+    expect(cash.ends).toHaveLength(1);
+  });
+});
+
+describe('ConferenceService: join', () => {
+  it('answers with a ticket for the hosting CoreMX, its signaling URL and a web URL; viewers for the invited', async () => {
+    const { service, issued } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    const answer = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(answer).toMatchObject({
+      conferenceId: 'standup',
+      address: 'hoot.mx://standup@coremx-1.c1.hoot.mx',
+      coremxId: 'coremx-1',
+      signalingUrl: 'ws://coremx-1.test:3300/signal',
+      ticket: 'ticket-1',
+      role: 'viewer',
+    });
+    expect(answer.webUrl.startsWith('https://reg-c1-1.hoot.mx/join/standup#')).toBe(true);
+    expect(new URLSearchParams(answer.webUrl.split('#')[1]).get('ticket')).toBe('ticket-1');
+    expect(issued[0]).toEqual({
+      coremxId: 'coremx-1',
+      subject: 'acc_bob',
+      conferenceId: 'standup',
+      displayName: 'Bob',
+      role: 'viewer',
+      roomType: 'm2m',
+      ttlSeconds: 120,
+    });
+    const owner = await service.join(alice, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(owner.role).toBe('publisher');
+    expect(issued[1]).not.toHaveProperty('role');
+  });
+
+  it('says which part of a malformed address is wrong', async () => {
+    const { service } = setup();
+    const bad = await failure(service.join(bob, 'hoot.mx://Standup@coremx-1.c1.hoot.mx'));
+    expect([bad.status, bad.code, bad.details?.['part']]).toEqual([400, C.AddressInvalid, 'conferenceId']);
+    const scheme = await failure(service.join(bob, 'https://standup@coremx-1.c1.hoot.mx'));
+    expect(scheme.details?.['part']).toBe('scheme');
+  });
+
+  it('answers 404 for an unknown conference or a mixer it never lived on, 403 not entitled, 410 ended', async () => {
+    const { service } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    expect((await failure(service.join(bob, 'hoot.mx://nothing@coremx-1.c1.hoot.mx'))).status).toBe(404);
+    expect((await failure(service.join(bob, 'hoot.mx://standup@coremx-7.c1.hoot.mx'))).status).toBe(404);
+    const denied = await failure(service.join(mallory, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+    expect([denied.status, denied.code]).toEqual([403, C.NotEntitled]);
+    await service.end('acc_alice', 'standup');
+    const ended = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+    expect([ended.status, ended.code]).toEqual([410, C.Ended]);
+  });
+
+  it('answers 503 + Retry-After while its CoreMX is down, draining or overloaded', async () => {
+    const { service, source } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    for (const over of [
+      { liveness: 'down' as const },
+      { state: 'draining' as const },
+      { state: 'overloaded' as const },
+    ]) {
+      source.views = [coremx('coremx-1', 'c1', over), coremx('coremx-2', 'c1')];
+      const busy = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+      expect([busy.status, busy.code, busy.headers]).toEqual([
+        503,
+        C.CoreMxUnavailable,
+        { 'Retry-After': '5' },
+      ]);
+    }
+  });
+
+  it('answers 503 when the ticket cannot be issued', async () => {
+    const { service } = setup({
+      tickets: {
+        issue: async () => {
+          throw new Error('auth unreachable');
+        },
+      },
+    });
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    const failed = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+    expect([failed.status, failed.code]).toEqual([503, C.TicketUnavailable]);
+  });
+
+  it('limits joins per identity with 429', async () => {
+    const { service } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    for (let i = 0; i < 5; i++) await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    const limited = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+    expect([limited.status, limited.code]).toEqual([429, C.RateLimited]);
+  });
+});
+
+describe('ConferenceService: re-homing', () => {
+  it('moves the open conferences of a down CoreMX of its cloud, once, and the old address resolves to the new mixer', async () => {
+    const { service, source, cash } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    source.views = [coremx('coremx-1', 'c1', { liveness: 'down', state: 'down' }), coremx('coremx-2', 'c1')];
+    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(cash.reserves[1]).toEqual({
+      apiUrl: 'http://coremx-2.test:3300',
+      request: expect.objectContaining({
+        id: 'standup',
+        movedFrom: { coremxId: 'coremx-1', reason: 'coremx-down' },
+      }),
+    });
+    expect(await service.rehomeDown(source.views)).toBe(0);
+    const answer = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect([answer.coremxId, answer.address]).toEqual(['coremx-2', 'hoot.mx://standup@coremx-2.c1.hoot.mx']);
+  });
+
+  it('does nothing unless this registry is the primary of its cloud, nor for CoreMX of other clouds', async () => {
+    const { service, source, cash, setPrimary } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    source.views = [coremx('coremx-1', 'c1', { liveness: 'down' }), coremx('coremx-2', 'c1')];
+    setPrimary(false);
+    expect(await service.rehomeDown(source.views)).toBe(0);
+    source.views = [coremx('coremx-1', 'c2', { liveness: 'down' }), coremx('coremx-2', 'c1')];
+    setPrimary(true);
+    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(cash.reserves).toHaveLength(1);
+  });
+
+  it('two replicas sharing the store re-home each conference exactly once', async () => {
+    const a = setup({ createRatePerMin: 100 });
+    a.setLimits(undefined);
+    for (const id of ['one', 'two', 'three', 'four'])
+      await a.service.create(alice, { id, type: 'm2m', allowed: [] });
+    const down = [coremx('coremx-1', 'c1', { liveness: 'down' }), coremx('coremx-2', 'c1')];
+    a.source.views = down;
+    const replica = new ConferenceService({ ...a.options, instanceId: 'reg-c1-1-b' });
+    const moved = await Promise.all([a.service.rehomeDown(down), replica.rehomeDown(down)]);
+    expect(moved[0] + moved[1]).toBe(4);
+    const moves = a.cash.reserves.filter((r) => r.request.movedFrom);
+    expect(moves.map((r) => r.request.id).sort()).toEqual(['four', 'one', 'three', 'two']);
+  });
+
+  it('keeps the conference where it is and retries later when no CoreMX can take it', async () => {
+    const { service, source, store } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    source.views = [
+      coremx('coremx-1', 'c1', { liveness: 'down' }),
+      coremx('coremx-2', 'c1', { state: 'draining' }),
+    ];
+    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(await store.get('standup')).toMatchObject({ coremxId: 'coremx-1', rehomeLease: null });
+    source.views = [coremx('coremx-1', 'c1', { liveness: 'down' }), coremx('coremx-2', 'c1')];
+    expect(await service.rehomeDown(source.views)).toBe(1);
+  });
+});

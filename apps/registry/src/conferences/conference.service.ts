@@ -1,0 +1,492 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  ConferenceErrorCode as C,
+  ROOM_TYPE_RULES,
+  formatConferenceAddress,
+  isEntitled,
+  mixersOf,
+  parseConferenceAddress,
+  type AccountLimits,
+  type Clock,
+  type ConferenceRecord,
+  type RoomRole,
+  type RoomType,
+} from '@hoot/domain';
+import type { ConferenceStore } from '@hoot/mongo';
+import { HootException, RateLimiter } from '@hoot/service-kit';
+import type { CoreMxView } from '../gcas/registry-node';
+import { CashCallError, cashApiUrlOf, type CashClient, type ReserveRequest } from './cash.client';
+import type { Placement, PlacementService } from './placement.service';
+
+/** Issues join tickets (auth-kit's `JoinTicketClient`). */
+export interface TicketIssuer {
+  issue(request: {
+    coremxId: string;
+    subject: string;
+    conferenceId: string;
+    displayName?: string;
+    role?: RoomRole;
+    roomType?: RoomType;
+    ttlSeconds?: number;
+  }): Promise<{ ticket: string; ticketId: string; expiresAt: string }>;
+}
+
+/** The caller's plan limits (introspection stamps them onto the token); undefined: unknown. */
+export type LimitsOf = (accessToken: string) => Promise<AccountLimits | undefined>;
+
+/** Account ids for usernames (ids pass through); `unknown`: names that match no account. */
+export type ResolveIdentities = (
+  names: readonly string[],
+) => Promise<{ ids: Map<string, string>; unknown: string[] }>;
+
+export interface Caller {
+  identity: string;
+  name: string;
+  accessToken: string;
+}
+
+export interface CreateConferenceInput {
+  id?: string;
+  type: RoomType;
+  allowed?: string[];
+  public?: boolean;
+  settings?: { maxParticipants?: number };
+}
+
+export interface ConferenceServiceOptions {
+  store: ConferenceStore;
+  placement: PlacementService;
+  cash: CashClient;
+  tickets: TicketIssuer;
+  limitsOf: LimitsOf;
+  resolveIdentities: ResolveIdentities;
+  clock: Clock;
+  ownCloud: string;
+  /** This process (a replica of the registry node): holder of re-home leases. */
+  instanceId: string;
+  isPrimary: () => boolean;
+  webBaseUrl: string;
+  ticketTtlS: number;
+  createRatePerMin: number;
+  joinRatePerMin: number;
+  log: { info(data: object, message: string): void; warn(data: object, message: string): void };
+  /** Hooks for metrics. */
+  onJoin?: (outcome: string) => void;
+  onCreate?: (outcome: string) => void;
+  onRehome?: (outcome: string) => void;
+}
+
+export interface JoinAnswer {
+  conferenceId: string;
+  /** The conference's current address (differs from the one asked for after a move). */
+  address: string;
+  coremxId: string;
+  signalingUrl: string;
+  ticket: string;
+  ticketId: string;
+  expiresAt: string;
+  role: RoomRole;
+  /** Opens the web app straight into the conference (the ticket is in the fragment, never sent to a server). */
+  webUrl: string;
+}
+
+const REHOME_LEASE_MS = 30_000;
+const RETRY_AFTER_S = 5;
+
+/**
+ * Conferences at a registry: create (placed, reserved on a CASH, persisted), read, list, end, join
+ * (resolve the address in the directory, check entitlement, issue a join ticket) and re-homing of the
+ * conferences of a CoreMX declared down (by the primary of that CoreMX's cloud only).
+ */
+export class ConferenceService {
+  private readonly createLimiter: RateLimiter;
+  private readonly joinLimiter: RateLimiter;
+
+  constructor(private readonly o: ConferenceServiceOptions) {
+    this.createLimiter = new RateLimiter(o.createRatePerMin, 60_000, o.clock);
+    this.joinLimiter = new RateLimiter(o.joinRatePerMin, 60_000, o.clock);
+  }
+
+  // ---- create ----------------------------------------------------------------------------------------
+
+  async create(
+    caller: Caller,
+    input: CreateConferenceInput,
+  ): Promise<{ record: ConferenceRecord; created: boolean }> {
+    this.rateLimit(this.createLimiter, caller.identity, 'creations');
+    const conferenceId = input.id ?? newConferenceId();
+    const existing = await this.o.store.get(conferenceId);
+    if (existing && existing.owner !== null && existing.owner !== caller.identity) {
+      this.o.onCreate?.('id-taken');
+      throw new HootException(C.IdTaken, 409, `the conference id ${conferenceId} is taken`);
+    }
+    if (existing && existing.status !== 'ended') {
+      this.o.onCreate?.('existing');
+      return { record: existing, created: false };
+    }
+    const limits = await this.o.limitsOf(caller.accessToken);
+    if (limits) {
+      const open = await this.o.store.countOpenByOwner(caller.identity);
+      if (open >= limits.maxConferences) {
+        this.o.onCreate?.('limit');
+        throw new HootException(
+          C.LimitReached,
+          403,
+          `your plan allows ${limits.maxConferences} open conferences`,
+          { limit: limits.maxConferences },
+        );
+      }
+    }
+    const wanted = input.settings?.maxParticipants;
+    const cap = limits?.maxParticipants;
+    const maxParticipants =
+      wanted !== undefined && cap !== undefined ? Math.min(wanted, cap) : (wanted ?? cap);
+    const { ids, unknown } = await this.o.resolveIdentities(input.allowed ?? []);
+    if (unknown.length) {
+      this.o.onCreate?.('unknown-identity');
+      throw new HootException(C.UnknownIdentity, 400, `no account for: ${unknown.join(', ')}`, { unknown });
+    }
+    const allowed = [
+      ...new Set((input.allowed ?? []).map((a) => ids.get(a) ?? a).filter((a) => a !== caller.identity)),
+    ];
+    const request: ReserveRequest = {
+      id: conferenceId,
+      type: input.type,
+      owner: caller.identity,
+      allowed: [caller.identity, ...allowed],
+      public: input.public ?? false,
+      ...(maxParticipants !== undefined ? { maxParticipants } : {}),
+    };
+    const placed = await this.reserve(() => this.o.placement.reuseOrPlace(request, existing?.coremxId));
+    const now = new Date(this.o.clock.now()).toISOString();
+    const record: ConferenceRecord = {
+      conferenceId,
+      owner: caller.identity,
+      type: input.type,
+      allowed,
+      public: request.public ?? false,
+      maxParticipants: maxParticipants ?? null,
+      coremxId: placed.coremx.coremxId,
+      mixerAddress: placed.coremx.address,
+      previousMixers: existing ? mixersOf(existing).filter((m) => m !== placed.coremx.address) : [],
+      status: 'reserved',
+      participants: 0,
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+      applied: existing?.applied ?? {},
+      reservedEventId: null,
+      rehomeLease: null,
+      rev: (existing?.rev ?? 0) + 1,
+    };
+    if (await this.o.store.compareAndSet(record)) {
+      this.o.onCreate?.('created');
+      return { record, created: true };
+    }
+    // The directory (its `room.reserved`) or a concurrent create got there first: theirs is the record.
+    const now2 = await this.o.store.get(conferenceId);
+    if (now2 && now2.owner === caller.identity) return { record: now2, created: false };
+    throw new HootException(C.IdTaken, 409, `the conference id ${conferenceId} is taken`);
+  }
+
+  // ---- read ------------------------------------------------------------------------------------------
+
+  /** The conference if the caller may see it (owner, allowed, public); else 404 whether or not it exists. */
+  async get(identity: string, conferenceId: string): Promise<ConferenceRecord> {
+    const record = await this.o.store.get(conferenceId);
+    if (!record || !isEntitled(record, identity)) throw notFound(conferenceId);
+    return record;
+  }
+
+  async list(
+    identity: string,
+    limit: number,
+    after?: string,
+  ): Promise<{ items: ConferenceRecord[]; next: string | null }> {
+    const items = await this.o.store.listByOwner(identity, limit + 1, after);
+    const page = items.slice(0, limit);
+    return { items: page, next: items.length > limit ? page[page.length - 1].conferenceId : null };
+  }
+
+  // ---- end -------------------------------------------------------------------------------------------
+
+  async end(identity: string, conferenceId: string): Promise<void> {
+    const record = await this.get(identity, conferenceId);
+    if (record.owner !== identity)
+      throw new HootException(C.NotOwner, 403, 'only the owner may end the conference');
+    if (record.status === 'ended') return;
+    const coremx = this.o.placement.find(record.coremxId);
+    if (coremx && coremx.liveness !== 'down') {
+      try {
+        await this.o.cash.end(cashApiUrlOf(coremx), conferenceId, identity);
+      } catch (error) {
+        if (!(error instanceof CashCallError && error.kind === 'not-found')) {
+          throw new HootException(
+            C.CoreMxUnavailable,
+            503,
+            `the CoreMX of ${conferenceId} could not end it now; retry`,
+            undefined,
+            { 'Retry-After': String(RETRY_AFTER_S) },
+          );
+        }
+      }
+    }
+    await this.update(conferenceId, (r) =>
+      r.status === 'ended'
+        ? undefined
+        : { ...r, status: 'ended', participants: 0, endedAt: this.isoNow(), updatedAt: this.isoNow() },
+    );
+    this.o.log.info({ conferenceId, by: identity }, 'conference ended by its owner');
+  }
+
+  // ---- join ------------------------------------------------------------------------------------------
+
+  async join(caller: Caller, addressText: string): Promise<JoinAnswer> {
+    const parsed = parseConferenceAddress(addressText);
+    if (!parsed.ok) {
+      this.o.onJoin?.('bad-address');
+      throw new HootException(C.AddressInvalid, 400, parsed.message, {
+        part: parsed.part,
+        reason: parsed.code,
+        ...(parsed.position !== undefined ? { position: parsed.position } : {}),
+      });
+    }
+    this.rateLimit(this.joinLimiter, caller.identity, 'joins');
+    const { conferenceId, mixerAddress } = parsed.address;
+    const record = await this.o.store.get(conferenceId);
+    if (!record || !mixersOf(record).includes(mixerAddress)) {
+      this.o.onJoin?.('not-found');
+      throw notFound(conferenceId);
+    }
+    if (!isEntitled(record, caller.identity)) {
+      this.o.onJoin?.('not-entitled');
+      throw new HootException(C.NotEntitled, 403, 'you are not entitled to join this conference');
+    }
+    if (record.status === 'ended') {
+      this.o.onJoin?.('ended');
+      throw new HootException(C.Ended, 410, `the conference ${conferenceId} has ended`);
+    }
+    const coremx = this.o.placement.find(record.coremxId);
+    if (!this.o.placement.usable(coremx)) {
+      this.o.onJoin?.('coremx-unavailable');
+      throw new HootException(
+        C.CoreMxUnavailable,
+        503,
+        `the CoreMX of ${conferenceId} cannot take joins now (${describe(coremx)}); retry`,
+        undefined,
+        { 'Retry-After': String(RETRY_AFTER_S) },
+      );
+    }
+    const isOwner = record.owner === caller.identity;
+    const rules = ROOM_TYPE_RULES[record.type];
+    const role: RoomRole = !rules.viewers || isOwner ? 'publisher' : 'viewer';
+    let issued: { ticket: string; ticketId: string; expiresAt: string };
+    try {
+      issued = await this.o.tickets.issue({
+        coremxId: coremx.coremxId,
+        subject: caller.identity,
+        conferenceId,
+        ...(caller.name ? { displayName: caller.name.slice(0, 100) } : {}),
+        // The owner publishes when a slot is free (the room rules decide); others start as viewers.
+        ...(rules.viewers && !isOwner ? { role: 'viewer' as const } : {}),
+        roomType: record.type,
+        ttlSeconds: this.o.ticketTtlS,
+      });
+    } catch (error) {
+      this.o.onJoin?.('ticket-unavailable');
+      this.o.log.warn({ conferenceId, err: (error as Error).message }, 'join ticket not issued');
+      throw new HootException(
+        C.TicketUnavailable,
+        503,
+        'the join ticket could not be issued; retry',
+        undefined,
+        {
+          'Retry-After': String(RETRY_AFTER_S),
+        },
+      );
+    }
+    const address = formatConferenceAddress({ conferenceId, mixerAddress: coremx.address });
+    const fragment = new URLSearchParams({ ticket: issued.ticket, signal: coremx.signalingUrl, address });
+    this.o.onJoin?.('ok');
+    return {
+      conferenceId,
+      address,
+      coremxId: coremx.coremxId,
+      signalingUrl: coremx.signalingUrl,
+      ...issued,
+      role,
+      webUrl: `${this.o.webBaseUrl}/join/${conferenceId}#${fragment.toString()}`,
+    };
+  }
+
+  // ---- re-homing -------------------------------------------------------------------------------------
+
+  /**
+   * When this registry is the primary of its cloud: moves every open conference of a CoreMX of this
+   * cloud that is declared down to a healthy CoreMX (the new CASH publishes `conference.moved`). A lease
+   * written with compare-and-set makes exactly one replica move each conference.
+   */
+  async rehomeDown(coremx: readonly CoreMxView[]): Promise<number> {
+    if (!this.o.isPrimary()) return 0;
+    const down = coremx
+      .filter((c) => c.liveness === 'down' && c.cloud === this.o.ownCloud)
+      .map((c) => c.coremxId);
+    if (!down.length) return 0;
+    let moved = 0;
+    for (const record of await this.o.store.listOpenOn(down, 200)) {
+      if (await this.rehome(record)) moved++;
+    }
+    return moved;
+  }
+
+  private async rehome(record: ConferenceRecord): Promise<boolean> {
+    const now = this.o.clock.now();
+    if (
+      record.rehomeLease &&
+      record.rehomeLease.until > now &&
+      record.rehomeLease.holder !== this.o.instanceId
+    )
+      return false;
+    const leased: ConferenceRecord = {
+      ...record,
+      rehomeLease: { holder: this.o.instanceId, until: now + REHOME_LEASE_MS },
+      rev: record.rev + 1,
+    };
+    if (!(await this.o.store.compareAndSet(leased))) return false;
+    const from = record.coremxId;
+    const placed: Placement = await this.o.placement
+      .place(
+        {
+          id: record.conferenceId,
+          type: record.type,
+          ...(record.owner ? { owner: record.owner } : {}),
+          allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
+          public: record.public,
+          ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
+          movedFrom: { coremxId: from, reason: 'coremx-down' },
+        },
+        [from],
+      )
+      .catch((error: unknown) => ({
+        ok: false as const,
+        reason: (error as Error).message,
+        retryAfterS: 0,
+        rejected: [],
+      }));
+    if (!placed.ok) {
+      this.o.onRehome?.('failed');
+      this.o.log.warn(
+        { conferenceId: record.conferenceId, from, reason: placed.reason },
+        're-home failed; will retry',
+      );
+      await this.update(record.conferenceId, (r) =>
+        r.rehomeLease?.holder === this.o.instanceId ? { ...r, rehomeLease: null } : undefined,
+      );
+      return false;
+    }
+    const to = placed.coremx;
+    await this.update(record.conferenceId, (r) =>
+      r.coremxId !== from
+        ? undefined
+        : {
+            ...r,
+            coremxId: to.coremxId,
+            mixerAddress: to.address,
+            previousMixers: [...new Set([r.mixerAddress, ...r.previousMixers])].filter(
+              (m) => m !== to.address,
+            ),
+            status: 'reserved',
+            participants: 0,
+            rehomeLease: null,
+            updatedAt: this.isoNow(),
+          },
+    );
+    this.o.onRehome?.('moved');
+    this.o.log.info(
+      { conferenceId: record.conferenceId, from, to: to.coremxId, reason: placed.reason },
+      'conference re-homed off a CoreMX that is down',
+    );
+    return true;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------
+
+  /** Read, change, compare-and-set; again on a conflict. `change` returning undefined stops. */
+  private async update(
+    conferenceId: string,
+    change: (r: ConferenceRecord) => ConferenceRecord | undefined,
+  ): Promise<ConferenceRecord | undefined> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = await this.o.store.get(conferenceId);
+      if (!current) return undefined;
+      const next = change(current);
+      if (!next) return current;
+      const written = { ...next, rev: current.rev + 1 };
+      if (await this.o.store.compareAndSet(written)) return written;
+    }
+    throw new Error(`conference ${conferenceId}: too many concurrent writes`);
+  }
+
+  private async reserve(work: () => Promise<Placement>): Promise<Extract<Placement, { ok: true }>> {
+    let placed: Placement;
+    try {
+      placed = await work();
+    } catch (error) {
+      if (error instanceof CashCallError)
+        throw new HootException(
+          C.NoCoreMxAvailable,
+          503,
+          `the CoreMX refused the conference: ${error.message}`,
+          undefined,
+          {
+            'Retry-After': String(RETRY_AFTER_S),
+          },
+        );
+      throw error;
+    }
+    if (!placed.ok) {
+      this.o.onCreate?.('no-coremx');
+      throw new HootException(
+        C.NoCoreMxAvailable,
+        503,
+        `no CoreMX can host the conference now: ${placed.reason}`,
+        undefined,
+        { 'Retry-After': String(placed.retryAfterS || RETRY_AFTER_S) },
+      );
+    }
+    return placed;
+  }
+
+  private rateLimit(limiter: RateLimiter, identity: string, what: string): void {
+    const decision = limiter.take(identity);
+    if (decision.allowed) return;
+    const retryAfterS = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new HootException(C.RateLimited, 429, `too many ${what}; retry in ${retryAfterS} s`, undefined, {
+      'Retry-After': String(retryAfterS),
+    });
+  }
+
+  private isoNow(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+}
+
+function notFound(conferenceId: string): HootException {
+  return new HootException(C.NotFound, 404, `no conference ${conferenceId}`);
+}
+
+function describe(coremx: CoreMxView | undefined): string {
+  if (!coremx) return 'unknown';
+  if (coremx.liveness !== 'alive') return coremx.liveness;
+  return coremx.state;
+}
+
+/** A fresh conference id: `c-` and 12 base-36 characters. */
+export function newConferenceId(): string {
+  const bytes = randomBytes(12);
+  let id = 'c-';
+  for (const b of bytes) id += (b % 36).toString(36);
+  return id;
+}
+
+export { randomUUID as newInstanceSuffix };

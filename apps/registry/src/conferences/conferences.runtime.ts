@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AccountResolverClient,
+  IntrospectionClient,
+  JoinTicketClient,
+  type ServiceCredentialClient,
+} from '@hoot/auth-kit';
+import { systemClock } from '@hoot/domain';
+import { createKafka } from '@hoot/events';
+import type { ConferenceStore } from '@hoot/mongo';
+import type { RegistryConfig } from '../config/registry.config';
+import type { RegistryNode } from '../gcas/registry-node';
+import { HttpCashClient } from './cash.client';
+import { ConferenceService } from './conference.service';
+import { ConferenceDirectory } from './directory.consumer';
+import { PlacementService } from './placement.service';
+
+export interface ConferencesLog {
+  info(data: object, message: string): void;
+  warn(data: object, message: string): void;
+}
+
+/** Counts by outcome, read by the metrics. */
+export interface ConferenceCounters {
+  creates: Record<string, number>;
+  joins: Record<string, number>;
+  rehomes: Record<string, number>;
+}
+
+export interface ConferencesRuntime {
+  service: ConferenceService;
+  directory: ConferenceDirectory;
+  store: ConferenceStore;
+  counters: ConferenceCounters;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the conference side of a registry node: placement, service, directory, re-home timer. */
+export function createConferences(
+  config: RegistryConfig,
+  deps: {
+    node: RegistryNode;
+    store: ConferenceStore;
+    credentials: ServiceCredentialClient;
+    log: ConferencesLog;
+  },
+): ConferencesRuntime {
+  const { node, store, credentials, log } = deps;
+  const authorization = () => credentials.authorization();
+  const counters: ConferenceCounters = { creates: {}, joins: {}, rehomes: {} };
+  const count = (map: Record<string, number>) => (outcome: string) => {
+    map[outcome] = (map[outcome] ?? 0) + 1;
+  };
+  const cash = new HttpCashClient(authorization, config.CASH_TIMEOUT_MS);
+  const placement = new PlacementService({
+    source: node,
+    cash,
+    ownCloud: config.cloud,
+    staleAfterMs: config.PLACEMENT_STALE_AFTER_MS,
+    log,
+  });
+  const tickets = new JoinTicketClient({ authUrl: config.AUTH_URL, authorization });
+  const introspection = new IntrospectionClient({ authUrl: config.AUTH_URL, authorization });
+  const resolver = new AccountResolverClient({ authUrl: config.AUTH_URL, authorization });
+  const service = new ConferenceService({
+    store,
+    placement,
+    cash,
+    tickets,
+    limitsOf: async (token) => {
+      const answer = await introspection.introspect(token);
+      return answer.active ? answer.account?.limits : undefined;
+    },
+    // Usernames and account ids alike must name an enabled user account.
+    resolveIdentities: async (names) =>
+      names.length ? resolver.resolve(names) : { ids: new Map<string, string>(), unknown: [] },
+    clock: systemClock,
+    ownCloud: config.cloud,
+    instanceId: `${config.NODE_ID}-${randomUUID().slice(0, 8)}`,
+    isPrimary: () => node.registries().some((r) => r.self && r.primary),
+    webBaseUrl: (config.WEB_BASE_URL ?? config.REGISTRY_PUBLIC_URL).replace(/\/$/, ''),
+    ticketTtlS: config.JOIN_TICKET_TTL_S,
+    createRatePerMin: config.CREATE_RATE_PER_MIN,
+    joinRatePerMin: config.JOIN_RATE_PER_MIN,
+    log,
+    onCreate: count(counters.creates),
+    onJoin: count(counters.joins),
+    onRehome: count(counters.rehomes),
+  });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `hoot-${config.REGISTRY_ID}-directory`,
+    logLevel: 'error',
+  });
+  const directory = new ConferenceDirectory({ kafka, registryId: config.REGISTRY_ID, store, log });
+
+  let timer: NodeJS.Timeout | undefined;
+  let rehoming = false;
+  const rehomeTick = async () => {
+    if (rehoming) return;
+    rehoming = true;
+    try {
+      await service.rehomeDown(node.coremx());
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 're-home round failed; next round retries');
+    } finally {
+      rehoming = false;
+    }
+  };
+
+  return {
+    service,
+    directory,
+    store,
+    counters,
+    async start() {
+      await directory.start();
+      timer = setInterval(() => void rehomeTick(), config.REHOME_INTERVAL_MS);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await directory.stop();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { ConferenceRecord } from '@hoot/domain';
+import type { CcesEvent } from '@hoot/events';
+import { reduceDirectory } from './directory.reducer';
+
+let clock = Date.parse('2026-11-23T10:00:00.000Z');
+function ev(
+  type: string,
+  coremxId: string,
+  seq: number,
+  data: object = {},
+  id: string = randomUUID(),
+): CcesEvent {
+  clock += 1000;
+  return {
+    id,
+    type,
+    schemaVersion: type === 'room.reserved' ? 2 : 1,
+    coremxId,
+    conferenceId: 'standup',
+    seq,
+    occurredAt: new Date(clock).toISOString(),
+    data,
+  } as unknown as CcesEvent;
+}
+const reserved = (coremxId: string, seq: number, extra: object = {}, id?: string) =>
+  ev(
+    'room.reserved',
+    coremxId,
+    seq,
+    {
+      roomType: 'm2m',
+      creator: 'acc_alice',
+      address: `hoot.mx://standup@${coremxId}.c1.hoot.mx`,
+      public: false,
+      allowed: ['acc_bob'],
+      maxParticipants: null,
+      ...extra,
+    },
+    id,
+  );
+const joined = (coremxId: string, seq: number) =>
+  ev('participant.joined', coremxId, seq, {
+    participantId: `p-${seq}`,
+    identity: 'acc_bob',
+    displayName: 'Bob',
+    role: 'viewer',
+    joinOrder: seq,
+  });
+const moved = (from: string, to: string, seq: number) =>
+  ev('conference.moved', to, seq, {
+    fromCoremxId: from,
+    toCoremxId: to,
+    toAddress: `hoot.mx://standup@${to}.c1.hoot.mx`,
+    reason: 'coremx-down',
+  });
+
+/** Applies events in order, like the consumer (an undefined result keeps the record). */
+function run(events: CcesEvent[], start?: ConferenceRecord): ConferenceRecord | undefined {
+  let record = start;
+  for (const e of events) record = reduceDirectory(record, e) ?? record;
+  return record;
+}
+
+describe('reduceDirectory', () => {
+  it('learns a conference from room.reserved with the facts entitlement needs', () => {
+    const r = run([reserved('coremx-1', 1, { public: true, maxParticipants: 12 })]);
+    expect(r).toMatchObject({
+      conferenceId: 'standup',
+      owner: 'acc_alice',
+      type: 'm2m',
+      allowed: ['acc_bob'],
+      public: true,
+      maxParticipants: 12,
+      coremxId: 'coremx-1',
+      mixerAddress: 'coremx-1.c1.hoot.mx',
+      status: 'reserved',
+      participants: 0,
+      rev: 1,
+    });
+  });
+
+  it('follows the status and counts participants from the CoreMX it lives on', () => {
+    const r = run([
+      reserved('coremx-1', 1),
+      ev('room.started', 'coremx-1', 2),
+      joined('coremx-1', 3),
+      joined('coremx-1', 4),
+      ev('participant.left', 'coremx-1', 5, { participantId: 'p-3', identity: 'acc_bob', remaining: 1 }),
+    ]);
+    expect(r).toMatchObject({ status: 'active', participants: 1 });
+    const ended = run(
+      [ev('room.ended', 'coremx-1', 6, { by: null, reason: 'ended', participantIds: [] })],
+      r,
+    );
+    expect(ended).toMatchObject({ status: 'ended', participants: 0, endedAt: expect.any(String) });
+  });
+
+  it('is idempotent: a redelivered event changes nothing', () => {
+    const first = reserved('coremx-1', 1);
+    const join = joined('coremx-1', 2);
+    const once = run([first, join]);
+    expect(reduceDirectory(once, join)).toBeUndefined();
+    expect(reduceDirectory(once, first)).toBeUndefined();
+    expect(run([first, join, join, first])).toEqual(once);
+  });
+
+  it('moves the conference on conference.moved and keeps the old mixer resolving', () => {
+    const r = run([
+      reserved('coremx-1', 1),
+      joined('coremx-1', 2),
+      reserved('coremx-2', 1),
+      moved('coremx-1', 'coremx-2', 2),
+    ]);
+    expect(r).toMatchObject({
+      coremxId: 'coremx-2',
+      mixerAddress: 'coremx-2.c1.hoot.mx',
+      previousMixers: ['coremx-1.c1.hoot.mx'],
+      status: 'reserved',
+      participants: 0,
+      owner: 'acc_alice',
+    });
+    // A late event from the old CoreMX no longer counts.
+    expect(
+      reduceDirectory(r, ev('room.ended', 'coremx-1', 3, { by: null, reason: 'system', participantIds: [] })),
+    ).toBeUndefined();
+  });
+
+  it('ignores events of a conference it never saw reserved, except a reservation', () => {
+    expect(reduceDirectory(undefined, joined('coremx-1', 2))).toBeUndefined();
+    expect(reduceDirectory(undefined, moved('coremx-1', 'coremx-2', 2))).toBeUndefined();
+  });
+
+  it('begins a new life when an ended conference is reserved again (and keeps its creation facts fresh)', () => {
+    const ended = run([
+      reserved('coremx-1', 1),
+      ev('room.ended', 'coremx-1', 2, { by: 'acc_alice', reason: 'ended', participantIds: [] }),
+    ]);
+    const again = run([reserved('coremx-1', 3, { public: true })], ended);
+    expect(again).toMatchObject({ status: 'reserved', public: true, endedAt: null });
+  });
+
+  it('treats a second room.reserved with a lower seq on the same CoreMX as a new life (the CoreMX lost its journal)', () => {
+    const live = run([reserved('coremx-1', 1), ev('room.started', 'coremx-1', 2), joined('coremx-1', 3)]);
+    const restarted = run([reserved('coremx-1', 1)], live);
+    expect(restarted).toMatchObject({ status: 'reserved', participants: 0 });
+    expect(restarted?.reservedEventId).not.toBe(live?.reservedEventId);
+  });
+
+  it('keeps the owner written by the creating registry when the event names none', () => {
+    const local = run([reserved('coremx-1', 1)]);
+    const fromFirstJoin = reduceDirectory(
+      { ...local!, reservedEventId: null, applied: {} },
+      reserved('coremx-1', 1, { creator: null }),
+    );
+    expect(fromFirstJoin?.owner).toBe('acc_alice');
+  });
+
+  it('advances the revision by one per change (compare-and-set)', () => {
+    const r1 = run([reserved('coremx-1', 1)]);
+    const r2 = reduceDirectory(r1, joined('coremx-1', 2));
+    expect(r2?.rev).toBe((r1?.rev ?? 0) + 1);
+  });
+});

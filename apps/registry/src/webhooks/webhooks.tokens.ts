@@ -1,0 +1,2 @@
+export const WEBHOOK_SERVICE = Symbol('WEBHOOK_SERVICE');
+export const WEBHOOKS_RUNTIME = Symbol('WEBHOOKS_RUNTIME');

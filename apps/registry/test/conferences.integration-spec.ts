@@ -1,0 +1,365 @@
+import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
+import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
+import { ConferencePlatform, joinWithTicket, subjectOf } from './support/conference-platform';
+
+/**
+ * Conferences across two clouds with real processes: auth, registry nodes reg-c1-1 (two replicas) and
+ * reg-c2-1, a CASH + kms-lite per cloud, Kafka and the MongoDB-protocol server. Create at cloud 1, join
+ * through cloud 2 (the directory comes from the CoreMX topics), BOLA, bad input, idempotent create,
+ * re-homing after kill -9 of a CASH, and `POST /v1/auth/token` forwarding.
+ */
+const prefix = `confit${Date.now().toString(36)}`;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the JSON freely
+type Json = Record<string, any>;
+
+describe('conferences on the registry (two clouds, real processes)', () => {
+  const infra = integrationInfra();
+  const platform = new ConferencePlatform(
+    { mongoUri: (db) => mongoUriFor(db), kafkaBrokers: infra.kafkaBrokers, prefix },
+    [
+      { registryId: 'reg-c1-1', latitude: 50, longitude: 8, env: { REHOME_INTERVAL_MS: '300' } },
+      {
+        registryId: 'reg-c1-1',
+        replica: 'reg-c1-1-b',
+        latitude: 50,
+        longitude: 8,
+        env: { REHOME_INTERVAL_MS: '300' },
+      },
+      { registryId: 'reg-c2-1', latitude: 40, longitude: -74, env: { REHOME_INTERVAL_MS: '300' } },
+    ],
+    [
+      { coremxId: 'coremx-1', cloud: 'c1' },
+      { coremxId: 'coremx-2', cloud: 'c2' },
+    ],
+  );
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const events: CcesEvent[] = [];
+  let cces: CcesSubscription | undefined;
+
+  const call = async (
+    registry: string,
+    method: string,
+    path: string,
+    who: string | null,
+    body?: unknown,
+    raw?: string,
+  ): Promise<{ status: number; body: Json; headers: Headers }> => {
+    const res = await fetch(`${platform.cluster.urlOf(registry)}${path}`, {
+      method,
+      headers: {
+        ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
+        ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, headers: res.headers };
+  };
+  const joinAt = (registry: string, who: string, address: string) =>
+    call(registry, 'POST', '/v1/join', who, { address });
+
+  beforeAll(async () => {
+    await platform.start();
+    for (const user of ['alice', 'bob', 'mallory']) {
+      tokens[user] = await platform.cluster.userToken(user);
+      ids[user] = subjectOf(tokens[user]);
+    }
+    cces = await subscribeCces({
+      kafka: createKafka({ clientId: `${prefix}-reader`, brokers: infra.kafkaBrokers }),
+      groupId: `${prefix}-reader`,
+      fromBeginning: true,
+      topicRefreshMs: 500,
+      onEvent: (event) => {
+        events.push(event);
+      },
+    });
+    // Both CoreMX are known in both clouds before anything is placed.
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      await eventually(async () => {
+        const { body } = await call(registry, 'GET', '/v1/coremx', 'alice');
+        expect(body['coremx'].map((c: Json) => `${c.coremxId}:${c.liveness}`).sort()).toEqual([
+          'coremx-1:alive',
+          'coremx-2:alive',
+        ]);
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await cces?.stop();
+    await platform.stop();
+  });
+
+  it('creates at cloud 1 on its own CoreMX and bob joins the address through cloud 2', async () => {
+    const created = await call('reg-c1-1', 'POST', '/v1/conferences', 'alice', {
+      id: 'standup',
+      type: 'm2m',
+      allowed: ['bob'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      id: 'standup',
+      address: 'hoot.mx://standup@coremx-1.c1.hoot.mx',
+      owner: ids['alice'],
+      allowed: [ids['bob']],
+      status: 'reserved',
+      coremxId: 'coremx-1',
+    });
+    // reg-c2-1 learns it from coremx-1's topic, never from reg-c1-1.
+    const joined = await eventually(async () => {
+      const answer = await joinAt('reg-c2-1', 'bob', 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+      expect(answer.status).toBe(200);
+      return answer.body;
+    });
+    expect(joined).toMatchObject({
+      conferenceId: 'standup',
+      coremxId: 'coremx-1',
+      signalingUrl: platform.cash.get('coremx-1')!.signalingUrl,
+      role: 'viewer',
+    });
+    expect(joined['webUrl']).toMatch(/\/join\/standup#ticket=/);
+    // The ticket is accepted by the CASH hosting it: bob is in the room as a viewer.
+    const { answer, socket } = await joinWithTicket(joined['signalingUrl'], joined['ticket']);
+    try {
+      expect(answer).toMatchObject({ type: 'joined', re: '1' });
+      const participants = Object.values((answer['room'] as Json)['participants'] as Json);
+      expect(participants.map((p) => [p['identity'], p['role']])).toEqual([[ids['bob'], 'viewer']]);
+    } finally {
+      socket.close();
+    }
+    // Both registries show the same conference (the directory counted bob's join at cloud 2 too).
+    await eventually(async () => {
+      const atC2 = await call('reg-c2-1', 'GET', '/v1/conferences/standup', 'alice');
+      expect(atC2.body).toMatchObject({ id: 'standup', coremxId: 'coremx-1', owner: ids['alice'] });
+    });
+  });
+
+  it('is idempotent for its owner and refuses the id to another user with 409', async () => {
+    const again = await call('reg-c1-1', 'POST', '/v1/conferences', 'alice', {
+      id: 'standup',
+      type: 'm2m',
+      allowed: ['bob'],
+    });
+    expect([again.status, again.body['address']]).toEqual([200, 'hoot.mx://standup@coremx-1.c1.hoot.mx']);
+    const taken = await call('reg-c1-1', 'POST', '/v1/conferences', 'bob', {
+      id: 'standup',
+      type: 'm2m',
+      allowed: [],
+    });
+    expect([taken.status, taken.body['code']]).toEqual([409, 'conference.id-taken']);
+  });
+
+  it('BOLA: another user can neither read, join, end nor list a private conference, and learns nothing', async () => {
+    const unknown = await call('reg-c1-1', 'GET', '/v1/conferences/no-such-conference', 'mallory');
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      const read = await call(registry, 'GET', '/v1/conferences/standup', 'mallory');
+      expect([read.status, read.body['code']]).toEqual([unknown.status, unknown.body['code']]);
+      expect(read.status).toBe(404);
+      const end = await call(registry, 'DELETE', '/v1/conferences/standup', 'mallory');
+      expect([end.status, end.body['code']]).toEqual([404, 'conference.not-found']);
+      const join = await joinAt(registry, 'mallory', 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+      expect([join.status, join.body['code']]).toEqual([403, 'conference.not-entitled']);
+      const list = await call(registry, 'GET', '/v1/conferences', 'mallory');
+      expect([list.status, list.body['items']]).toEqual([200, []]);
+    }
+    // bob (allowed) sees it without the guest list, may not end it, and does not list it as his.
+    const asBob = await call('reg-c2-1', 'GET', '/v1/conferences/standup', 'bob');
+    expect(asBob.status).toBe(200);
+    expect(asBob.body).not.toHaveProperty('allowed');
+    expect((await call('reg-c1-1', 'DELETE', '/v1/conferences/standup', 'bob')).body['code']).toBe(
+      'conference.not-owner',
+    );
+    expect((await call('reg-c1-1', 'GET', '/v1/conferences', 'bob')).body['items']).toEqual([]);
+    const mine = await call('reg-c1-1', 'GET', '/v1/conferences', 'alice');
+    expect(mine.body['items'].map((c: Json) => c.id)).toEqual(['standup']);
+    // No token at all: 401 on every route.
+    for (const [method, path] of [
+      ['GET', '/v1/conferences'],
+      ['GET', '/v1/conferences/standup'],
+      ['DELETE', '/v1/conferences/standup'],
+      ['POST', '/v1/join'],
+      ['POST', '/v1/conferences'],
+    ]) {
+      expect((await call('reg-c1-1', method, path, null, method === 'POST' ? {} : undefined)).status).toBe(
+        401,
+      );
+    }
+  });
+
+  it('bad input gets a 4xx problem+json with a stable code and persists nothing', async () => {
+    const cases: [string, string, unknown, string | undefined, number, string][] = [
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'Bad_Id', type: 'm2m', allowed: [] },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-1', type: 'x2y', allowed: [] },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      ['POST', '/v1/conferences', { id: 'ok-id-2', type: 'm2m' }, undefined, 400, 'request.invalid'],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-3', type: 'm2m', allowed: [], admin: true },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-4', type: 'm2m', allowed: ['BOB!'] },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-5', type: 'm2m', allowed: ['nobody-here'] },
+        undefined,
+        400,
+        'conference.unknown-identity',
+      ],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-6', type: 'm2m', allowed: [], settings: { maxParticipants: 0 } },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-7', type: 'm2m', allowed: [], settings: { colour: 'red' } },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      ['POST', '/v1/conferences', undefined, '{"id": "ok-id-8", ', 400, 'request.malformed'],
+      [
+        'POST',
+        '/v1/conferences',
+        { id: 'ok-id-9', type: 'm2m', allowed: ['x'.repeat(2_000_000)] },
+        undefined,
+        413,
+        'request.too-large',
+      ],
+      ['POST', '/v1/join', { address: 'hoot.mx://standup' }, undefined, 400, 'conference.address-invalid'],
+      [
+        'POST',
+        '/v1/join',
+        { address: 'https://standup@coremx-1.c1.hoot.mx' },
+        undefined,
+        400,
+        'conference.address-invalid',
+      ],
+      [
+        'POST',
+        '/v1/join',
+        { address: 'hoot.mx://St@ndup@coremx-1.c1.hoot.mx' },
+        undefined,
+        400,
+        'conference.address-invalid',
+      ],
+      ['POST', '/v1/join', { address: 42 }, undefined, 400, 'request.invalid'],
+      [
+        'POST',
+        '/v1/join',
+        { address: 'hoot.mx://standup@coremx-1.c1.hoot.mx', extra: 1 },
+        undefined,
+        400,
+        'request.invalid',
+      ],
+      ['GET', '/v1/conferences/UPPER', undefined, undefined, 400, 'request.invalid'],
+      ['GET', '/v1/conferences?limit=1000', undefined, undefined, 400, 'request.invalid'],
+      ['DELETE', '/v1/conferences/..%2Fetc', undefined, undefined, 400, 'request.invalid'],
+    ];
+    for (const [method, path, body, raw, status, code] of cases) {
+      const res = await call('reg-c1-1', method, path, 'alice', body, raw);
+      expect([path, res.status, res.body['code']]).toEqual([path, status, code]);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    const address = await joinAt('reg-c1-1', 'bob', 'hoot.mx://standup@-coremx-1.c1.hoot.mx');
+    expect(address.body).toMatchObject({ code: 'conference.address-invalid', part: 'mixerAddress' });
+    const mine = await call('reg-c1-1', 'GET', '/v1/conferences', 'alice');
+    expect(mine.body['items'].map((c: Json) => c.id)).toEqual(['standup']);
+  });
+
+  it('forwards sign-in to the auth service: POST /v1/auth/token', async () => {
+    const ok = await call('reg-c2-1', 'POST', '/v1/auth/token', null, {
+      grant_type: 'api_key',
+      api_key: platform.cluster.keyOf('cash'),
+    });
+    expect(ok.status).toBe(200);
+    expect(typeof ok.body['access_token']).toBe('string');
+    const bad = await call('reg-c2-1', 'POST', '/v1/auth/token', null, {
+      grant_type: 'password',
+      username: 'alice',
+      password: 'wrong-password',
+    });
+    expect(bad.status).toBe(401);
+    expect(typeof bad.body['code']).toBe('string');
+  });
+
+  it('kill -9 of a CASH: its conferences are re-homed once and the old address joins on the new CoreMX', async () => {
+    await platform.killCash('coremx-1');
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      await eventually(
+        async () => {
+          const read = await call(registry, 'GET', '/v1/conferences/standup', 'alice');
+          expect(read.body).toMatchObject({
+            coremxId: 'coremx-2',
+            address: 'hoot.mx://standup@coremx-2.c2.hoot.mx',
+            previousAddresses: ['hoot.mx://standup@coremx-1.c1.hoot.mx'],
+          });
+        },
+        { timeoutMs: 60_000 },
+      );
+    }
+    const join = await joinAt('reg-c2-1', 'bob', 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(join.status).toBe(200);
+    expect(join.body).toMatchObject({
+      coremxId: 'coremx-2',
+      address: 'hoot.mx://standup@coremx-2.c2.hoot.mx',
+      signalingUrl: platform.cash.get('coremx-2')!.signalingUrl,
+    });
+    const { answer, socket } = await joinWithTicket(join.body['signalingUrl'], join.body['ticket']);
+    socket.close();
+    expect(answer).toMatchObject({ type: 'joined' });
+    // Exactly one move, by one replica of the primary of cloud 1, announced by the new CASH.
+    await eventually(() => {
+      const moves = events.filter((e) => e.type === 'conference.moved' && e.conferenceId === 'standup');
+      expect(
+        moves.map((e) => [e.coremxId, (e.data as Json)['fromCoremxId'], (e.data as Json)['reason']]),
+      ).toEqual([['coremx-2', 'coremx-1', 'coremx-down']]);
+    });
+  });
+
+  it('the owner ends it: 204, the room ends on its CASH, and joins answer 410 in both clouds', async () => {
+    const end = await call('reg-c1-1', 'DELETE', '/v1/conferences/standup', 'alice');
+    expect(end.status).toBe(204);
+    await eventually(() => {
+      const ended = events.filter((e) => e.type === 'room.ended' && e.conferenceId === 'standup');
+      expect(ended.map((e) => [e.coremxId, (e.data as Json)['by'], (e.data as Json)['reason']])).toEqual([
+        ['coremx-2', ids['alice'], 'ended'],
+      ]);
+    });
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      await eventually(async () => {
+        const join = await joinAt(registry, 'bob', 'hoot.mx://standup@coremx-2.c2.hoot.mx');
+        expect([join.status, join.body['code']]).toEqual([410, 'conference.ended']);
+      });
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
+import { startCashProcess, type RunningCash } from '@hoot/testing';
+import WebSocket from 'ws';
+import { ISSUER, RegistryCluster, type ClusterInfra, type RegistrySpec } from './registry-cluster';
+
+/** Where each CoreMX lives: its cloud decides its mixer address and the registries it reports to. */
+export interface CoreMxSpec {
+  coremxId: string;
+  cloud: string;
+}
+
+/**
+ * The platform of the conference specs and the join benchmark, as real processes on loopback: the auth
+ * service and registry nodes (RegistryCluster), and per CoreMX a kms-lite (fake engine) and a CASH that
+ * reports to the registries of its own cloud first.
+ */
+export class ConferencePlatform {
+  readonly cluster: RegistryCluster;
+  readonly cash = new Map<string, RunningCash>();
+  private readonly kms = new Map<string, KmsLiteProcess>();
+
+  constructor(
+    private readonly infra: ClusterInfra,
+    registries: RegistrySpec[],
+    private readonly coremx: CoreMxSpec[],
+    private readonly cashEnv: Record<string, string> = {},
+  ) {
+    this.cluster = new RegistryCluster(infra, registries);
+  }
+
+  async start(): Promise<void> {
+    await this.cluster.start();
+    await Promise.all(this.coremx.map((c) => this.startCoreMx(c.coremxId)));
+  }
+
+  /** Starts (or restarts) a CoreMX: its kms-lite once, then its CASH. */
+  async startCoreMx(coremxId: string): Promise<RunningCash> {
+    const spec = this.coremx.find((c) => c.coremxId === coremxId);
+    if (!spec) throw new Error(`no CoreMX ${coremxId}`);
+    let kms = this.kms.get(coremxId);
+    if (!kms) {
+      kms = await startKmsLite({ engine: 'fake' });
+      this.kms.set(coremxId, kms);
+    }
+    const auth = this.cluster.authService();
+    const own = [...this.cluster.registries.entries()]
+      .filter(([name, r]) => !r.spec.replica && name.split('-')[1] === spec.cloud)
+      .map(([, r]) => r.url);
+    const others = [...this.cluster.registries.entries()]
+      .filter(([name, r]) => !r.spec.replica && name.split('-')[1] !== spec.cloud)
+      .map(([, r]) => r.url);
+    const cash = await startCashProcess({
+      coremxId,
+      mixerAddress: `${coremxId}.${spec.cloud}.hoot.mx`,
+      kmsUrl: kms.url,
+      kafkaBrokers: this.infra.kafkaBrokers,
+      authUrl: auth.url,
+      issuer: ISSUER,
+      revocationsTopic: auth.revocationsTopic,
+      apiKey: auth.keyOf('cash'),
+      registryUrls: [...own, ...others],
+      env: this.cashEnv,
+    });
+    this.cash.set(coremxId, cash);
+    return cash;
+  }
+
+  /** kill -9 of a CASH (its kms-lite stays). */
+  async killCash(coremxId: string): Promise<void> {
+    const cash = this.cash.get(coremxId);
+    if (!cash) throw new Error(`CASH ${coremxId} is not running`);
+    cash.process.kill('SIGKILL');
+    await cash.stop();
+    this.cash.delete(coremxId);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.cash.values()].map((c) => c.stop()));
+    await Promise.all([...this.kms.values()].map((k) => k.stop()));
+    await this.cluster.stop();
+  }
+}
+
+/** The account id (`sub`) inside an access token. */
+export function subjectOf(token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string }).sub;
+}
+
+/**
+ * Opens CASH's signaling WebSocket and sends `join` with a ticket: the first answer (`joined` or `error`)
+ * and the open socket (the caller closes it).
+ */
+export async function joinWithTicket(
+  signalingUrl: string,
+  ticket: string,
+): Promise<{ answer: Record<string, unknown>; socket: WebSocket }> {
+  const socket = new WebSocket(signalingUrl);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const answer = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message['type'] === 'joined' || message['type'] === 'error') resolve(message);
+    });
+    socket.once('close', () => reject(new Error('signaling closed before an answer')));
+    socket.send(JSON.stringify({ type: 'join', id: '1', ticket }));
+  });
+  return { answer, socket };
+}

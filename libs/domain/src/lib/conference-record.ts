@@ -1,0 +1,50 @@
+import type { RoomType } from './room-types';
+
+/** Where a conference is in its life, as the registry's directory knows it. */
+export type ConferenceStatus = 'reserved' | 'active' | 'ended';
+
+/**
+ * A conference in a registry's directory: created at this registry, or learnt from the CoreMX topics
+ * (`room.reserved`, `conference.moved`, …). Every registry of every cloud holds the same facts, so any
+ * of them resolves an address and checks entitlement without asking the creator's registry.
+ */
+export interface ConferenceRecord {
+  conferenceId: string;
+  /** The account that created it (`null`: the room was started by a first join, not through a registry). */
+  owner: string | null;
+  type: RoomType;
+  /** Identities besides the owner who may join. */
+  allowed: string[];
+  /** Anyone signed in may join. */
+  public: boolean;
+  /** At most this many participants at once (`null`: the room type's rule only). */
+  maxParticipants: number | null;
+  /** The CoreMX hosting it now and its DNS-style mixer address. */
+  coremxId: string;
+  mixerAddress: string;
+  /** Mixers it lived on before a move: their addresses keep resolving to it. */
+  previousMixers: string[];
+  status: ConferenceStatus;
+  participants: number;
+  /** ISO-8601. */
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  /** Highest CCES `seq` applied per CoreMX topic, and the id of the `room.reserved` that began this life. */
+  applied: Record<string, number>;
+  reservedEventId: string | null;
+  /** A registry replica re-homing it holds this until `until` (epoch ms). */
+  rehomeLease: { holder: string; until: number } | null;
+  /** Compare-and-set revision of the stored document. */
+  rev: number;
+}
+
+/** May `identity` join (and read) this conference: its owner, an allowed identity, or anyone when public. */
+export function isEntitled(record: ConferenceRecord, identity: string): boolean {
+  return record.public || record.owner === identity || record.allowed.includes(identity);
+}
+
+/** Every address under which the conference resolves: its current mixer, then the ones it moved from. */
+export function mixersOf(record: ConferenceRecord): string[] {
+  return [record.mixerAddress, ...record.previousMixers.filter((m) => m !== record.mixerAddress)];
+}

@@ -1,0 +1,68 @@
+import type { ConferenceRecord } from '@hoot/domain';
+import { mongoUriFor } from '@hoot/testing';
+import type { Connection } from 'mongoose';
+import { MongoConferenceStore, connectMongo } from '../src';
+
+const record = (id: string, over: Partial<ConferenceRecord> = {}): ConferenceRecord => ({
+  conferenceId: id,
+  owner: 'acc_alice',
+  type: 'm2m',
+  allowed: ['acc_bob'],
+  public: false,
+  maxParticipants: null,
+  coremxId: 'coremx-1',
+  mixerAddress: 'coremx-1.c1.hoot.mx',
+  previousMixers: [],
+  status: 'reserved',
+  participants: 0,
+  createdAt: '2026-11-23T10:00:00.000Z',
+  updatedAt: '2026-11-23T10:00:00.000Z',
+  endedAt: null,
+  applied: { 'coremx-1': 3 },
+  reservedEventId: null,
+  rehomeLease: null,
+  rev: 1,
+  ...over,
+});
+
+describe('MongoConferenceStore (real MongoDB protocol)', () => {
+  let connection: Connection;
+  beforeAll(async () => {
+    connection = await connectMongo(mongoUriFor('conferencestore'));
+  });
+  afterAll(async () => {
+    await connection.close();
+  });
+
+  it('writes with compare-and-set, so of two replicas racing exactly one wins', async () => {
+    const a = new MongoConferenceStore(connection, 'reg-c1-1');
+    const b = new MongoConferenceStore(connection, 'reg-c1-1');
+    expect(await a.compareAndSet(record('standup'))).toBe(true);
+    expect(await b.compareAndSet(record('standup', { public: true }))).toBe(false);
+    const results = await Promise.all([
+      a.compareAndSet(record('standup', { rev: 2, rehomeLease: { holder: 'a', until: 1 } })),
+      b.compareAndSet(record('standup', { rev: 2, rehomeLease: { holder: 'b', until: 1 } })),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const stored = await a.get('standup');
+    expect(stored).toEqual(record('standup', { rev: 2, rehomeLease: stored!.rehomeLease }));
+    expect(['a', 'b']).toContain(stored!.rehomeLease!.holder);
+    expect(await a.get('nothing')).toBeUndefined();
+    // Another registry node's directory lives apart.
+    expect(await new MongoConferenceStore(connection, 'reg-c2-1').get('standup')).toBeUndefined();
+  });
+
+  it('lists by owner in id order with a cursor, counts open ones, and finds the open ones of CoreMX', async () => {
+    const s = new MongoConferenceStore(connection, 'reg-c3-1');
+    await s.compareAndSet(record('bbb'));
+    await s.compareAndSet(record('aaa', { coremxId: 'coremx-2' }));
+    await s.compareAndSet(record('ccc', { status: 'ended' }));
+    await s.compareAndSet(record('zzz', { owner: 'acc_bob' }));
+    expect((await s.listByOwner('acc_alice', 2)).map((r) => r.conferenceId)).toEqual(['aaa', 'bbb']);
+    expect((await s.listByOwner('acc_alice', 2, 'bbb')).map((r) => r.conferenceId)).toEqual(['ccc']);
+    expect(await s.countOpenByOwner('acc_alice')).toBe(2);
+    expect((await s.listOpenOn(['coremx-1'], 10)).map((r) => r.conferenceId).sort()).toEqual(['bbb', 'zzz']);
+    expect(await s.listOpenOn([], 10)).toEqual([]);
+    await expect(s.ping()).resolves.toBeUndefined();
+  });
+});
