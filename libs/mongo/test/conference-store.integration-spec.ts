@@ -27,8 +27,10 @@ const record = (id: string, over: Partial<ConferenceRecord> = {}): ConferenceRec
 
 describe('MongoConferenceStore (real MongoDB protocol)', () => {
   let connection: Connection;
+  let uri = '';
   beforeAll(async () => {
-    connection = await connectMongo(mongoUriFor('conferencestore'));
+    uri = mongoUriFor('conferencestore');
+    connection = await connectMongo(uri);
   });
   afterAll(async () => {
     await connection.close();
@@ -50,6 +52,25 @@ describe('MongoConferenceStore (real MongoDB protocol)', () => {
     expect(await a.get('nothing')).toBeUndefined();
     // Another registry node's directory lives apart.
     expect(await new MongoConferenceStore(connection, 'reg-c2-1').get('standup')).toBeUndefined();
+  });
+
+  it('compare-and-set holds under concurrency: of six writers of one revision exactly one wins, every round', async () => {
+    const stores = [0, 1, 2].map(() => new MongoConferenceStore(connection, 'reg-c4-1'));
+    const other = await connectMongo(uri);
+    try {
+      stores.push(...[0, 1, 2].map(() => new MongoConferenceStore(other, 'reg-c4-1')));
+      for (let rev = 1; rev <= 15; rev++) {
+        const wins = await Promise.all(
+          stores.map((s, i) => s.compareAndSet(record('raced', { rev, participants: i }))),
+        );
+        expect([rev, wins.filter(Boolean).length]).toEqual([rev, 1]);
+        const winner = wins.indexOf(true);
+        // Every replica reads the winner's revision, whether or not the head has caught up.
+        for (const s of stores) expect(await s.get('raced')).toMatchObject({ rev, participants: winner });
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it('lists by owner in id order with a cursor, counts open ones, and finds the open ones of CoreMX', async () => {

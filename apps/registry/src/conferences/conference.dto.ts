@@ -19,6 +19,12 @@ import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type ConferenceRecord, type RoomType
 /** An account id (`acc_…`) or a username: who may join besides the owner. */
 export const IDENTITY_PATTERN = /^(acc_[0-9a-f-]{36}|[a-z0-9][a-z0-9._-]{2,63})$/;
 
+/**
+ * Most identities in `allowed`: the list travels in the conference's `room.reserved` event, which every
+ * registry reads, and CCES events are at most 16 KiB (300 account ids ≈ 13 KiB).
+ */
+export const MAX_ALLOWED = 300;
+
 export class ConferenceSettingsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100_000, description: 'capped by your plan' })
   @IsOptional()
@@ -38,9 +44,14 @@ export class CreateConferenceDto {
   @IsIn(ROOM_TYPES)
   type!: RoomType;
 
-  @ApiProperty({ type: [String], example: ['bob', 'carol'], description: 'usernames or account ids' })
+  @ApiProperty({
+    type: [String],
+    example: ['bob', 'carol'],
+    maxItems: MAX_ALLOWED,
+    description: 'usernames or account ids (larger audiences: make it public)',
+  })
   @IsArray()
-  @ArrayMaxSize(1_000)
+  @ArrayMaxSize(MAX_ALLOWED, { message: `allowed holds at most ${MAX_ALLOWED} identities` })
   @IsString({ each: true })
   @Matches(IDENTITY_PATTERN, { each: true, message: 'allowed must hold usernames or account ids' })
   allowed!: string[];

@@ -91,6 +91,12 @@ export interface JoinAnswer {
 }
 
 const REHOME_LEASE_MS = 30_000;
+/**
+ * Joins read the directory through a cache this fresh: a burst of joins to one conference costs one read,
+ * and a change (a move, an end) is seen within it; this process's own writes drop the entry at once.
+ */
+const JOIN_LOOKUP_TTL_MS = 1_000;
+const JOIN_LOOKUP_MAX_ENTRIES = 10_000;
 const RETRY_AFTER_S = 5;
 
 /**
@@ -101,6 +107,7 @@ const RETRY_AFTER_S = 5;
 export class ConferenceService {
   private readonly createLimiter: RateLimiter;
   private readonly joinLimiter: RateLimiter;
+  private readonly lookups = new Map<string, { record: ConferenceRecord | undefined; until: number }>();
 
   constructor(private readonly o: ConferenceServiceOptions) {
     this.createLimiter = new RateLimiter(o.createRatePerMin, 60_000, o.clock);
@@ -180,6 +187,7 @@ export class ConferenceService {
       rev: (existing?.rev ?? 0) + 1,
     };
     if (await this.o.store.compareAndSet(record)) {
+      this.lookups.delete(conferenceId);
       this.o.onCreate?.('created');
       return { record, created: true };
     }
@@ -253,7 +261,7 @@ export class ConferenceService {
     }
     this.rateLimit(this.joinLimiter, caller.identity, 'joins');
     const { conferenceId, mixerAddress } = parsed.address;
-    const record = await this.o.store.get(conferenceId);
+    const record = await this.lookup(conferenceId);
     if (!record || !mixersOf(record).includes(mixerAddress)) {
       this.o.onJoin?.('not-found');
       throw notFound(conferenceId);
@@ -411,6 +419,16 @@ export class ConferenceService {
 
   // ---- helpers ---------------------------------------------------------------------------------------
 
+  private async lookup(conferenceId: string): Promise<ConferenceRecord | undefined> {
+    const now = this.o.clock.now();
+    const held = this.lookups.get(conferenceId);
+    if (held && held.until > now) return held.record;
+    const record = await this.o.store.get(conferenceId);
+    if (this.lookups.size >= JOIN_LOOKUP_MAX_ENTRIES) this.lookups.clear();
+    this.lookups.set(conferenceId, { record, until: now + JOIN_LOOKUP_TTL_MS });
+    return record;
+  }
+
   /** Read, change, compare-and-set; again on a conflict. `change` returning undefined stops. */
   private async update(
     conferenceId: string,
@@ -422,7 +440,10 @@ export class ConferenceService {
       const next = change(current);
       if (!next) return current;
       const written = { ...next, rev: current.rev + 1 };
-      if (await this.o.store.compareAndSet(written)) return written;
+      if (await this.o.store.compareAndSet(written)) {
+        this.lookups.delete(conferenceId);
+        return written;
+      }
     }
     throw new Error(`conference ${conferenceId}: too many concurrent writes`);
   }

@@ -18,6 +18,13 @@ export interface CcesPoison extends CcesMessageMeta {
   deadLetterTopic: string;
 }
 
+/** Consumer group timings of `subscribeCces` (see the comment where the consumer is made). */
+export const CCES_CONSUMER_TIMINGS = {
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+} as const;
+
 export interface SubscribeCcesOptions {
   kafka: Kafka;
   groupId: string;
@@ -67,7 +74,16 @@ export async function subscribeCces(options: SubscribeCcesOptions): Promise<Cces
   let timer: ReturnType<Clock['setTimeout']> | undefined;
   let refreshing: Promise<void> | undefined;
 
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  // A new CoreMX topic restarts this member (stop, subscribe, run) and so rebalances the group; kafkajs's
+  // defaults (30 s session, 60 s rebalance) would let one slow sibling hold every member's events up to a
+  // minute. Our handlers are short (one database write), so much tighter bounds are safe.
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: CCES_CONSUMER_TIMINGS.sessionTimeoutMs,
+    rebalanceTimeout: CCES_CONSUMER_TIMINGS.rebalanceTimeoutMs,
+    heartbeatInterval: CCES_CONSUMER_TIMINGS.heartbeatIntervalMs,
+  });
   const deadLetters: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

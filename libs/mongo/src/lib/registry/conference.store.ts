@@ -3,9 +3,12 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { DuplicateKeyError, withMongoErrors } from '../mongo-errors';
 
 /**
- * A registry node's conference directory (shared by its replicas): one document per conference with
- * the fields queries need (owner, status, CoreMX) beside the whole record as JSON text, and the record's
- * revision for compare-and-set writes. No transactions, change streams or TTL indexes (FerretDB).
+ * A registry node's conference directory (shared by its replicas). No transactions, change streams or TTL
+ * indexes (FerretDB), and FerretDB's conditional update (`updateOne({_id, rev})`) is not atomic under
+ * concurrency, so compare-and-set is an *insert*: every revision of a record is a document
+ * `<conferenceId>#<rev>` (a duplicate key means another writer took that revision). A head document per
+ * conference (owner, status, CoreMX, latest record) serves queries and is the starting point of `get`,
+ * which follows newer revisions a slower writer has not reflected in the head yet. Old revisions are pruned.
  */
 export interface ConferenceStore {
   get(conferenceId: string): Promise<ConferenceRecord | undefined>;
@@ -53,8 +56,21 @@ const docOf = (r: ConferenceRecord): ConferenceDoc => ({
 });
 const recordOf = (d: ConferenceDoc): ConferenceRecord => ({ ...JSON.parse(d.record), rev: d.rev });
 
+interface RevisionDoc {
+  _id: string;
+  record: string;
+}
+const revisionSchema = new Schema(
+  { _id: { type: String, required: true }, record: { type: String, required: true } },
+  { versionKey: false, strict: 'throw' },
+);
+const revisionKey = (conferenceId: string, rev: number) => `${conferenceId}#${String(rev).padStart(12, '0')}`;
+/** Revisions kept behind the latest (a head written late still finds its successors). */
+const KEPT_REVISIONS = 8;
+
 export class MongoConferenceStore implements ConferenceStore {
   private readonly docs: Model<ConferenceDoc>;
+  private readonly revisions: Model<RevisionDoc>;
 
   /** `registryId` names the collection, so replicas of one node share it and other nodes never do. */
   constructor(
@@ -66,28 +82,53 @@ export class MongoConferenceStore implements ConferenceStore {
       schema,
       `conferences_${registryId.replace(/-/g, '_')}`,
     );
+    this.revisions = connection.model<RevisionDoc>(
+      `ConferenceRevision_${registryId}`,
+      revisionSchema,
+      `conference_revisions_${registryId.replace(/-/g, '_')}`,
+    );
   }
 
   async get(conferenceId: string): Promise<ConferenceRecord | undefined> {
-    const doc = await withMongoErrors(() => this.docs.findById(conferenceId).lean().exec());
-    return doc ? recordOf(doc) : undefined;
+    const head = await withMongoErrors(() => this.docs.findById(conferenceId).lean().exec());
+    let record = head ? recordOf(head) : undefined;
+    // Follow revisions newer than the head (their writer has not updated it yet, or lost that race).
+    for (let rev = (record?.rev ?? 0) + 1; ; rev++) {
+      const newer = await withMongoErrors(() =>
+        this.revisions.findById(revisionKey(conferenceId, rev)).lean().exec(),
+      );
+      if (!newer) return record;
+      record = { ...(JSON.parse(newer.record) as ConferenceRecord), rev };
+    }
   }
 
   async compareAndSet(next: ConferenceRecord): Promise<boolean> {
-    if (next.rev === 1) {
-      try {
-        await withMongoErrors(() => this.docs.create(docOf(next)));
-        return true;
-      } catch (error) {
-        if (error instanceof DuplicateKeyError) return false;
-        throw error;
-      }
+    try {
+      await withMongoErrors(() =>
+        this.revisions.create({
+          _id: revisionKey(next.conferenceId, next.rev),
+          record: JSON.stringify(next),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return false;
+      throw error;
     }
     const { _id, ...fields } = docOf(next);
-    const result = await withMongoErrors(() =>
-      this.docs.updateOne({ _id, rev: next.rev - 1 }, { $set: fields }).exec(),
-    );
-    return result.modifiedCount === 1;
+    // The head only moves forward: a late writer of an older revision matches nothing, and its upsert
+    // then collides with the existing head (ignored).
+    try {
+      await withMongoErrors(() =>
+        this.docs.updateOne({ _id, rev: { $lt: next.rev } }, { $set: fields }, { upsert: true }).exec(),
+      );
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
+    }
+    if (next.rev > KEPT_REVISIONS) {
+      const old = revisionKey(next.conferenceId, next.rev - KEPT_REVISIONS);
+      await withMongoErrors(() => this.revisions.deleteOne({ _id: old }).exec());
+    }
+    return true;
   }
 
   async listByOwner(owner: string, limit: number, after?: string): Promise<ConferenceRecord[]> {
