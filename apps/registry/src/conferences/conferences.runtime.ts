@@ -58,6 +58,7 @@ export function createConferences(
     cash,
     ownCloud: config.cloud,
     staleAfterMs: config.PLACEMENT_STALE_AFTER_MS,
+    strategy: config.PLACEMENT_STRATEGY,
     log,
   });
   const tickets = new JoinTicketClient({ authUrl: config.AUTH_URL, authorization });

@@ -145,6 +145,10 @@ export class RegistryConfig {
   @Min(100)
   PLACEMENT_STALE_AFTER_MS: number = 15_000;
 
+  /** Placement among eligible CoreMX: the least loaded, or the less loaded of two drawn at random. */
+  @IsIn(['least-loaded', 'power-of-two'])
+  PLACEMENT_STRATEGY: 'least-loaded' | 'power-of-two' = 'least-loaded';
+
   /** How often the primary looks for conferences of down CoreMX to re-home. */
   @IsInt()
   @Min(100)
