@@ -8,6 +8,7 @@ import {
 import { systemClock } from '@hoot/domain';
 import { createKafka } from '@hoot/events';
 import type { ConferenceStore } from '@hoot/mongo';
+import { registryConsumerGroup } from '../config/consumer-group';
 import type { RegistryConfig } from '../config/registry.config';
 import type { RegistryNode } from '../gcas/registry-node';
 import { HttpCashClient } from './cash.client';
@@ -94,7 +95,12 @@ export function createConferences(
     clientId: `hoot-${config.REGISTRY_ID}-directory`,
     logLevel: 'error',
   });
-  const directory = new ConferenceDirectory({ kafka, registryId: config.REGISTRY_ID, store, log });
+  const directory = new ConferenceDirectory({
+    kafka,
+    groupId: registryConsumerGroup(config.REGISTRY_ID, config.MONGO_URI, 'directory'),
+    store,
+    log,
+  });
 
   let timer: NodeJS.Timeout | undefined;
   let rehoming = false;

@@ -39,7 +39,8 @@ export class ConferenceDirectory {
   constructor(
     private readonly options: {
       kafka: Kafka;
-      registryId: string;
+      /** Its consumer group (`registryConsumerGroup(id, mongoUri, 'directory')`). */
+      groupId: string;
       store: ConferenceStore;
       log: DirectoryLog;
       topicRefreshMs?: number;
@@ -54,7 +55,7 @@ export class ConferenceDirectory {
     const { store, log } = this.options;
     this.subscription = await subscribeCces({
       kafka: this.options.kafka,
-      groupId: `hoot-registry-${this.options.registryId}-directory`,
+      groupId: this.options.groupId,
       fromBeginning: true,
       topicRefreshMs: this.options.topicRefreshMs ?? 5_000,
       onEvent: async (event) => {

@@ -1,4 +1,5 @@
 import { createKafka, subscribeCces, type CcesSubscription } from '@hoot/events';
+import { registryConsumerGroup } from '../config/consumer-group';
 import type { WebhookStore } from '@hoot/mongo';
 import type { RegistryConfig } from '../config/registry.config';
 import { HttpWebhookSender } from './http-webhook.sender';
@@ -19,9 +20,20 @@ export interface WebhooksRuntime {
 }
 
 /**
- * Builds the webhook feature on `store`. The consumer group `hoot-registry-<REGISTRY_ID>-webhooks` is
- * shared by the replicas of one registry node (each event is taken in once per node), read from the
- * beginning the first time so the owners of existing conferences are known.
+ * The consumer group that feeds one outbox: `hoot-registry-<REGISTRY_ID>-webhooks-<database>`. Replicas of a
+ * node share its database and so the group (each event is taken in once per node). The database is part of
+ * the name because a member of the group writes what it consumes into its own database: two deployments
+ * with the same REGISTRY_ID on one Kafka (two environments, two test runs) must not split the partitions
+ * between them, or each would see only part of the events and drop the rest as conferences it knows no
+ * owner of.
+ */
+export function webhookConsumerGroup(registryId: string, mongoUri: string): string {
+  return registryConsumerGroup(registryId, mongoUri, 'webhooks');
+}
+
+/**
+ * Builds the webhook feature on `store`. Consumes in `webhookConsumerGroup`, read from the beginning the
+ * first time so the owners of existing conferences are known.
  */
 export function createWebhooks(
   config: RegistryConfig,
@@ -48,6 +60,7 @@ export function createWebhooks(
     onRedeliver: () => dispatcher.wake(),
   });
   const intake = new WebhookIntake(store, () => dispatcher.wake());
+  const groupId = webhookConsumerGroup(config.REGISTRY_ID, config.MONGO_URI);
   let subscription: CcesSubscription | undefined;
   return {
     store,
@@ -62,7 +75,7 @@ export function createWebhooks(
           logLevel: 'error',
           logSink: { ...log, error: log.warn, debug: () => undefined },
         }),
-        groupId: `hoot-registry-${config.REGISTRY_ID}-webhooks`,
+        groupId,
         fromBeginning: true,
         topicRefreshMs: config.WEBHOOK_TOPIC_REFRESH_MS,
         onEvent: async (event) => {

@@ -97,6 +97,18 @@ export class MongoGcasStore implements GcasStore {
   }
 
   async nextHeartbeat(registryId: string): Promise<{ incarnation: number; seq: number }> {
+    // Two replicas starting together may both try to create the counter: the loser retries, and then
+    // the document exists.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.advanceHeartbeat(registryId);
+      } catch (error) {
+        if (!(error instanceof DuplicateKeyError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async advanceHeartbeat(registryId: string): Promise<{ incarnation: number; seq: number }> {
     const doc = await withMongoErrors(() =>
       this.nodes
         .findOneAndUpdate(
