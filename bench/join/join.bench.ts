@@ -145,6 +145,14 @@ async function main(): Promise<void> {
       }
       if (i < 0) firstOnNewTopicMs = performance.now() - t0;
       else propagation.push(performance.now() - t0);
+      // The plan allows a few open conferences: end all but the one the join load uses.
+      if (id !== 'bench-0') {
+        const ended = await fetch(`${c1}/v1/conferences/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${alice}` },
+        });
+        if (ended.status !== 204) throw new Error(`end of ${id} answered ${ended.status}`);
+      }
     }
 
     // 2. Join throughput and latency against the bare route.
