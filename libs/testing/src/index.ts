@@ -9,3 +9,4 @@ export * from './lib/managed-process';
 export * from './lib/workspace';
 export * from './lib/auth-service';
 export * from './lib/cash-process';
+export * from './lib/registry-process';

@@ -12,7 +12,7 @@ export interface ProblemSource {
  * and `retryAfterMs` from a `Retry-After` header. `problem` keeps the whole body for extensions.
  */
 export class RegistryHttpError extends Error {
-  override readonly name = 'RegistryHttpError';
+  override readonly name: string = 'RegistryHttpError';
 
   constructor(
     readonly status: number,

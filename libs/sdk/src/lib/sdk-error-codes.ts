@@ -19,6 +19,16 @@ export enum SdkErrorCode {
   DiscoveryFailed = 'sdk.discovery-failed',
   /** A server answer is not what the contract says (unparsable or wrong shape). */
   AnswerInvalid = 'sdk.answer-invalid',
+  /** The signaling WebSocket could not be opened (refused, closed or timed out before it opened). */
+  SignalingConnectFailed = 'sdk.signaling-connect-failed',
+  /** The signaling connection closed while a request waited for its answer. */
+  SignalingClosed = 'sdk.signaling-closed',
+  /** A signaling request got no answer in time. */
+  SignalingTimeout = 'sdk.signaling-timeout',
+  /** A room command was given while the session is not connected (reconnecting, or closed). */
+  RoomNotConnected = 'sdk.room-not-connected',
+  /** The session lost its connection and could not join again within its reconnection budget. */
+  ReconnectFailed = 'sdk.reconnect-failed',
 }
 
 /** Base of every error the SDK raises on its own: carries a stable `code`. */

@@ -1,0 +1,3 @@
+export * from './media-environment';
+export * from './media-plan';
+export * from './media-session';

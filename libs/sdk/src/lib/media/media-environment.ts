@@ -1,0 +1,106 @@
+/**
+ * The few browser WebRTC objects `MediaSession` uses, as small structural types: the SDK compiles without
+ * the DOM library (it also runs in Node), and unit specs drive `MediaSession` with fakes. In a browser the
+ * real `RTCPeerConnection`, `MediaStream` and `navigator.mediaDevices` fit these shapes.
+ */
+
+export interface IceCandidateLike {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export interface SessionDescriptionLike {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp?: string;
+}
+
+export interface MediaStreamTrackLike {
+  readonly kind: string;
+  readonly id: string;
+  stop(): void;
+}
+
+export interface MediaStreamLike {
+  readonly id: string;
+  getTracks(): MediaStreamTrackLike[];
+  addTrack(track: MediaStreamTrackLike): void;
+}
+
+export interface StatsReportLike {
+  forEach(callback: (value: Record<string, unknown>) => void): void;
+}
+
+export type TransceiverDirection = 'sendonly' | 'recvonly' | 'sendrecv' | 'inactive';
+
+export interface PeerConnectionLike {
+  onicecandidate: ((event: { candidate: IceCandidateLike | null }) => void) | null;
+  ontrack: ((event: { track: MediaStreamTrackLike; streams: readonly MediaStreamLike[] }) => void) | null;
+  onconnectionstatechange?: ((event: unknown) => void) | null;
+  readonly connectionState?: string;
+  addTransceiver(
+    trackOrKind: MediaStreamTrackLike | string,
+    init?: { direction?: TransceiverDirection; streams?: MediaStreamLike[] },
+  ): unknown;
+  addTrack(track: MediaStreamTrackLike, ...streams: MediaStreamLike[]): unknown;
+  createOffer(): Promise<SessionDescriptionLike>;
+  createAnswer(): Promise<SessionDescriptionLike>;
+  setLocalDescription(description: SessionDescriptionLike): Promise<void>;
+  setRemoteDescription(description: SessionDescriptionLike): Promise<void>;
+  addIceCandidate(candidate: IceCandidateLike): Promise<void>;
+  getStats(): Promise<StatsReportLike>;
+  close(): void;
+}
+
+export interface UserMediaConstraints {
+  audio: boolean;
+  video: boolean | { width?: { ideal: number }; height?: { ideal: number } };
+}
+
+/** What `MediaSession` needs from its environment. */
+export interface MediaEnvironment {
+  createPeerConnection(): PeerConnectionLike;
+  createMediaStream(): MediaStreamLike;
+  getUserMedia(constraints: UserMediaConstraints): Promise<MediaStreamLike>;
+}
+
+interface BrowserGlobals {
+  RTCPeerConnection?: new (config?: { iceServers?: unknown[] }) => PeerConnectionLike;
+  MediaStream?: new () => MediaStreamLike;
+  navigator?: { mediaDevices?: { getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike> } };
+}
+
+/** Thrown when the environment has no WebRTC (Node, an old browser, an insecure origin). */
+export class MediaUnsupportedError extends Error {
+  readonly code = 'sdk.media-unsupported';
+
+  constructor(what: string) {
+    super(`${what} is not available here: media needs a browser with WebRTC on a secure origin`);
+    this.name = 'MediaUnsupportedError';
+  }
+}
+
+/**
+ * The browser's WebRTC globals. Nothing is touched until a method is called, so importing the SDK in Node
+ * stays harmless. Media goes to the media server (or the peer) directly: no STUN/TURN server is configured
+ * (loopback and LAN; a deployment behind NAT passes its own `iceServers`).
+ */
+export function browserMediaEnvironment(iceServers: unknown[] = []): MediaEnvironment {
+  const g = globalThis as unknown as BrowserGlobals;
+  return {
+    createPeerConnection() {
+      if (!g.RTCPeerConnection) throw new MediaUnsupportedError('RTCPeerConnection');
+      return new g.RTCPeerConnection({ iceServers });
+    },
+    createMediaStream() {
+      if (!g.MediaStream) throw new MediaUnsupportedError('MediaStream');
+      return new g.MediaStream();
+    },
+    getUserMedia(constraints) {
+      const devices = g.navigator?.mediaDevices;
+      if (!devices) return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices'));
+      return devices.getUserMedia(constraints);
+    },
+  };
+}

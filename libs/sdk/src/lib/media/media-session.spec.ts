@@ -1,0 +1,457 @@
+import type { ParticipantView, RoomView } from '@hoot/domain';
+import { Emitter } from '../emitter';
+import type {
+  IceCandidateLike,
+  MediaEnvironment,
+  MediaStreamLike,
+  MediaStreamTrackLike,
+  PeerConnectionLike,
+  SessionDescriptionLike,
+  StatsReportLike,
+  UserMediaConstraints,
+} from './media-environment';
+import {
+  MediaSession,
+  type MediaP2pSignal,
+  type MediaRoomEvents,
+  type MediaRoomSession,
+} from './media-session';
+
+// ---- fakes -----------------------------------------------------------------------------------------
+
+class FakeTrack implements MediaStreamTrackLike {
+  stopped = false;
+  enabled = true;
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {}
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+class FakeStream implements MediaStreamLike {
+  private static n = 0;
+  readonly id = `stream-${++FakeStream.n}`;
+  constructor(private readonly tracks: MediaStreamTrackLike[] = []) {}
+  getTracks(): MediaStreamTrackLike[] {
+    return [...this.tracks];
+  }
+  addTrack(track: MediaStreamTrackLike): void {
+    this.tracks.push(track);
+  }
+}
+
+class FakePeerConnection implements PeerConnectionLike {
+  onicecandidate: ((event: { candidate: IceCandidateLike | null }) => void) | null = null;
+  ontrack: ((event: { track: MediaStreamTrackLike; streams: readonly MediaStreamLike[] }) => void) | null =
+    null;
+  readonly transceivers: { what: string; direction?: string }[] = [];
+  readonly tracks: MediaStreamTrackLike[] = [];
+  readonly candidates: IceCandidateLike[] = [];
+  local: SessionDescriptionLike | undefined;
+  remote: SessionDescriptionLike | undefined;
+  closed = false;
+  stats: Record<string, unknown>[] = [];
+
+  constructor(readonly n: number) {}
+
+  addTransceiver(trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string }): unknown {
+    this.transceivers.push({
+      what: typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind,
+      direction: init?.direction,
+    });
+    return {};
+  }
+  addTrack(track: MediaStreamTrackLike): unknown {
+    this.tracks.push(track);
+    return {};
+  }
+  async createOffer(): Promise<SessionDescriptionLike> {
+    return { type: 'offer', sdp: `v=0\r\noffer-${this.n}` };
+  }
+  async createAnswer(): Promise<SessionDescriptionLike> {
+    return { type: 'answer', sdp: `v=0\r\nanswer-${this.n}` };
+  }
+  async setLocalDescription(description: SessionDescriptionLike): Promise<void> {
+    this.local = description;
+  }
+  async setRemoteDescription(description: SessionDescriptionLike): Promise<void> {
+    this.remote = description;
+  }
+  async addIceCandidate(candidate: IceCandidateLike): Promise<void> {
+    if (!this.remote) throw new Error('no remote description yet');
+    this.candidates.push(candidate);
+  }
+  async getStats(): Promise<StatsReportLike> {
+    const stats = this.stats;
+    return { forEach: (cb) => stats.forEach(cb) };
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+class FakeEnvironment implements MediaEnvironment {
+  readonly pcs: FakePeerConnection[] = [];
+  readonly requests: UserMediaConstraints[] = [];
+  readonly streams: FakeStream[] = [];
+  refuse: Error | undefined;
+  createPeerConnection(): PeerConnectionLike {
+    const pc = new FakePeerConnection(this.pcs.length + 1);
+    this.pcs.push(pc);
+    return pc;
+  }
+  createMediaStream(): MediaStreamLike {
+    return new FakeStream();
+  }
+  async getUserMedia(constraints: UserMediaConstraints): Promise<MediaStreamLike> {
+    this.requests.push(constraints);
+    if (this.refuse) throw this.refuse;
+    const tracks = [
+      ...(constraints.audio ? [new FakeTrack('audio', `mic-${this.requests.length}`)] : []),
+      ...(constraints.video ? [new FakeTrack('video', `cam-${this.requests.length}`)] : []),
+    ];
+    const stream = new FakeStream(tracks);
+    this.streams.push(stream);
+    return stream;
+  }
+}
+
+type Call = [string, ...unknown[]];
+
+class FakeRoom extends Emitter<MediaRoomEvents> implements MediaRoomSession {
+  readonly calls: Call[] = [];
+  failSubscribe: Error | undefined;
+
+  constructor(
+    public room: RoomView,
+    public participantId: string,
+  ) {
+    super();
+  }
+
+  fire<K extends keyof MediaRoomEvents>(name: K, payload: MediaRoomEvents[K]): void {
+    this.emit(name, payload);
+  }
+
+  change(room: RoomView): void {
+    this.room = room;
+    this.emit('change', room);
+  }
+
+  async publish(kinds: ('audio' | 'video')[], sdpOffer?: string) {
+    this.calls.push(['publish', kinds, sdpOffer]);
+    return sdpOffer === undefined ? {} : { sdpAnswer: 'v=0\r\nserver-answer' };
+  }
+  async unpublish() {
+    this.calls.push(['unpublish']);
+  }
+  async subscribe(publisherId: string, sdpOffer: string) {
+    this.calls.push(['subscribe', publisherId, sdpOffer]);
+    if (this.failSubscribe) throw this.failSubscribe;
+    return { sdpAnswer: `v=0\r\nsub-answer-${publisherId}` };
+  }
+  async unsubscribe(publisherId: string) {
+    this.calls.push(['unsubscribe', publisherId]);
+  }
+  async addIceCandidate(
+    publisherId: string,
+    candidate: { candidate: string; sdpMid: string; sdpMLineIndex: number },
+  ) {
+    this.calls.push(['ice', publisherId, candidate]);
+  }
+  async p2pSignal(signal: MediaP2pSignal) {
+    this.calls.push(['p2p', signal]);
+  }
+
+  named(name: string): Call[] {
+    return this.calls.filter((c) => c[0] === name);
+  }
+}
+
+function person(id: string, joinOrder: number, extra: Partial<ParticipantView> = {}): ParticipantView {
+  return {
+    participantId: id,
+    identity: `acc-${id}`,
+    displayName: id,
+    role: 'viewer',
+    joinOrder,
+    joinedAt: joinOrder,
+    handRaised: false,
+    streams: [],
+    ...extra,
+  };
+}
+
+function roomOf(type: RoomView['type'], people: ParticipantView[], version = 1): RoomView {
+  return {
+    id: 'standup',
+    type,
+    status: 'active',
+    version,
+    ownerId: people.find((p) => p.role === 'publisher')?.participantId ?? null,
+    creator: 'acc-alice',
+    participants: Object.fromEntries(people.map((p) => [p.participantId, p])),
+    children: [],
+  };
+}
+
+const live = (id: string, order: number, streams: ('audio' | 'video')[] = ['audio', 'video']) =>
+  person(id, order, { role: 'publisher', streams });
+
+async function started(room: FakeRoom, env = new FakeEnvironment()) {
+  const media = new MediaSession(room, { environment: env });
+  const events: [string, unknown][] = [];
+  for (const name of [
+    'local-stream',
+    'local-stream-removed',
+    'remote-stream',
+    'remote-stream-removed',
+    'error',
+  ] as const)
+    media.on(name, (payload) => events.push([name, payload]));
+  await media.start();
+  await media.idle();
+  return { media, env, events };
+}
+
+// ---- specs -----------------------------------------------------------------------------------------
+
+describe('MediaSession', () => {
+  it('publishes camera and microphone send-only in m2m: offer → publish → answer', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1, [])]), 'alice');
+    const { env, events } = await started(room);
+    expect(env.requests).toEqual([{ audio: true, video: { width: { ideal: 640 }, height: { ideal: 360 } } }]);
+    const pc = env.pcs[0];
+    expect(pc.transceivers).toEqual([
+      { what: 'audio', direction: 'sendonly' },
+      { what: 'video', direction: 'sendonly' },
+    ]);
+    expect(room.named('publish')).toEqual([['publish', ['audio', 'video'], 'v=0\r\noffer-1']]);
+    expect(pc.remote).toEqual({ type: 'answer', sdp: 'v=0\r\nserver-answer' });
+    expect(events.map((e) => e[0])).toEqual(['local-stream']);
+  });
+
+  it('publishes audio only in a2m and receives audio only', async () => {
+    const room = new FakeRoom(roomOf('a2m', [live('alice', 1, ['audio']), live('bob', 2, [])]), 'bob');
+    const { env } = await started(room);
+    expect(env.requests).toEqual([{ audio: true, video: false }]);
+    expect(room.named('publish')[0][1]).toEqual(['audio']);
+    const sub = env.pcs.find((pc) => pc.transceivers.some((t) => t.direction === 'recvonly'))!;
+    expect(sub.transceivers).toEqual([{ what: 'audio', direction: 'recvonly' }]);
+  });
+
+  it('a viewer publishes nothing and subscribes to every publisher with a stream, one connection each', async () => {
+    const room = new FakeRoom(
+      roomOf('m2m', [live('alice', 1), live('bob', 2, []), person('carol', 3)]),
+      'carol',
+    );
+    const { env, media, events } = await started(room);
+    expect(env.requests).toEqual([]);
+    expect(room.named('publish')).toEqual([]);
+    expect(room.named('subscribe')).toEqual([['subscribe', 'alice', 'v=0\r\noffer-1']]);
+    expect(env.pcs[0].transceivers).toEqual([
+      { what: 'audio', direction: 'recvonly' },
+      { what: 'video', direction: 'recvonly' },
+    ]);
+    expect(env.pcs[0].remote?.sdp).toBe('v=0\r\nsub-answer-alice');
+    env.pcs[0].ontrack?.({ track: new FakeTrack('video', 'remote-v'), streams: [] });
+    expect(events).toContainEqual(['remote-stream', { participantId: 'alice', stream: expect.anything() }]);
+
+    // bob starts sending: stream-ready → a second receiver.
+    room.change(roomOf('m2m', [live('alice', 1), live('bob', 2), person('carol', 3)], 2));
+    room.fire('stream-ready', { publisherId: 'bob' });
+    await media.idle();
+    expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice', 'bob']);
+    expect(media.receiving().sort()).toEqual(['alice', 'bob']);
+
+    // alice stops: her receiver closes, the server is told, the app hears it.
+    room.fire('stream-ended', { publisherId: 'alice' });
+    await media.idle();
+    expect(env.pcs[0].closed).toBe(true);
+    expect(room.named('unsubscribe')).toEqual([['unsubscribe', 'alice']]);
+    expect(events).toContainEqual(['remote-stream-removed', { participantId: 'alice' }]);
+    expect(media.receiving()).toEqual(['bob']);
+  });
+
+  it('trickles ICE both ways keyed by publisher id, holding early server candidates until the answer', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), person('carol', 2)]), 'carol');
+    let answer!: () => void;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    const subscribe = room.subscribe.bind(room);
+    room.subscribe = async (id, sdp) => {
+      // A server candidate arrives before the subscribe answer.
+      room.fire('ice', {
+        publisherId: 'alice',
+        candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      });
+      // And one of ours is gathered before CASH knows the subscription: it must wait.
+      env.pcs[0].onicecandidate?.({
+        candidate: { candidate: 'candidate:0 1 udp 1 127.0.0.1 5999 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      });
+      earlySent = room.named('ice').length;
+      await gate;
+      return subscribe(id, sdp);
+    };
+    let earlySent = -1;
+    const env = new FakeEnvironment();
+    const media = new MediaSession(room, { environment: env });
+    const start = media.start();
+    await Promise.resolve();
+    answer();
+    await start;
+    await media.idle();
+    const pc = env.pcs[0];
+    expect(pc.candidates.map((c) => c.candidate)).toEqual(['candidate:1 1 udp 1 10.0.0.1 5000 typ host']);
+    pc.onicecandidate?.({
+      candidate: {
+        candidate: 'candidate:2 1 udp 1 127.0.0.1 6000 typ host',
+        sdpMid: '1',
+        sdpMLineIndex: 1,
+        usernameFragment: 'u',
+      },
+    });
+    pc.onicecandidate?.({ candidate: null });
+    pc.onicecandidate?.({ candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0 } });
+    await media.idle();
+    expect(earlySent).toBe(0);
+    expect(room.named('ice')).toEqual([
+      ['ice', 'alice', { candidate: 'candidate:0 1 udp 1 127.0.0.1 5999 typ host', sdpMid: '0', sdpMLineIndex: 0 }],
+      [
+        'ice',
+        'alice',
+        { candidate: 'candidate:2 1 udp 1 127.0.0.1 6000 typ host', sdpMid: '1', sdpMLineIndex: 1 },
+      ],
+    ]);
+  });
+
+  it('starts publishing once a raised hand is approved, and stops when demoted', async () => {
+    const room = new FakeRoom(
+      roomOf('m2m', [live('alice', 1), person('bob', 2, { handRaised: true })]),
+      'bob',
+    );
+    const { env, events, media } = await started(room);
+    expect(room.named('publish')).toEqual([]);
+    room.change(roomOf('m2m', [live('alice', 1), person('bob', 2, { role: 'publisher' })], 2));
+    await media.idle();
+    expect(room.named('publish')).toHaveLength(1);
+    expect(env.requests).toHaveLength(1);
+    room.change(roomOf('m2m', [live('alice', 1), person('bob', 2, { role: 'viewer' })], 3));
+    await media.idle();
+    expect(room.named('unpublish')).toHaveLength(1);
+    expect(env.streams[0].getTracks().every((t) => (t as FakeTrack).stopped)).toBe(true);
+    expect(events.map((e) => e[0])).toContain('local-stream-removed');
+  });
+
+  it('after reoffer publishes again and re-subscribes only on stream-ready', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), live('bob', 2)]), 'bob');
+    const { env, media } = await started(room);
+    expect(room.named('publish')).toHaveLength(1);
+    expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice']);
+    const before = [...env.pcs];
+    room.fire('reoffer', { reason: 'media-server-restarted' });
+    await media.idle();
+    expect(before.every((pc) => pc.closed)).toBe(true);
+    expect(room.named('publish')).toHaveLength(2);
+    expect(room.named('subscribe')).toHaveLength(1);
+    room.fire('change', room.room);
+    await media.idle();
+    expect(room.named('subscribe')).toHaveLength(1);
+    room.fire('stream-ready', { publisherId: 'alice' });
+    await media.idle();
+    expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice', 'alice']);
+  });
+
+  it('after a reconnection starts over with the new snapshot', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), live('bob', 2)]), 'bob');
+    const { media } = await started(room);
+    room.participantId = 'bob-2';
+    room.room = roomOf('m2m', [live('alice', 1), live('bob-2', 3, [])], 9);
+    room.fire('reconnected', { participantId: 'bob-2' });
+    await media.idle();
+    expect(room.named('publish')).toHaveLength(2);
+    expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice', 'alice']);
+  });
+
+  it('keeps receiving when the camera is refused, and reports it once', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), live('bob', 2, [])]), 'bob');
+    const env = new FakeEnvironment();
+    env.refuse = Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
+    const { events, media } = await started(room, env);
+    expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice']);
+    room.fire('change', room.room);
+    await media.idle();
+    expect(env.requests).toHaveLength(1);
+    expect(events.filter((e) => e[0] === 'error')).toEqual([
+      ['error', { error: env.refuse, step: 'publish' }],
+    ]);
+  });
+
+  it('in a p2p call only the callee offers; the caller answers; candidates go through p2p-signal', async () => {
+    const people = [live('caller', 1, []), live('callee', 2, [])];
+    const calleeRoom = new FakeRoom(roomOf('p2p', people), 'callee');
+    const callee = await started(calleeRoom);
+    expect(calleeRoom.named('publish')).toEqual([['publish', ['audio', 'video'], undefined]]);
+    expect(calleeRoom.named('p2p')).toEqual([['p2p', { kind: 'offer', sdp: 'v=0\r\noffer-1' }]]);
+    expect(callee.env.pcs[0].tracks.map((t) => t.kind)).toEqual(['audio', 'video']);
+
+    const callerRoom = new FakeRoom(roomOf('p2p', people), 'caller');
+    const caller = await started(callerRoom);
+    expect(callerRoom.named('p2p')).toEqual([]);
+    expect(caller.env.pcs).toHaveLength(0);
+    callerRoom.fire('p2p-signal', { from: 'callee', signal: { kind: 'offer', sdp: 'v=0\r\noffer-1' } });
+    await caller.media.idle();
+    expect(caller.env.pcs[0].remote).toEqual({ type: 'offer', sdp: 'v=0\r\noffer-1' });
+    expect(callerRoom.named('p2p')).toEqual([['p2p', { kind: 'answer', sdp: 'v=0\r\nanswer-1' }]]);
+    caller.env.pcs[0].onicecandidate?.({
+      candidate: { candidate: 'candidate:9 1 udp 1 1.2.3.4 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    });
+    await caller.media.idle();
+    expect(callerRoom.named('p2p')[1]).toEqual([
+      'p2p',
+      {
+        kind: 'candidate',
+        candidate: { candidate: 'candidate:9 1 udp 1 1.2.3.4 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      },
+    ]);
+
+    calleeRoom.fire('p2p-signal', { from: 'caller', signal: { kind: 'answer', sdp: 'v=0\r\nanswer-1' } });
+    calleeRoom.fire('p2p-signal', {
+      from: 'caller',
+      signal: {
+        kind: 'candidate',
+        candidate: { candidate: 'candidate:9 1 udp 1 1.2.3.4 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      },
+    });
+    await callee.media.idle();
+    expect(callee.env.pcs[0].remote).toEqual({ type: 'answer', sdp: 'v=0\r\nanswer-1' });
+    expect(callee.env.pcs[0].candidates).toHaveLength(1);
+    expect(calleeRoom.named('subscribe')).toEqual([]);
+  });
+
+  it('sums inbound video frames and audio packets over every receiver', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), live('bob', 2), person('carol', 3)]), 'carol');
+    const { env, media } = await started(room);
+    env.pcs[0].stats = [
+      { type: 'inbound-rtp', kind: 'video', framesDecoded: 30 },
+      { type: 'inbound-rtp', kind: 'audio', packetsReceived: 50 },
+      { type: 'outbound-rtp', kind: 'video', framesEncoded: 99 },
+    ];
+    env.pcs[1].stats = [{ type: 'inbound-rtp', kind: 'video', framesDecoded: 12 }];
+    await expect(media.inboundStats()).resolves.toEqual({ videoFramesDecoded: 42, audioPacketsReceived: 50 });
+  });
+
+  it('close stops the camera, closes every connection and ignores later room events', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), live('bob', 2)]), 'bob');
+    const { env, media } = await started(room);
+    media.close();
+    expect(env.pcs.every((pc) => pc.closed)).toBe(true);
+    expect(env.streams[0].getTracks().every((t) => (t as FakeTrack).stopped)).toBe(true);
+    expect(room.listenerCount('stream-ready')).toBe(0);
+    room.fire('stream-ready', { publisherId: 'alice' });
+    await media.idle();
+    expect(room.named('subscribe')).toHaveLength(1);
+  });
+});

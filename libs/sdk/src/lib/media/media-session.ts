@@ -1,0 +1,503 @@
+import type { MediaKind, RoomView } from '@hoot/domain';
+import {
+  browserMediaEnvironment,
+  type IceCandidateLike,
+  type MediaEnvironment,
+  type MediaStreamLike,
+  type PeerConnectionLike,
+  type StatsReportLike,
+} from './media-environment';
+import { p2pSides, publishKinds, publishersWithStreams, receiveKinds } from './media-plan';
+
+/** A p2p signal as CASH relays it (`p2p-signal`). */
+export type MediaP2pSignal =
+  | { kind: 'offer'; sdp: string }
+  | { kind: 'answer'; sdp: string }
+  | { kind: 'candidate'; candidate: { candidate: string; sdpMid: string; sdpMLineIndex: number } };
+
+/** The room events `MediaSession` follows (a subset of `RoomSessionEvents`). */
+export interface MediaRoomEvents {
+  change: RoomView;
+  'participant-left': { participantId: string };
+  'stream-ready': { publisherId: string };
+  'stream-ended': { publisherId: string };
+  ice: { publisherId: string; candidate: IceCandidateLike };
+  'p2p-signal': { from: string; signal: MediaP2pSignal };
+  reoffer: { reason: string };
+  reconnected: { participantId: string };
+}
+
+/**
+ * What `MediaSession` needs of a joined room (the SDK's `RoomSession` has all of it): the current room
+ * object, our participant id, its events and the media commands of the signaling protocol.
+ */
+export interface MediaRoomSession {
+  readonly room: RoomView;
+  readonly participantId: string;
+  /** Returns the unsubscribe function. */
+  on<K extends keyof MediaRoomEvents>(event: K, listener: (payload: MediaRoomEvents[K]) => void): () => void;
+  /** With an SDP offer in SFU rooms (answered with `sdpAnswer`); without in p2p (room state only). */
+  publish(kinds: MediaKind[], sdpOffer?: string): Promise<{ sdpAnswer?: string }>;
+  unpublish(): Promise<unknown>;
+  subscribe(publisherId: string, sdpOffer: string): Promise<{ sdpAnswer: string }>;
+  unsubscribe(publisherId: string): Promise<unknown>;
+  addIceCandidate(
+    publisherId: string,
+    candidate: { candidate: string; sdpMid: string; sdpMLineIndex: number },
+  ): Promise<unknown>;
+  p2pSignal(signal: MediaP2pSignal): Promise<unknown>;
+}
+
+export interface MediaSessionEvents {
+  'local-stream': { stream: MediaStreamLike; kinds: MediaKind[] };
+  'local-stream-removed': Record<string, never>;
+  'remote-stream': { participantId: string; stream: MediaStreamLike };
+  'remote-stream-removed': { participantId: string };
+  /** A media step failed (camera refused, SDP refused, …); the session keeps going. */
+  error: { error: unknown; step: string };
+}
+
+export interface MediaSessionOptions {
+  environment?: MediaEnvironment;
+  /** Preferred camera size (ideal, not exact). */
+  video?: { width: number; height: number };
+}
+
+export interface InboundMediaStats {
+  videoFramesDecoded: number;
+  audioPacketsReceived: number;
+}
+
+type Listener<T> = (payload: T) => void;
+
+interface Link {
+  pc: PeerConnectionLike;
+  /** Candidates that arrived before the remote description. */
+  pending: IceCandidateLike[];
+  remoteSet: boolean;
+  /** Our candidates gathered before the server knew the connection (sent once it answered). */
+  outbox?: WireCandidate[];
+  sendCandidate?: (candidate: WireCandidate) => void;
+  stream?: MediaStreamLike;
+}
+
+/**
+ * Browser media on top of a joined room: publishes the camera and microphone when we are a publisher
+ * (audio only in a2m, nothing for viewers), receives every publisher (one receive-only connection per
+ * publisher, as CASH wants), runs the direct connection of a p2p call (the callee offers), and starts
+ * over after a media server restart (`reoffer`) or a reconnection. Uses only browser globals, through
+ * `MediaEnvironment`.
+ */
+export class MediaSession {
+  private readonly env: MediaEnvironment;
+  private readonly listeners = new Map<keyof MediaSessionEvents, Set<Listener<never>>>();
+  private readonly detach: Array<() => void> = [];
+  private readonly subscriptions = new Map<string, Link>();
+  private publishing: Link | undefined;
+  private p2p: (Link & { peerId: string }) | undefined;
+  private localStream: MediaStreamLike | undefined;
+  private localKinds: MediaKind[] = [];
+  /** Published state on the room (p2p has no media server: publish is room state only). */
+  private published = false;
+  /** Getting the camera or publishing failed: not retried on every room change, only after a restart. */
+  private publishBlocked = false;
+  /** After `reoffer`: publishers whose new stream we wait for (`stream-ready`) before subscribing again. */
+  private readonly awaitingReady = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly session: MediaRoomSession,
+    private readonly options: MediaSessionOptions = {},
+  ) {
+    this.env = options.environment ?? browserMediaEnvironment();
+  }
+
+  on<K extends keyof MediaSessionEvents>(event: K, listener: Listener<MediaSessionEvents[K]>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  /** The camera/microphone stream we publish, if any. */
+  get local(): MediaStreamLike | undefined {
+    return this.localStream;
+  }
+
+  /** Participant ids we currently receive media from. */
+  receiving(): string[] {
+    return [...this.subscriptions.keys(), ...(this.p2p?.stream ? [this.p2p.peerId] : [])];
+  }
+
+  /** Starts: listens to the room, publishes if we may, subscribes to every publisher with a stream. */
+  start(): Promise<void> {
+    this.listen('stream-ready', (e) => {
+      this.awaitingReady.delete(e.publisherId);
+      void this.enqueue('subscribe', () => this.subscribeTo(e.publisherId));
+    });
+    this.listen('stream-ended', (e) =>
+      this.enqueue('unsubscribe', () => this.dropSubscription(e.publisherId, true)),
+    );
+    this.listen('participant-left', (e) =>
+      this.enqueue('participant-left', () => this.dropSubscription(e.participantId, false)),
+    );
+    this.listen('ice', (e) => this.remoteCandidate(e.publisherId, e.candidate));
+    this.listen('p2p-signal', (e) => this.enqueue('p2p-signal', () => this.onP2pSignal(e.from, e.signal)));
+    this.listen('reoffer', () => this.enqueue('reoffer', () => this.restart(true)));
+    this.listen('reconnected', () => this.enqueue('reconnected', () => this.restart(false)));
+    this.listen('change', () => this.enqueue('change', () => this.reconcile()));
+    return this.enqueue('start', () => this.reconcile(), true);
+  }
+
+  /** Resolves once every media step queued so far has run (specs, and apps before reading state). */
+  async idle(): Promise<void> {
+    let last: Promise<void> | undefined;
+    while (last !== this.queue) {
+      last = this.queue;
+      await last;
+    }
+  }
+
+  /** Sums the inbound RTP counters of every receiving connection (video frames decoded, audio packets). */
+  async inboundStats(): Promise<InboundMediaStats> {
+    const totals: InboundMediaStats = { videoFramesDecoded: 0, audioPacketsReceived: 0 };
+    const links = [...this.subscriptions.values(), ...(this.p2p ? [this.p2p] : [])];
+    for (const link of links) {
+      const report: StatsReportLike = await link.pc.getStats();
+      report.forEach((stat) => {
+        if (stat['type'] !== 'inbound-rtp') return;
+        const kind = stat['kind'] ?? stat['mediaType'];
+        if (kind === 'video') totals.videoFramesDecoded += Number(stat['framesDecoded'] ?? 0);
+        if (kind === 'audio') totals.audioPacketsReceived += Number(stat['packetsReceived'] ?? 0);
+      });
+    }
+    return totals;
+  }
+
+  /** Enables or disables our outgoing tracks of a kind (mute), without renegotiating. */
+  setEnabled(kind: MediaKind, enabled: boolean): void {
+    for (const track of this.localStream?.getTracks() ?? []) {
+      if (track.kind === kind) (track as { enabled?: boolean }).enabled = enabled;
+    }
+  }
+
+  /** Stops everything: connections closed, camera released, room listeners removed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const off of this.detach.splice(0)) off();
+    this.closeAll();
+    this.stopLocal();
+  }
+
+  // ---- reconciliation --------------------------------------------------------------------------------
+
+  /**
+   * Brings the media in line with the room: publish when we are a publisher and do not yet, stop when we
+   * no longer are, subscribe to every publisher with a stream, drop receivers of publishers gone, and run
+   * the p2p connection when both sides of a call are in.
+   */
+  private async reconcile(): Promise<void> {
+    const view = this.session.room;
+    const me = this.session.participantId;
+    const kinds = publishKinds(view.type, view.participants[me]?.role);
+    if (kinds.length === 0) this.publishBlocked = false;
+    if (kinds.length > 0 && !this.published && !this.publishBlocked) {
+      try {
+        await this.publish(kinds);
+      } catch (error) {
+        // Receiving still works without a camera; the app shows why publishing failed.
+        this.publishBlocked = true;
+        this.publishing?.pc.close();
+        this.publishing = undefined;
+        this.emit('error', { error, step: 'publish' });
+      }
+    }
+    if (kinds.length === 0 && this.published) await this.unpublish();
+    if (view.type === 'p2p') return this.reconcileP2p();
+    for (const publisherId of publishersWithStreams(view, me)) {
+      if (!this.subscriptions.has(publisherId) && !this.awaitingReady.has(publisherId)) {
+        await this.subscribeTo(publisherId).catch((error: unknown) =>
+          this.emit('error', { error, step: 'subscribe' }),
+        );
+      }
+    }
+    for (const id of [...this.subscriptions.keys()]) {
+      const p = view.participants[id];
+      if (!p || p.role !== 'publisher' || p.streams.length === 0) this.dropSubscription(id, false);
+    }
+  }
+
+  /**
+   * After `reoffer` (media server restarted) or a reconnection every connection is gone on the server
+   * side: publish again; after a reoffer the other publishers' streams come back one by one with
+   * `stream-ready`, after a reconnection they are in the new snapshot.
+   */
+  private async restart(waitForStreams: boolean): Promise<void> {
+    this.closeAll();
+    this.published = false;
+    this.publishBlocked = false;
+    this.awaitingReady.clear();
+    if (waitForStreams) {
+      for (const id of publishersWithStreams(this.session.room, this.session.participantId))
+        this.awaitingReady.add(id);
+    }
+    await this.reconcile();
+  }
+
+  // ---- publishing ------------------------------------------------------------------------------------
+
+  private async ensureLocal(kinds: MediaKind[]): Promise<MediaStreamLike> {
+    const sameKinds =
+      kinds.length === this.localKinds.length && kinds.every((k) => this.localKinds.includes(k));
+    if (this.localStream && sameKinds) return this.localStream;
+    this.stopLocal();
+    const size = this.options.video ?? { width: 640, height: 360 };
+    const stream = await this.env.getUserMedia({
+      audio: kinds.includes('audio'),
+      video: kinds.includes('video')
+        ? { width: { ideal: size.width }, height: { ideal: size.height } }
+        : false,
+    });
+    this.localStream = stream;
+    this.localKinds = kinds;
+    this.emit('local-stream', { stream, kinds });
+    return stream;
+  }
+
+  private async publish(kinds: MediaKind[]): Promise<void> {
+    const stream = await this.ensureLocal(kinds);
+    if (this.session.room.type === 'p2p') {
+      await this.session.publish(kinds);
+      this.published = true;
+      return;
+    }
+    const link = this.link(this.session.participantId);
+    for (const track of stream.getTracks())
+      link.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    this.publishing = link;
+    const offer = await link.pc.createOffer();
+    await link.pc.setLocalDescription(offer);
+    const { sdpAnswer } = await this.session.publish(kinds, offer.sdp ?? '');
+    if (typeof sdpAnswer !== 'string') throw new Error('publish was not answered with an SDP');
+    await this.applyAnswer(link, sdpAnswer);
+    this.published = true;
+  }
+
+  private async unpublish(): Promise<void> {
+    this.publishing?.pc.close();
+    this.publishing = undefined;
+    this.published = false;
+    this.stopLocal();
+    await this.session.unpublish().catch(() => undefined);
+  }
+
+  // ---- subscribing -----------------------------------------------------------------------------------
+
+  private async subscribeTo(publisherId: string): Promise<void> {
+    if (this.closed || publisherId === this.session.participantId || this.subscriptions.has(publisherId))
+      return;
+    if (this.session.room.type === 'p2p') return;
+    const link = this.link(publisherId);
+    this.subscriptions.set(publisherId, link);
+    const stream = this.env.createMediaStream();
+    link.stream = stream;
+    link.pc.ontrack = (event) => {
+      stream.addTrack(event.track);
+      if (this.subscriptions.get(publisherId) === link)
+        this.emit('remote-stream', { participantId: publisherId, stream });
+    };
+    for (const kind of receiveKinds(this.session.room.type))
+      link.pc.addTransceiver(kind, { direction: 'recvonly' });
+    try {
+      const offer = await link.pc.createOffer();
+      await link.pc.setLocalDescription(offer);
+      const { sdpAnswer } = await this.session.subscribe(publisherId, offer.sdp ?? '');
+      await this.applyAnswer(link, sdpAnswer);
+    } catch (error) {
+      if (this.subscriptions.get(publisherId) === link) this.subscriptions.delete(publisherId);
+      link.pc.close();
+      throw error;
+    }
+  }
+
+  private dropSubscription(publisherId: string, tellServer: boolean): void {
+    const link = this.subscriptions.get(publisherId);
+    if (!link) return;
+    this.subscriptions.delete(publisherId);
+    link.pc.close();
+    this.emit('remote-stream-removed', { participantId: publisherId });
+    if (tellServer) void this.session.unsubscribe(publisherId).catch(() => undefined);
+  }
+
+  // ---- p2p -------------------------------------------------------------------------------------------
+
+  private async reconcileP2p(): Promise<void> {
+    const me = this.session.participantId;
+    const sides = p2pSides(this.session.room, me);
+    if (!sides) {
+      if (this.p2p) this.closeP2p();
+      return;
+    }
+    if (this.p2p && this.p2p.peerId !== sides.peerId) this.closeP2p();
+    // Only the callee offers; the caller answers when the offer arrives.
+    if (!this.p2p && sides.offererId === me) {
+      const link = await this.p2pLink(sides.peerId);
+      const offer = await link.pc.createOffer();
+      await link.pc.setLocalDescription(offer);
+      await this.session.p2pSignal({ kind: 'offer', sdp: offer.sdp ?? '' });
+    }
+  }
+
+  private async p2pLink(peerId: string): Promise<Link & { peerId: string }> {
+    const pc = this.env.createPeerConnection();
+    const link: Link & { peerId: string } = { pc, pending: [], remoteSet: false, peerId };
+    this.p2p = link;
+    pc.onicecandidate = (event) => {
+      const c = toWireCandidate(event.candidate);
+      if (c && this.p2p === link)
+        void this.session
+          .p2pSignal({ kind: 'candidate', candidate: c })
+          .catch((error: unknown) => this.emit('error', { error, step: 'p2p-candidate' }));
+    };
+    const stream = this.env.createMediaStream();
+    pc.ontrack = (event) => {
+      stream.addTrack(event.track);
+      link.stream = stream;
+      if (this.p2p === link) this.emit('remote-stream', { participantId: peerId, stream });
+    };
+    const kinds = publishKinds('p2p', 'publisher');
+    const local = await this.ensureLocal(kinds);
+    for (const track of local.getTracks()) pc.addTrack(track, local);
+    return link;
+  }
+
+  private async onP2pSignal(from: string, signal: MediaP2pSignal): Promise<void> {
+    if (signal.kind === 'offer') {
+      if (this.p2p) this.closeP2p();
+      const link = await this.p2pLink(from);
+      await link.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
+      await this.flush(link);
+      const answer = await link.pc.createAnswer();
+      await link.pc.setLocalDescription(answer);
+      await this.session.p2pSignal({ kind: 'answer', sdp: answer.sdp ?? '' });
+      return;
+    }
+    const link = this.p2p;
+    if (!link || link.peerId !== from) return;
+    if (signal.kind === 'answer') return this.applyAnswer(link, signal.sdp);
+    await this.addCandidate(link, signal.candidate);
+  }
+
+  private closeP2p(): void {
+    if (!this.p2p) return;
+    const { peerId, pc } = this.p2p;
+    this.p2p = undefined;
+    pc.close();
+    this.emit('remote-stream-removed', { participantId: peerId });
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------------
+
+  /** A connection to the media server for `publisherId` (ourselves = our publish endpoint). */
+  private link(publisherId: string): Link {
+    const pc = this.env.createPeerConnection();
+    const link: Link = { pc, pending: [], remoteSet: false, outbox: [] };
+    const send = (c: WireCandidate) =>
+      void this.session
+        .addIceCandidate(publisherId, c)
+        .catch((error: unknown) => this.emit('error', { error, step: 'ice' }));
+    link.sendCandidate = send;
+    pc.onicecandidate = (event) => {
+      const c = toWireCandidate(event.candidate);
+      if (!c) return;
+      // CASH takes candidates for a publish or subscription once it has answered it.
+      if (link.outbox) link.outbox.push(c);
+      else send(c);
+    };
+    return link;
+  }
+
+  private remoteCandidate(publisherId: string, candidate: IceCandidateLike): void {
+    const link =
+      publisherId === this.session.participantId ? this.publishing : this.subscriptions.get(publisherId);
+    if (link) void this.addCandidate(link, candidate);
+  }
+
+  private async addCandidate(link: Link, candidate: IceCandidateLike): Promise<void> {
+    if (!link.remoteSet) {
+      link.pending.push(candidate);
+      return;
+    }
+    await link.pc
+      .addIceCandidate(candidate)
+      .catch((error: unknown) => this.emit('error', { error, step: 'ice' }));
+  }
+
+  private async applyAnswer(link: Link, sdp: string): Promise<void> {
+    await link.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.flush(link);
+  }
+
+  private async flush(link: Link): Promise<void> {
+    link.remoteSet = true;
+    const outbox = link.outbox;
+    link.outbox = undefined;
+    for (const c of outbox ?? []) link.sendCandidate?.(c);
+    for (const candidate of link.pending.splice(0)) await this.addCandidate(link, candidate);
+  }
+
+  private closeAll(): void {
+    this.publishing?.pc.close();
+    this.publishing = undefined;
+    for (const id of [...this.subscriptions.keys()]) this.dropSubscription(id, false);
+    this.closeP2p();
+  }
+
+  private stopLocal(): void {
+    if (!this.localStream) return;
+    for (const track of this.localStream.getTracks()) track.stop();
+    this.localStream = undefined;
+    this.localKinds = [];
+    this.emit('local-stream-removed', {});
+  }
+
+  private listen<K extends keyof MediaRoomEvents>(
+    event: K,
+    listener: (payload: MediaRoomEvents[K]) => void,
+  ): void {
+    this.detach.push(this.session.on(event, listener));
+  }
+
+  /**
+   * Media steps run one at a time, in order (a `stream-ready` during a `reoffer` waits for it). A failed
+   * step is reported as `error` and does not stop the next ones; `start` also rejects with it.
+   */
+  private enqueue(step: string, task: () => Promise<void> | void, rethrow = false): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.closed) return;
+      await task();
+    });
+    this.queue = run.catch((error: unknown) => this.emit('error', { error, step }));
+    return rethrow ? run : this.queue;
+  }
+
+  private emit<K extends keyof MediaSessionEvents>(event: K, payload: MediaSessionEvents[K]): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        (listener as Listener<MediaSessionEvents[K]>)(payload);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  }
+}
+
+type WireCandidate = { candidate: string; sdpMid: string; sdpMLineIndex: number };
+
+/** A browser candidate in the wire shape CASH accepts; the end-of-candidates marker is not sent. */
+function toWireCandidate(c: IceCandidateLike | null): WireCandidate | undefined {
+  if (!c || !c.candidate) return undefined;
+  return { candidate: c.candidate, sdpMid: c.sdpMid ?? '0', sdpMLineIndex: c.sdpMLineIndex ?? 0 };
+}

@@ -1,0 +1,601 @@
+import {
+  applyRoomPatch,
+  RoomErrorCode,
+  type ChildView,
+  type Clock,
+  type MediaKind,
+  type ParticipantView,
+  type RoomPatch,
+  type RoomRole,
+  type RoomView,
+  type TimerHandle,
+} from '@hoot/domain';
+import { Emitter } from './emitter';
+import { HootApiError } from './hoot-api.error';
+import type { HootClient } from './hoot-client';
+import type { JoinAnswer } from './hoot-api.types';
+import { diffRoom } from './room-diff';
+import { SdkError, SdkErrorCode } from './sdk-error-codes';
+import { SignalingClient, SignalingError, type SignalingClose } from './signaling-client';
+import {
+  SignalingCloseCode,
+  type ClientSignal,
+  type IceCandidate,
+  type P2pPeers,
+  type P2pSignal,
+  type ServerPush,
+  type SignalAnswerOf,
+} from './signaling-protocol';
+import { globalWebSocket, type WebSocketLike } from './web-socket';
+
+/** How a session joins again after losing its connection. */
+export interface ReconnectPolicy {
+  /** Pause before the second attempt (the first is immediate). */
+  initialDelayMs: number;
+  /** Longest pause between attempts (a `Retry-After` may ask for more, and is honoured). */
+  maxDelayMs: number;
+  /** Growth of the pause per attempt (≥ 1). */
+  factor: number;
+  /** Give up when the next attempt would start this long after the connection was lost. */
+  budgetMs: number;
+}
+
+/** Tunables of `RoomSession`, each with its reason. */
+export const ROOM_SESSION_DEFAULTS = {
+  reconnect: {
+    /** A dropped connection to a healthy CoreMX is back within a round trip: retry soon. */
+    initialDelayMs: 250,
+    /** While a CoreMX is re-homed the registry answers 503 + Retry-After (5 s); poll no faster than that. */
+    maxDelayMs: 5_000,
+    /** Doubling: 0.25, 0.5, 1, 2, 4, 5, 5 … s. */
+    factor: 2,
+    /**
+     * A crashed CoreMX is declared down after its registry's dead timeout (or the hard timeout, 20 s by
+     * default) and its conferences re-homed right after; two minutes covers that with room to spare.
+     */
+    budgetMs: 120_000,
+  },
+} as const satisfies { reconnect: ReconnectPolicy };
+
+export interface JoinRoomOptions {
+  /** Shown to the others (else the name in the ticket). */
+  displayName?: string;
+  /** Overrides the client's WebSocket class (in Node: `ws`'s `WebSocket`). */
+  WebSocket?: WebSocketLike;
+  /** Reconnection after an unexpected close or a missed patch; `false` turns it off. */
+  reconnect?: Partial<ReconnectPolicy> | false;
+  /** Use this ticket (e.g. from a web link) for the first join instead of asking the registry. */
+  joinAnswer?: Pick<JoinAnswer, 'ticket' | 'signalingUrl'> & Partial<JoinAnswer>;
+  /** Deadline to open the signaling connection, default 10000 ms. */
+  connectTimeoutMs?: number;
+  /** Deadline of each signaling request, default 15000 ms. */
+  requestTimeoutMs?: number;
+}
+
+export type RoomSessionState = 'joined' | 'reconnecting' | 'closed';
+
+/** Why a session closed for good. */
+export type RoomCloseReason = 'left' | 'kicked' | 'ended' | 'failed';
+
+export interface RoomSessionEvents {
+  /** The room view after every change (patch, or a new snapshot after reconnecting). */
+  change: RoomView;
+  'participant-joined': ParticipantView;
+  'participant-left': ParticipantView;
+  'role-changed': { participant: ParticipantView; from: RoomRole; to: RoomRole };
+  'owner-changed': { from: string | null; to: string | null };
+  'hand-raised': ParticipantView;
+  'hand-lowered': ParticipantView;
+  /** To the owner: someone raised a hand (approve or deny it). */
+  'publish-request': { participantId: string; participant: ParticipantView | undefined };
+  'stream-ready': { publisherId: string };
+  'stream-ended': { publisherId: string };
+  /** A media-server ICE candidate for your publish endpoint (`publisherId` = you) or a subscription. */
+  ice: { publisherId: string; candidate: IceCandidate };
+  'p2p-signal': { from: string; signal: P2pSignal };
+  /** The media server restarted: publish again, then re-subscribe on `stream-ready`. */
+  reoffer: { reason: string };
+  chat: ChildView;
+  kicked: { by: string | undefined };
+  ended: { reason: string };
+  /** The connection is lost (or a patch was missed): the session joins again on its own. */
+  reconnecting: { reason: 'connection-lost' | 'version-gap'; code?: number };
+  /** Joined again (maybe on another CoreMX): publish and subscribe again. */
+  reconnected: {
+    participantId: string;
+    coremxId: string | undefined;
+    previousCoremxId: string | undefined;
+    address: string;
+    room: RoomView;
+  };
+  error: Error;
+  /** The session is over; no more events follow. */
+  closed: { reason: RoomCloseReason };
+}
+
+const PUSH_TYPES = [
+  'patch',
+  'ice',
+  'stream-ready',
+  'stream-ended',
+  'publish-request',
+  'reoffer',
+  'p2p-signal',
+  'kicked',
+  'room-ended',
+] as const satisfies readonly ServerPush['type'][];
+
+type Ticket = Pick<JoinAnswer, 'ticket' | 'signalingUrl'> & Partial<JoinAnswer>;
+
+/** Refusals a new attempt cannot fix. */
+const FATAL_SIGNAL_CODES = new Set([
+  'NOT_ENTITLED',
+  'NOT_ALLOWED',
+  'TICKET_REVOKED',
+  'TOKEN_REVOKED',
+  'P2P_FULL',
+  'INVALID_MESSAGE',
+  'MESSAGE_MALFORMED',
+  'MESSAGE_TOO_LARGE',
+  'UNKNOWN_TYPE',
+]);
+
+type Verdict = 'retry' | 'ended' | 'kicked' | 'fatal';
+
+function classify(error: unknown): Verdict {
+  if (error instanceof HootApiError) {
+    if (error.code === 'conference.ended') return 'ended';
+    return error.status >= 500 || error.status === 408 || error.status === 429 ? 'retry' : 'fatal';
+  }
+  if (error instanceof SignalingError) {
+    if (error.code === RoomErrorCode.ROOM_ENDED) return 'ended';
+    if (error.code === RoomErrorCode.TICKET_KICKED) return 'kicked';
+    return FATAL_SIGNAL_CODES.has(error.code) ? 'fatal' : 'retry';
+  }
+  // Registry unreachable, timeouts: the network may come back.
+  if (error instanceof SdkError) return error.code === SdkErrorCode.OptionsInvalid ? 'fatal' : 'retry';
+  return 'fatal';
+}
+
+function retryAfterMsOf(error: unknown): number {
+  if (error instanceof HootApiError) return error.retryAfterMs ?? 0;
+  if (error instanceof SignalingError) return (error.retryAfterS ?? 0) * 1000;
+  return 0;
+}
+
+/**
+ * The observed room: one participant's live session in a conference. It keeps `room` (the room view
+ * of the CoreMX, patched as changes arrive), derives events from each change, sends commands, and joins
+ * again on its own when the connection is lost (a CoreMX crash, a missed patch): `reconnecting`, then
+ * `reconnected` (maybe on another CoreMX, once the registry has re-homed the conference). Created by
+ * `HootClient.joinRoom`.
+ */
+export class RoomSession extends Emitter<RoomSessionEvents> {
+  private view!: RoomView;
+  private ownId!: string;
+  private sessionState: RoomSessionState = 'joined';
+  private why: RoomCloseReason | undefined;
+  private signaling: SignalingClient | undefined;
+  private peers: P2pPeers | undefined;
+  private currentAddress: string;
+  private currentCoremx: string | undefined;
+  private currentUrl: string | undefined;
+  private readonly clock: Clock;
+  private readonly policy: ReconnectPolicy | undefined;
+  private sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+
+  private constructor(
+    private readonly client: HootClient,
+    address: string,
+    private readonly WebSocketCtor: WebSocketLike,
+    private readonly options: JoinRoomOptions,
+  ) {
+    super();
+    this.clock = client.clock;
+    this.currentAddress = address;
+    this.policy =
+      options.reconnect === false ? undefined : { ...ROOM_SESSION_DEFAULTS.reconnect, ...options.reconnect };
+    const p = this.policy;
+    if (
+      p &&
+      !(p.initialDelayMs >= 0 && p.maxDelayMs >= p.initialDelayMs && p.factor >= 1 && p.budgetMs >= 0)
+    ) {
+      throw new SdkError(
+        SdkErrorCode.OptionsInvalid,
+        'reconnect needs initialDelayMs ≥ 0, maxDelayMs ≥ initialDelayMs, factor ≥ 1 and budgetMs ≥ 0',
+      );
+    }
+  }
+
+  /** Joins `address`: a ticket from the registry, the signaling connection, `join`. Rejects if any step fails. */
+  static async connect(
+    client: HootClient,
+    address: string,
+    options: JoinRoomOptions = {},
+  ): Promise<RoomSession> {
+    const WebSocketCtor = options.WebSocket ?? client.webSocketClass() ?? globalWebSocket();
+    const session = new RoomSession(client, address, WebSocketCtor, options);
+    const ticket = options.joinAnswer ?? (await client.join(address));
+    (await session.attach(ticket))();
+    return session;
+  }
+
+  /** The room view (a snapshot at `room.version`; replaced, never mutated). */
+  get room(): RoomView {
+    return this.view;
+  }
+
+  /** This participant's id in the room (changes when the session joins again). */
+  get participantId(): string {
+    return this.ownId;
+  }
+
+  /** This participant as the room shows it. */
+  get me(): ParticipantView | undefined {
+    return Object.hasOwn(this.view.participants, this.ownId) ? this.view.participants[this.ownId] : undefined;
+  }
+
+  /** Whether this participant owns the room (may approve, deny, end). */
+  get isOwner(): boolean {
+    return this.view.ownerId === this.ownId;
+  }
+
+  get state(): RoomSessionState {
+    return this.sessionState;
+  }
+
+  /** Why the session closed (undefined while it is not closed). */
+  get closeReason(): RoomCloseReason | undefined {
+    return this.why;
+  }
+
+  /** The conference's current address (it changes when the conference moves). */
+  get address(): string {
+    return this.currentAddress;
+  }
+
+  /** The CoreMX holding the room (as the registry said), and its signaling URL. */
+  get coremxId(): string | undefined {
+    return this.currentCoremx;
+  }
+
+  get signalingUrl(): string | undefined {
+    return this.currentUrl;
+  }
+
+  /** Caller, callee and offerer in a p2p call. */
+  get p2p(): P2pPeers | undefined {
+    return this.peers;
+  }
+
+  // ---- commands ----------------------------------------------------------------------------------
+
+  /** Publishes `kinds`: with an SDP offer in SFU rooms (answered with `sdpAnswer`), without in p2p. */
+  async publish(kinds: MediaKind[], sdpOffer?: string): Promise<{ sdpAnswer?: string }> {
+    const answer = await this.send({
+      type: 'publish',
+      kinds,
+      ...(sdpOffer !== undefined ? { sdpOffer } : {}),
+    });
+    return answer.type === 'publish-answer' ? { sdpAnswer: answer.sdpAnswer } : {};
+  }
+
+  async unpublish(): Promise<void> {
+    await this.send({ type: 'unpublish' });
+  }
+
+  /** Receives a publisher's stream; ICE candidates follow as `ice` events with that `publisherId`. */
+  async subscribe(publisherId: string, sdpOffer: string): Promise<{ sdpAnswer: string }> {
+    const answer = await this.send({ type: 'subscribe', publisherId, sdpOffer });
+    return { sdpAnswer: answer.sdpAnswer };
+  }
+
+  async unsubscribe(publisherId: string): Promise<void> {
+    await this.send({ type: 'unsubscribe', publisherId });
+  }
+
+  /** A local ICE candidate for your publish endpoint (`publisherId` = your id) or a subscription. */
+  async addIceCandidate(publisherId: string, candidate: IceCandidate): Promise<void> {
+    await this.send({ type: 'ice', publisherId, candidate });
+  }
+
+  async raiseHand(): Promise<void> {
+    await this.send({ type: 'raise-hand' });
+  }
+
+  async lowerHand(): Promise<void> {
+    await this.send({ type: 'lower-hand' });
+  }
+
+  /** Owner only: makes a participant with a raised hand a publisher. */
+  async approve(participantId: string): Promise<void> {
+    await this.send({ type: 'approve', target: participantId });
+  }
+
+  async deny(participantId: string): Promise<void> {
+    await this.send({ type: 'deny', target: participantId });
+  }
+
+  /** Publishers only: removes a participant (its ticket never joins this room again). */
+  async kick(participantId: string): Promise<void> {
+    await this.send({ type: 'kick', target: participantId });
+  }
+
+  /** Adds a chat message to the room (everyone gets it as `chat`). */
+  async chat(text: string): Promise<void> {
+    await this.send({ type: 'chat', text });
+  }
+
+  /** p2p calls: relays an offer, answer or candidate to the other side. */
+  async p2pSignal(signal: P2pSignal): Promise<void> {
+    await this.send({ type: 'p2p-signal', signal });
+  }
+
+  /** Ends the room for everyone (owner; either side in p2p). Resolves once the room has ended. */
+  async end(): Promise<void> {
+    try {
+      await this.send({ type: 'end' });
+    } catch (error) {
+      if (this.why === 'ended') return;
+      throw error;
+    }
+  }
+
+  /** Leaves the room (no reconnection follows). Safe to call at any time, also twice. */
+  async leave(): Promise<void> {
+    if (this.sessionState === 'closed') return;
+    const sig = this.signaling;
+    this.finish('left');
+    if (sig?.isOpen) {
+      await sig.request({ type: 'leave' }).catch(() => undefined);
+      sig.close(SignalingCloseCode.Left, 'left');
+    }
+  }
+
+  // ---- connection --------------------------------------------------------------------------------
+
+  private send<M extends ClientSignal>(message: M): Promise<SignalAnswerOf[M['type']]> {
+    const sig = this.signaling;
+    if (this.sessionState !== 'joined' || !sig) {
+      return Promise.reject(
+        new SignalingError(
+          SdkErrorCode.RoomNotConnected,
+          `${message.type}: the session is ${this.sessionState === 'closed' ? 'closed' : 'reconnecting'}`,
+        ),
+      );
+    }
+    return sig.request(message);
+  }
+
+  /**
+   * Opens signaling at the ticket's URL and joins; on success the session is `joined` on that connection
+   * with the new snapshot. Pushes (and a close) that arrive before the caller calls the returned
+   * `release` are held and replayed then, so nothing is applied to a view it does not belong to and the
+   * caller can emit its own event first.
+   */
+  private async attach(ticket: Ticket): Promise<() => void> {
+    const sig = await SignalingClient.open(ticket.signalingUrl, this.WebSocketCtor, {
+      clock: this.clock,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+    });
+    const early: ServerPush[] = [];
+    let closedEarly: SignalingClose | undefined;
+    let released = false;
+    const onPush = (push: ServerPush) => {
+      if (!released) early.push(push);
+      else if (this.signaling === sig) this.onPush(push);
+    };
+    for (const type of PUSH_TYPES) sig.on(type, onPush);
+    sig.on('error', (error) => {
+      if (this.signaling === sig) this.emit('error', error);
+    });
+    sig.on('close', (info) => {
+      if (!released) closedEarly = info;
+      else if (this.signaling === sig) this.onClose(info);
+    });
+    let joined: SignalAnswerOf['join'];
+    try {
+      joined = await sig.request({
+        type: 'join',
+        ticket: ticket.ticket,
+        ...(this.options.displayName !== undefined ? { displayName: this.options.displayName } : {}),
+      });
+    } catch (error) {
+      sig.close(SignalingCloseCode.Left, 'join failed');
+      throw error;
+    }
+    if (this.sessionState === 'closed') {
+      // Left while this join was under way: closing the connection leaves the room.
+      sig.close(SignalingCloseCode.Left, 'left');
+      return () => undefined;
+    }
+    const before = this.view as RoomView | undefined;
+    const previousId = this.ownId as string | undefined;
+    this.signaling = sig;
+    this.sessionState = 'joined';
+    this.ownId = joined.participantId;
+    this.peers = joined.p2p;
+    if (ticket.address) this.currentAddress = ticket.address;
+    this.currentCoremx = ticket.coremxId;
+    this.currentUrl = ticket.signalingUrl;
+    this.replace(before, joined.room, new Set([previousId, this.ownId].filter((id) => id !== undefined)));
+    return () => {
+      released = true;
+      for (const push of early) if (this.signaling === sig) this.onPush(push);
+      if (closedEarly && this.signaling === sig) this.onClose(closedEarly);
+    };
+  }
+
+  private onPush(push: ServerPush): void {
+    if (this.sessionState !== 'joined') return;
+    switch (push.type) {
+      case 'patch':
+        return this.applyPatch(push.patch);
+      case 'publish-request':
+        this.emit('publish-request', {
+          participantId: push.participantId,
+          participant: Object.hasOwn(this.view.participants, push.participantId)
+            ? this.view.participants[push.participantId]
+            : undefined,
+        });
+        return;
+      case 'kicked':
+        return this.finish('kicked', push.by);
+      case 'room-ended':
+        return this.finish('ended', push.reason);
+      case 'ice':
+        this.emit('ice', { publisherId: push.publisherId, candidate: push.candidate });
+        return;
+      case 'stream-ready':
+      case 'stream-ended':
+        this.emit(push.type, { publisherId: push.publisherId });
+        return;
+      case 'reoffer':
+        this.emit('reoffer', { reason: push.reason });
+        return;
+      case 'p2p-signal':
+        this.emit('p2p-signal', { from: push.from, signal: push.signal });
+        return;
+    }
+  }
+
+  private applyPatch(patch: RoomPatch): void {
+    const result = applyRoomPatch(this.view, patch);
+    if (result.ok) {
+      this.replace(this.view, result.view, new Set([this.ownId]));
+      return;
+    }
+    // A patch this view already includes (a duplicate) changes nothing.
+    if (result.code === RoomErrorCode.PATCH_VERSION_MISMATCH && patch.toVersion <= this.view.version) return;
+    this.startReconnect('version-gap');
+  }
+
+  /** Takes a new view and emits what changed, then `change`. */
+  private replace(before: RoomView | undefined, after: RoomView, ignore: ReadonlySet<string>): void {
+    this.view = after;
+    for (const change of diffRoom(before, after, ignore)) {
+      switch (change.type) {
+        case 'participant-joined':
+        case 'participant-left':
+        case 'hand-raised':
+        case 'hand-lowered':
+          this.emit(change.type, change.participant);
+          break;
+        case 'role-changed':
+          this.emit('role-changed', { participant: change.participant, from: change.from, to: change.to });
+          break;
+        case 'owner-changed':
+          this.emit('owner-changed', { from: change.from, to: change.to });
+          break;
+        case 'chat':
+          this.emit('chat', change.message);
+          break;
+      }
+    }
+    this.emit('change', after);
+  }
+
+  private onClose(info: SignalingClose): void {
+    if (this.sessionState !== 'joined') return;
+    switch (info.code) {
+      case SignalingCloseCode.RoomEnded:
+        return this.finish('ended', info.reason || 'room ended');
+      case SignalingCloseCode.Kicked:
+        return this.finish('kicked', undefined);
+      default:
+        // Anything else, a 1000 included, was not asked for (`leave` closes the session first): join again.
+        this.startReconnect('connection-lost', info.code);
+    }
+  }
+
+  private startReconnect(reason: 'connection-lost' | 'version-gap', code?: number): void {
+    if (this.sessionState !== 'joined') return;
+    const old = this.signaling;
+    this.signaling = undefined;
+    // Closing a live connection leaves the room there; the next join takes a fresh snapshot.
+    if (old?.isOpen) old.close(SignalingCloseCode.Left, 'resync');
+    if (!this.policy) {
+      this.emit(
+        'error',
+        new SdkError(SdkErrorCode.ReconnectFailed, `connection lost (${reason}); reconnection is off`),
+      );
+      this.finish('failed');
+      return;
+    }
+    this.sessionState = 'reconnecting';
+    this.emit('reconnecting', { reason, ...(code !== undefined ? { code } : {}) });
+    void this.reconnect(this.policy);
+  }
+
+  private async reconnect(policy: ReconnectPolicy): Promise<void> {
+    const started = this.clock.now();
+    const previousCoremxId = this.currentCoremx;
+    for (let attempt = 1; this.sessionState === 'reconnecting'; attempt++) {
+      try {
+        const ticket = await this.client.join(this.currentAddress);
+        if (this.sessionState !== 'reconnecting') return;
+        const release = await this.attach(ticket);
+        // attach() moved the state on (or leave() closed the session meanwhile).
+        if ((this.sessionState as RoomSessionState) !== 'joined') return;
+        this.emit('reconnected', {
+          participantId: this.ownId,
+          coremxId: this.currentCoremx,
+          previousCoremxId,
+          address: this.currentAddress,
+          room: this.view,
+        });
+        release();
+        return;
+      } catch (error) {
+        if (this.sessionState !== 'reconnecting') return;
+        const verdict = classify(error);
+        if (verdict === 'ended') return this.finish('ended', 'conference-ended');
+        if (verdict === 'kicked') return this.finish('kicked', undefined);
+        const { initialDelayMs, maxDelayMs, factor } = policy;
+        const pause = Math.max(
+          Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1)),
+          retryAfterMsOf(error),
+        );
+        if (verdict === 'fatal' || this.clock.now() - started + pause > policy.budgetMs) {
+          const failure = new SdkError(
+            SdkErrorCode.ReconnectFailed,
+            `could not join ${this.currentAddress} again after ${attempt} attempt(s): ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+            { cause: error },
+          );
+          this.emit('error', failure);
+          return this.finish('failed');
+        }
+        await this.sleep(pause);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.sleeping = undefined;
+        resolve();
+      };
+      this.sleeping = { timer: this.clock.setTimeout(wake, ms), wake };
+    });
+  }
+
+  /** The session is over: stop reconnecting, close the connection, tell why. */
+  private finish(reason: RoomCloseReason, detail?: string): void {
+    if (this.sessionState === 'closed') return;
+    this.sessionState = 'closed';
+    this.why = reason;
+    if (this.sleeping) {
+      this.clock.clearTimeout(this.sleeping.timer);
+      this.sleeping.wake();
+    }
+    const sig = this.signaling;
+    if (reason !== 'left' && sig?.isOpen) sig.close(SignalingCloseCode.Left, reason);
+    if (reason === 'kicked') this.emit('kicked', { by: detail });
+    if (reason === 'ended') this.emit('ended', { reason: detail ?? 'room ended' });
+    this.emit('closed', { reason });
+  }
+}
