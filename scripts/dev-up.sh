@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `npm start`: runs what the platform has so far on this machine, in the foreground, until Ctrl-C.
+# `npm start`: runs the whole platform on this machine, in the foreground, until Ctrl-C.
 #   Kafka (KRaft, :9092) and the MongoDB-protocol server (FerretDB, :27017), data kept under .infra/,
-#   the auth service (:3100) with a bootstrap admin and demo accounts, and two kms-lite media servers
-#   (:8888, :8890, real WebRTC), and two registry nodes in two clouds (:3201 reg-c1-1, :3202 reg-c2-1).
-#   two CASH (:3301, :3302), one beside each kms-lite. The web app joins this script when it lands.
+#   the auth service (:3100) with a bootstrap admin and demo accounts, two kms-lite media servers
+#   (:8888, :8890, real WebRTC), two registry nodes in two clouds (:3201 reg-c1-1, :3202 reg-c2-1) that
+#   also serve the web app (built here with esbuild), and two CASH (:3301, :3302), one beside each kms-lite.
 # Secrets are generated once per machine into .infra/dev-secrets/ (git-ignored) and printed; none is defaulted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,6 +83,10 @@ for port in 8888 8890; do
   wait_http "kms-lite-$port" "http://127.0.0.1:$port/health/ready"
 done
 
+say "web app (apps/web → dist/apps/web)…"
+node apps/web/build.mjs >"$run_dir/web-build.log" 2>&1 || { say "the web app did not build: see $run_dir/web-build.log"; exit 1; }
+say "web app built"
+
 peers=""
 for r in "${registries[@]}"; do peers="$peers${peers:+,}http://127.0.0.1:${registry_port[$r]}"; done
 for r in "${registries[@]}"; do
@@ -137,6 +141,7 @@ printf '  %-6s password %s (admin API key in .infra/dev-secrets/admin-api-key)\n
 cat <<MSG
 
 $(say "up:")
+  web app          http://127.0.0.1:3201/  (cloud c1)   http://127.0.0.1:3202/  (cloud c2)   ← open this, sign in as alice
   Kafka            127.0.0.1:9092
   MongoDB protocol mongodb://127.0.0.1:27017/
   auth             http://127.0.0.1:3100   (token: POST /v1/tokens {"grant_type":"password","username":"alice","password":"…"})

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -8,12 +7,12 @@ import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
 import {
   eventually,
   freePort,
-  infraPath,
   integrationInfra,
   ManagedProcess,
   mongoUriFor,
   startAuthService,
   startCashProcess,
+  startRegistryProcess,
   startKubeApiserver,
   workspaceRoot,
   type RunningAuthService,
@@ -45,7 +44,6 @@ interface HootRun {
 describe('hoot CLI against a real platform', () => {
   const infra = integrationInfra();
   const configDir = mkdtempSync(join(tmpdir(), 'hoot-cli-it-'));
-  const password = `pw-${randomBytes(9).toString('hex')}`;
   let auth: RunningAuthService | undefined;
   let registry: ManagedProcess | undefined;
   let registryUrl = '';
@@ -86,60 +84,36 @@ describe('hoot CLI against a real platform', () => {
   const okJson = async (args: string[]): Promise<Json> =>
     JSON.parse(await ok([...args, '-o', 'json'])) as Json;
 
+  /** alice's password (every user the auth helper creates has it). */
+  const alicePassword = (): string => {
+    if (!auth) throw new Error('the auth service is not started');
+    return auth.userPassword;
+  };
+
   beforeAll(async () => {
-    // alice is the auth service's bootstrap account: a user with a password we know (the helper's
-    // users have a hidden one), set only for the auth process.
-    process.env['AUTH_BOOTSTRAP_ADMIN_USERNAME'] = 'alice';
-    process.env['AUTH_BOOTSTRAP_ADMIN_PASSWORD'] = password;
-    try {
-      auth = await startAuthService({
-        mongoUri: mongoUriFor(`${prefix}_auth`),
-        kafkaBrokers: infra.kafkaBrokers,
-        revocationsTopic: `${prefix}.auth.revocations`,
-        issuer: ISSUER,
-        serviceAccounts: ['cash', REGISTRY_ID, 'ops'],
-      });
-    } finally {
-      delete process.env['AUTH_BOOTSTRAP_ADMIN_USERNAME'];
-      delete process.env['AUTH_BOOTSTRAP_ADMIN_PASSWORD'];
-    }
+    auth = await startAuthService({
+      mongoUri: mongoUriFor(`${prefix}_auth`),
+      kafkaBrokers: infra.kafkaBrokers,
+      revocationsTopic: `${prefix}.auth.revocations`,
+      issuer: ISSUER,
+      serviceAccounts: ['cash', REGISTRY_ID, 'ops'],
+    });
+    await auth.createUser('alice');
     const port = await freePort();
     registryUrl = `http://127.0.0.1:${port}`;
-    registry = await ManagedProcess.start({
-      name: REGISTRY_ID,
-      command: process.execPath,
-      args: [
-        '--require',
-        join(workspaceRoot(), 'tools/ts-node/register.js'),
-        join(workspaceRoot(), 'apps/registry/src/main.ts'),
-      ],
-      cwd: workspaceRoot(),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_ID: REGISTRY_ID,
-        LOG_LEVEL: 'warn',
-        REGISTRY_ID,
-        REGISTRY_PUBLIC_URL: registryUrl,
-        REGISTRY_PEERS: registryUrl,
-        AUTH_URL: auth.url,
-        AUTH_ISSUER: ISSUER,
-        REGISTRY_SERVICE_API_KEY: auth.keyOf(REGISTRY_ID),
-        MONGO_URI: mongoUriFor(`${prefix}_registry`),
-        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-        WEBHOOK_SIGNING_KEY: randomBytes(32).toString('hex'),
-        GOSSIP_INTERVAL_MS: '200',
-        SUSPECT_AFTER_MS: '1000',
-        DEAD_AFTER_MS: '3000',
-      },
-      logFile: infraPath('test-logs', `cli-${REGISTRY_ID}-${port}.log`),
-      readyProbe: async () => {
-        const res = await fetch(`${registryUrl}/health/ready`);
-        if (!res.ok) throw new Error(`registry ready answered ${res.status}`);
-      },
-      readyTimeoutMs: 90_000,
-    });
+    registry = (
+      await startRegistryProcess({
+        registryId: REGISTRY_ID,
+        port,
+        peers: [registryUrl],
+        authUrl: auth.url,
+        issuer: ISSUER,
+        apiKey: auth.keyOf(REGISTRY_ID),
+        mongoUri: mongoUriFor(`${prefix}_registry`),
+        kafkaBrokers: infra.kafkaBrokers,
+        env: { GOSSIP_INTERVAL_MS: '200', SUSPECT_AFTER_MS: '1000', DEAD_AFTER_MS: '3000' },
+      })
+    ).process;
     kms = await startKmsLite({ engine: 'fake' });
     cash = await startCashProcess({
       coremxId: COREMX_ID,
@@ -176,7 +150,7 @@ describe('hoot CLI against a real platform', () => {
     const deadPort = await freePort();
     const run = await hoot(
       ['login', '-u', 'alice', '--password-stdin', '--registry', `http://127.0.0.1:${deadPort}`],
-      `${password}\n`,
+      `${alicePassword()}\n`,
     );
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('sdk.registry-unavailable');
@@ -185,7 +159,7 @@ describe('hoot CLI against a real platform', () => {
   it('logs in and keeps the token 0600', async () => {
     const out = await ok(
       ['login', '-u', 'alice', '--password-stdin', '--registry', registryUrl],
-      `${password}\n`,
+      `${alicePassword()}\n`,
     );
     expect(out).toContain(`Logged in as alice at ${registryUrl}`);
     expect(statSync(join(configDir, 'credentials.json')).mode & 0o777).toBe(0o600);

@@ -26,6 +26,7 @@ import { ConferencesModule } from './conferences/conferences.module';
 import type { ConferencesRuntime } from './conferences/conferences.runtime';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import type { WebhooksRuntime } from './webhooks/webhooks.runtime';
+import { WebModule } from './web/web.module';
 
 export interface RegistryRuntime {
   node: RegistryNode;
@@ -153,6 +154,10 @@ export class AppModule {
         }),
         WebhooksModule.forRoot(runtime.webhooks),
         ConferencesModule.forRoot(config, runtime.conferences),
+        WebModule.forRoot({
+          root: config.webRoot,
+          registryUrls: [config.REGISTRY_PUBLIC_URL, ...config.REGISTRY_PEERS],
+        }),
       ],
       controllers: [GossipController, MembershipController, ReadController],
       providers: [

@@ -28,7 +28,6 @@ import { HootApiError, HootClient, type RoomSession, type RoomSessionEvents } fr
  */
 const prefix = `sdkit${Date.now().toString(36)}`;
 const ISSUER = 'https://auth.sdk-integration.test';
-const ALICE_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const REGISTRIES = [
   { registryId: 'reg-c1-1', latitude: 50, longitude: 8 },
   { registryId: 'reg-c2-1', latitude: 40, longitude: -74 },
@@ -94,22 +93,14 @@ describe('@hoot/sdk against the real platform', () => {
   };
 
   beforeAll(async () => {
-    // alice is an account with a password the spec knows (the auth service's bootstrap account, set
-    // through the environment the auth process inherits), so she can sign in through a registry.
-    process.env['AUTH_BOOTSTRAP_ADMIN_USERNAME'] = 'alice';
-    process.env['AUTH_BOOTSTRAP_ADMIN_PASSWORD'] = ALICE_PASSWORD;
-    try {
-      auth = await startAuthService({
-        mongoUri: mongoUriFor(`${prefix}_auth`),
-        kafkaBrokers: infra.kafkaBrokers,
-        revocationsTopic: `${prefix}.auth.revocations`,
-        issuer: ISSUER,
-        serviceAccounts: ['cash', ...REGISTRIES.map((r) => r.registryId)],
-      });
-    } finally {
-      delete process.env['AUTH_BOOTSTRAP_ADMIN_USERNAME'];
-      delete process.env['AUTH_BOOTSTRAP_ADMIN_PASSWORD'];
-    }
+    auth = await startAuthService({
+      mongoUri: mongoUriFor(`${prefix}_auth`),
+      kafkaBrokers: infra.kafkaBrokers,
+      revocationsTopic: `${prefix}.auth.revocations`,
+      issuer: ISSUER,
+      serviceAccounts: ['cash', ...REGISTRIES.map((r) => r.registryId)],
+    });
+    await auth.createUser('alice');
     const ports = await Promise.all(REGISTRIES.map(() => freePort()));
     const peers = ports.map((port) => `http://127.0.0.1:${port}`);
     const webhookSigningKey = randomBytes(32).toString('hex');
@@ -154,7 +145,7 @@ describe('@hoot/sdk against the real platform', () => {
     }
     for (const user of ['bob', 'carol']) tokens[user] = await auth.userToken(user);
     const alice = clientAt(['reg-c1-1']);
-    tokens['alice'] = (await alice.signIn('alice', ALICE_PASSWORD)).accessToken;
+    tokens['alice'] = (await alice.signIn('alice', auth.userPassword)).accessToken;
     // Both CoreMX are alive in both clouds before anything is placed.
     for (const registryId of ['reg-c1-1', 'reg-c2-1']) {
       const client = clientAt([registryId], 'alice');
@@ -185,7 +176,7 @@ describe('@hoot/sdk against the real platform', () => {
     expect((error as HootApiError).status).toBeLessThan(500);
     expect((error as HootApiError).code).toMatch(/^auth\./);
     expect(client.token).toBeUndefined();
-    const { accessToken, expiresIn } = await client.signIn('alice', ALICE_PASSWORD);
+    const { accessToken, expiresIn } = await client.signIn('alice', auth.userPassword);
     expect(client.token).toBe(accessToken);
     expect(expiresIn).toBeGreaterThan(0);
     await expect(client.listConferences()).resolves.toMatchObject({ next: null });

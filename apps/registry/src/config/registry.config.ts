@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { resolve } from 'node:path';
 import { REGISTRY_ID } from '@hoot/gossip';
 import { EnvBoolean, EnvList, loadConfig, ConfigError, type Env } from '@hoot/service-kit';
 import { WEBHOOK_DEFAULTS } from '../webhooks/webhook-defaults';
@@ -219,6 +220,12 @@ export class RegistryConfig {
   @IsString()
   K8S_COREMX_SELECTOR: string = 'app.kubernetes.io/component=coremx';
 
+  /** Folder of the built web app (apps/web) served at `/`; default `dist/apps/web` under the working directory. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  WEB_ROOT?: string;
+
   @IsInt()
   @Min(1024)
   BODY_LIMIT_BYTES: number = 1_100_000;
@@ -243,6 +250,10 @@ export class RegistryConfig {
 
   get priority(): number {
     return Number(this.REGISTRY_ID.split('-')[2]);
+  }
+
+  get webRoot(): string {
+    return resolve(process.cwd(), this.WEB_ROOT ?? 'dist/apps/web');
   }
 
   get jwksUrl(): string {

@@ -32,6 +32,10 @@ export interface RunningAuthService {
   serviceToken(name: string): Promise<string>;
   /** Creates the user if needed and signs in: its access token. */
   userToken(username: string): Promise<string>;
+  /** Creates the user if needed (a password grant then works with `userPassword`). */
+  createUser(username: string): Promise<void>;
+  /** The password of every user this helper creates (clients under test sign in with it). */
+  userPassword: string;
   stop(): Promise<void>;
 }
 
@@ -100,6 +104,14 @@ export async function startAuthService(options: StartAuthServiceOptions): Promis
     if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { access_token: string }).access_token;
   };
+  const createUser = async (username: string): Promise<void> => {
+    const res = await fetch(`${url}/v1/admin/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ username, displayName: username, password }),
+    });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`creating ${username}: ${res.status}`);
+  };
   const keyOf = (account: string) => {
     const key = keys.get(account);
     if (!key) throw new Error(`no service account ${account}`);
@@ -114,12 +126,10 @@ export async function startAuthService(options: StartAuthServiceOptions): Promis
     keyOf,
     serviceToken: (account) =>
       token({ grant_type: 'api_key', api_key: keyOf(account) }, `service token for ${account}`),
+    userPassword: password,
+    createUser,
     async userToken(username) {
-      await fetch(`${url}/v1/admin/accounts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-        body: JSON.stringify({ username, displayName: username, password }),
-      });
+      await createUser(username);
       return token({ grant_type: 'password', username, password }, `sign-in of ${username}`);
     },
     async stop() {

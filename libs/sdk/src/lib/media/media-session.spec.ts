@@ -289,7 +289,11 @@ describe('MediaSession', () => {
       });
       // And one of ours is gathered before CASH knows the subscription: it must wait.
       env.pcs[0].onicecandidate?.({
-        candidate: { candidate: 'candidate:0 1 udp 1 127.0.0.1 5999 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+        candidate: {
+          candidate: 'candidate:0 1 udp 1 127.0.0.1 5999 typ host',
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+        },
       });
       earlySent = room.named('ice').length;
       await gate;
@@ -318,7 +322,11 @@ describe('MediaSession', () => {
     await media.idle();
     expect(earlySent).toBe(0);
     expect(room.named('ice')).toEqual([
-      ['ice', 'alice', { candidate: 'candidate:0 1 udp 1 127.0.0.1 5999 typ host', sdpMid: '0', sdpMLineIndex: 0 }],
+      [
+        'ice',
+        'alice',
+        { candidate: 'candidate:0 1 udp 1 127.0.0.1 5999 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      ],
       [
         'ice',
         'alice',
@@ -429,6 +437,16 @@ describe('MediaSession', () => {
     expect(callee.env.pcs[0].remote).toEqual({ type: 'answer', sdp: 'v=0\r\nanswer-1' });
     expect(callee.env.pcs[0].candidates).toHaveLength(1);
     expect(calleeRoom.named('subscribe')).toEqual([]);
+  });
+
+  it('a media server restart (reoffer) leaves a p2p call alone', async () => {
+    const room = new FakeRoom(roomOf('p2p', [live('caller', 1, []), live('callee', 2, [])]), 'callee');
+    const { env, media } = await started(room);
+    room.fire('reoffer', { reason: 'media-server-restarted' });
+    await media.idle();
+    expect(env.pcs).toHaveLength(1);
+    expect(env.pcs[0].closed).toBe(false);
+    expect(room.named('p2p')).toHaveLength(1);
   });
 
   it('sums inbound video frames and audio packets over every receiver', async () => {

@@ -235,6 +235,8 @@ export class MediaSession {
    * `stream-ready`, after a reconnection they are in the new snapshot.
    */
   private async restart(waitForStreams: boolean): Promise<void> {
+    // A call's media never touches the media server: its restart changes nothing for us.
+    if (waitForStreams && this.session.room.type === 'p2p') return;
     this.closeAll();
     this.published = false;
     this.publishBlocked = false;

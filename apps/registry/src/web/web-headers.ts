@@ -1,0 +1,54 @@
+/**
+ * Security and caching headers of the web app's files. Pure: the controller adds them to each answer.
+ *
+ * The page runs only its own script and stylesheet (no inline code), talks to registries over HTTP(S)
+ * (its own origin and the registries it may fail over to) and to CoreMX signaling over WebSockets (any
+ * host: the CoreMX of a conference is known only at join time), and shows camera and remote streams.
+ */
+export function contentSecurityPolicy(registryOrigins: readonly string[]): string {
+  const connect = ["'self'", ...new Set(registryOrigins), 'ws:', 'wss:'];
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "media-src 'self' blob: mediastream:",
+    `connect-src ${connect.join(' ')}`,
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The origin (`scheme://host:port`) of each URL; URLs that do not parse are left out. */
+export function originsOf(urls: readonly (string | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const url of urls) {
+    if (!url) continue;
+    try {
+      const origin = new URL(url).origin;
+      if (origin !== 'null' && !out.includes(origin)) out.push(origin);
+    } catch {
+      // Config validation makes these URLs; a bad one would only narrow the policy.
+    }
+  }
+  return out;
+}
+
+/**
+ * The HTML is small and names its assets without a content hash, so everything is revalidated on each
+ * load (`no-cache` + ETag: a 304 costs one round trip); nothing is stored by shared caches.
+ */
+export const CACHE_CONTROL = {
+  html: 'no-cache, private',
+  asset: 'no-cache',
+} as const;
+
+/** Headers for every file of the web app. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(self), microphone=(self), display-capture=(), geolocation=()',
+};

@@ -1,0 +1,20 @@
+import type { MediaSession } from '@hoot/sdk';
+
+/** Read by the end-to-end specs: totals over the receiving connections of the current room. */
+export interface HootDebug {
+  inboundVideoFramesDecoded(): Promise<number>;
+  inboundAudioPacketsReceived(): Promise<number>;
+}
+
+let current: MediaSession | undefined;
+
+/** Points `window.hootDebug` at a room's media (undefined: no room, both read 0). */
+export function installDebug(media: MediaSession | undefined): void {
+  current = media;
+  const debug: HootDebug = {
+    inboundVideoFramesDecoded: async () => (current ? (await current.inboundStats()).videoFramesDecoded : 0),
+    inboundAudioPacketsReceived: async () =>
+      current ? (await current.inboundStats()).audioPacketsReceived : 0,
+  };
+  (window as unknown as { hootDebug: HootDebug }).hootDebug = debug;
+}

@@ -1,0 +1,92 @@
+import { ConferenceErrorCode, RoomErrorCode } from '@hoot/domain';
+import { describeError, errorCode, hasMessage } from './error-messages';
+
+describe('describeError', () => {
+  it('has a message of its own for every conference error code and the room rules clients meet', () => {
+    for (const code of Object.values(ConferenceErrorCode))
+      expect([code, hasMessage(code)]).toEqual([code, true]);
+    const roomCodes = [
+      RoomErrorCode.ROOM_FULL,
+      RoomErrorCode.ROOM_ENDED,
+      RoomErrorCode.P2P_FULL,
+      RoomErrorCode.NOT_OWNER,
+      RoomErrorCode.NOT_A_PUBLISHER,
+      RoomErrorCode.TICKET_KICKED,
+      RoomErrorCode.VIDEO_NOT_ALLOWED,
+      RoomErrorCode.PARTICIPANT_LIMIT_REACHED,
+    ];
+    for (const code of roomCodes) expect([code, hasMessage(code)]).toEqual([code, true]);
+    for (const code of [
+      'TICKET_EXPIRED',
+      'NOT_ENTITLED',
+      'OVERLOADED',
+      'DRAINING',
+      'MEDIA_UNAVAILABLE',
+      'auth.invalid-credentials',
+      'auth.rate-limited',
+    ])
+      expect([code, hasMessage(code)]).toEqual([code, true]);
+  });
+
+  it('says when to retry a 503 coremx-unavailable and leaves the room', () => {
+    const human = describeError({
+      name: 'HootApiError',
+      status: 503,
+      code: 'conference.coremx-unavailable',
+      retryAfterS: 5,
+      message: 'x',
+    });
+    expect(human).toMatchObject({
+      code: 'conference.coremx-unavailable',
+      retryable: true,
+      leavesRoom: true,
+      retryAfterS: 5,
+    });
+    expect(human.message).toContain('Try again in 5 s');
+  });
+
+  it('takes Retry-After in milliseconds from SDK errors too', () => {
+    expect(describeError({ code: 'conference.rate-limited', retryAfterMs: 2500 })).toMatchObject({
+      retryAfterS: 3,
+      retryable: true,
+    });
+  });
+
+  it('asks to sign in again for token problems, including unknown token codes and a bare 401', () => {
+    expect(describeError({ code: 'token.expired' }).signInAgain).toBe(true);
+    expect(describeError({ code: 'token.some-new-code' }).signInAgain).toBe(true);
+    expect(describeError({ code: 'http.401' }).signInAgain).toBe(true);
+    expect(describeError({ code: 'conference.not-found' }).signInAgain).toBe(false);
+  });
+
+  it('treats kicks, ends and refusals as the end of the room, not a toast', () => {
+    for (const code of [
+      'room.kicked',
+      'room.ended',
+      'NOT_ENTITLED',
+      'TICKET_KICKED',
+      'conference.ended',
+      'conference.not-entitled',
+    ])
+      expect([code, describeError(code).leavesRoom]).toEqual([code, true]);
+    for (const code of ['ROOM_FULL', 'NOT_OWNER', 'HAND_ALREADY_RAISED'])
+      expect([code, describeError(code).leavesRoom]).toEqual([code, false]);
+  });
+
+  it('maps browser media errors and network failures by name', () => {
+    expect(errorCode({ name: 'NotAllowedError', message: 'Permission denied' })).toBe('media.denied');
+    expect(errorCode({ name: 'NotFoundError' })).toBe('media.not-found');
+    expect(errorCode(new TypeError('Failed to fetch'))).toBe('web.offline');
+    expect(describeError({ name: 'NotAllowedError' }).title).toBe('Camera blocked');
+  });
+
+  it('falls back to the server message for an unknown code, keeping the code', () => {
+    expect(describeError({ code: 'brand.new', message: 'Something specific' })).toMatchObject({
+      code: 'brand.new',
+      message: 'Something specific',
+      retryable: false,
+    });
+    expect(describeError({ code: 'http.502' })).toMatchObject({ retryable: true });
+    expect(describeError(undefined)).toMatchObject({ code: 'web.unexpected' });
+  });
+});

@@ -1,0 +1,118 @@
+import type { ParticipantView, RoomView } from '@hoot/domain';
+import { gridColumns, initialsOf, roomModel } from './room-view-model';
+
+function participant(id: string, joinOrder: number, extra: Partial<ParticipantView> = {}): ParticipantView {
+  return {
+    participantId: id,
+    identity: `acc-${id}`,
+    displayName: id,
+    role: 'viewer',
+    joinOrder,
+    joinedAt: 1_000 + joinOrder,
+    handRaised: false,
+    streams: [],
+    ...extra,
+  };
+}
+
+function view(type: RoomView['type'], people: ParticipantView[], extra: Partial<RoomView> = {}): RoomView {
+  return {
+    id: 'standup',
+    type,
+    status: 'active',
+    version: 7,
+    ownerId:
+      [...people].sort((a, b) => a.joinOrder - b.joinOrder).find((p) => p.role === 'publisher')
+        ?.participantId ?? null,
+    creator: 'acc-alice',
+    participants: Object.fromEntries(people.map((p) => [p.participantId, p])),
+    children: [],
+    ...extra,
+  };
+}
+
+const utc = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+describe('roomModel', () => {
+  const alice = participant('alice', 1, { role: 'publisher', streams: ['audio', 'video'] });
+  const bob = participant('bob', 2, { role: 'publisher', streams: ['audio', 'video'] });
+  const carol = participant('carol', 3, { handRaised: true, displayName: 'Carol Danvers' });
+  const dave = participant('dave', 4);
+
+  it('shows the owner first, then speakers, then viewers, with badges', () => {
+    const m = roomModel(view('m2m', [carol, bob, alice, dave]), 'bob', utc);
+    expect(m.tiles.map((t) => [t.participantId, t.role, t.isOwner, t.isMe])).toEqual([
+      ['alice', 'publisher', true, false],
+      ['bob', 'publisher', false, true],
+      ['carol', 'viewer', false, false],
+      ['dave', 'viewer', false, false],
+    ]);
+    expect(m.tiles[2]).toMatchObject({ initials: 'CD', handRaised: true, roleLabel: 'viewer', live: false });
+    expect(m.counts).toEqual({ publishers: 2, viewers: 2, maxPublishers: 9 });
+    expect(m.typeTitle).toBe('Group chat room');
+  });
+
+  it('gives the owner the raised hands to answer, and no one else', () => {
+    const room = view('m2m', [alice, bob, carol, dave]);
+    expect(roomModel(room, 'alice').requests).toEqual([
+      { participantId: 'carol', displayName: 'Carol Danvers' },
+    ]);
+    expect(roomModel(room, 'bob').requests).toEqual([]);
+    expect(roomModel(room, 'alice').canEnd).toBe(true);
+    expect(roomModel(room, 'bob').canEnd).toBe(false);
+  });
+
+  it('lets publishers kick others but never themselves; viewers kick no one and may raise a hand', () => {
+    const room = view('m2m', [alice, bob, carol, dave]);
+    const asBob = roomModel(room, 'bob');
+    expect(asBob.tiles.filter((t) => t.canKick).map((t) => t.participantId)).toEqual([
+      'alice',
+      'carol',
+      'dave',
+    ]);
+    expect(asBob.canRaiseHand).toBe(false);
+    const asDave = roomModel(room, 'dave');
+    expect(asDave.tiles.some((t) => t.canKick)).toBe(false);
+    expect(asDave).toMatchObject({ canRaiseHand: true, handRaised: false });
+    expect(roomModel(room, 'carol')).toMatchObject({ canRaiseHand: true, handRaised: true });
+  });
+
+  it('marks audio-only rooms and lets either side of a call end it, without kicks', () => {
+    expect(
+      roomModel(view('a2m', [participant('alice', 1, { role: 'publisher', streams: ['audio'] })]), 'alice')
+        .tiles[0].audioOnly,
+    ).toBe(true);
+    const call = view('p2p', [
+      participant('x', 1, { role: 'publisher' }),
+      participant('y', 2, { role: 'publisher' }),
+    ]);
+    const asY = roomModel(call, 'y');
+    expect(asY.canEnd).toBe(true);
+    expect(asY.tiles.every((t) => !t.canKick && t.roleLabel === 'in call')).toBe(true);
+  });
+
+  it('turns the room children into chat lines with author names', () => {
+    const room = view('m2m', [alice, bob], {
+      children: [
+        { childId: 'c1', by: 'alice', identity: 'acc-alice', text: 'hi', at: Date.UTC(2026, 0, 1, 9, 5) },
+        { childId: 'c2', by: 'gone', identity: 'acc-gone', text: 'bye', at: Date.UTC(2026, 0, 1, 9, 6) },
+      ],
+    });
+    expect(roomModel(room, 'alice', utc).chat).toEqual([
+      { id: 'c1', author: 'alice', text: 'hi', time: '09:05', mine: true },
+      { id: 'c2', author: 'acc-gone', text: 'bye', time: '09:06', mine: false },
+    ]);
+  });
+});
+
+describe('layout helpers', () => {
+  it('balances the grid', () => {
+    expect([1, 2, 4, 5, 9, 10].map(gridColumns)).toEqual([1, 2, 2, 3, 3, 4]);
+  });
+
+  it('makes initials', () => {
+    expect(initialsOf('ada lovelace')).toBe('AL');
+    expect(initialsOf(' bob ')).toBe('B');
+    expect(initialsOf('')).toBe('?');
+  });
+});

@@ -1,0 +1,182 @@
+import { HootClient } from '@hoot/sdk';
+import type { AppContext, Screen } from './app-context';
+import { installDebug } from './debug';
+import { parseRoute } from './lib/routes';
+import { SessionStore } from './lib/session-store';
+import { isExpired, readClaims, type TokenClaims } from './lib/token-claims';
+import { homeScreen } from './screens/home.screen';
+import { roomScreen } from './screens/room.screen';
+import { signInScreen } from './screens/sign-in.screen';
+import { h, replace } from './ui/dom';
+import { icon } from './ui/icons';
+import { Toasts } from './ui/toasts';
+
+/**
+ * The hoot web app: one page served by every registry. It talks to the registry that served it (its
+ * own origin) for sign-in, conferences and joins, and to the CoreMX's signaling for the room.
+ */
+function boot(): void {
+  const mount = document.getElementById('app')!;
+  const store = new SessionStore(window.sessionStorage);
+  const client = new HootClient({ registryUrls: [location.origin], token: store.token });
+
+  const userChip = h('div', { class: 'user-chip', 'data-testid': 'header-user' });
+  const registryChip = h(
+    'div',
+    { class: 'registry-chip', 'data-testid': 'header-registry', title: location.origin },
+    icon('server'),
+    h('span', {}, location.host),
+  );
+  const pageTitle = h('span', { class: 'page-title' });
+  const header = h(
+    'header',
+    { class: 'app-header' },
+    h(
+      'a',
+      {
+        class: 'brand',
+        href: '/',
+        'data-testid': 'brand',
+        onclick: (e: Event) => {
+          e.preventDefault();
+          ctx.navigate('/');
+        },
+      },
+      icon('logo'),
+      h('span', {}, 'hoot'),
+    ),
+    pageTitle,
+    h('span', { class: 'spacer' }),
+    registryChip,
+    userChip,
+  );
+  const main = h('main', { class: 'app-main' });
+  mount.append(header, main);
+  const toasts = new Toasts(mount);
+
+  let screen: Screen | undefined;
+  let claims: TokenClaims | undefined;
+
+  const ctx: AppContext = {
+    client,
+    toasts,
+    user: () => claims,
+    setToken(token) {
+      store.token = token;
+      client.setToken(token);
+      claims = readClaims(token);
+      renderHeader();
+      render();
+    },
+    navigate(path, options = {}) {
+      if (options.replace) history.replaceState(null, '', path);
+      else history.pushState(null, '', path);
+      render();
+    },
+    setPageTitle(title) {
+      pageTitle.textContent = title;
+      document.title = title ? `${title} · hoot` : 'hoot';
+    },
+  };
+
+  claims = readClaims(store.token);
+  if (isExpired(claims, Date.now())) {
+    store.token = undefined;
+    client.setToken(undefined);
+    claims = undefined;
+  }
+
+  function renderHeader(): void {
+    if (!claims) {
+      replace(userChip);
+      userChip.hidden = true;
+      return;
+    }
+    userChip.hidden = false;
+    replace(
+      userChip,
+      h('span', { class: 'avatar' }, (claims.name || claims.username || '?').slice(0, 1).toUpperCase()),
+      h(
+        'span',
+        { class: 'user-name', 'data-testid': 'header-username' },
+        claims.username || claims.name || claims.sub || '',
+      ),
+      h(
+        'button',
+        {
+          class: 'icon-button',
+          title: 'Sign out',
+          'aria-label': 'Sign out',
+          'data-testid': 'sign-out',
+          onclick: () => ctx.setToken(undefined),
+        },
+        icon('signOut'),
+      ),
+    );
+    void client
+      .registries()
+      .then((answer) => {
+        const self =
+          answer.registries.find((r) => r.self) ??
+          answer.registries.find((r) => r.registryId === answer.registryId);
+        if (!self) return;
+        registryChip.setAttribute('data-registry-id', self.registryId);
+        registryChip.setAttribute('data-cloud', self.cloud);
+        replace(
+          registryChip,
+          icon('server'),
+          h('span', {}, self.registryId),
+          h('span', { class: 'cloud' }, `cloud ${self.cloud}`),
+        );
+      })
+      .catch(() => undefined);
+  }
+
+  function render(): void {
+    screen?.dispose?.();
+    screen = undefined;
+    installDebug(undefined);
+    const route = parseRoute(location.pathname, location.hash);
+    if (route.name === 'room' && location.hash) {
+      // The ticket must not linger in the address bar or history; the room keeps what it needs.
+      history.replaceState(
+        null,
+        '',
+        location.pathname + (route.address ? `#address=${encodeURIComponent(route.address)}` : ''),
+      );
+    }
+    if (route.name === 'not-found') {
+      ctx.setPageTitle('Not found');
+      screen = {
+        element: h(
+          'section',
+          { class: 'screen screen-center' },
+          h(
+            'div',
+            { class: 'card auth-card' },
+            h('h1', {}, 'Page not found'),
+            h('p', { class: 'muted' }, `Nothing lives at ${route.path}.`),
+            h('button', { class: 'btn btn-primary', onclick: () => ctx.navigate('/') }, 'Go home'),
+          ),
+        ),
+      };
+    } else if (route.name === 'room' && (claims || route.direct)) {
+      screen = roomScreen(ctx, route);
+    } else if (!claims) {
+      ctx.setPageTitle('Sign in');
+      screen = signInScreen(
+        ctx,
+        route.name === 'room' ? { reason: `Sign in to join ${route.conferenceId}.` } : {},
+      );
+    } else {
+      screen = homeScreen(ctx);
+    }
+    replace(main, screen.element);
+  }
+
+  window.addEventListener('popstate', () => render());
+  renderHeader();
+  render();
+}
+
+boot();

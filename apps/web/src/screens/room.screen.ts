@@ -1,0 +1,569 @@
+import { MediaSession, type MediaStreamLike, type RoomSession, type RoomSessionEvents } from '@hoot/sdk';
+import type { AppContext, Screen } from '../app-context';
+import { describeError, type HumanError } from '../lib/error-messages';
+import { gridColumns, roomModel, type RoomModel, type TileModel } from '../lib/room-view-model';
+import type { Route } from '../lib/routes';
+import { displayNameOf } from '../lib/token-claims';
+import { installDebug } from '../debug';
+import { append, copyText, h, replace } from '../ui/dom';
+import { icon } from '../ui/icons';
+import { connectRoom } from './room-connect';
+
+interface TileView {
+  root: HTMLElement;
+  video: HTMLVideoElement;
+  stream?: MediaStreamLike;
+  /** The tile model last drawn: the overlay is rebuilt only when it changes. */
+  drawn?: string;
+}
+
+/**
+ * The room: a responsive grid of tiles (ours and everyone else's), controls (mute, camera, raise hand,
+ * leave, end), the owner's publish requests, chat (the room object's children), and banners for
+ * everything that ends or interrupts the room.
+ */
+export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room' }>): Screen {
+  ctx.setPageTitle(route.conferenceId);
+  const status = h(
+    'span',
+    { class: 'pill pill-connecting', 'data-testid': 'room-status', 'data-state': 'connecting' },
+    'Connecting…',
+  );
+  const title = h('h1', { class: 'room-title' }, route.conferenceId);
+  const typeBadge = h('span', { class: 'badge' });
+  const addressCode = h(
+    'code',
+    { class: 'address small', 'data-testid': 'room-address' },
+    route.address ?? '',
+  );
+  const counts = h('span', { class: 'muted small', 'data-testid': 'room-counts' });
+  const grid = h('div', { class: 'video-grid', 'data-testid': 'video-grid' });
+  const requests = h('div', { class: 'requests', 'data-testid': 'publish-requests' });
+  const banner = h('div', { class: 'banner', hidden: true, role: 'alert', 'data-testid': 'room-banner' });
+  const chatList = h('ol', { class: 'chat-list', 'data-testid': 'chat-list' });
+  const chatInput = h('input', {
+    class: 'chat-input',
+    placeholder: 'Message everyone',
+    maxlength: 2000,
+    'data-testid': 'chat-input',
+    'aria-label': 'Message',
+  });
+  const controls = h('div', { class: 'controls', 'data-testid': 'room-controls' });
+
+  const root = h(
+    'section',
+    { class: 'screen screen-room', 'data-testid': 'screen-room', 'data-conference-id': route.conferenceId },
+    h(
+      'div',
+      { class: 'room-head' },
+      h(
+        'div',
+        { class: 'room-head-main' },
+        h('div', { class: 'room-title-row' }, title, typeBadge, status),
+        h('div', { class: 'room-sub' }, addressCode, copyAddressButton(), counts),
+      ),
+    ),
+    banner,
+    h(
+      'div',
+      { class: 'room-body' },
+      h('div', { class: 'stage' }, requests, grid, controls),
+      h(
+        'aside',
+        { class: 'chat card', 'data-testid': 'chat' },
+        h('h2', {}, icon('chat'), 'Chat'),
+        chatList,
+        h(
+          'form',
+          {
+            class: 'chat-form',
+            onsubmit: (event: Event) => {
+              event.preventDefault();
+              const text = chatInput.value.trim();
+              if (!text || !session) return;
+              chatInput.value = '';
+              session.chat(text).catch((error: unknown) => ctx.toasts.error(error));
+            },
+          },
+          chatInput,
+          h(
+            'button',
+            {
+              class: 'icon-button primary',
+              type: 'submit',
+              'aria-label': 'Send',
+              'data-testid': 'chat-send',
+            },
+            icon('send'),
+          ),
+        ),
+      ),
+    ),
+  );
+
+  const tiles = new Map<string, TileView>();
+  const remoteStreams = new Map<string, MediaStreamLike>();
+  let localStream: MediaStreamLike | undefined;
+  let session: RoomSession | undefined;
+  let media: MediaSession | undefined;
+  let model: RoomModel | undefined;
+  let over = false;
+  let micOn = true;
+  let cameraOn = true;
+  const detach: Array<() => void> = [];
+  let soundBlocked = false;
+  const drawnParts = new Map<string, string>();
+
+  void start();
+
+  async function start(): Promise<void> {
+    try {
+      const displayName = displayNameOf(ctx.user(), '');
+      const joined = await connectRoom(ctx, route, displayName || undefined);
+      if (over) {
+        void joined.leave().catch(() => undefined);
+        return;
+      }
+      session = joined;
+      if (joined.address) addressCode.textContent = joined.address;
+      setStatus('live', 'Live');
+      listen('change', () => render());
+      listen('publish-request', (e) => {
+        const who = e.participant?.displayName;
+        ctx.toasts.info('Request to speak', `${who ?? 'A viewer'} raised a hand.`, 'publish-request');
+        render();
+      });
+      listen('kicked', () => finish(describeError('room.kicked')));
+      listen('ended', () => finish(describeError('room.ended')));
+      listen('reconnecting', () => setStatus('reconnecting', 'Reconnecting…'));
+      listen('reconnected', (e) => {
+        // The conference may have moved to another CoreMX (a new address).
+        addressCode.textContent = e.address;
+        setStatus('live', 'Live');
+        render();
+      });
+      listen('error', (error) => {
+        const human = describeError(error);
+        if (human.leavesRoom) finish(human);
+        else ctx.toasts.error(error);
+      });
+      listen('closed', ({ reason }) => {
+        if (reason === 'failed') finish(describeError('room.connection-lost'));
+      });
+      media = new MediaSession(joined);
+      media.on('local-stream', ({ stream }) => {
+        localStream = stream;
+        render();
+      });
+      media.on('local-stream-removed', () => {
+        localStream = undefined;
+        render();
+      });
+      media.on('remote-stream', ({ participantId, stream }) => {
+        remoteStreams.set(participantId, stream);
+        render();
+      });
+      media.on('remote-stream-removed', ({ participantId }) => {
+        remoteStreams.delete(participantId);
+        render();
+      });
+      media.on('error', ({ error }) => {
+        const human = describeError(error);
+        if (human.code !== 'STREAM_NOT_READY' && human.code !== 'sdk.signaling-closed')
+          ctx.toasts.error(error);
+      });
+      installDebug(media);
+      render();
+      await media.start();
+    } catch (error) {
+      finish(describeError(error));
+    }
+  }
+
+  function listen<K extends keyof RoomSessionEvents>(
+    event: K,
+    listener: (payload: RoomSessionEvents[K]) => void,
+  ): void {
+    if (session) detach.push(session.on(event, listener));
+  }
+
+  function setStatus(state: string, text: string): void {
+    status.setAttribute('data-state', state);
+    status.className = `pill pill-${state}`;
+    status.textContent = text;
+  }
+
+  function render(): void {
+    if (!session || over) return;
+    model = roomModel(session.room, session.participantId);
+    title.textContent = model.title;
+    typeBadge.textContent = model.typeTitle;
+    typeBadge.className = `badge badge-${model.type}`;
+    counts.textContent = `${model.counts.publishers}/${model.counts.maxPublishers} speaking · ${model.counts.viewers} watching`;
+    renderTiles(model);
+    renderRequests(model);
+    renderControls(model);
+    renderChat(model);
+  }
+
+  function renderTiles(m: RoomModel): void {
+    const seen = new Set<string>();
+    m.tiles.forEach((tile, index) => {
+      seen.add(tile.participantId);
+      let view = tiles.get(tile.participantId);
+      if (!view) {
+        view = makeTile(tile.participantId);
+        tiles.set(tile.participantId, view);
+        grid.appendChild(view.root);
+      }
+      updateTile(view, tile, index);
+    });
+    for (const [id, view] of tiles) {
+      if (seen.has(id)) continue;
+      view.video.srcObject = null;
+      view.root.remove();
+      tiles.delete(id);
+    }
+    grid.style.setProperty('--columns', String(gridColumns(m.tiles.length)));
+  }
+
+  function makeTile(participantId: string): TileView {
+    const video = h('video', { autoplay: true, playsinline: true, 'data-testid': 'tile-video' });
+    const root = h(
+      'article',
+      { class: 'tile', 'data-testid': 'tile', 'data-participant-id': participantId },
+      video,
+    );
+    return { root, video };
+  }
+
+  function updateTile(view: TileView, tile: TileModel, index: number): void {
+    const { root, video } = view;
+    root.style.order = String(index);
+    root.setAttribute('data-role', tile.role);
+    root.setAttribute('data-owner', String(tile.isOwner));
+    root.setAttribute('data-me', String(tile.isMe));
+    root.setAttribute('data-hand', String(tile.handRaised));
+    const stream = tile.isMe ? localStream : remoteStreams.get(tile.participantId);
+    if (view.stream !== stream) {
+      view.stream = stream;
+      video.srcObject = (stream as MediaStream | undefined) ?? null;
+      video.muted = tile.isMe;
+      if (stream) void video.play().catch(() => tile.isMe || playMuted(video));
+    }
+    const hasVideo =
+      !!stream && stream.getTracks().some((t) => t.kind === 'video') && !(tile.isMe && !cameraOn);
+    root.classList.toggle('has-video', hasVideo);
+    root.classList.toggle('speaking-role', tile.role === 'publisher');
+    // Everything but the video element is rebuilt when the tile changes (keeps playback going, and
+    // buttons stay put while nothing about the participant changed).
+    const drawn = JSON.stringify(tile);
+    if (view.drawn === drawn) return;
+    view.drawn = drawn;
+    for (const el of [...root.children]) if (el !== video) el.remove();
+    append(root, [
+      h('div', { class: 'tile-avatar', 'aria-hidden': 'true' }, h('span', {}, tile.initials)),
+      h(
+        'div',
+        { class: 'tile-bar' },
+        tile.isOwner
+          ? h(
+              'span',
+              { class: 'tile-owner', title: 'Owner', 'data-testid': 'tile-owner' },
+              icon('crown', 'Owner'),
+            )
+          : null,
+        h(
+          'span',
+          { class: 'tile-name', 'data-testid': 'tile-name' },
+          tile.displayName,
+          tile.isMe ? h('span', { class: 'muted' }, ' (you)') : null,
+        ),
+        h('span', { class: `role role-${tile.role}`, 'data-testid': 'tile-role' }, tile.roleLabel),
+        tile.handRaised
+          ? h(
+              'span',
+              { class: 'tile-hand', title: 'Hand raised', 'data-testid': 'tile-hand' },
+              icon('hand', 'Hand raised'),
+            )
+          : null,
+        tile.audioOnly && tile.live
+          ? h('span', { class: 'tile-audio', title: 'Audio only' }, icon('mic', 'Audio only'))
+          : null,
+      ),
+      tile.canKick
+        ? h(
+            'button',
+            {
+              class: 'tile-kick icon-button',
+              title: `Remove ${tile.displayName}`,
+              'aria-label': `Remove ${tile.displayName}`,
+              'data-testid': 'kick',
+              'data-participant-id': tile.participantId,
+              onclick: () =>
+                session?.kick(tile.participantId).then(
+                  () => ctx.toasts.info('Removed', `${tile.displayName} was removed.`),
+                  (error: unknown) => ctx.toasts.error(error),
+                ),
+            },
+            icon('kick'),
+          )
+        : null,
+    ]);
+  }
+
+  /**
+   * The browser refused to play sound before any click on the page (autoplay policy, e.g. a join link
+   * opened directly): play muted and unmute everyone on the first click.
+   */
+  function playMuted(video: HTMLVideoElement): void {
+    video.muted = true;
+    void video.play().catch(() => undefined);
+    if (soundBlocked) return;
+    soundBlocked = true;
+    ctx.toasts.info('Sound is off', 'Click anywhere on the page to hear the others.', 'web.autoplay-blocked');
+    document.addEventListener(
+      'click',
+      () => {
+        soundBlocked = false;
+        for (const view of tiles.values())
+          if (view.root.getAttribute('data-me') !== 'true') view.video.muted = false;
+      },
+      { once: true },
+    );
+  }
+
+  /** True when this part was last drawn from the same data (then it is left as is). */
+  function unchanged(part: string, data: unknown): boolean {
+    const text = JSON.stringify(data);
+    if (drawnParts.get(part) === text) return true;
+    drawnParts.set(part, text);
+    return false;
+  }
+
+  function renderRequests(m: RoomModel): void {
+    if (unchanged('requests', m.requests)) return;
+    replace(
+      requests,
+      m.requests.map((r) =>
+        h(
+          'div',
+          { class: 'request card', 'data-testid': 'publish-request', 'data-participant-id': r.participantId },
+          icon('hand'),
+          h('span', { class: 'request-text' }, h('strong', {}, r.displayName), ' asks to speak'),
+          h(
+            'button',
+            {
+              class: 'btn btn-small btn-primary',
+              'data-testid': 'approve',
+              'data-participant-id': r.participantId,
+              onclick: () =>
+                session?.approve(r.participantId).catch((error: unknown) => ctx.toasts.error(error)),
+            },
+            icon('check'),
+            'Approve',
+          ),
+          h(
+            'button',
+            {
+              class: 'btn btn-small btn-ghost',
+              'data-testid': 'deny',
+              'data-participant-id': r.participantId,
+              onclick: () =>
+                session?.deny(r.participantId).catch((error: unknown) => ctx.toasts.error(error)),
+            },
+            icon('close'),
+            'Deny',
+          ),
+        ),
+      ),
+    );
+  }
+
+  function renderControls(m: RoomModel): void {
+    if (unchanged('controls', [m.me?.role, m.type, m.canRaiseHand, m.handRaised, m.canEnd, micOn, cameraOn]))
+      return;
+    const iPublish = m.me?.role === 'publisher';
+    const hasVideo = m.type !== 'a2m';
+    replace(
+      controls,
+      iPublish
+        ? h(
+            'button',
+            {
+              class: `round-button${micOn ? '' : ' off'}`,
+              title: micOn ? 'Mute' : 'Unmute',
+              'aria-pressed': String(!micOn),
+              'data-testid': 'toggle-mic',
+              onclick: () => {
+                micOn = !micOn;
+                media?.setEnabled('audio', micOn);
+                render();
+              },
+            },
+            icon(micOn ? 'mic' : 'micOff'),
+          )
+        : null,
+      iPublish && hasVideo
+        ? h(
+            'button',
+            {
+              class: `round-button${cameraOn ? '' : ' off'}`,
+              title: cameraOn ? 'Turn camera off' : 'Turn camera on',
+              'aria-pressed': String(!cameraOn),
+              'data-testid': 'toggle-camera',
+              onclick: () => {
+                cameraOn = !cameraOn;
+                media?.setEnabled('video', cameraOn);
+                render();
+              },
+            },
+            icon(cameraOn ? 'camera' : 'cameraOff'),
+          )
+        : null,
+      m.canRaiseHand
+        ? h(
+            'button',
+            {
+              class: `btn ${m.handRaised ? 'btn-primary' : 'btn-ghost'}`,
+              'data-testid': m.handRaised ? 'lower-hand' : 'raise-hand',
+              onclick: () => {
+                const action = m.handRaised ? session?.lowerHand() : session?.raiseHand();
+                action?.then(
+                  () =>
+                    !m.handRaised &&
+                    ctx.toasts.info('Hand raised', 'The owner has been asked to let you speak.'),
+                  (error: unknown) => ctx.toasts.error(error),
+                );
+              },
+            },
+            icon('hand'),
+            m.handRaised ? 'Lower hand' : 'Raise hand',
+          )
+        : null,
+      h('span', { class: 'spacer' }),
+      m.canEnd
+        ? h(
+            'button',
+            {
+              class: 'btn btn-danger-ghost',
+              'data-testid': 'end-room',
+              onclick: () =>
+                session?.end().then(
+                  () => finish(describeError('room.ended')),
+                  (error: unknown) => ctx.toasts.error(error),
+                ),
+            },
+            icon('end'),
+            'End for all',
+          )
+        : null,
+      h(
+        'button',
+        { class: 'btn btn-danger', 'data-testid': 'leave', onclick: () => leave() },
+        icon('leave'),
+        'Leave',
+      ),
+    );
+  }
+
+  function renderChat(m: RoomModel): void {
+    if (unchanged('chat', m.chat)) return;
+    const atBottom = chatList.scrollTop + chatList.clientHeight >= chatList.scrollHeight - 8;
+    replace(
+      chatList,
+      m.chat.length === 0
+        ? h('li', { class: 'empty' }, 'No messages yet.')
+        : m.chat.map((line) =>
+            h(
+              'li',
+              { class: `chat-line${line.mine ? ' mine' : ''}`, 'data-testid': 'chat-message' },
+              h('div', { class: 'chat-meta' }, h('strong', {}, line.author), h('time', {}, line.time)),
+              h('p', {}, line.text),
+            ),
+          ),
+    );
+    if (atBottom) chatList.scrollTop = chatList.scrollHeight;
+  }
+
+  function copyAddressButton(): HTMLElement {
+    return h(
+      'button',
+      {
+        class: 'icon-button',
+        title: 'Copy address',
+        'aria-label': 'Copy address',
+        'data-testid': 'copy-room-address',
+        onclick: async () => {
+          if (addressCode.textContent && (await copyText(addressCode.textContent)))
+            ctx.toasts.success('Address copied');
+        },
+      },
+      icon('copy'),
+    );
+  }
+
+  function leave(): void {
+    void session?.leave().catch(() => undefined);
+    teardown();
+    ctx.navigate('/');
+  }
+
+  /** The room is over for us: show why, with a way back (and a retry when it may work later). */
+  function finish(human: HumanError): void {
+    if (over) return;
+    teardown();
+    setStatus('over', 'Disconnected');
+    banner.setAttribute('data-code', human.code);
+    replace(
+      banner,
+      icon('alert'),
+      h('div', { class: 'banner-body' }, h('strong', {}, human.title), h('span', {}, human.message)),
+      human.retryable
+        ? h(
+            'button',
+            {
+              class: 'btn btn-small',
+              'data-testid': 'banner-retry',
+              onclick: () => ctx.navigate(location.pathname + location.hash, { replace: true }),
+            },
+            icon('refresh'),
+            'Try again',
+          )
+        : null,
+      human.signInAgain
+        ? h('button', { class: 'btn btn-small', onclick: () => ctx.setToken(undefined) }, 'Sign in')
+        : null,
+      h(
+        'button',
+        {
+          class: 'btn btn-small btn-primary',
+          'data-testid': 'banner-home',
+          onclick: () => ctx.navigate('/'),
+        },
+        'Back to home',
+      ),
+    );
+    banner.hidden = false;
+    root.classList.add('is-over');
+  }
+
+  function teardown(): void {
+    over = true;
+    for (const off of detach.splice(0)) off();
+    media?.close();
+    media = undefined;
+    installDebug(undefined);
+    for (const view of tiles.values()) view.video.srcObject = null;
+  }
+
+  return {
+    element: root,
+    dispose() {
+      if (!over) {
+        void session?.leave().catch(() => undefined);
+        teardown();
+      }
+    },
+  };
+}
