@@ -385,6 +385,25 @@ describe('ConferenceService: join', () => {
     expect([failed.status, failed.code]).toEqual([503, C.TicketUnavailable]);
   });
 
+  it('finds a conference the directory learns a moment after a 404 (misses are not cached), and sees a move within the cache period', async () => {
+    const { service, store, clock } = setup();
+    expect((await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'))).status).toBe(404);
+    const other = setup();
+    const { record } = await other.service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    await store.compareAndSet({ ...record, rev: 1 });
+    expect((await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx')).coremxId).toBe('coremx-1');
+    // Moved by another registry's directory write: seen once the cached lookup is older than a second.
+    await store.compareAndSet({
+      ...record,
+      coremxId: 'coremx-2',
+      mixerAddress: 'coremx-2.c1.hoot.mx',
+      previousMixers: ['coremx-1.c1.hoot.mx'],
+      rev: 2,
+    });
+    clock.advance(1_001);
+    expect((await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx')).coremxId).toBe('coremx-2');
+  });
+
   it('limits joins per identity with 429', async () => {
     const { service } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });

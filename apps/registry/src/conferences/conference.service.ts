@@ -107,7 +107,7 @@ const RETRY_AFTER_S = 5;
 export class ConferenceService {
   private readonly createLimiter: RateLimiter;
   private readonly joinLimiter: RateLimiter;
-  private readonly lookups = new Map<string, { record: ConferenceRecord | undefined; until: number }>();
+  private readonly lookups = new Map<string, { record: ConferenceRecord; until: number }>();
 
   constructor(private readonly o: ConferenceServiceOptions) {
     this.createLimiter = new RateLimiter(o.createRatePerMin, 60_000, o.clock);
@@ -424,6 +424,9 @@ export class ConferenceService {
     const held = this.lookups.get(conferenceId);
     if (held && held.until > now) return held.record;
     const record = await this.o.store.get(conferenceId);
+    // Only found conferences are kept: a conference created a moment ago at another registry must be
+    // joinable here as soon as the directory has it, not a cache period later.
+    if (!record) return undefined;
     if (this.lookups.size >= JOIN_LOOKUP_MAX_ENTRIES) this.lookups.clear();
     this.lookups.set(conferenceId, { record, until: now + JOIN_LOOKUP_TTL_MS });
     return record;
