@@ -139,6 +139,11 @@ main() {
   fi
   for svc in "${svcs[@]}"; do
     compile "$svc"
+    if [[ "$svc" == registry ]]; then
+      # The registry serves the web app from <cwd>/dist/apps/web (WEB_ROOT): /app/dist/apps/web in the image.
+      log "building the web app into the registry image…"
+      node "$ROOT/apps/web/build.mjs" --outdir "$ROOT/dist/images/registry/app/dist/apps/web" >&2
+    fi
     ((compile_only)) && continue
     local image ctx="$ROOT/dist/images/$svc"
     image="$(image_of "$svc")"
