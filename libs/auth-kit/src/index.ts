@@ -15,3 +15,4 @@ export * from './lib/revocation/revocation-feed';
 export * from './lib/revocation/revocation-set';
 export * from './lib/service-credentials/service-credential-client';
 export * from './lib/verifier/token-verifier';
+export * from './lib/internal-call/auth-internal-call';

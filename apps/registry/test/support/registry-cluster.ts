@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import {
   ManagedProcess,
   freePort,
-  infraPath,
   startAuthService,
-  workspaceRoot,
+  startRegistryProcess,
   type RunningAuthService,
 } from '@hoot/testing';
 
@@ -33,7 +31,6 @@ export interface RegistrySpec {
 }
 
 export const ISSUER = 'https://auth.registry-cluster.test';
-const register = () => join(workspaceRoot(), 'tools/ts-node/register.js');
 
 export const FAST_TUNABLES = {
   GOSSIP_INTERVAL_MS: '200',
@@ -117,39 +114,27 @@ export class RegistryCluster {
       .filter((x) => !x.spec.replica)
       .map((x) => x.url)
       .join(',');
-    r.process = await ManagedProcess.start({
-      name,
-      command: process.execPath,
-      args: ['--require', register(), join(workspaceRoot(), 'apps/registry/src/main.ts')],
-      cwd: workspaceRoot(),
-      env: {
-        ...process.env,
-        PORT: String(r.port),
-        HOST: '127.0.0.1',
-        NODE_ID: name,
-        LOG_LEVEL: 'warn',
-        REGISTRY_ID: registryId,
-        REGISTRY_PUBLIC_URL: r.spec.replica ? this.registries.get(registryId)!.url : r.url,
-        REGISTRY_PEERS: peers,
-        REGISTRY_REGION: r.spec.region ?? registryId.split('-')[1],
-        REGISTRY_LATITUDE: String(r.spec.latitude ?? 0),
-        REGISTRY_LONGITUDE: String(r.spec.longitude ?? 0),
-        AUTH_URL: this.authUrl,
-        AUTH_ISSUER: ISSUER,
-        REGISTRY_SERVICE_API_KEY: this.keyOf(registryId),
-        MONGO_URI: r.mongoUri,
-        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
-        WEBHOOK_SIGNING_KEY: this.webhookSigningKey,
-        ...FAST_TUNABLES,
-        ...r.spec.env,
-      },
-      logFile: infraPath(this.logDir, `${name}-${r.port}.log`),
-      readyProbe: async () => {
-        const res = await fetch(`${r.url}/health/ready`);
-        if (!res.ok) throw new Error(`${name} ready answered ${res.status}`);
-      },
-      readyTimeoutMs: 90_000,
-    });
+    r.process = (
+      await startRegistryProcess({
+        registryId,
+        name,
+        port: r.port,
+        // A replica answers at its own port but announces the node's well-known URL.
+        publicUrl: r.spec.replica ? this.registries.get(registryId)!.url : r.url,
+        peers: peers.split(','),
+        region: r.spec.region,
+        latitude: r.spec.latitude,
+        longitude: r.spec.longitude,
+        authUrl: this.authUrl,
+        issuer: ISSUER,
+        apiKey: this.keyOf(registryId),
+        mongoUri: r.mongoUri,
+        kafkaBrokers: this.infra.kafkaBrokers,
+        webhookSigningKey: this.webhookSigningKey,
+        env: { ...FAST_TUNABLES, ...r.spec.env },
+        logDir: this.logDir,
+      })
+    ).process;
   }
 
   process(registryId: string): ManagedProcess {

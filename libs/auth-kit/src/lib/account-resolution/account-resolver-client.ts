@@ -1,3 +1,4 @@
+import { AuthCallError, postToAuth, type AuthCallFailure } from '../internal-call/auth-internal-call';
 /** Defaults, with why. */
 export const ACCOUNT_RESOLVER_CLIENT_DEFAULTS = {
   /** Creating a conference waits on this call: fail fast so the registry can answer the user promptly. */
@@ -20,29 +21,13 @@ export interface AccountResolution {
   unknown: string[];
 }
 
-/**
- * Why resolving failed: `refused` (auth answered an error: `status` and, from its problem+json, `code`),
- * `unreachable` (no answer: connection refused, DNS …), `timeout` (no answer in time) or
- * `invalid-response` (a success without the expected `accounts` and `unknown`).
- */
-export type AccountResolverFailure = 'refused' | 'unreachable' | 'timeout' | 'invalid-response';
+/** `refused`, `unreachable`, `timeout` or `invalid-response` (a success without `accounts` and `unknown`). */
+export type AccountResolverFailure = AuthCallFailure;
 
-export class AccountResolverError extends Error {
-  constructor(
-    message: string,
-    readonly failure: AccountResolverFailure,
-    readonly status?: number,
-    /** The server's stable problem code (`request.invalid`, `auth.forbidden` …) when it sent one. */
-    readonly code?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class AccountResolverError extends AuthCallError {
+  constructor(...args: ConstructorParameters<typeof AuthCallError>) {
+    super(...args);
     this.name = 'AccountResolverError';
-  }
-
-  /** No answer from auth (worth retrying, or trying another replica). */
-  get unavailable(): boolean {
-    return this.failure === 'unreachable' || this.failure === 'timeout';
   }
 }
 
@@ -52,56 +37,23 @@ export class AccountResolverError extends Error {
  * must be named `reg-<cloud>-<priority>`. An empty list is answered here, without a call.
  */
 export class AccountResolverClient {
-  private readonly fetchImpl: typeof fetch;
-
-  constructor(private readonly options: AccountResolverClientOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
-  }
+  constructor(private readonly options: AccountResolverClientOptions) {}
 
   async resolve(names: readonly string[]): Promise<AccountResolution> {
     if (names.length === 0) return { ids: new Map(), unknown: [] };
-    const url = `${this.options.authUrl.replace(/\/$/, '')}/internal/v1/accounts/resolve`;
-    // Outside the try: a failure to get our own credentials is the credential client's error, as is.
-    const authorization = await this.options.authorization();
-    let response: Response;
-    try {
-      response = await this.fetchImpl(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, application/problem+json',
-          authorization,
-        },
-        body: JSON.stringify({ names }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? ACCOUNT_RESOLVER_CLIENT_DEFAULTS.timeoutMs),
-      });
-    } catch (error) {
-      throw noAnswer(error);
-    }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch (error) {
-      // The deadline covers the body too; anything else is an unparsable body (handled below).
-      if (isTimeout(error)) throw noAnswer(error);
-    }
-    if (!response.ok) {
-      const problem = (body ?? {}) as { code?: unknown; detail?: unknown };
-      const code = typeof problem.code === 'string' ? problem.code : undefined;
-      const detail = typeof problem.detail === 'string' ? `: ${problem.detail}` : '';
-      throw new AccountResolverError(
-        `account resolution refused (${response.status}${code ? ` ${code}` : ''})${detail}`,
-        'refused',
-        response.status,
-        code,
-      );
-    }
+    const { status, body } = await postToAuth(
+      { ...this.options, timeoutMs: this.options.timeoutMs ?? ACCOUNT_RESOLVER_CLIENT_DEFAULTS.timeoutMs },
+      '/internal/v1/accounts/resolve',
+      { names },
+      'account resolution',
+      (...args) => new AccountResolverError(...args),
+    );
     const resolution = parseResolution(body);
     if (!resolution)
       throw new AccountResolverError(
         'account resolution answer lacks accounts [{name, id}] or unknown [names]',
         'invalid-response',
-        response.status,
+        status,
       );
     return resolution;
   }
@@ -118,20 +70,4 @@ function parseResolution(body: unknown): AccountResolution | undefined {
     ids.set(name, id);
   }
   return { ids, unknown };
-}
-
-const isTimeout = (error: unknown) => (error as Error | undefined)?.name === 'TimeoutError';
-
-function noAnswer(error: unknown): AccountResolverError {
-  return isTimeout(error)
-    ? new AccountResolverError('account resolution timed out', 'timeout', undefined, undefined, {
-        cause: error,
-      })
-    : new AccountResolverError(
-        `account resolution failed: ${(error as Error | undefined)?.message ?? String(error)}`,
-        'unreachable',
-        undefined,
-        undefined,
-        { cause: error },
-      );
 }
