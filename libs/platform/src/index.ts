@@ -1,0 +1,4 @@
+export * from './lib/platform.plan';
+export * from './lib/platform-secrets';
+export * from './lib/platform-stages';
+export * from './lib/start-platform';

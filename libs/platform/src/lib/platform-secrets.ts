@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newServiceKey } from '@hoot/testing';
+import {
+  ADMIN_USERNAME,
+  DEMO_USERS,
+  PLATFORM_CLOUDS,
+  type DemoUser,
+  type PlatformSecrets,
+} from './platform.plan';
+
+/** A random secret in the format `scripts/dev-up.sh` wrote (`openssl rand -hex 24`). */
+export const newSecret = () => randomBytes(24).toString('hex');
+
+/**
+ * Reads the secret `name` from `dir`, generating and keeping it (mode 0600) the first time. Never defaulted:
+ * each is random per machine (dev mode, `.infra/dev-secrets/`) or per run (test mode, a temporary folder).
+ */
+export function secretFile(dir: string, name: string, generate: () => string = newSecret): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const file = join(dir, name);
+  try {
+    const value = readFileSync(file, 'utf8').trim();
+    if (value) return value;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const value = generate();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+export interface PlatformCredentials extends PlatformSecrets {
+  users: Record<DemoUser, { password: string }>;
+}
+
+/**
+ * Every secret of a platform, under the names dev-up used: `admin-api-key`, `admin-password`,
+ * `service-key-<account>`, `webhook-signing-key-<registry>` (read by the registries from the file),
+ * `password-<user>`.
+ */
+export function platformCredentials(dir: string): PlatformCredentials {
+  const serviceKeys: Record<string, string> = {};
+  for (const account of ['cash', ...PLATFORM_CLOUDS.map((c) => c.registryId)]) {
+    serviceKeys[account] = secretFile(dir, `service-key-${account}`, newServiceKey);
+  }
+  for (const { registryId } of PLATFORM_CLOUDS) secretFile(dir, `webhook-signing-key-${registryId}`);
+  const users = Object.fromEntries(
+    DEMO_USERS.map((user) => [user, { password: secretFile(dir, `password-${user}`) }]),
+  ) as Record<DemoUser, { password: string }>;
+  return {
+    adminApiKey: secretFile(dir, 'admin-api-key'),
+    adminPassword: secretFile(dir, `${ADMIN_USERNAME}-password`),
+    serviceKeys,
+    users,
+  };
+}

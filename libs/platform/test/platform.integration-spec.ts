@@ -1,0 +1,137 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { eventually, integrationInfra } from '@hoot/testing';
+import { startPlatform, type PlatformProgress, type RunningPlatform } from '@hoot/platform';
+
+/** Live (not zombie) processes: pid, process group and environment. */
+function liveProcesses(): { pid: number; pgid: number; env: string[] }[] {
+  const found: { pid: number; pgid: number; env: string[] }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      found.push({ pid: Number(entry), pgid: Number(pgid), env });
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Every live process carrying this platform run's marker or belonging to one of its process groups. */
+const processesOfRun = (runId: string, groups: number[] = []) =>
+  liveProcesses()
+    .filter((p) => p.env.includes(`HOOT_PLATFORM_RUN=${runId}`) || groups.includes(p.pgid))
+    .map((p) => p.pid);
+
+async function signIn(registryUrl: string, username: string, password: string): Promise<Response> {
+  return fetch(`${registryUrl}/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'password', username, password }),
+  });
+}
+
+describe('startPlatform in test mode (the launcher of npm start)', () => {
+  let platform: RunningPlatform;
+  const events: PlatformProgress[] = [];
+
+  beforeAll(async () => {
+    const { kafkaBrokers, mongoUri } = integrationInfra();
+    platform = await startPlatform({
+      mode: 'test',
+      kafkaBrokers,
+      mongoUri,
+      onProgress: (e) => events.push(e),
+    });
+  }, 300_000);
+
+  afterAll(() => platform?.stop(), 60_000);
+
+  it('reports each part ready, each only after what it needs', () => {
+    const readyAt = (part: string) => events.findIndex((e) => e.part === part && e.state === 'ready');
+    const startingAt = (part: string) => events.findIndex((e) => e.part === part && e.state === 'starting');
+    const parts = [
+      'web',
+      'auth',
+      'kms-lite',
+      'reg-c1-1',
+      'reg-c2-1',
+      'cash-coremx-1-c1',
+      'cash-coremx-1-c2',
+      'accounts',
+    ];
+    for (const part of parts) {
+      const ready = events.find((e) => e.part.startsWith(part) && e.state === 'ready');
+      expect(ready).toBeDefined();
+    }
+    // Kafka and the MongoDB-protocol server were reused, not started.
+    expect(events.filter((e) => e.part === 'kafka' || e.part === 'mongo')).toEqual([]);
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      expect(startingAt(registry)).toBeGreaterThan(readyAt('auth'));
+      expect(startingAt(registry)).toBeGreaterThan(readyAt('web'));
+    }
+    for (const cash of ['cash-coremx-1-c1', 'cash-coremx-1-c2']) {
+      expect(startingAt(cash)).toBeGreaterThan(readyAt('reg-c1-1'));
+      expect(startingAt(cash)).toBeGreaterThan(readyAt('reg-c2-1'));
+    }
+    expect(events.filter((e) => e.state === 'failed')).toEqual([]);
+  });
+
+  it('has every registry and CASH ready and serves the web app at / of both registries', async () => {
+    expect(platform.registries.map((r) => [r.registryId, r.cloud])).toEqual([
+      ['reg-c1-1', 'c1'],
+      ['reg-c2-1', 'c2'],
+    ]);
+    expect(platform.cash.map((c) => c.coremxId)).toEqual(['coremx-1-c1', 'coremx-1-c2']);
+    for (const url of [...platform.registries, ...platform.cash].map((s) => s.url)) {
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    }
+    for (const { url } of platform.registries) {
+      const res = await fetch(`${url}/`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toContain('app.js');
+    }
+  });
+
+  it('signs alice in through a registry with her password, and refuses a wrong one', async () => {
+    const ok = await signIn(platform.registries[1].url, 'alice', platform.users.alice.password);
+    expect(ok.status).toBe(200);
+    expect((await ok.json()) as { access_token: string }).toMatchObject({ access_token: expect.any(String) });
+    const wrong = await signIn(platform.registries[0].url, 'alice', `${platform.users.alice.password}x`);
+    expect(wrong.status).toBe(401);
+    expect(new Set(Object.values(platform.users).map((u) => u.password)).size).toBe(3);
+  });
+
+  it('lists both CoreMX at both registries', async () => {
+    const res = await signIn(platform.registries[0].url, 'bob', platform.users.bob.password);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    for (const { url } of platform.registries) {
+      await eventually(
+        async () => {
+          const list = await fetch(`${url}/v1/coremx`, { headers: { authorization: `Bearer ${token}` } });
+          expect(list.status).toBe(200);
+          const body = (await list.json()) as { coremx: { coremxId: string; state: string }[] };
+          expect(body.coremx.map((c) => c.coremxId).sort()).toEqual(['coremx-1-c1', 'coremx-1-c2']);
+        },
+        { timeoutMs: 30_000, intervalMs: 200, description: `both CoreMX at ${url}` },
+      );
+    }
+  });
+
+  it('stop() leaves no process of the run and no temporary state behind', async () => {
+    const groups = platform.pids();
+    expect(groups.length).toBe(8); // the web build, auth, two kms-lite, two registries, two CASH
+    expect(processesOfRun(platform.runId).length).toBeGreaterThanOrEqual(7);
+    await platform.stop();
+    // A killed watchdog may linger as a zombie until it is reaped; zombies run nothing and are skipped.
+    await eventually(() => expect(processesOfRun(platform.runId, groups)).toEqual([]), {
+      timeoutMs: 10_000,
+      description: 'no process of the run left',
+    });
+    expect(existsSync(platform.webRoot)).toBe(false);
+  }, 90_000);
+});
