@@ -9,6 +9,12 @@ import { ConferencePlatform, joinWithTicket, subjectOf } from './support/confere
  * re-homing after kill -9 of a CASH, and `POST /v1/auth/token` forwarding.
  */
 const prefix = `confit${Date.now().toString(36)}`;
+// Specs share one Kafka, and every registry reads every CoreMX topic: ids unique to this run keep other
+// specs' conferences (many are called "standup") out of what this one asserts.
+const TAG = Date.now().toString(36);
+const CID = `standup-${TAG}`;
+const MX1 = `${TAG}-mx1`;
+const MX2 = `${TAG}-mx2`;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the JSON freely
 type Json = Record<string, any>;
 
@@ -28,8 +34,8 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       { registryId: 'reg-c2-1', latitude: 40, longitude: -74, env: { REHOME_INTERVAL_MS: '300' } },
     ],
     [
-      { coremxId: 'coremx-1', cloud: 'c1' },
-      { coremxId: 'coremx-2', cloud: 'c2' },
+      { coremxId: `${MX1}`, cloud: 'c1' },
+      { coremxId: `${MX2}`, cloud: 'c2' },
     ],
   );
   const tokens: Record<string, string> = {};
@@ -79,7 +85,7 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       await eventually(async () => {
         const { body } = await call(registry, 'GET', '/v1/coremx', 'alice');
         const seen = body['coremx'].map((c: Json) => `${c.coremxId}:${c.liveness}`).sort();
-        if (seen.join() !== 'coremx-1:alive,coremx-2:alive') throw new Error(`${registry} sees ${seen}`);
+        if (seen.join() !== `${MX1}:alive,${MX2}:alive`) throw new Error(`${registry} sees ${seen}`);
       });
     }
   });
@@ -91,32 +97,32 @@ describe('conferences on the registry (two clouds, real processes)', () => {
 
   it('creates at cloud 1 on its own CoreMX and bob joins the address through cloud 2', async () => {
     const created = await call('reg-c1-1', 'POST', '/v1/conferences', 'alice', {
-      id: 'standup',
+      id: `${CID}`,
       type: 'm2m',
       allowed: ['bob'],
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
-      id: 'standup',
-      address: 'hoot.mx://standup@coremx-1.c1.hoot.mx',
+      id: `${CID}`,
+      address: `hoot.mx://${CID}@${MX1}.c1.hoot.mx`,
       owner: ids['alice'],
       allowed: [ids['bob']],
       status: 'reserved',
-      coremxId: 'coremx-1',
+      coremxId: `${MX1}`,
     });
     // reg-c2-1 learns it from coremx-1's topic, never from reg-c1-1.
     const joined = await eventually(async () => {
-      const answer = await joinAt('reg-c2-1', 'bob', 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+      const answer = await joinAt('reg-c2-1', 'bob', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
       expect(answer.status).toBe(200);
       return answer.body;
     });
     expect(joined).toMatchObject({
-      conferenceId: 'standup',
-      coremxId: 'coremx-1',
-      signalingUrl: platform.cash.get('coremx-1')!.signalingUrl,
+      conferenceId: `${CID}`,
+      coremxId: `${MX1}`,
+      signalingUrl: platform.cash.get(`${MX1}`)!.signalingUrl,
       role: 'viewer',
     });
-    expect(joined['webUrl']).toMatch(/\/join\/standup#ticket=/);
+    expect(joined['webUrl']).toMatch(new RegExp(`/join/${CID}#ticket=`));
     // The ticket is accepted by the CASH hosting it: bob is in the room as a viewer.
     const { answer, socket } = await joinWithTicket(joined['signalingUrl'], joined['ticket']);
     try {
@@ -128,20 +134,20 @@ describe('conferences on the registry (two clouds, real processes)', () => {
     }
     // Both registries show the same conference (the directory counted bob's join at cloud 2 too).
     await eventually(async () => {
-      const atC2 = await call('reg-c2-1', 'GET', '/v1/conferences/standup', 'alice');
-      expect(atC2.body).toMatchObject({ id: 'standup', coremxId: 'coremx-1', owner: ids['alice'] });
+      const atC2 = await call('reg-c2-1', 'GET', `/v1/conferences/${CID}`, 'alice');
+      expect(atC2.body).toMatchObject({ id: `${CID}`, coremxId: `${MX1}`, owner: ids['alice'] });
     });
   });
 
   it('is idempotent for its owner and refuses the id to another user with 409', async () => {
     const again = await call('reg-c1-1', 'POST', '/v1/conferences', 'alice', {
-      id: 'standup',
+      id: `${CID}`,
       type: 'm2m',
       allowed: ['bob'],
     });
-    expect([again.status, again.body['address']]).toEqual([200, 'hoot.mx://standup@coremx-1.c1.hoot.mx']);
+    expect([again.status, again.body['address']]).toEqual([200, `hoot.mx://${CID}@${MX1}.c1.hoot.mx`]);
     const taken = await call('reg-c1-1', 'POST', '/v1/conferences', 'bob', {
-      id: 'standup',
+      id: `${CID}`,
       type: 'm2m',
       allowed: [],
     });
@@ -151,31 +157,31 @@ describe('conferences on the registry (two clouds, real processes)', () => {
   it('BOLA: another user can neither read, join, end nor list a private conference, and learns nothing', async () => {
     const unknown = await call('reg-c1-1', 'GET', '/v1/conferences/no-such-conference', 'mallory');
     for (const registry of ['reg-c1-1', 'reg-c2-1']) {
-      const read = await call(registry, 'GET', '/v1/conferences/standup', 'mallory');
+      const read = await call(registry, 'GET', `/v1/conferences/${CID}`, 'mallory');
       expect([read.status, read.body['code']]).toEqual([unknown.status, unknown.body['code']]);
       expect(read.status).toBe(404);
-      const end = await call(registry, 'DELETE', '/v1/conferences/standup', 'mallory');
+      const end = await call(registry, 'DELETE', `/v1/conferences/${CID}`, 'mallory');
       expect([end.status, end.body['code']]).toEqual([404, 'conference.not-found']);
-      const join = await joinAt(registry, 'mallory', 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+      const join = await joinAt(registry, 'mallory', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
       expect([join.status, join.body['code']]).toEqual([403, 'conference.not-entitled']);
       const list = await call(registry, 'GET', '/v1/conferences', 'mallory');
       expect([list.status, list.body['items']]).toEqual([200, []]);
     }
     // bob (allowed) sees it without the guest list, may not end it, and does not list it as his.
-    const asBob = await call('reg-c2-1', 'GET', '/v1/conferences/standup', 'bob');
+    const asBob = await call('reg-c2-1', 'GET', `/v1/conferences/${CID}`, 'bob');
     expect(asBob.status).toBe(200);
     expect(asBob.body).not.toHaveProperty('allowed');
-    expect((await call('reg-c1-1', 'DELETE', '/v1/conferences/standup', 'bob')).body['code']).toBe(
+    expect((await call('reg-c1-1', 'DELETE', `/v1/conferences/${CID}`, 'bob')).body['code']).toBe(
       'conference.not-owner',
     );
     expect((await call('reg-c1-1', 'GET', '/v1/conferences', 'bob')).body['items']).toEqual([]);
     const mine = await call('reg-c1-1', 'GET', '/v1/conferences', 'alice');
-    expect(mine.body['items'].map((c: Json) => c.id)).toEqual(['standup']);
+    expect(mine.body['items'].map((c: Json) => c.id)).toEqual([`${CID}`]);
     // No token at all: 401 on every route.
     for (const [method, path] of [
       ['GET', '/v1/conferences'],
-      ['GET', '/v1/conferences/standup'],
-      ['DELETE', '/v1/conferences/standup'],
+      ['GET', `/v1/conferences/${CID}`],
+      ['DELETE', `/v1/conferences/${CID}`],
       ['POST', '/v1/join'],
       ['POST', '/v1/conferences'],
     ]) {
@@ -253,11 +259,11 @@ describe('conferences on the registry (two clouds, real processes)', () => {
         413,
         'request.too-large',
       ],
-      ['POST', '/v1/join', { address: 'hoot.mx://standup' }, undefined, 400, 'conference.address-invalid'],
+      ['POST', '/v1/join', { address: `hoot.mx://${CID}` }, undefined, 400, 'conference.address-invalid'],
       [
         'POST',
         '/v1/join',
-        { address: 'https://standup@coremx-1.c1.hoot.mx' },
+        { address: `https://${CID}@${MX1}.c1.hoot.mx` },
         undefined,
         400,
         'conference.address-invalid',
@@ -265,7 +271,7 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       [
         'POST',
         '/v1/join',
-        { address: 'hoot.mx://St@ndup@coremx-1.c1.hoot.mx' },
+        { address: `hoot.mx://St@ndup@${MX1}.c1.hoot.mx` },
         undefined,
         400,
         'conference.address-invalid',
@@ -274,7 +280,7 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       [
         'POST',
         '/v1/join',
-        { address: 'hoot.mx://standup@coremx-1.c1.hoot.mx', extra: 1 },
+        { address: `hoot.mx://${CID}@${MX1}.c1.hoot.mx`, extra: 1 },
         undefined,
         400,
         'request.invalid',
@@ -288,10 +294,10 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       expect([path, res.status, res.body['code']]).toEqual([path, status, code]);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
-    const address = await joinAt('reg-c1-1', 'bob', 'hoot.mx://standup@-coremx-1.c1.hoot.mx');
+    const address = await joinAt('reg-c1-1', 'bob', `hoot.mx://${CID}@-${MX1}.c1.hoot.mx`);
     expect(address.body).toMatchObject({ code: 'conference.address-invalid', part: 'mixerAddress' });
     const mine = await call('reg-c1-1', 'GET', '/v1/conferences', 'alice');
-    expect(mine.body['items'].map((c: Json) => c.id)).toEqual(['standup']);
+    expect(mine.body['items'].map((c: Json) => c.id)).toEqual([`${CID}`]);
   });
 
   it('forwards sign-in to the auth service: POST /v1/auth/token', async () => {
@@ -311,51 +317,51 @@ describe('conferences on the registry (two clouds, real processes)', () => {
   });
 
   it('kill -9 of a CASH: its conferences are re-homed once and the old address joins on the new CoreMX', async () => {
-    await platform.killCash('coremx-1');
+    await platform.killCash(`${MX1}`);
     for (const registry of ['reg-c1-1', 'reg-c2-1']) {
       await eventually(
         async () => {
-          const read = await call(registry, 'GET', '/v1/conferences/standup', 'alice');
+          const read = await call(registry, 'GET', `/v1/conferences/${CID}`, 'alice');
           expect(read.body).toMatchObject({
-            coremxId: 'coremx-2',
-            address: 'hoot.mx://standup@coremx-2.c2.hoot.mx',
-            previousAddresses: ['hoot.mx://standup@coremx-1.c1.hoot.mx'],
+            coremxId: `${MX2}`,
+            address: `hoot.mx://${CID}@${MX2}.c2.hoot.mx`,
+            previousAddresses: [`hoot.mx://${CID}@${MX1}.c1.hoot.mx`],
           });
         },
         { timeoutMs: 60_000 },
       );
     }
-    const join = await joinAt('reg-c2-1', 'bob', 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    const join = await joinAt('reg-c2-1', 'bob', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
     expect(join.status).toBe(200);
     expect(join.body).toMatchObject({
-      coremxId: 'coremx-2',
-      address: 'hoot.mx://standup@coremx-2.c2.hoot.mx',
-      signalingUrl: platform.cash.get('coremx-2')!.signalingUrl,
+      coremxId: `${MX2}`,
+      address: `hoot.mx://${CID}@${MX2}.c2.hoot.mx`,
+      signalingUrl: platform.cash.get(`${MX2}`)!.signalingUrl,
     });
     const { answer, socket } = await joinWithTicket(join.body['signalingUrl'], join.body['ticket']);
     socket.close();
     expect(answer).toMatchObject({ type: 'joined' });
     // Exactly one move, by one replica of the primary of cloud 1, announced by the new CASH.
     await eventually(() => {
-      const moves = events.filter((e) => e.type === 'conference.moved' && e.conferenceId === 'standup');
+      const moves = events.filter((e) => e.type === 'conference.moved' && e.conferenceId === `${CID}`);
       expect(
         moves.map((e) => [e.coremxId, (e.data as Json)['fromCoremxId'], (e.data as Json)['reason']]),
-      ).toEqual([['coremx-2', 'coremx-1', 'coremx-down']]);
+      ).toEqual([[`${MX2}`, `${MX1}`, 'coremx-down']]);
     });
   });
 
   it('the owner ends it: 204, the room ends on its CASH, and joins answer 410 in both clouds', async () => {
-    const end = await call('reg-c1-1', 'DELETE', '/v1/conferences/standup', 'alice');
+    const end = await call('reg-c1-1', 'DELETE', `/v1/conferences/${CID}`, 'alice');
     expect(end.status).toBe(204);
     await eventually(() => {
-      const ended = events.filter((e) => e.type === 'room.ended' && e.conferenceId === 'standup');
+      const ended = events.filter((e) => e.type === 'room.ended' && e.conferenceId === `${CID}`);
       expect(ended.map((e) => [e.coremxId, (e.data as Json)['by'], (e.data as Json)['reason']])).toEqual([
-        ['coremx-2', ids['alice'], 'ended'],
+        [`${MX2}`, ids['alice'], 'ended'],
       ]);
     });
     for (const registry of ['reg-c1-1', 'reg-c2-1']) {
       await eventually(async () => {
-        const join = await joinAt(registry, 'bob', 'hoot.mx://standup@coremx-2.c2.hoot.mx');
+        const join = await joinAt(registry, 'bob', `hoot.mx://${CID}@${MX2}.c2.hoot.mx`);
         expect([join.status, join.body['code']]).toEqual([410, 'conference.ended']);
       });
     }
