@@ -4,6 +4,8 @@ import type { MediaSession } from '@hoot/sdk';
 export interface HootDebug {
   inboundVideoFramesDecoded(): Promise<number>;
   inboundAudioPacketsReceived(): Promise<number>;
+  /** Video frames the tile of one participant has decoded from its stream (0 without such a tile). */
+  inboundVideoFramesDecodedFrom(participantId: string): number;
 }
 
 let current: MediaSession | undefined;
@@ -15,6 +17,12 @@ export function installDebug(media: MediaSession | undefined): void {
     inboundVideoFramesDecoded: async () => (current ? (await current.inboundStats()).videoFramesDecoded : 0),
     inboundAudioPacketsReceived: async () =>
       current ? (await current.inboundStats()).audioPacketsReceived : 0,
+    inboundVideoFramesDecodedFrom: (participantId) => {
+      const video = document.querySelector<HTMLVideoElement>(
+        `[data-testid="tile"][data-participant-id="${CSS.escape(participantId)}"] video`,
+      );
+      return current && video?.srcObject ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+    },
   };
   (window as unknown as { hootDebug: HootDebug }).hootDebug = debug;
 }

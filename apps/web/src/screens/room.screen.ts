@@ -254,6 +254,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     const hasVideo =
       !!stream && stream.getTracks().some((t) => t.kind === 'video') && !(tile.isMe && !cameraOn);
     root.classList.toggle('has-video', hasVideo);
+    root.setAttribute('data-video', String(hasVideo));
     root.classList.toggle('speaking-role', tile.role === 'publisher');
     // Everything but the video element is rebuilt when the tile changes (keeps playback going, and
     // buttons stay put while nothing about the participant changed).
