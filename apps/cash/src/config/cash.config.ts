@@ -129,9 +129,14 @@ export class CashConfig {
   @IsUrl({ require_tld: false, require_protocol: true }, { each: true })
   REGISTRY_URLS!: string[];
 
+  /**
+   * How often CASH reports to its registry. Registries suspect a CoreMX whose reports stop for
+   * SUSPECT_AFTER_MS (5 s by default) and its cloud's primary then declares it down and re-homes its
+   * conferences, so several reports must fit in that window: at 5 s a single late report was enough.
+   */
   @IsInt()
   @Min(100)
-  HEARTBEAT_INTERVAL_MS: number = 5_000;
+  HEARTBEAT_INTERVAL_MS: number = 1_000;
 
   /** Timeout of one registry call (then the next registry is tried). */
   @IsInt()

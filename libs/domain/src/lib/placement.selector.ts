@@ -37,7 +37,7 @@ export interface PlacementOptions {
 }
 
 export const PLACEMENT_DEFAULTS = {
-  // Three missed heartbeats at the default 5 s heartbeat interval: one late report is no reason to skip
+  // Many missed heartbeats at CASH's default 1 s interval (and three at 5 s): one late report is no reason to skip
   // an instance, but an instance that stopped reporting must not get new conferences.
   staleAfterMs: 15_000,
   strategy: 'least-loaded' as PlacementStrategy,

@@ -1,0 +1,24 @@
+import { GOSSIP_DEFAULTS } from '@hoot/gossip';
+import { loadCashConfig } from './cash.config';
+
+const env = {
+  COREMX_ID: 'coremx-1',
+  COREMX_ADDRESS: 'coremx-1.c1.hoot.mx',
+  SIGNALING_URL: 'ws://127.0.0.1:3300/signal',
+  KMS_URL: 'ws://127.0.0.1:8888/kurento',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  CCES_JOURNAL_DIR: '/tmp/journal',
+  AUTH_URL: 'http://127.0.0.1:3100',
+  AUTH_JWKS_URL: 'http://127.0.0.1:3100/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://auth.hoot.svc',
+  CASH_SERVICE_API_KEY: 'hk_0123456789abcdef_0123456789abcdef0123456789abcdef0123456789a',
+  REGISTRY_URLS: 'http://127.0.0.1:3201',
+};
+
+describe('CASH configuration defaults', () => {
+  it('heartbeats often enough that a registry never suspects a healthy CoreMX over one late report', () => {
+    const config = loadCashConfig(env);
+    // At least four reports per suspicion window: one or two delayed ones change nothing.
+    expect(config.HEARTBEAT_INTERVAL_MS * 4).toBeLessThanOrEqual(GOSSIP_DEFAULTS.suspectAfterMs);
+  });
+});
