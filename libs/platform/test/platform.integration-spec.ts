@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { eventually, integrationInfra } from '@hoot/testing';
-import { startPlatform, type PlatformProgress, type RunningPlatform } from '@hoot/platform';
+import { startPlatform, type PlatformProgress, type RunningPlatform } from '../src';
 
 /** Live (not zombie) processes: pid, process group and environment. */
 function liveProcesses(): { pid: number; pgid: number; env: string[] }[] {
