@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   ConferenceErrorCode as C,
   ROOM_TYPE_RULES,
@@ -512,5 +512,3 @@ export function newConferenceId(): string {
   for (const b of bytes) id += (b % 36).toString(36);
   return id;
 }
-
-export { randomUUID as newInstanceSuffix };
