@@ -43,6 +43,7 @@ function printUp(platform: RunningPlatform, ms: number): void {
         ([user, { password }]) => `  ${user.padEnd(6)} password ${password}`,
       ),
       `  ${platform.admin.username.padEnd(6)} password ${platform.admin.password} (admin API key in .infra/dev-secrets/admin-api-key)`,
+      `  ${platform.operator.account.padEnd(6)} service API key in ${relative(process.cwd(), platform.operator.apiKeyFile)} (hoot coremx drain|undrain --api-key "$(cat …)")`,
       '',
       `  open ${c1.url}/ (cloud ${c1.cloud}) or :${new URL(c2.url).port} (cloud ${c2.cloud}) and sign in as alice`,
       '',

@@ -3,33 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
-import {
-  eventually,
-  freePort,
-  integrationInfra,
-  ManagedProcess,
-  mongoUriFor,
-  startAuthService,
-  startCashProcess,
-  startRegistryProcess,
-  startKubeApiserver,
-  workspaceRoot,
-  type RunningAuthService,
-  type RunningCash,
-} from '@hoot/testing';
+import { startPlatform, type RunningPlatform } from '@hoot/platform';
+import { eventually, freePort, integrationInfra, startKubeApiserver, workspaceRoot } from '@hoot/testing';
 import WebSocket from 'ws';
 
 /**
- * The real `hoot` binary (apps/cli/bin/hoot.js, as a child process) against a real platform on loopback:
- * the auth service, one registry node, one CASH with its kms-lite (fake engine), Kafka and the
- * MongoDB-protocol server of the integration run.
+ * The real `hoot` binary (apps/cli/bin/hoot.js, as a child process) against the platform `npm start` runs,
+ * started by the same launcher (`startPlatform` of `@hoot/platform`, test mode: free ports, temporary
+ * folders, kms-lite on its fake engine): auth with the demo users and the operators' service account, two
+ * registry nodes in two clouds, two CASH. Kafka and the MongoDB-protocol server are the integration run's.
  */
 const prefix = `cliit${Date.now().toString(36)}`;
-const ISSUER = 'https://auth.cli-it.test';
-const REGISTRY_ID = 'reg-c1-1';
-// A CoreMX id of its own: its topic is this spec's alone on the shared broker.
-const COREMX_ID = `cli-${Date.now().toString(36)}`;
 const HOOT_BIN = join(workspaceRoot(), 'apps/cli/bin/hoot.js');
 const KUBECTL_HOOT_BIN = join(workspaceRoot(), 'apps/cli/bin/kubectl-hoot.js');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the JSON freely
@@ -41,14 +25,19 @@ interface HootRun {
   stderr: string;
 }
 
-describe('hoot CLI against a real platform', () => {
+describe('hoot CLI against the platform npm start runs', () => {
   const infra = integrationInfra();
   const configDir = mkdtempSync(join(tmpdir(), 'hoot-cli-it-'));
-  let auth: RunningAuthService | undefined;
-  let registry: ManagedProcess | undefined;
+  let platform: RunningPlatform | undefined;
+  // Cloud 1's registry node and CoreMX (where `hoot conferences create` lands), and cloud 2's.
+  let REGISTRY_ID = '';
   let registryUrl = '';
-  let kms: KmsLiteProcess | undefined;
-  let cash: RunningCash | undefined;
+  let COREMX_ID = '';
+  let cashUrl = '';
+  let signalingUrl = '';
+  let OTHER_REGISTRY_ID = '';
+  let otherRegistryUrl = '';
+  let OTHER_COREMX_ID = '';
   const followers: ChildProcess[] = [];
 
   /** Runs `hoot …` to its end; HOOT_* and cluster variables of the runner are not passed on. */
@@ -84,57 +73,33 @@ describe('hoot CLI against a real platform', () => {
   const okJson = async (args: string[]): Promise<Json> =>
     JSON.parse(await ok([...args, '-o', 'json'])) as Json;
 
-  /** alice's password (every user the auth helper creates has it). */
+  /** alice's demo password, as `npm start` prints it. */
   const alicePassword = (): string => {
-    if (!auth) throw new Error('the auth service is not started');
-    return auth.userPassword;
+    if (!platform) throw new Error('the platform is not started');
+    return platform.users.alice.password;
+  };
+  const operatorKey = (): string => {
+    if (!platform) throw new Error('the platform is not started');
+    return platform.operator.apiKey;
   };
 
   beforeAll(async () => {
-    auth = await startAuthService({
-      mongoUri: mongoUriFor(`${prefix}_auth`),
-      kafkaBrokers: infra.kafkaBrokers,
-      revocationsTopic: `${prefix}.auth.revocations`,
-      issuer: ISSUER,
-      serviceAccounts: ['cash', REGISTRY_ID, 'ops'],
-    });
-    await auth.createUser('alice');
-    const port = await freePort();
-    registryUrl = `http://127.0.0.1:${port}`;
-    registry = (
-      await startRegistryProcess({
-        registryId: REGISTRY_ID,
-        port,
-        peers: [registryUrl],
-        authUrl: auth.url,
-        issuer: ISSUER,
-        apiKey: auth.keyOf(REGISTRY_ID),
-        mongoUri: mongoUriFor(`${prefix}_registry`),
-        kafkaBrokers: infra.kafkaBrokers,
-        env: { GOSSIP_INTERVAL_MS: '200', SUSPECT_AFTER_MS: '1000', DEAD_AFTER_MS: '3000' },
-      })
-    ).process;
-    kms = await startKmsLite({ engine: 'fake' });
-    cash = await startCashProcess({
-      coremxId: COREMX_ID,
-      kmsUrl: kms.url,
-      kafkaBrokers: infra.kafkaBrokers,
-      authUrl: auth.url,
-      issuer: ISSUER,
-      revocationsTopic: auth.revocationsTopic,
-      apiKey: auth.keyOf('cash'),
-      registryUrls: [registryUrl],
-    });
-  }, 240_000);
+    platform = await startPlatform({ mode: 'test', ...infra, kmsEngine: 'fake' });
+    const [c1, c2] = platform.registries;
+    const [cash1, cash2] = platform.cash;
+    if ([c1.cloud, c2.cloud, cash1.cloud, cash2.cloud].join() !== 'c1,c2,c1,c2')
+      throw new Error('the platform is not one registry node and one CoreMX per cloud, c1 then c2');
+    ({ registryId: REGISTRY_ID, url: registryUrl } = c1);
+    ({ registryId: OTHER_REGISTRY_ID, url: otherRegistryUrl } = c2);
+    ({ coremxId: COREMX_ID, url: cashUrl, signalingUrl } = cash1);
+    OTHER_COREMX_ID = cash2.coremxId;
+  }, 900_000);
 
   afterAll(async () => {
     for (const child of followers) if (child.exitCode === null) child.kill('SIGKILL');
-    await cash?.stop();
-    await kms?.stop();
-    await registry?.stop(5_000);
-    await auth?.stop();
+    await platform?.stop();
     rmSync(configDir, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a wrong password with exit 1 and the server code, and stores nothing', async () => {
     const run = await hoot(
@@ -176,15 +141,28 @@ describe('hoot CLI against a real platform', () => {
       },
       { timeoutMs: 30_000, intervalMs: 500, description: `${COREMX_ID} active at the registry` },
     );
-    expect(coremx['signalingUrl']).toBe(cash!.signalingUrl);
+    expect(coremx['signalingUrl']).toBe(signalingUrl);
     const table = await ok(['coremx', 'list']);
     expect(table.split('\n')[0]).toMatch(
       /^COREMX +CLOUD +STATE +LIVENESS +LOAD +ROOMS +PARTICIPANTS +REGISTRY +API$/,
     );
-    expect(table).toMatch(new RegExp(`^${COREMX_ID} .* active +alive .* ${REGISTRY_ID} +${cash!.url}$`, 'm'));
+    expect(table).toMatch(new RegExp(`^${COREMX_ID} .* active +alive .* ${REGISTRY_ID} +${cashUrl}$`, 'm'));
+
+    // Both clouds' CoreMX, each reported by its own cloud's registry node.
+    await eventually(
+      async () => {
+        const all = (await okJson(['coremx', 'list']))['coremx'] as Json[];
+        const other = all.find((c) => c['coremxId'] === OTHER_COREMX_ID);
+        expect(other).toMatchObject({ cloud: 'c2', state: 'active', liveness: 'alive' });
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: `${OTHER_COREMX_ID} alive at ${REGISTRY_ID}` },
+    );
 
     const registries = await ok(['registries']);
     expect(registries).toMatch(new RegExp(`^${REGISTRY_ID} +c1 +1 .* alive +yes .* ${registryUrl}$`, 'm'));
+    expect(registries).toMatch(
+      new RegExp(`^${OTHER_REGISTRY_ID} +c2 +1 .* alive +yes .* ${otherRegistryUrl}$`, 'm'),
+    );
 
     const gcas = await okJson(['gcas']);
     expect(gcas['registryId']).toBe(REGISTRY_ID);
@@ -238,9 +216,21 @@ describe('hoot CLI against a real platform', () => {
     expect(answer).toMatchObject({
       conferenceId: `${prefix}-a`,
       coremxId: COREMX_ID,
-      signalingUrl: cash!.signalingUrl,
+      signalingUrl,
       role: 'publisher',
     });
+
+    // The same address through cloud 2's registry node: it learnt the conference from Kafka.
+    const viaOtherCloud = await eventually(
+      async () => okJson(['join-url', shown['address'], '--registry', otherRegistryUrl]),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 300,
+        description: `${prefix}-a joinable through ${OTHER_REGISTRY_ID}`,
+      },
+    );
+    expect(viaOtherCloud).toMatchObject({ conferenceId: `${prefix}-a`, coremxId: COREMX_ID, signalingUrl });
+    expect(viaOtherCloud['webUrl']).toMatch(new RegExp(`^${otherRegistryUrl}/join/${prefix}-a#ticket=`));
 
     const missing = await hoot(['conferences', 'show', `${prefix}-zzz`]);
     expect(missing.code).toBe(1);
@@ -343,11 +333,11 @@ describe('hoot CLI against a real platform', () => {
       '-o',
       'json',
       '--api-key',
-      auth!.keyOf('ops'),
+      operatorKey(),
     ]);
     expect(drained.code).toBe(0);
     expect(JSON.parse(drained.stdout)).toMatchObject({ coremxId: COREMX_ID, state: 'draining' });
-    const back = await hoot(['coremx', 'undrain', COREMX_ID, '-o', 'json', '--api-key', auth!.keyOf('ops')]);
+    const back = await hoot(['coremx', 'undrain', COREMX_ID, '-o', 'json', '--api-key', operatorKey()]);
     expect(JSON.parse(back.stdout)).toMatchObject({ state: 'active' });
     const badKey = await hoot([
       'coremx',

@@ -12,7 +12,7 @@ describe('platform secrets', () => {
     const first = platformCredentials(dir);
     expect(first.adminApiKey).toMatch(/^[0-9a-f]{48}$/);
     expect(first.serviceKeys.cash).toMatch(/^hk_[A-Za-z0-9]{16}_[A-Za-z0-9]{43}$/);
-    expect(Object.keys(first.serviceKeys)).toEqual(['cash', 'reg-c1-1', 'reg-c2-1']);
+    expect(Object.keys(first.serviceKeys)).toEqual(['cash', 'reg-c1-1', 'reg-c2-1', 'ops']);
     expect(
       new Set([first.users.alice.password, first.users.bob.password, first.users.carol.password]).size,
     ).toBe(3);

@@ -5,6 +5,7 @@ import { newServiceKey } from '@hoot/testing';
 import {
   ADMIN_USERNAME,
   DEMO_USERS,
+  OPERATOR_ACCOUNT,
   PLATFORM_CLOUDS,
   type DemoUser,
   type PlatformSecrets,
@@ -43,7 +44,7 @@ export interface PlatformCredentials extends PlatformSecrets {
  */
 export function platformCredentials(dir: string): PlatformCredentials {
   const serviceKeys: Record<string, string> = {};
-  for (const account of ['cash', ...PLATFORM_CLOUDS.map((c) => c.registryId)]) {
+  for (const account of ['cash', ...PLATFORM_CLOUDS.map((c) => c.registryId), OPERATOR_ACCOUNT]) {
     serviceKeys[account] = secretFile(dir, `service-key-${account}`, newServiceKey);
   }
   for (const { registryId } of PLATFORM_CLOUDS) secretFile(dir, `webhook-signing-key-${registryId}`);

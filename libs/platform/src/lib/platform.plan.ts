@@ -35,6 +35,8 @@ export const PLATFORM_CLOUDS = [
 export const DEMO_USERS = ['alice', 'bob', 'carol'] as const;
 export type DemoUser = (typeof DEMO_USERS)[number];
 export const ADMIN_USERNAME = 'admin';
+/** The operators' service account: its API key drives `hoot coremx status|drain|undrain`. */
+export const OPERATOR_ACCOUNT = 'ops';
 /** The issuer every service agrees on (the auth service's default). */
 export const PLATFORM_ISSUER = 'https://auth.hoot.svc';
 

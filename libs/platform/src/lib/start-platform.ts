@@ -11,6 +11,7 @@ import { StageRunner, type PlatformProgress, type StartedPart } from './platform
 import {
   ADMIN_USERNAME,
   DEMO_USERS,
+  OPERATOR_ACCOUNT,
   PLATFORM_ISSUER,
   planLayout,
   planPorts,
@@ -53,6 +54,8 @@ export interface RunningPlatform {
   mongoUri: string;
   users: Record<DemoUser, { password: string }>;
   admin: { username: string; password: string; apiKey: string };
+  /** The operators' service account (CoreMX status, drain, undrain) and the file holding its API key. */
+  operator: { account: string; apiKey: string; apiKeyFile: string };
   /** Where every process logs (`<part>.log`). */
   logDir: string;
   webRoot: string;
@@ -253,6 +256,11 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
         username: ADMIN_USERNAME,
         password: credentials.adminPassword,
         apiKey: credentials.adminApiKey,
+      },
+      operator: {
+        account: OPERATOR_ACCOUNT,
+        apiKey: credentials.serviceKeys[OPERATOR_ACCOUNT],
+        apiKeyFile: join(layout.secretsDir, `service-key-${OPERATOR_ACCOUNT}`),
       },
       logDir: layout.logDir,
       webRoot: layout.webRoot,
