@@ -7,7 +7,7 @@
 #   scripts/infra/kafka.sh stop   [--port P]
 #   scripts/infra/kafka.sh status [--port P]
 #
-# Needs java (17+) and mvn. Jars are cached in Maven's user-level local repository (~/.m2); the classpath is
+# Needs java (17+) and mvn (installed from Debian when missing: scripts/infra/apt-ensure.sh). Jars are cached in Maven's user-level local repository (~/.m2); the classpath is
 # copied into the git-ignored .infra/kafka/lib. See `kafka.sh --help`.
 set -euo pipefail
 
@@ -72,6 +72,8 @@ EOF
 # ---------------------------------------------------------------------------------------------------------------
 
 require_java() {
+  # A fresh Debian machine: install the runtime (as chromium.sh installs the browser).
+  "$(dirname "$SCRIPT_PATH")/apt-ensure.sh" java openjdk-17-jre-headless >&2 || true
   command -v java >/dev/null 2>&1 || die "'java' not found on PATH: Kafka $KAFKA_VERSION needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)"
   local v major
   v="$(java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
@@ -83,6 +85,7 @@ require_java() {
 }
 
 require_mvn() {
+  "$(dirname "$SCRIPT_PATH")/apt-ensure.sh" mvn maven >&2 || true
   command -v mvn >/dev/null 2>&1 || die "'mvn' (Apache Maven) not found on PATH: it is needed to fetch kafka_2.13 $KAFKA_VERSION from Maven Central (e.g. apt-get install maven)"
 }
 
