@@ -316,6 +316,67 @@ describe('conferences on the registry (two clouds, real processes)', () => {
     expect(typeof bad.body['code']).toBe('string');
   });
 
+  it('a room closed by a drain leaves the conference idle in both clouds; the next join opens a room again', async () => {
+    const id = `${CID}-idle`;
+    const address = `hoot.mx://${id}@${MX2}.c2.hoot.mx`;
+    const created = await call('reg-c2-1', 'POST', '/v1/conferences', 'alice', {
+      id,
+      type: 'm2m',
+      allowed: ['bob'],
+    });
+    expect(created.body).toMatchObject({ address, status: 'reserved' });
+    const cash = platform.cash.get(`${MX2}`)!;
+    const serviceToken = await platform.cluster.authService().serviceToken('cash');
+    const operate = (action: 'drain' | 'undrain') =>
+      fetch(`${cash.url}/internal/v1/coremx/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const stateAt = async (registry: string) =>
+      (await call(registry, 'GET', '/v1/coremx', 'alice')).body['coremx'].find(
+        (c: Json) => c['coremxId'] === `${MX2}`,
+      )?.['state'];
+    const createdAt: Record<string, string> = {};
+    expect((await operate('drain')).status).toBe(202);
+    try {
+      // The drain ends the empty room (reason system): idle, not ended, at both registries.
+      for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+        await eventually(async () => {
+          const read = await call(registry, 'GET', `/v1/conferences/${id}`, 'alice');
+          expect(read.body).toMatchObject({ status: 'idle', participants: 0, endedAt: null });
+          createdAt[registry] = read.body['createdAt'];
+        });
+      }
+    } finally {
+      expect((await operate('undrain')).status).toBe(200);
+    }
+    for (const registry of ['reg-c1-1', 'reg-c2-1'])
+      await eventually(async () => expect(await stateAt(registry)).toBe('active'));
+
+    // bob's join through cloud 1 reopens it on its CoreMX, and the CASH has the room again.
+    const join = await joinAt('reg-c1-1', 'bob', address);
+    expect(join.status).toBe(200);
+    expect(join.body).toMatchObject({ coremxId: `${MX2}`, address });
+    const { answer, socket } = await joinWithTicket(join.body['signalingUrl'], join.body['ticket']);
+    socket.close();
+    expect(answer).toMatchObject({ type: 'joined' });
+    await eventually(() => {
+      const life = events
+        .filter((e) => e.conferenceId === id && ['room.reserved', 'room.ended'].includes(e.type))
+        .map((e) => (e.type === 'room.ended' ? `ended:${(e.data as Json)['reason']}` : e.type));
+      expect(life).toEqual(['room.reserved', 'ended:system', 'room.reserved']);
+    });
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      await eventually(async () => {
+        const read = await call(registry, 'GET', `/v1/conferences/${id}`, 'alice');
+        expect(['reserved', 'active']).toContain(read.body['status']);
+        // The same conference, not a new one.
+        expect(read.body['createdAt']).toBe(createdAt[registry]);
+      });
+    }
+  });
+
   it('kill -9 of a CASH: its conferences are re-homed once and the old address joins on the new CoreMX', async () => {
     await platform.killCash(`${MX1}`);
     for (const registry of ['reg-c1-1', 'reg-c2-1']) {

@@ -1,7 +1,7 @@
 import { HootClient } from '@hoot/sdk';
 import type { AppContext, Screen } from './app-context';
 import { installDebug } from './debug';
-import { parseRoute } from './lib/routes';
+import { parseRoute, sameOrigin } from './lib/routes';
 import { SessionStore } from './lib/session-store';
 import { isExpired, readClaims, type TokenClaims } from './lib/token-claims';
 import { homeScreen } from './screens/home.screen';
@@ -113,12 +113,17 @@ function boot(): void {
         icon('signOut'),
       ),
     );
+  }
+
+  /**
+   * Names the registry node that served the page (id and cloud) in the header. Public iroulette answer,
+   * so it also works before sign-in (a join link opened straight into a room); stays the host otherwise.
+   */
+  function labelRegistry(): void {
     void client
-      .registries()
-      .then((answer) => {
-        const self =
-          answer.registries.find((r) => r.self) ??
-          answer.registries.find((r) => r.registryId === answer.registryId);
+      .roulette()
+      .then(({ registries }) => {
+        const self = registries.find((r) => sameOrigin(r.url, location.origin));
         if (!self) return;
         registryChip.setAttribute('data-registry-id', self.registryId);
         registryChip.setAttribute('data-cloud', self.cloud);
@@ -175,6 +180,7 @@ function boot(): void {
   }
 
   window.addEventListener('popstate', () => render());
+  labelRegistry();
   renderHeader();
   render();
 }

@@ -155,6 +155,12 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     await carol.getByTestId('screen-room').waitFor();
     // The ticket does not stay in the address bar.
     expect(carol.url()).not.toContain('ticket=');
+    // Not signed in on this page, yet the header names the registry node that served it.
+    await eventually(
+      async () =>
+        expect(await carol.getByTestId('header-registry').getAttribute('data-registry-id')).toBe('reg-c2-1'),
+      { description: "reg-c2-1 named in carol's header" },
+    );
     await eventually(
       async () => {
         expect(await myTile(carol).getAttribute('data-role')).toBe('viewer');

@@ -354,6 +354,67 @@ describe('ConferenceService: join', () => {
     expect([ended.status, ended.code]).toEqual([410, C.Ended]);
   });
 
+  it('reopens an idle conference at its first join: on its CoreMX when usable, else placed anew', async () => {
+    const { service, store, cash, source } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    const idle = async () => {
+      const r = (await store.get('standup'))!;
+      await store.compareAndSet({ ...r, status: 'idle', participants: 0, rev: r.rev + 1 });
+    };
+    await idle();
+    const again = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(again.coremxId).toBe('coremx-1');
+    expect(cash.reserves.map((r) => r.apiUrl)).toEqual([
+      'http://coremx-1.test:3300',
+      'http://coremx-1.test:3300',
+    ]);
+    expect(cash.reserves[1].request).toMatchObject({
+      id: 'standup',
+      owner: 'acc_alice',
+      allowed: ['acc_alice', 'acc_bob'],
+    });
+    expect(await store.get('standup')).toMatchObject({ status: 'reserved', coremxId: 'coremx-1' });
+
+    // Its CoreMX drains: the next first join places it elsewhere; the old address still resolves.
+    await idle();
+    source.views = [coremx('coremx-1', 'c1', { state: 'draining' }), coremx('coremx-2', 'c1')];
+    const moved = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect([moved.coremxId, moved.address]).toEqual(['coremx-2', 'hoot.mx://standup@coremx-2.c1.hoot.mx']);
+    expect(await store.get('standup')).toMatchObject({
+      status: 'reserved',
+      coremxId: 'coremx-2',
+      previousMixers: ['coremx-1.c1.hoot.mx'],
+    });
+    // Not entitled stays not entitled, and nothing is reserved for it.
+    await idle();
+    const reserves = cash.reserves.length;
+    expect((await failure(service.join(mallory, 'hoot.mx://standup@coremx-2.c1.hoot.mx'))).status).toBe(403);
+    expect(cash.reserves).toHaveLength(reserves);
+    // No CoreMX can take it: 503 + Retry-After, and it stays idle.
+    source.views = [
+      coremx('coremx-1', 'c1', { state: 'draining' }),
+      coremx('coremx-2', 'c1', { liveness: 'down' }),
+    ];
+    const busy = await failure(service.join(bob, 'hoot.mx://standup@coremx-2.c1.hoot.mx'));
+    expect([busy.status, busy.code, busy.headers?.['Retry-After']]).toEqual([503, C.NoCoreMxAvailable, '5']);
+    expect((await store.get('standup'))?.status).toBe('idle');
+  });
+
+  it('concurrent first joins of an idle conference agree on one room', async () => {
+    const { service, store, options } = setup({ joinRatePerMin: 100 });
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    const r = (await store.get('standup'))!;
+    await store.compareAndSet({ ...r, status: 'idle', rev: r.rev + 1 });
+    const replica = new ConferenceService({ ...options, instanceId: 'reg-c1-1-b' });
+    const answers = await Promise.all([
+      service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'),
+      replica.join(alice, 'hoot.mx://standup@coremx-1.c1.hoot.mx'),
+      service.join(alice, 'hoot.mx://standup@coremx-1.c1.hoot.mx'),
+    ]);
+    expect(new Set(answers.map((a) => a.coremxId))).toEqual(new Set(['coremx-1']));
+    expect(await store.get('standup')).toMatchObject({ status: 'reserved', coremxId: 'coremx-1' });
+  });
+
   it('answers 503 + Retry-After while its CoreMX is down, draining or overloaded', async () => {
     const { service, source } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });

@@ -164,7 +164,10 @@ export class ConferenceService {
       public: input.public ?? false,
       ...(maxParticipants !== undefined ? { maxParticipants } : {}),
     };
-    const placed = await this.reserve(() => this.o.placement.reuseOrPlace(request, existing?.coremxId));
+    const placed = await this.reserve(
+      () => this.o.placement.reuseOrPlace(request, existing?.coremxId),
+      () => this.o.onCreate?.('no-coremx'),
+    );
     const now = new Date(this.o.clock.now()).toISOString();
     const record: ConferenceRecord = {
       conferenceId,
@@ -274,7 +277,8 @@ export class ConferenceService {
       this.o.onJoin?.('ended');
       throw new HootException(C.Ended, 410, `the conference ${conferenceId} has ended`);
     }
-    const coremx = this.o.placement.find(record.coremxId);
+    const live = record.status === 'idle' ? await this.reopen(record) : record;
+    const coremx = this.o.placement.find(live.coremxId);
     if (!this.o.placement.usable(coremx)) {
       this.o.onJoin?.('coremx-unavailable');
       throw new HootException(
@@ -286,7 +290,7 @@ export class ConferenceService {
       );
     }
     const isOwner = record.owner === caller.identity;
-    const rules = ROOM_TYPE_RULES[record.type];
+    const rules = ROOM_TYPE_RULES[live.type];
     const role: RoomRole = !rules.viewers || isOwner ? 'publisher' : 'viewer';
     let issued: { ticket: string; ticketId: string; expiresAt: string };
     try {
@@ -297,7 +301,7 @@ export class ConferenceService {
         ...(caller.name ? { displayName: caller.name.slice(0, 100) } : {}),
         // The owner publishes when a slot is free (the room rules decide); others start as viewers.
         ...(rules.viewers && !isOwner ? { role: 'viewer' as const } : {}),
-        roomType: record.type,
+        roomType: live.type,
         ttlSeconds: this.o.ticketTtlS,
       });
     } catch (error) {
@@ -325,6 +329,51 @@ export class ConferenceService {
       role,
       webUrl: `${this.o.webBaseUrl}/join/${conferenceId}#${fragment.toString()}`,
     };
+  }
+
+  /**
+   * Seed `002_*`, create on join: an idle conference (its room emptied, its reservation ran out, its
+   * CoreMX stopped or drained) gets a room again at its first join — on its CoreMX when that one can
+   * take it, else wherever placement puts it (the old address keeps resolving). Joins racing to reopen
+   * it agree through the record's compare-and-set; the directory reaches the same record from the
+   * `room.reserved` that follows.
+   */
+  private async reopen(record: ConferenceRecord): Promise<ConferenceRecord> {
+    const { conferenceId } = record;
+    const request: ReserveRequest = {
+      id: conferenceId,
+      type: record.type,
+      ...(record.owner ? { owner: record.owner } : {}),
+      allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
+      public: record.public,
+      ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
+    };
+    const placed = await this.reserve(
+      () => this.o.placement.reuseOrPlace(request, record.coremxId),
+      () => this.o.onJoin?.('coremx-unavailable'),
+    );
+    const to = placed.coremx;
+    const current = await this.update(conferenceId, (r) =>
+      r.status !== 'idle'
+        ? undefined
+        : {
+            ...r,
+            coremxId: to.coremxId,
+            mixerAddress: to.address,
+            previousMixers: [...new Set([r.mixerAddress, ...r.previousMixers])].filter(
+              (m) => m !== to.address,
+            ),
+            status: 'reserved',
+            participants: 0,
+            updatedAt: this.isoNow(),
+          },
+    );
+    if (!current) throw notFound(conferenceId);
+    this.o.log.info(
+      { conferenceId, coremxId: current.coremxId, reserved: to.coremxId, reason: placed.reason },
+      'idle conference reopened by a join',
+    );
+    return current;
   }
 
   // ---- re-homing -------------------------------------------------------------------------------------
@@ -451,11 +500,16 @@ export class ConferenceService {
     throw new Error(`conference ${conferenceId}: too many concurrent writes`);
   }
 
-  private async reserve(work: () => Promise<Placement>): Promise<Extract<Placement, { ok: true }>> {
+  /** Runs a placement; a refusal becomes 503 + Retry-After and is counted by `refused` (a metrics hook). */
+  private async reserve(
+    work: () => Promise<Placement>,
+    refused: () => void,
+  ): Promise<Extract<Placement, { ok: true }>> {
     let placed: Placement;
     try {
       placed = await work();
     } catch (error) {
+      if (error instanceof CashCallError) refused();
       if (error instanceof CashCallError)
         throw new HootException(
           C.NoCoreMxAvailable,
@@ -469,7 +523,7 @@ export class ConferenceService {
       throw error;
     }
     if (!placed.ok) {
-      this.o.onCreate?.('no-coremx');
+      refused();
       throw new HootException(
         C.NoCoreMxAvailable,
         503,

@@ -96,6 +96,44 @@ describe('reduceDirectory', () => {
     expect(ended).toMatchObject({ status: 'ended', participants: 0, endedAt: expect.any(String) });
   });
 
+  it('leaves the conference idle, not ended, when its room closes without anyone ending it', () => {
+    const live = run([reserved('coremx-1', 1), ev('room.started', 'coremx-1', 2), joined('coremx-1', 3)]);
+    for (const reason of ['system', 'empty-timeout', 'reservation-timeout'] as const) {
+      const idle = run(
+        [ev('room.ended', 'coremx-1', 4, { by: null, reason, participantIds: ['p-3'] })],
+        live,
+      );
+      expect(idle).toMatchObject({ status: 'idle', participants: 0, endedAt: null });
+    }
+    // An ended conference stays ended whatever closes later.
+    const ended = run(
+      [ev('room.ended', 'coremx-1', 4, { by: 'acc_alice', reason: 'ended', participantIds: [] })],
+      live,
+    );
+    const after = run(
+      [ev('room.ended', 'coremx-1', 5, { by: null, reason: 'system', participantIds: [] })],
+      ended,
+    );
+    expect(after).toMatchObject({ status: 'ended', endedAt: ended?.endedAt });
+  });
+
+  it('opens a new room for an idle conference: on its CoreMX, or elsewhere (then it moves, the old mixer resolving)', () => {
+    const idle = run([
+      reserved('coremx-1', 1),
+      ev('room.ended', 'coremx-1', 2, { by: null, reason: 'reservation-timeout', participantIds: [] }),
+    ]);
+    const again = run([reserved('coremx-1', 3), ev('room.started', 'coremx-1', 4)], idle);
+    expect(again).toMatchObject({ status: 'active', coremxId: 'coremx-1', createdAt: idle?.createdAt });
+    const elsewhere = run([reserved('coremx-2', 1)], idle);
+    expect(elsewhere).toMatchObject({
+      status: 'reserved',
+      coremxId: 'coremx-2',
+      mixerAddress: 'coremx-2.c1.hoot.mx',
+      previousMixers: ['coremx-1.c1.hoot.mx'],
+      createdAt: idle?.createdAt,
+    });
+  });
+
   it('is idempotent: a redelivered event changes nothing', () => {
     const first = reserved('coremx-1', 1);
     const join = joined('coremx-1', 2);

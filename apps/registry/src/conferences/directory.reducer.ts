@@ -1,4 +1,4 @@
-import { parseConferenceAddress, type ConferenceRecord } from '@hoot/domain';
+import { hasRoom, parseConferenceAddress, type ConferenceRecord } from '@hoot/domain';
 import type { CcesEvent } from '@hoot/events';
 
 /**
@@ -7,10 +7,13 @@ import type { CcesEvent } from '@hoot/events';
  * of a conference the directory does not know). Pure and idempotent: applying an event twice is
  * applying it once, so redelivery after a crash or a rebalance is harmless.
  *
- * - `room.reserved` begins a life of the conference on its CoreMX (a new record, or a recreation after
- *   it ended); on the CoreMX it already lives on it refreshes the facts (the creating registry wrote
- *   them first); a reservation elsewhere while it lives waits for the `conference.moved` that follows it.
+ * - `room.reserved` begins a life of the conference on its CoreMX (a new record, or a new room after
+ *   it went idle or ended); on the CoreMX whose room it has it refreshes the facts (the creating registry
+ *   wrote them first); a reservation elsewhere while it has a room waits for the `conference.moved` that
+ *   follows it. A new room elsewhere after idle (its CoreMX could not take it) moves it there.
  * - `conference.moved` moves it (the old mixer's address keeps resolving).
+ * - `room.ended` ends the conference only when someone ended it (reason `ended`); a room that emptied,
+ *   whose reservation ran out or whose CoreMX stopped leaves it `idle`: the next join opens a room again.
  * - the rest count participants and follow the status, only from the CoreMX it lives on.
  */
 export function reduceDirectory(
@@ -39,14 +42,15 @@ export function reduceDirectory(
         maxParticipants: event.data.maxParticipants,
       };
       const sameHome = record !== undefined && record.coremxId === event.coremxId;
-      if (record && record.status !== 'ended' && !sameHome) {
+      if (record && hasRoom(record) && !sameHome) {
         // It lives elsewhere: a move announces itself with `conference.moved` right after this.
         return seen ? undefined : stamp(record);
       }
-      if (record && record.status !== 'ended' && sameHome && !seen) {
+      if (record && hasRoom(record) && sameHome && !seen) {
         return stamp({ ...record, ...facts, owner: record.owner ?? facts.owner, reservedEventId: event.id });
       }
-      // A new life: first sight, a recreation after it ended, or a CoreMX that lost its journal (seq reset).
+      // A new life: first sight, a new room after idle or after it ended, or a CoreMX that lost its journal
+      // (seq reset). An idle conference keeps its creation time; an ended one was created anew.
       const previous = record ? previousMixersAfter(record, parsed.address.mixerAddress) : [];
       return stamp({
         conferenceId: event.conferenceId,
@@ -91,7 +95,10 @@ export function reduceDirectory(
         case 'participant.kicked':
           return stamp({ ...record, participants: Math.max(0, record.participants - 1) });
         case 'room.ended':
-          return stamp({ ...record, status: 'ended', participants: 0, endedAt: event.occurredAt });
+          if (record.status === 'ended') return stamp({ ...record, participants: 0 });
+          return event.data.reason === 'ended'
+            ? stamp({ ...record, status: 'ended', participants: 0, endedAt: event.occurredAt })
+            : stamp({ ...record, status: 'idle', participants: 0 });
         default:
           return stamp(record);
       }

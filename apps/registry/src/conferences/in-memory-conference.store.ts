@@ -1,4 +1,4 @@
-import type { ConferenceRecord } from '@hoot/domain';
+import { hasRoom, type ConferenceRecord } from '@hoot/domain';
 import type { ConferenceStore } from '@hoot/mongo';
 
 /** The directory store in memory, with the same compare-and-set rule as MongoDB's (unit specs only). */
@@ -36,7 +36,7 @@ export class InMemoryConferenceStore implements ConferenceStore {
 
   async listOpenOn(coremxIds: readonly string[], limit: number): Promise<ConferenceRecord[]> {
     return [...this.records.values()]
-      .filter((r) => coremxIds.includes(r.coremxId) && r.status !== 'ended')
+      .filter((r) => coremxIds.includes(r.coremxId) && hasRoom(r))
       .slice(0, limit)
       .map((r) => structuredClone(r));
   }

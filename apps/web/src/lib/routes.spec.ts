@@ -1,4 +1,4 @@
-import { parseFragment, parseJoinInput, parseRoute, roomPath } from './routes';
+import { parseFragment, parseJoinInput, parseRoute, roomPath, sameOrigin } from './routes';
 
 const TICKET = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl';
 const ADDRESS = 'hoot.mx://standup@coremx-1.c1.hoot.mx';
@@ -110,5 +110,17 @@ describe('parseJoinInput', () => {
     const result = parseJoinInput(text);
     expect(result.ok).toBe(false);
     expect(result).toMatchObject({ reason: expect.stringContaining(reason) });
+  });
+});
+
+describe('sameOrigin', () => {
+  it('compares scheme, host and port only; anything that is not a URL matches nothing', () => {
+    expect(sameOrigin('http://127.0.0.1:3201', 'http://127.0.0.1:3201')).toBe(true);
+    expect(sameOrigin('http://127.0.0.1:3201/', 'http://127.0.0.1:3201')).toBe(true);
+    expect(sameOrigin('https://reg.c1.hoot.mx:443/api', 'https://reg.c1.hoot.mx')).toBe(true);
+    expect(sameOrigin('http://127.0.0.1:3201', 'http://127.0.0.1:3202')).toBe(false);
+    expect(sameOrigin('http://127.0.0.1:3201', 'https://127.0.0.1:3201')).toBe(false);
+    expect(sameOrigin('http://localhost:3201', 'http://127.0.0.1:3201')).toBe(false);
+    expect(sameOrigin('not a url', 'http://127.0.0.1:3201')).toBe(false);
   });
 });

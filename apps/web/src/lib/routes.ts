@@ -130,3 +130,12 @@ export function parseJoinInput(text: string): JoinInput {
     reason: 'Enter a hoot.mx:// address, a join link, or a conference id (lower-case letters, digits and -)',
   };
 }
+
+/** Whether two URLs share scheme, host and port (`http://h:80/x` and `http://h` do); false for non-URLs. */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,18 @@
 import type { RoomType } from './room-types';
 
-/** Where a conference is in its life, as the registry's directory knows it. */
-export type ConferenceStatus = 'reserved' | 'active' | 'ended';
+/**
+ * Where a conference is in its life, as the registry's directory knows it. Seed `002_*`: the room is
+ * created on join and deleted when empty, the conference stays. `reserved`: a room is reserved on its
+ * CoreMX, nobody in yet; `active`: the room is live; `idle`: no room right now (it emptied, its
+ * reservation ran out, or its CoreMX stopped or drained) — the next join opens one again; `ended`: its
+ * owner ended it (joins answer 410 until the owner creates it again).
+ */
+export type ConferenceStatus = 'reserved' | 'active' | 'idle' | 'ended';
+
+/** A room exists for it on its CoreMX (`reserved` or `active`): what re-homing moves. */
+export function hasRoom(record: Pick<ConferenceRecord, 'status'>): boolean {
+  return record.status === 'reserved' || record.status === 'active';
+}
 
 /**
  * A conference in a registry's directory: created at this registry, or learnt from the CoreMX topics

@@ -562,6 +562,23 @@ describe('RoomSession: reconnection', () => {
     expect(session.state).toBe('closed');
   });
 
+  it('joins again through the registry when the platform closes the room (reason system: a drained or stopped CoreMX)', async () => {
+    const { client, sockets, joinCalls } = setup();
+    const session = await client.joinRoom(ADDRESS);
+    const events = record(session);
+    const first = sockets.last();
+    first.push({ type: 'room-ended', reason: 'system' });
+    first.serverClose(4000, 'room ended');
+    await settle();
+    await settle();
+    expect(joinCalls()).toHaveLength(2);
+    expect(sockets.sockets).toHaveLength(2);
+    expect(session.state).toBe('joined');
+    expect(names(events)).toEqual(expect.arrayContaining(['reconnecting', 'reconnected']));
+    expect(names(events)).not.toContain('ended');
+    expect(events.find(([n]) => n === 'reconnecting')?.[1]).toEqual({ reason: 'room-closed' });
+  });
+
   it('does not reconnect after leave', async () => {
     const { client, sockets, joinCalls, clock } = setup();
     const session = await client.joinRoom(ADDRESS);

@@ -76,6 +76,8 @@ export type RoomSessionState = 'joined' | 'reconnecting' | 'closed';
 
 /** Why a session closed for good. */
 export type RoomCloseReason = 'left' | 'kicked' | 'ended' | 'failed';
+/** Why a session is joining again (see the `reconnecting` event). */
+export type ReconnectReason = 'connection-lost' | 'version-gap' | 'room-closed';
 
 export interface RoomSessionEvents {
   /** The room view after every change (patch, or a new snapshot after reconnecting). */
@@ -99,7 +101,11 @@ export interface RoomSessionEvents {
   kicked: { by: string | undefined };
   ended: { reason: string };
   /** The connection is lost (or a patch was missed): the session joins again on its own. */
-  reconnecting: { reason: 'connection-lost' | 'version-gap'; code?: number };
+  /**
+   * `room-closed`: the platform closed the room with people in it (its CoreMX drained past the deadline
+   * or stopped); the registry opens it again, there or elsewhere, on the next join.
+   */
+  reconnecting: { reason: ReconnectReason; code?: number };
   /** Joined again (maybe on another CoreMX): publish and subscribe again. */
   reconnected: {
     participantId: string;
@@ -443,6 +449,8 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
       case 'kicked':
         return this.finish('kicked', push.by);
       case 'room-ended':
+        // Closed by the platform, not ended by anyone (seed 002: peers whose room went away join again).
+        if (push.reason === 'system') return this.startReconnect('room-closed');
         return this.finish('ended', push.reason);
       case 'ice':
         this.emit('ice', { publisherId: push.publisherId, candidate: push.candidate });
@@ -509,7 +517,7 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     }
   }
 
-  private startReconnect(reason: 'connection-lost' | 'version-gap', code?: number): void {
+  private startReconnect(reason: ReconnectReason, code?: number): void {
     if (this.sessionState !== 'joined') return;
     const old = this.signaling;
     this.signaling = undefined;

@@ -16,9 +16,9 @@ export interface ConferenceStore {
   compareAndSet(next: ConferenceRecord): Promise<boolean>;
   /** The owner's conferences by id, after `after`, at most `limit`. */
   listByOwner(owner: string, limit: number, after?: string): Promise<ConferenceRecord[]>;
-  /** How many of the owner's conferences have not ended. */
+  /** How many of the owner's conferences have not ended (idle ones count: they still exist). */
   countOpenByOwner(owner: string): Promise<number>;
-  /** Conferences that have not ended on any of these CoreMX. */
+  /** Conferences with a room (`reserved` or `active`) on any of these CoreMX: what re-homing moves. */
   listOpenOn(coremxIds: readonly string[], limit: number): Promise<ConferenceRecord[]>;
   ping(): Promise<void>;
 }
@@ -147,7 +147,7 @@ export class MongoConferenceStore implements ConferenceStore {
     if (!coremxIds.length) return [];
     const docs = await withMongoErrors(() =>
       this.docs
-        .find({ coremxId: { $in: [...coremxIds] }, status: { $ne: 'ended' } })
+        .find({ coremxId: { $in: [...coremxIds] }, status: { $in: ['reserved', 'active'] } })
         .sort({ _id: 1 })
         .limit(limit)
         .lean()
