@@ -251,6 +251,58 @@ describe('@hoot/sdk against the real platform', () => {
     expect(aliceRoom.state).toBe('closed');
   });
 
+  it('a drain past its deadline closes the room under the session: it joins again and the registry reopens the conference on the other CoreMX', async () => {
+    const alice = clientAt(['reg-c2-1'], 'alice');
+    const { conference } = await alice.createConference({ id: 'sdk-drain', type: 'm2m', allowed: ['carol'] });
+    expect(conference.coremxId).toBe('coremx-2');
+    // Through the registry that created it (reg-c1-1 learns it from coremx-2's topic a moment later).
+    const carol = clientAt(['reg-c2-1'], 'carol');
+    const room = track(await carol.joinRoom(conference.address, { displayName: 'Carol' }));
+    const events = recordNames(room);
+    expect(room.coremxId).toBe('coremx-2');
+
+    const drained = cash.get('coremx-2')!;
+    const serviceToken = await auth.serviceToken('cash');
+    const operate = (action: 'drain' | 'undrain', body: object = {}) =>
+      fetch(`${drained.url}/internal/v1/coremx/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const reconnecting = nextEvent(room, 'reconnecting');
+    const reconnected = nextEvent(room, 'reconnected', () => true, 90_000);
+    expect((await operate('drain', { deadlineMs: 500 })).status).toBe(202);
+    try {
+      await expect(reconnecting).resolves.toMatchObject({ reason: 'room-closed' });
+      const back = await reconnected;
+      expect(back).toMatchObject({
+        coremxId: 'coremx-1',
+        previousCoremxId: 'coremx-2',
+        address: 'hoot.mx://sdk-drain@coremx-1.c1.hoot.mx',
+      });
+      expect(room).toMatchObject({ state: 'joined', coremxId: 'coremx-1' });
+      expect(events).toEqual(['reconnecting', 'reconnected']);
+      const read = await alice.getConference('sdk-drain');
+      expect(read).toMatchObject({
+        coremxId: 'coremx-1',
+        previousAddresses: ['hoot.mx://sdk-drain@coremx-2.c2.hoot.mx'],
+      });
+    } finally {
+      expect((await operate('undrain')).status).toBe(200);
+    }
+    // coremx-2 takes conferences again (the next spec re-homes onto it).
+    for (const registryId of ['reg-c1-1', 'reg-c2-1']) {
+      const client = clientAt([registryId], 'alice');
+      await eventually(
+        async () => {
+          const { coremx } = await client.coremx();
+          expect(coremx.find((c) => c.coremxId === 'coremx-2')?.state).toBe('active');
+        },
+        { timeoutMs: 30_000 },
+      );
+    }
+  });
+
   it('kill -9 of the CASH holding a room: the session reconnects on the other CoreMX once it is re-homed', async () => {
     const alice = clientAt(['reg-c1-1'], 'alice');
     const { conference } = await alice.createConference({ id: 'sdk-crash', type: 'm2m', allowed: ['carol'] });
