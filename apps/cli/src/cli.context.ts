@@ -19,6 +19,7 @@ export type HootApi = Pick<
   | 'gcas'
   | 'registries'
   | 'coremx'
+  | 'serviceCoremx'
 >;
 
 /** Where the registry Services of a cluster are looked up (`--context`, `--namespace`, in a pod). */

@@ -483,18 +483,25 @@ describe('hoot (in-process, fake client)', () => {
       drain: { draining: true },
     };
 
-    it('drain exchanges the API key for a service token and calls the CASH of that CoreMX', async () => {
+    it('drain exchanges the API key for a service token, finds the CASH at the registry with it and calls it (no user login)', async () => {
       const seen: { url: string; init: unknown }[] = [];
       const h = new CliHarness({
         env: { apiKey: 'hk_env' },
         fetch: fakeFetch({ 'POST http://10.0.0.5:3300/internal/v1/coremx/drain': [202, status] }, seen),
       });
-      await h.login();
-      const { code, stdout } = await h.run('coremx', 'drain', 'coremx-1', '--deadline-ms', '60000');
+      const { code, stdout } = await h.run(
+        'coremx',
+        'drain',
+        'coremx-1',
+        '--deadline-ms',
+        '60000',
+        '--registry',
+        'http://reg.test',
+      );
       expect(code).toBe(0);
       expect(h.clients.flatMap((c) => c.calls.map((x) => [x.method, ...x.args]))).toEqual([
-        ['coremx'],
         ['signInWithApiKey', 'hk_env'],
+        ['serviceCoremx'],
       ]);
       expect(seen[0].init).toMatchObject({
         method: 'POST',
@@ -516,7 +523,10 @@ describe('hoot (in-process, fake client)', () => {
       });
       await h.login();
       const { stdout } = await h.run('coremx', 'undrain', 'coremx-1', '--api-key', 'hk_flag', '-o', 'json');
-      expect(h.clients[1].calls).toEqual([{ method: 'signInWithApiKey', args: ['hk_flag'] }]);
+      expect(h.clients[0].calls).toEqual([
+        { method: 'signInWithApiKey', args: ['hk_flag'] },
+        { method: 'serviceCoremx', args: [] },
+      ]);
       expect(seen[0].init).not.toHaveProperty('body');
       expect(JSON.parse(stdout)).toMatchObject({ state: 'active' });
     });

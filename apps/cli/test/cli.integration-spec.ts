@@ -321,35 +321,6 @@ describe('hoot CLI against the platform npm start runs', () => {
     expect(refused.stderr).toContain('error: conference.ended');
   });
 
-  it('drains and undrains the CoreMX through its CASH with a service API key', async () => {
-    const noKey = await hoot(['coremx', 'drain', COREMX_ID]);
-    expect(noKey.code).toBe(2);
-    const drained = await hoot([
-      'coremx',
-      'drain',
-      COREMX_ID,
-      '--deadline-ms',
-      '60000',
-      '-o',
-      'json',
-      '--api-key',
-      operatorKey(),
-    ]);
-    expect(drained.code).toBe(0);
-    expect(JSON.parse(drained.stdout)).toMatchObject({ coremxId: COREMX_ID, state: 'draining' });
-    const back = await hoot(['coremx', 'undrain', COREMX_ID, '-o', 'json', '--api-key', operatorKey()]);
-    expect(JSON.parse(back.stdout)).toMatchObject({ state: 'active' });
-    const badKey = await hoot([
-      'coremx',
-      'status',
-      COREMX_ID,
-      '--api-key',
-      'hk_AAAAAAAAAAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
-    ]);
-    expect(badKey.code).toBe(1);
-    expect(badKey.stderr).toContain('error: auth.invalid-credentials');
-  });
-
   it('as kubectl-hoot, finds the registry Services through the Kubernetes API', async () => {
     const kube = await startKubeApiserver();
     try {
@@ -423,5 +394,48 @@ describe('hoot CLI against the platform npm start runs', () => {
     expect(await ok(['logout'])).toContain('Logged out');
     const after = await hoot(['conferences', 'list']);
     expect(after).toMatchObject({ code: 1, stderr: expect.stringContaining('cli.not-logged-in') });
+  });
+
+  it("after logout too: drains and undrains the CoreMX through its CASH with the operators' service API key alone", async () => {
+    const noKey = await hoot(['coremx', 'drain', COREMX_ID, '--registry', registryUrl]);
+    expect(noKey.code).toBe(2);
+    const drained = await hoot([
+      'coremx',
+      'drain',
+      COREMX_ID,
+      '--deadline-ms',
+      '60000',
+      '-o',
+      'json',
+      '--api-key',
+      operatorKey(),
+      '--registry',
+      registryUrl,
+    ]);
+    expect(drained.code).toBe(0);
+    expect(JSON.parse(drained.stdout)).toMatchObject({ coremxId: COREMX_ID, state: 'draining' });
+    const back = await hoot([
+      'coremx',
+      'undrain',
+      COREMX_ID,
+      '-o',
+      'json',
+      '--api-key',
+      operatorKey(),
+      '--registry',
+      otherRegistryUrl,
+    ]);
+    expect(JSON.parse(back.stdout)).toMatchObject({ state: 'active' });
+    const badKey = await hoot([
+      'coremx',
+      'status',
+      COREMX_ID,
+      '--api-key',
+      'hk_AAAAAAAAAAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '--registry',
+      registryUrl,
+    ]);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toContain('error: auth.invalid-credentials');
   });
 });

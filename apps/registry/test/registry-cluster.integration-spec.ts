@@ -121,6 +121,16 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
       body: '{}',
     });
     expect(asUser.status).toBe(401);
+    // The CoreMX list for operators' tools: service credentials only.
+    const listAsUser = await fetch(`${cluster.urlOf('reg-c1-1')}/internal/v1/coremx`, {
+      headers: { authorization: `Bearer ${user}` },
+    });
+    expect(listAsUser.status).toBe(401);
+    const listAsService = await fetch(`${cluster.urlOf('reg-c1-1')}/internal/v1/coremx`, {
+      headers: { authorization: `Bearer ${cash}` },
+    });
+    expect(listAsService.status).toBe(200);
+    expect(((await listAsService.json()) as Record<string, unknown>)['registryId']).toBe('reg-c1-1');
     // A CASH's service token cannot speak for a registry in the exchange.
     const forged = await fetch(`${cluster.urlOf('reg-c1-1')}/internal/v1/gossip`, {
       method: 'POST',

@@ -199,8 +199,10 @@ async function callCash(
       'pass --api-key KEY or set HOOT_API_KEY',
     );
   }
-  const client = await ctx.client();
-  const { coremx } = await ctx.progress('looking up…', client.coremx());
+  // The operator's service token does both: find the CASH at the registry, then call it (no user login).
+  const service = await ctx.anonymousClient();
+  const { accessToken } = await ctx.progress('signing in (service)…', service.signInWithApiKey(apiKey));
+  const { coremx } = await ctx.progress('looking up…', service.serviceCoremx());
   const entry = coremx.find((c) => c.coremxId === coremxId);
   if (!entry) {
     throw new CliError(
@@ -209,8 +211,6 @@ async function callCash(
       ExitCode.Refused,
     );
   }
-  const service = await ctx.anonymousClient();
-  const { accessToken } = await ctx.progress('signing in (service)…', service.signInWithApiKey(apiKey));
   const url = `${cashApiUrl(entry)}/internal/v1/coremx/${action}`;
   let response: FetchResponseLike;
   try {

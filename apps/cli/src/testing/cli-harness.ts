@@ -154,6 +154,9 @@ export class FakeHootApi implements HootApi {
   coremx() {
     return this.answer('coremx', [], () => ({ registryId: 'reg-c1-1', coremx: [sampleCoreMx()] }));
   }
+  serviceCoremx() {
+    return this.answer('serviceCoremx', [], () => ({ registryId: 'reg-c1-1', coremx: [sampleCoreMx()] }));
+  }
 }
 
 export class FakeEventSource implements EventSource {

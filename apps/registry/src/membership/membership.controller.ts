@@ -1,18 +1,27 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ServiceGuard } from '@hoot/auth-kit';
 import { HootException } from '@hoot/service-kit';
 import { REGISTRY_NODE } from '../registry.tokens';
-import type { RegistryNode } from '../gcas/registry-node';
+import type { CoreMxView, RegistryNode } from '../gcas/registry-node';
 import { CoreMxDeregisterDto, CoreMxIdParam, CoreMxReportDto } from './coremx-report.dto';
 
-/** CoreMX membership for CASH (service credentials): register / heartbeat, deregister. */
+/**
+ * CoreMX membership for CASH (service credentials): register / heartbeat, deregister; and the list for
+ * operators' tools (`hoot coremx drain` finds a CASH's service API here with the operator's service token).
+ */
 @ApiTags('internal: CoreMX membership')
 @ApiBearerAuth()
 @Controller('internal/v1/coremx')
 @UseGuards(ServiceGuard)
 export class MembershipController {
   constructor(@Inject(REGISTRY_NODE) private readonly node: RegistryNode) {}
+
+  /** The same answer as `GET /v1/coremx`, for service credentials (no user sign-in needed). */
+  @Get()
+  list(): { registryId: string; coremx: CoreMxView[] } {
+    return { registryId: this.node.id, coremx: this.node.coremx() };
+  }
 
   @Put(':coremxId')
   @HttpCode(200)

@@ -119,6 +119,7 @@ describe('HootClient: requests', () => {
       'GET /v1/gcas': { status: 200, body: { registryId: 'reg-c1-1', gcas: {} } },
       'GET /v1/registries': { status: 200, body: { registryId: 'reg-c1-1', registries: [], primaries: {} } },
       'GET /v1/coremx': { status: 200, body: { registryId: 'reg-c1-1', coremx: [] } },
+      'GET /internal/v1/coremx': { status: 200, body: { registryId: 'reg-c1-1', coremx: ['s'] } },
       'GET /v1/roulette?region=eu&lat=1.5&lon=2': { status: 200, body: { registries: [] } },
     };
     servers.set(A, (call) => answers[`${call.method} ${call.path}`] ?? { status: 599 });
@@ -134,6 +135,7 @@ describe('HootClient: requests', () => {
     await expect(client.gcas()).resolves.toEqual({ registryId: 'reg-c1-1', gcas: {} });
     await expect(client.registries()).resolves.toMatchObject({ primaries: {} });
     await expect(client.coremx()).resolves.toEqual({ registryId: 'reg-c1-1', coremx: [] });
+    await expect(client.serviceCoremx()).resolves.toEqual({ registryId: 'reg-c1-1', coremx: ['s'] });
     await expect(client.roulette({ region: 'eu', lat: 1.5, lon: 2 })).resolves.toEqual({ registries: [] });
     expect(servers.calls.every((c) => c.origin === A)).toBe(true);
   });

@@ -228,6 +228,14 @@ export class HootClient {
     return (await this.call<CoreMxAnswer>('GET', '/v1/coremx')).body;
   }
 
+  /**
+   * `GET /internal/v1/coremx`: the same list for service credentials — an operator's tool signed in with
+   * `signInWithApiKey` (user tokens are refused there).
+   */
+  async serviceCoremx(): Promise<CoreMxAnswer> {
+    return (await this.call<CoreMxAnswer>('GET', '/internal/v1/coremx')).body;
+  }
+
   /** `GET /v1/roulette`: the live registries ranked for a position or region (no sign-in needed). */
   async roulette(query: RouletteQuery = {}): Promise<{ registries: RouletteEntry[] }> {
     const q = new URLSearchParams();
