@@ -331,6 +331,19 @@ describe('hoot (in-process, fake client)', () => {
       expect(JSON.parse(json.stdout)).toEqual(sampleConference());
     });
 
+    it('show names people by the usernames the registry gives, and keeps an id it could not name', async () => {
+      const h = new CliHarness();
+      await h.login();
+      h.answers.getConference = () =>
+        sampleConference({
+          allowed: ['acc-bob', 'acc-gone'],
+          usernames: { 'acc-alice': 'alice', 'acc-bob': 'bob' },
+        });
+      const table = await h.run('conferences', 'show', 'standup');
+      expect(table.stdout).toMatch(/^owner: +alice$/m);
+      expect(table.stdout).toMatch(/^allowed: +bob, acc-gone$/m);
+    });
+
     it('show of an unknown conference is exit 1 with the server code', async () => {
       const h = new CliHarness();
       await h.login();

@@ -180,6 +180,8 @@ describe('hoot CLI against the platform npm start runs', () => {
       'm2m',
       '--max-participants',
       '5',
+      '--allow',
+      'bob',
     ]);
     expect(created).toContain(`Conference ${prefix}-a created.`);
     expect(created).toMatch(
@@ -208,7 +210,11 @@ describe('hoot CLI against the platform npm start runs', () => {
       maxParticipants: 5,
       coremxId: COREMX_ID,
     });
-    expect(await ok(['conferences', 'show', `${prefix}-a`])).toMatch(/^status: +reserved$/m);
+    const shownTable = await ok(['conferences', 'show', `${prefix}-a`]);
+    expect(shownTable).toMatch(/^status: +reserved$/m);
+    // People by name (the registry asks auth), not by account id.
+    expect(shownTable).toMatch(/^owner: +alice$/m);
+    expect(shownTable).toMatch(/^allowed: +bob$/m);
 
     const url = (await ok(['join-url', shown['address']])).trim();
     expect(url).toMatch(new RegExp(`^${registryUrl}/join/${prefix}-a#ticket=[\\w.-]+&`));

@@ -22,9 +22,9 @@ export function conferencePairs(c: Conference) {
     ['address', c.address],
     ['type', c.type],
     ['status', c.status],
-    ['owner', c.owner],
+    ['owner', c.owner === null ? null : nameOf(c, c.owner)],
     ['public', c.public],
-    ...(c.allowed ? [['allowed', c.allowed.join(', ')] as const] : []),
+    ...(c.allowed ? [['allowed', c.allowed.map((id) => nameOf(c, id)).join(', ')] as const] : []),
     ['max participants', c.maxParticipants ?? 'plan limit'],
     ['participants', c.participants],
     ['coremx', c.coremxId],
@@ -32,6 +32,12 @@ export function conferencePairs(c: Conference) {
     ['created', c.createdAt],
     ...(c.endedAt ? [['ended', c.endedAt] as const] : []),
   ] as const;
+}
+
+/** A person as the registry named them (`usernames`), else their account id. */
+function nameOf(c: Conference, id: string): string {
+  const username = c.usernames?.[id];
+  return username ?? id;
 }
 
 export const CONFERENCE_COLUMNS: readonly Column<Conference>[] = [

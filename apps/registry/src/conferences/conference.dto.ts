@@ -108,4 +108,6 @@ export interface ConferenceView {
   previousAddresses: string[];
   createdAt: string;
   endedAt: string | null;
+  /** Single-conference answers (create, get): account id → username for the owner and (owner only) allowed. */
+  usernames?: Record<string, string>;
 }

@@ -305,6 +305,42 @@ describe('ConferenceService: read, list, end (BOLA)', () => {
   });
 });
 
+describe('ConferenceService: usernames in views', () => {
+  const NAMES: Record<string, string> = { acc_alice: 'alice', acc_bob: 'bob', acc_carol: 'carol' };
+  const usernamesOf = async (ids: readonly string[]) =>
+    new Map(ids.filter((id) => NAMES[id]).map((id) => [id, NAMES[id]] as [string, string]));
+
+  it('names the owner for everyone and the allowed people for the owner only', async () => {
+    const asked: string[][] = [];
+    const { service } = setup({
+      usernamesOf: async (ids) => {
+        asked.push([...ids]);
+        return usernamesOf(ids);
+      },
+    });
+    const { record } = await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob', 'carol'] });
+    expect(await service.usernamesFor(record, 'acc_alice')).toEqual({
+      acc_alice: 'alice',
+      acc_bob: 'bob',
+      acc_carol: 'carol',
+    });
+    expect(await service.usernamesFor(record, 'acc_bob')).toEqual({ acc_alice: 'alice' });
+    expect(asked).toEqual([['acc_alice', 'acc_bob', 'acc_carol'], ['acc_alice']]);
+  });
+
+  it('is best effort: no resolver or a failing one leaves the view with ids only', async () => {
+    const plain = setup();
+    const { record } = await plain.service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    expect(await plain.service.usernamesFor(record, 'acc_alice')).toEqual({});
+    const failing = setup({
+      usernamesOf: async () => {
+        throw new Error('auth is down');
+      },
+    });
+    expect(await failing.service.usernamesFor(record, 'acc_alice')).toEqual({});
+  });
+});
+
 describe('ConferenceService: join', () => {
   it('answers with a ticket for the hosting CoreMX, its signaling URL and a web URL; viewers for the invited', async () => {
     const { service, issued } = setup();

@@ -39,6 +39,9 @@ export type ResolveIdentities = (
   names: readonly string[],
 ) => Promise<{ ids: Map<string, string>; unknown: string[] }>;
 
+/** Usernames for account ids (ids it cannot name are left out). */
+export type UsernamesOf = (ids: readonly string[]) => Promise<Map<string, string>>;
+
 export interface Caller {
   identity: string;
   name: string;
@@ -60,6 +63,8 @@ export interface ConferenceServiceOptions {
   tickets: TicketIssuer;
   limitsOf: LimitsOf;
   resolveIdentities: ResolveIdentities;
+  /** Names people in conference views; optional (views then carry ids only). */
+  usernamesOf?: UsernamesOf;
   clock: Clock;
   ownCloud: string;
   /** This process (a replica of the registry node): holder of re-home leases. */
@@ -217,6 +222,30 @@ export class ConferenceService {
     const items = await this.o.store.listByOwner(identity, limit + 1, after);
     const page = items.slice(0, limit);
     return { items: page, next: items.length > limit ? page[page.length - 1].conferenceId : null };
+  }
+
+  /**
+   * Usernames of the people a viewer sees in a conference (its owner; the allowed ones for the owner), for
+   * display. Best effort: if auth cannot answer, the view shows ids only.
+   */
+  async usernamesFor(record: ConferenceRecord, viewer: string): Promise<Record<string, string>> {
+    if (!this.o.usernamesOf) return {};
+    const ids = [
+      ...new Set([
+        ...(record.owner ? [record.owner] : []),
+        ...(record.owner === viewer ? record.allowed : []),
+      ]),
+    ];
+    if (!ids.length) return {};
+    try {
+      return Object.fromEntries(await this.o.usernamesOf(ids));
+    } catch (error) {
+      this.o.log.warn(
+        { conferenceId: record.conferenceId, err: (error as Error).message },
+        'usernames not resolved',
+      );
+      return {};
+    }
   }
 
   // ---- end -------------------------------------------------------------------------------------------

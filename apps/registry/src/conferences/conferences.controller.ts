@@ -53,7 +53,10 @@ export class ConferencesController {
   ): Promise<ConferenceView> {
     const { record, created } = await this.conferences.create(callerOf(identity, request), body);
     reply.status(created ? 201 : 200);
-    return viewOf(record, identity.subject);
+    return {
+      ...viewOf(record, identity.subject),
+      usernames: await this.conferences.usernamesFor(record, identity.subject),
+    };
   }
 
   @Get('conferences')
@@ -70,7 +73,11 @@ export class ConferencesController {
     @CurrentIdentity() identity: Identity,
     @Param() { id }: ConferenceIdParam,
   ): Promise<ConferenceView> {
-    return viewOf(await this.conferences.get(identity.subject, id), identity.subject);
+    const record = await this.conferences.get(identity.subject, id);
+    return {
+      ...viewOf(record, identity.subject),
+      usernames: await this.conferences.usernamesFor(record, identity.subject),
+    };
   }
 
   /** The owner ends it: its CASH ends the room for everyone (`room.ended` follows on the topic). */

@@ -77,6 +77,7 @@ export function createConferences(
     // Usernames and account ids alike must name an enabled user account.
     resolveIdentities: async (names) =>
       names.length ? resolver.resolve(names) : { ids: new Map<string, string>(), unknown: [] },
+    usernamesOf: async (ids) => (await resolver.resolve(ids)).usernames,
     clock: systemClock,
     ownCloud: config.cloud,
     instanceId: `${config.NODE_ID}-${randomUUID().slice(0, 8)}`,

@@ -134,6 +134,16 @@ describe('reduceDirectory', () => {
     });
   });
 
+  it('keeps the owner out of the allowed list, as the creating registry writes it (the reservation lists both)', () => {
+    const r = run([reserved('coremx-1', 1, { allowed: ['acc_alice', 'acc_bob'] })]);
+    expect(r?.allowed).toEqual(['acc_bob']);
+    const refreshed = run(
+      [reserved('coremx-1', 2, { allowed: ['acc_alice', 'acc_bob', 'acc_carol'] }, 'again')],
+      r,
+    );
+    expect(refreshed?.allowed).toEqual(['acc_bob', 'acc_carol']);
+  });
+
   it('is idempotent: a redelivered event changes nothing', () => {
     const first = reserved('coremx-1', 1);
     const join = joined('coremx-1', 2);

@@ -34,10 +34,12 @@ export function reduceDirectory(
       if (record?.reservedEventId === event.id) return undefined;
       const parsed = parseConferenceAddress(event.data.address);
       if (!parsed.ok) return undefined;
+      // The reservation lists the owner among the allowed (CASH admits them that way); the record does not.
+      const owner = record?.owner ?? event.data.creator;
       const facts = {
         owner: event.data.creator,
         type: event.data.roomType,
-        allowed: event.data.allowed ?? [],
+        allowed: (event.data.allowed ?? []).filter((identity) => identity !== owner),
         public: event.data.public,
         maxParticipants: event.data.maxParticipants,
       };

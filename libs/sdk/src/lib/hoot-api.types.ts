@@ -22,6 +22,8 @@ export interface Conference {
   previousAddresses: string[];
   createdAt: string;
   endedAt: string | null;
+  /** In create and get answers: account id → username of the owner and (owner's view) the allowed people. */
+  usernames?: Record<string, string>;
 }
 
 /** `POST /v1/conferences`. */

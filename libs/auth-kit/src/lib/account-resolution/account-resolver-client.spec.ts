@@ -63,6 +63,12 @@ describe('AccountResolverClient', () => {
       ]),
     );
     expect(resolved.unknown).toEqual(['ghost']);
+    expect(resolved.usernames).toEqual(
+      new Map([
+        [BOB, 'bob'],
+        [CAROL, 'carol'],
+      ]),
+    );
     expect(auth.calls).toEqual([
       {
         url: 'http://auth:3100/internal/v1/accounts/resolve',
@@ -78,7 +84,11 @@ describe('AccountResolverClient', () => {
 
   it('answers an empty list itself, without calling auth', async () => {
     const auth = fakeAuth(() => ({ status: 200, body: answer }));
-    await expect(clientWith(auth.fetchImpl).resolve([])).resolves.toEqual({ ids: new Map(), unknown: [] });
+    await expect(clientWith(auth.fetchImpl).resolve([])).resolves.toEqual({
+      ids: new Map(),
+      unknown: [],
+      usernames: new Map(),
+    });
     expect(auth.calls).toEqual([]);
   });
 

@@ -19,6 +19,8 @@ export interface AccountResolution {
   ids: Map<string, string>;
   /** The input names that are not (missing, disabled or service accounts), in the order asked. */
   unknown: string[];
+  /** Each resolved account id → its username (for showing people by name). */
+  usernames: Map<string, string>;
 }
 
 /** `refused`, `unreachable`, `timeout` or `invalid-response` (a success without `accounts` and `unknown`). */
@@ -40,7 +42,7 @@ export class AccountResolverClient {
   constructor(private readonly options: AccountResolverClientOptions) {}
 
   async resolve(names: readonly string[]): Promise<AccountResolution> {
-    if (names.length === 0) return { ids: new Map(), unknown: [] };
+    if (names.length === 0) return { ids: new Map(), unknown: [], usernames: new Map() };
     const { status, body } = await postToAuth(
       { ...this.options, timeoutMs: this.options.timeoutMs ?? ACCOUNT_RESOLVER_CLIENT_DEFAULTS.timeoutMs },
       '/internal/v1/accounts/resolve',
@@ -64,10 +66,12 @@ function parseResolution(body: unknown): AccountResolution | undefined {
   if (!Array.isArray(accounts) || !Array.isArray(unknown)) return undefined;
   if (!unknown.every((name): name is string => typeof name === 'string')) return undefined;
   const ids = new Map<string, string>();
+  const usernames = new Map<string, string>();
   for (const account of accounts as unknown[]) {
-    const { name, id } = (account ?? {}) as { name?: unknown; id?: unknown };
+    const { name, id, username } = (account ?? {}) as { name?: unknown; id?: unknown; username?: unknown };
     if (typeof name !== 'string' || typeof id !== 'string') return undefined;
     ids.set(name, id);
+    if (typeof username === 'string') usernames.set(id, username);
   }
-  return { ids, unknown };
+  return { ids, unknown, usernames };
 }
