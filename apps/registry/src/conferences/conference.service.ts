@@ -369,16 +369,8 @@ export class ConferenceService {
    */
   private async reopen(record: ConferenceRecord): Promise<ConferenceRecord> {
     const { conferenceId } = record;
-    const request: ReserveRequest = {
-      id: conferenceId,
-      type: record.type,
-      ...(record.owner ? { owner: record.owner } : {}),
-      allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
-      public: record.public,
-      ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
-    };
     const placed = await this.reserve(
-      () => this.o.placement.reuseOrPlace(request, record.coremxId),
+      () => this.o.placement.reuseOrPlace(reserveRequestOf(record), record.coremxId),
       () => this.o.onJoin?.('coremx-unavailable'),
     );
     const to = placed.coremx;
@@ -441,18 +433,7 @@ export class ConferenceService {
     if (!(await this.o.store.compareAndSet(leased))) return false;
     const from = record.coremxId;
     const placed: Placement = await this.o.placement
-      .place(
-        {
-          id: record.conferenceId,
-          type: record.type,
-          ...(record.owner ? { owner: record.owner } : {}),
-          allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
-          public: record.public,
-          ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
-          movedFrom: { coremxId: from, reason: 'coremx-down' },
-        },
-        [from],
-      )
+      .place({ ...reserveRequestOf(record), movedFrom: { coremxId: from, reason: 'coremx-down' } }, [from])
       .catch((error: unknown) => ({
         ok: false as const,
         reason: (error as Error).message,
@@ -576,6 +557,18 @@ export class ConferenceService {
   private isoNow(): string {
     return new Date(this.o.clock.now()).toISOString();
   }
+}
+
+/** What a CASH is asked to reserve for an existing conference (its owner is admitted as allowed). */
+function reserveRequestOf(record: ConferenceRecord): ReserveRequest {
+  return {
+    id: record.conferenceId,
+    type: record.type,
+    ...(record.owner ? { owner: record.owner } : {}),
+    allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
+    public: record.public,
+    ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
+  };
 }
 
 function notFound(conferenceId: string): HootException {
