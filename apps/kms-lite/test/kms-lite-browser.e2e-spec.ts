@@ -4,7 +4,6 @@
  * endpoint connected to it, and B's getStats must show decoded video frames and audio packets growing.
  * Signaling is this spec: it relays SDP and candidates between the pages and kms-lite via kurento-client.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,22 +17,8 @@ import {
   type KurentoHandle,
 } from '@hoot/media';
 import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
-import { eventually } from '@hoot/testing';
+import { CHROMIUM_TEST_FLAGS, chromiumPath, eventually } from '@hoot/testing';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-
-/** Flags from INFRA.md: headless, no sandbox/GPU/QUIC, quiet, fake media devices granted without a prompt. */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
 
 interface InboundStats {
   audio?: { packetsReceived: number; framesDecoded: number };
@@ -41,14 +26,6 @@ interface InboundStats {
 }
 
 type Candidate = { candidate: string; sdpMid: string; sdpMLineIndex: number };
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('bash', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Debian chromium is not installed: run scripts/infra/chromium.sh first');
-  }
-}
 
 let kms: KmsLiteProcess;
 let kurento: KurentoHandle;
@@ -69,7 +46,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_TEST_FLAGS],
   });
 });
 

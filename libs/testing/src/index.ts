@@ -10,3 +10,4 @@ export * from './lib/workspace';
 export * from './lib/auth-service';
 export * from './lib/cash-process';
 export * from './lib/registry-process';
+export * from './lib/chromium';

@@ -3,41 +3,20 @@
  * for the web app's end-to-end specs: one browser context per person, sign-in, tile queries, the page's
  * `window.hootDebug` counters and numbered screenshots under .infra/test-artifacts/web/<spec>/.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, infraPath } from '@hoot/testing';
+import { CHROMIUM_TEST_FLAGS, chromiumPath, eventually, infraPath } from '@hoot/testing';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { WebUser } from './web-platform';
 
-/** Flags of the kms-lite browser spec, plus autoplay without a gesture (remote tiles play with sound). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
+/** The browser specs' flags, plus autoplay without a gesture (remote tiles play with sound). */
+const CHROMIUM_FLAGS = [...CHROMIUM_TEST_FLAGS, '--autoplay-policy=no-user-gesture-required'];
 
 /** What the app puts on `window.hootDebug` (apps/web/src/debug.ts). */
 interface HootDebug {
   inboundVideoFramesDecoded(): Promise<number>;
   inboundAudioPacketsReceived(): Promise<number>;
   inboundVideoFramesDecodedFrom(participantId: string): number;
-}
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('bash', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Debian chromium is not installed: run scripts/infra/chromium.sh first');
-  }
 }
 
 /** One Chromium for a spec file; pages per person, screenshots numbered in the order they are taken. */
