@@ -38,8 +38,8 @@ step "local infrastructure (cached under .infra/ and user caches)"
 need scripts/infra/kafka.sh install >/dev/null
 need scripts/infra/ferretdb.sh install >/dev/null
 if [ -x scripts/infra/chromium.sh ]; then need scripts/infra/chromium.sh install >/dev/null; fi
-# etcd (apt) and kube-apiserver built from the Go module proxy: ~11 min once per machine, then cached.
-need scripts/infra/kube-apiserver.sh install >/dev/null
+# etcd (apt) and the Kubernetes binaries built from the Go module proxy: ~15 min once per machine, then cached.
+need scripts/infra/kubernetes.sh install >/dev/null
 need scripts/infra/helm.sh install >/dev/null
 need scripts/infra/kube-score.sh install >/dev/null
 

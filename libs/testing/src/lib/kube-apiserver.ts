@@ -143,7 +143,7 @@ function getOk(server: string, path: string, ca: Buffer, token: string): Promise
 
 /**
  * Starts a real Kubernetes API server for a test: Debian's etcd and our kube-apiserver build
- * (`scripts/infra/kube-apiserver.sh`, built once and cached), on free ports of 127.0.0.1, with throw-away
+ * (`scripts/infra/kubernetes.sh`, built once with the other Kubernetes binaries and cached), on free ports of 127.0.0.1, with throw-away
  * certificates (openssl), a static admin token, a service-account key pair, RBAC authorization and the
  * default admission plugins (PodSecurity included). No kubelet or controllers run: pods are API objects
  * only, namespaces get no `default` service account (create it), deleted namespaces stay Terminating.
@@ -152,9 +152,9 @@ function getOk(server: string, path: string, ca: Buffer, token: string): Promise
 export async function startKubeApiserver(
   options: StartKubeApiserverOptions = {},
 ): Promise<RunningKubeApiserver> {
-  const script = join(workspaceRoot(), 'scripts/infra/kube-apiserver.sh');
+  const script = join(workspaceRoot(), 'scripts/infra/kubernetes.sh');
   const installTimeoutMs = options.installTimeoutMs ?? 30 * 60_000;
-  const apiserverBin = (await run(script, ['path'], { timeoutMs: installTimeoutMs })).trim();
+  const apiserverBin = (await run(script, ['path', 'kube-apiserver'], { timeoutMs: installTimeoutMs })).trim();
   const etcdBin = (await run(script, ['etcd-path'], { timeoutMs: installTimeoutMs })).trim();
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
 

@@ -1,43 +1,41 @@
 #!/usr/bin/env bash
-# A real Kubernetes API server (kube-apiserver + etcd) for integration tests and for
-# `kubectl apply --dry-run=server` checks of our manifests. No kubelet, no controllers: pods, services,
-# RBAC, admission (PodSecurity included) and watches are real; nothing is scheduled or run.
-#
-# kube-apiserver is built from the Go module proxy through the wrapper module scripts/infra/kube-apiserver/
-# (k8s.io/kubernetes with its staging modules replaced by their published v0.X.Y; a plain `go install` is
-# refused) into a user-level, versioned cache folder, so a fresh clone does not rebuild. etcd is Debian's
-# `etcd-server` package. @hoot/testing's startKubeApiserver() starts both. See --help.
+# Kubernetes' own binaries — kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and
+# kubectl — built from the Go module proxy through the wrapper module scripts/infra/kubernetes/ (one `tool`
+# line each; k8s.io/kubernetes with its staging modules replaced by their published v0.X.Y, since a plain
+# `go install` is refused) in ONE `go build` into a user-level, versioned cache folder, so a fresh clone does
+# not rebuild. etcd is Debian's `etcd-server` package. Used by scripts/cluster-up (a real one-node cluster)
+# and by @hoot/testing's startKubeApiserver() (API server + etcd only). See --help.
 set -euo pipefail
 shopt -s inherit_errexit
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-SRC_DIR="$SCRIPT_DIR/kube-apiserver"
-BIN_LINK="$REPO_ROOT/.infra/bin/kube-apiserver"
-PACKAGE="k8s.io/kubernetes/cmd/kube-apiserver"
+SRC_DIR="$SCRIPT_DIR/kubernetes"
+BIN_DIR_LINK="$REPO_ROOT/.infra/kubernetes"
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
-log() { printf 'kube-apiserver: %s\n' "$*" >&2; }
-die() { printf 'kube-apiserver: error: %s\n' "$*" >&2; exit 1; }
+log() { printf 'kubernetes: %s\n' "$*" >&2; }
+die() { printf 'kubernetes: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
   cat <<EOF
-Usage: scripts/infra/kube-apiserver.sh <command>
+Usage: scripts/infra/kubernetes.sh <command>
 
-kube-apiserver v$(kube_version) (built from the Go module proxy) and Debian's etcd.
+Kubernetes v$(kube_version) (${BINARIES[*]}), built from the Go module proxy, and Debian's etcd.
 
 Commands:
   install      Install etcd (apt-get install etcd-server; as root or through sudo) if 'etcd' is missing, and
-               build kube-apiserver once into
-               \${XDG_CACHE_HOME:-\$HOME/.cache}/hoot/kube-apiserver-<version>-<hash>/ (needs Go >= 1.26 and
-               the Go module proxy; about 11 minutes on 2 cores) linked to .infra/bin/kube-apiserver.
-               Does nothing when both are there (milliseconds).
-  path         Install if needed; print kube-apiserver's path on stdout.
+               build the binaries once, in one 'go build', into
+               \${XDG_CACHE_HOME:-\$HOME/.cache}/hoot/kubernetes-<version>-<hash>/ (needs Go >= 1.26 and the Go
+               module proxy; about 15 minutes on 2 cores) linked to .infra/kubernetes.
+               Does nothing when all are there (milliseconds).
+  dir          Install if needed; print the folder holding the binaries on stdout.
+  path NAME    Install if needed; print the path of one binary (e.g. kube-apiserver) on stdout.
   etcd-path    Install etcd if needed; print etcd's path on stdout.
-  status       Say what is installed; exit 0 if both are, 3 if not.
+  status       Say what is installed; exit 0 if everything is, 3 if not.
   -h, --help   This help.
 
-The binaries are started by @hoot/testing's startKubeApiserver() (certificates, token, kubeconfig, free
-ports). Environment: XDG_CACHE_HOME, GOPROXY, GOFLAGS.
+Environment: XDG_CACHE_HOME, GOPROXY, GOFLAGS.
 EOF
 }
 
@@ -62,10 +60,6 @@ build_args() { printf '%s\n' -trimpath -ldflags "$(ldflags)"; }
 # 12 hex chars identifying the sources and the build flags.
 source_hash() {
   { cat "$SRC_DIR/go.mod" "$SRC_DIR/go.sum"; build_args; } | sha256sum | cut -c1-12
-}
-
-cache_bin() {
-  printf '%s/hoot/kube-apiserver-%s-%s/kube-apiserver' "${XDG_CACHE_HOME:-$HOME/.cache}" "$(kube_version)" "$(source_hash)"
 }
 
 check_go() {
@@ -93,13 +87,6 @@ go_in_src() {
   [[ -z "$out" ]] || printf '%s\n' "$out" >&2
 }
 
-link_bin() {
-  mkdir -p "$(dirname "$BIN_LINK")"
-  if [[ "$(readlink "$BIN_LINK" 2>/dev/null || true)" != "$1" ]]; then
-    ln -sfn "$1" "$BIN_LINK"
-  fi
-}
-
 install_etcd() {
   if command -v etcd >/dev/null 2>&1; then return 0; fi
   local sudo=""
@@ -119,53 +106,81 @@ install_etcd() {
   log "installed $(etcd --version 2>/dev/null | head -n 1)"
 }
 
-install_apiserver() {
-  local bin version
-  bin="$(cache_bin)"
+cache_dir() {
+  printf '%s/hoot/kubernetes-%s-%s' "${XDG_CACHE_HOME:-$HOME/.cache}" "$(kube_version)" "$(source_hash)"
+}
+
+built() {
+  local dir b
+  dir="$(cache_dir)"
+  [[ -f "$dir/.complete" ]] || return 1
+  for b in "${BINARIES[@]}"; do [[ -x "$dir/$b" ]] || return 1; done
+}
+
+link_dir() {
+  mkdir -p "$(dirname "$BIN_DIR_LINK")"
+  if [[ "$(readlink "$BIN_DIR_LINK" 2>/dev/null || true)" != "$1" ]]; then
+    ln -sfn "$1" "$BIN_DIR_LINK"
+  fi
+}
+
+install_kubernetes() {
+  local dir version
+  dir="$(cache_dir)"
   version="$(kube_version)"
-  if [[ -x "$bin" ]]; then
-    link_bin "$bin"
+  if built; then
+    link_dir "$dir"
     return 0
   fi
   check_go
-  mkdir -p "$(dirname "$bin")"
+  mkdir -p "$dir"
   # One build at a time per cache folder (parallel test workers may all ask on a fresh machine).
-  exec 9>"$(dirname "$bin")/.lock"
+  exec 9>"$dir/.lock"
   if ! flock -n 9; then
-    log "another process is building kube-apiserver $version; waiting for it…"
+    log "another process is building Kubernetes $version; waiting for it…"
     flock 9
   fi
-  if [[ ! -x "$bin" ]]; then
+  if ! built; then
     local start=$SECONDS
-    log "building kube-apiserver v$version from the Go module proxy (first time: about 11 minutes on 2 cores)…"
+    log "building Kubernetes v$version (${BINARIES[*]}) from the Go module proxy (first time: about 15 minutes on 2 cores)…"
     log "downloading modules…"
     go_in_src mod download
     log "compiling…"
-    local tmp="$bin.tmp.$$"
-    trap "rm -f '$tmp'" EXIT
-    local args
+    local tmp="$dir.tmp.$$" args pkgs=() b
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    trap "rm -rf '$tmp'" EXIT
     mapfile -t args < <(build_args)
-    go_in_src build "${args[@]}" -o "$tmp" "$PACKAGE"
-    mv -f "$tmp" "$bin" # atomic: nobody ever sees a half-written binary
+    for b in "${BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+    go_in_src build "${args[@]}" -o "$tmp/" "${pkgs[@]}"
+    for b in "${BINARIES[@]}"; do mv -f "$tmp/$b" "$dir/$b"; done # each rename is atomic
+    touch "$dir/.complete"
+    rm -rf "$tmp"
     trap - EXIT
-    log "built kube-apiserver v$version in $((SECONDS - start))s: $bin"
+    log "built Kubernetes v$version in $((SECONDS - start))s: $dir"
   fi
   exec 9>&-
-  link_bin "$bin"
+  link_dir "$dir"
 }
 
 cmd_install() {
   [[ $# -eq 0 ]] || die "install takes no arguments"
   install_etcd
-  install_apiserver
-  log "ready: $(cache_bin), $(command -v etcd)"
+  install_kubernetes
+  log "ready: $(cache_dir), $(command -v etcd)"
+}
+
+cmd_dir() {
+  [[ $# -eq 0 ]] || die "dir takes no arguments"
+  install_kubernetes >&2
+  cache_dir
+  echo
 }
 
 cmd_path() {
-  [[ $# -eq 0 ]] || die "path takes no arguments"
-  install_apiserver >&2
-  cache_bin
-  echo
+  [[ $# -eq 1 ]] || die "path takes one argument: one of ${BINARIES[*]}"
+  [[ " ${BINARIES[*]} " == *" $1 "* ]] || die "unknown binary '$1' (one of: ${BINARIES[*]})"
+  install_kubernetes >&2
+  printf '%s/%s\n' "$(cache_dir)" "$1"
 }
 
 cmd_etcd_path() {
@@ -175,18 +190,17 @@ cmd_etcd_path() {
 }
 
 cmd_status() {
-  local bin ok=0
-  bin="$(cache_bin)"
-  if [[ -x "$bin" ]]; then
-    echo "kube-apiserver: v$(kube_version) installed: $bin"
+  local ok=0
+  if built; then
+    echo "kubernetes: v$(kube_version) installed: $(cache_dir)"
   else
-    echo "kube-apiserver: v$(kube_version) not built (run: scripts/infra/kube-apiserver.sh install)"
+    echo "kubernetes: v$(kube_version) not built (run: scripts/infra/kubernetes.sh install)"
     ok=3
   fi
   if command -v etcd >/dev/null 2>&1; then
-    echo "kube-apiserver: etcd installed: $(command -v etcd) ($(etcd --version 2>/dev/null | head -n 1))"
+    echo "kubernetes: etcd installed: $(command -v etcd) ($(etcd --version 2>/dev/null | head -n 1))"
   else
-    echo "kube-apiserver: etcd not installed (run: scripts/infra/kube-apiserver.sh install)"
+    echo "kubernetes: etcd not installed (run: scripts/infra/kubernetes.sh install)"
     ok=3
   fi
   return $ok
@@ -197,6 +211,7 @@ main() {
   [[ $# -eq 0 ]] || shift
   case "$cmd" in
     install) cmd_install "$@" ;;
+    dir) cmd_dir "$@" ;;
     path) cmd_path "$@" ;;
     etcd-path) cmd_etcd_path "$@" ;;
     status) cmd_status "$@" ;;
