@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`, the README's second command; `.ci/run` calls exactly this).
 # On a bare machine it installs what it needs (npm packages, Kafka jars from Maven Central, the FerretDB
-# build from the Go module proxy, Debian's Chromium), then runs lint, type checks, unit, integration and
-# end-to-end specs, and ends with one line of counts. Heavy caches live at user level (~/.m2, Go's caches,
+# build from the Go module proxy, Debian's Chromium, a Docker engine, Kubernetes built from the Go module
+# proxy), then runs lint, type checks, unit, integration and end-to-end specs — the last ones on a real
+# one-node Kubernetes cluster — and ends with one line of counts. Heavy caches live at user level (~/.m2, Go's caches,
 # ~/.cache/hoot) so a fresh clone is fast the second time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,17 @@ for e2e in apps/*/jest.e2e.config.js; do
   step "end-to-end specs: $name (real headless Chromium)"
   run "e2e:$name" npx jest -c "$e2e" --forceExit --json --outputFile="$results/e2e-$name.json"
 done
+
+# Kubernetes for real: the images users run, a one-node cluster from real components (scripts/cluster-up),
+# the chart installed into it, and a call through it. Each suite starts its own cluster and tears it down.
+if [ -f tools/cluster-tests/jest.config.js ]; then
+  step "cluster specs: cluster-up/down, NetworkPolicy enforcement (a real one-node Kubernetes)"
+  run cluster npx jest -c tools/cluster-tests/jest.config.js --forceExit --json --outputFile="$results/cluster.json"
+fi
+if [ -f tools/cluster-e2e/jest.config.js ]; then
+  step "end-to-end through the cluster: images, chart, Chromium calls, failures (a real one-node Kubernetes)"
+  run cluster-e2e npx jest -c tools/cluster-e2e/jest.config.js --forceExit --json --outputFile="$results/cluster-e2e.json"
+fi
 
 step "summary"
 node tools/jest/summary.js "$results"

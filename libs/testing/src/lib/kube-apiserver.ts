@@ -154,7 +154,9 @@ export async function startKubeApiserver(
 ): Promise<RunningKubeApiserver> {
   const script = join(workspaceRoot(), 'scripts/infra/kubernetes.sh');
   const installTimeoutMs = options.installTimeoutMs ?? 30 * 60_000;
-  const apiserverBin = (await run(script, ['path', 'kube-apiserver'], { timeoutMs: installTimeoutMs })).trim();
+  const apiserverBin = (
+    await run(script, ['path', 'kube-apiserver'], { timeoutMs: installTimeoutMs })
+  ).trim();
   const etcdBin = (await run(script, ['etcd-path'], { timeoutMs: installTimeoutMs })).trim();
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
 
