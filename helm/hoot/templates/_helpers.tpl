@@ -39,6 +39,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* The media server image of the CoreMX `kms` container: Kurento, or kms-lite in its place */}}
+{{- define "hoot.kmsImage" -}}
+{{- $kms := .Values.coremx.kms -}}
+{{- if eq (default "kurento" $kms.engine) "kms-lite" -}}
+{{- include "hoot.image" (dict "root" . "repository" (index .Values.image.repositories "kms-lite")) -}}
+{{- else -}}
+{{- printf "%s:%s" $kms.image $kms.tag -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "hoot.registryId" -}}
 {{- printf "reg-%s-%v" .cloud (int .priority) -}}
 {{- end -}}
