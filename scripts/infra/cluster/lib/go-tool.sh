@@ -12,6 +12,7 @@
 #   GT_PKGS      array: packages to build
 #   GT_BINARIES  array: binary names those packages produce (same order)
 #   GT_LDFLAGS   extra -ldflags (optional)
+#   GT_CGO       CGO_ENABLED for the build (default 0: static binaries, which can also go into scratch images)
 #   GT_MINUTES   rough cold build time on 2 cores, for the log line
 set -euo pipefail
 
@@ -27,7 +28,7 @@ gt_version() {
 
 gt_build_args() { printf '%s\n' -trimpath -ldflags "-s -w ${GT_LDFLAGS:-}"; }
 
-gt_hash() { { cat "$GT_SRC_DIR/go.mod" "$GT_SRC_DIR/go.sum"; gt_build_args; } | sha256sum | cut -c1-12; }
+gt_hash() { { cat "$GT_SRC_DIR/go.mod" "$GT_SRC_DIR/go.sum"; gt_build_args; echo "CGO_ENABLED=${GT_CGO:-0}"; } | sha256sum | cut -c1-12; }
 
 gt_cache_dir() { printf '%s/hoot/%s-%s-%s' "${XDG_CACHE_HOME:-$HOME/.cache}" "$GT_NAME" "$(gt_version)" "$(gt_hash)"; }
 
@@ -50,7 +51,7 @@ gt_check_go() {
 
 gt_go() {
   local out status=0
-  out="$(cd "$GT_SRC_DIR" && GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false" nice -n 10 go "$@" 2>&1)" ||
+  out="$(cd "$GT_SRC_DIR" && CGO_ENABLED="${GT_CGO:-0}" GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false" nice -n 10 go "$@" 2>&1)" ||
     status=$?
   if ((status != 0)); then
     printf '%s\n' "$out" >&2

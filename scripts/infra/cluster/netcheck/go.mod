@@ -1,0 +1,3 @@
+module hoot.local/netcheck
+
+go 1.26.0
