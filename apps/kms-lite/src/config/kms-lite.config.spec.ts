@@ -36,6 +36,16 @@ describe('parseConfig', () => {
     });
   });
 
+  it("reads Kurento's KMS_MIN_PORT, KMS_MAX_PORT and KMS_EXTERNAL_IPV4 when its own variables are unset", () => {
+    const kurento = { KMS_MIN_PORT: '45000', KMS_MAX_PORT: '45100', KMS_EXTERNAL_IPV4: '10.1.2.3' };
+    expect(parseConfig([], kurento)).toMatchObject({
+      config: { minPort: 45000, maxPort: 45100, announcedIp: '10.1.2.3' },
+    });
+    expect(parseConfig(['--max-port', '45200'], { ...kurento, KMS_LITE_MIN_PORT: '44000' })).toMatchObject({
+      config: { minPort: 44000, maxPort: 45200, announcedIp: '10.1.2.3' },
+    });
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {

@@ -67,6 +67,16 @@ const FLAGS = [
   ['--metadata', 'KMS_LITE_METADATA', "string returned by ServerManager.getMetadata (default '')"],
 ] as const;
 
+/**
+ * Kurento Media Server's own variables, read when kms-lite's are unset: the chart's KMS container sets these,
+ * so kms-lite runs in KMS's place with the same environment.
+ */
+const KURENTO_ENV: Partial<Record<(typeof FLAGS)[number][0], string>> = {
+  '--min-port': 'KMS_MIN_PORT',
+  '--max-port': 'KMS_MAX_PORT',
+  '--announced-ip': 'KMS_EXTERNAL_IPV4',
+};
+
 export const HELP = [
   'kms-lite — a Kurento-protocol media server (JSON-RPC 2.0 over WebSocket at /kurento) with real WebRTC via werift.',
   'For local runs and tests; production runs Kurento Media Server.',
@@ -76,6 +86,10 @@ export const HELP = [
   'Flags (each also read from the environment variable shown; a flag wins over the variable):',
   ...FLAGS.map(([flag, env, text]) => `  ${(flag + ' <value>').padEnd(26)} ${env.padEnd(27)} ${text}`),
   `  ${'--help'.padEnd(26)} ${''.padEnd(27)} print this help and exit`,
+  '',
+  `Kurento's variables are read when kms-lite's are unset: ${Object.entries(KURENTO_ENV)
+    .map(([flag, env]) => `${env} (${flag})`)
+    .join(', ')}.`,
   '',
 ].join('\n');
 
@@ -113,8 +127,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Pa
   }
   const raw = (flag: string): string | undefined => {
     const entry = FLAGS.find(([f]) => f === flag)!;
-    const value = flagValues.get(flag) ?? env[entry[1]];
-    return value === undefined || value === '' ? undefined : value;
+    const kurento = KURENTO_ENV[entry[0]];
+    const value = [flagValues.get(flag), env[entry[1]], kurento && env[kurento]].find(
+      (v) => v !== undefined && v !== '',
+    );
+    return value;
   };
   const port = (flag: string, fallback: number | undefined, allowZero: boolean): number | undefined => {
     const value = raw(flag);
