@@ -1,0 +1,106 @@
+/**
+ * Brings the whole platform up once for the cluster suite, streaming each step with its duration to
+ * stderr and recording the durations in test-artifacts/cluster/timings.json:
+ *   scripts/build-images.sh → scripts/cluster-up → scripts/cluster-load-images <images> →
+ *   scripts/cluster-install → every pod of the namespace Ready.
+ * HOOT_CLUSTER_REUSE=1 with a cluster up and the release deployed skips straight to the readiness wait (the
+ * teardown then leaves that cluster alone). A failed step brings the cluster down again (unless
+ * HOOT_KEEP_CLUSTER=1): Jest runs no teardown when the setup throws.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ARTIFACTS,
+  IMAGES,
+  KUBECONFIG,
+  NAMESPACE,
+  ROOT,
+  releaseDeployed,
+  runStep,
+  say,
+  waitAllPodsReady,
+  writeArtifact,
+  type StepTiming,
+} from './cluster';
+
+export interface Timings {
+  mode: 'fresh' | 'reuse';
+  startedAt: string;
+  steps: StepTiming[];
+  /** Seconds per phase, for the report (absent when the phase did not run). */
+  seconds: {
+    imageBuild?: number;
+    clusterStart?: number;
+    imageLoad?: number;
+    install?: number;
+    /** From the install's start until every pod is Ready. */
+    installToAllPodsReady?: number;
+    /** Reuse: until every pod of the running release is Ready. */
+    podsReady?: number;
+    total: number;
+  };
+}
+
+const script = (name: string) => join(ROOT, 'scripts', name);
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  const reuse = process.env['HOOT_CLUSTER_REUSE'] === '1' && (await releaseDeployed());
+  const timings: Timings = {
+    mode: reuse ? 'reuse' : 'fresh',
+    startedAt: new Date(started).toISOString(),
+    steps: [],
+    seconds: { total: 0 },
+  };
+  const save = () => {
+    timings.seconds.total = Math.round((Date.now() - started) / 100) / 10;
+    writeArtifact('timings.json', timings);
+  };
+  const step = async (name: string, command: string, args: string[] = []) => {
+    try {
+      const timing = await runStep(name, command, args);
+      timings.steps.push(timing);
+      return timing.seconds;
+    } catch (error) {
+      const timing = (error as { timing?: StepTiming }).timing;
+      if (timing) timings.steps.push(timing);
+      save();
+      throw error;
+    }
+  };
+
+  if (reuse) {
+    say(
+      `HOOT_CLUSTER_REUSE=1: the release is deployed in ${NAMESPACE} (${KUBECONFIG}); waiting for Ready pods`,
+    );
+    const t0 = Date.now();
+    await waitAllPodsReady(600_000);
+    timings.seconds.podsReady = Math.round((Date.now() - t0) / 100) / 10;
+    say(`all pods Ready in ${timings.seconds.podsReady} s`);
+    save();
+    return;
+  }
+
+  process.env['HOOT_E2E_STARTED_CLUSTER'] = '1';
+  try {
+    timings.seconds.imageBuild = await step('build-images', script('build-images.sh'));
+    timings.seconds.clusterStart = await step('cluster-up', script('cluster-up'));
+    timings.seconds.imageLoad = await step('load-images', script('cluster-load-images'), IMAGES);
+    const installStarted = Date.now();
+    timings.seconds.install = await step('install', script('cluster-install'));
+    say('waiting for every pod to be Ready…');
+    await waitAllPodsReady(600_000);
+    timings.seconds.installToAllPodsReady = Math.round((Date.now() - installStarted) / 100) / 10;
+    say(`install → all pods Ready: ${timings.seconds.installToAllPodsReady} s`);
+    save();
+    say(`cluster ready in ${timings.seconds.total} s (timings: ${join(ARTIFACTS, 'timings.json')})`);
+  } catch (error) {
+    save();
+    if (process.env['HOOT_KEEP_CLUSTER'] !== '1') {
+      say('setup failed: bringing the cluster down (HOOT_KEEP_CLUSTER=1 keeps it)');
+      await runStep('cluster-down', script('cluster-down'), []).catch((e: unknown) => say(String(e)));
+    }
+    throw error;
+  }
+}

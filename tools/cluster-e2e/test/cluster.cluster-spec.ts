@@ -1,0 +1,626 @@
+/**
+ * hoot through a real one-node Kubernetes cluster (issue 15, item 6): the chart installed with the local
+ * values, real headless Chromium on the host with fake devices, reaching the registry nodes through their
+ * NodePorts and the CoreMX pods (CASH signaling, kms-lite media) at their pod IPs.
+ *
+ * In order, on one conference: alice creates it at cloud 1 and bob joins through cloud 2; the CoreMX pod
+ * hosting it is deleted (pod watch → down → re-homed → the SDK re-joins); its StatefulSet is restarted
+ * (preStop drain → the call moves, at most one re-join each); a registry replica and the Kafka pod are
+ * deleted (the other replica answers, GCAS converges, seq stays gap-free); and the operator's view through
+ * `kubectl hoot`. Measured numbers: test-artifacts/cluster/metrics.json; screenshots per step there too.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { eventually } from '@hoot/testing';
+import type { Page } from 'playwright-core';
+import {
+  ClusterBrowser,
+  createConference,
+  framesDecoded,
+  joinByAddress,
+  longestGapMs,
+  myTile,
+  readSampler,
+  roomState,
+  startSampler,
+  tileOf,
+} from '../src/browser';
+import { KubectlHoot } from '../src/cli';
+import { kubectl, say } from '../src/cluster';
+import { Metrics } from '../src/metrics';
+import {
+  coremxAt,
+  coremxPods,
+  createPeople,
+  deletePod,
+  kubectlJson,
+  kubectlOk,
+  operatorKey,
+  portForward,
+  registryGet,
+  registryNodes,
+  registryPods,
+  userToken,
+  type Cloud,
+  type CoreMxPod,
+  type Person,
+  type PortForward,
+  type RegistryNode,
+} from '../src/platform';
+
+const CONFERENCE_ID = `cl-${randomBytes(3).toString('hex')}`;
+/** How long the platform may take for one recovery (a drain deadline, a pod restart, a re-join). */
+const RECOVERY_MS = 240_000;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- registry and CLI JSON are walked freely
+type Json = Record<string, any>;
+
+describe('hoot through a real Kubernetes cluster (chart installed, Chromium on the host)', () => {
+  const metrics = new Metrics();
+  let registries: Record<Cloud, RegistryNode>;
+  let people: Record<string, Person>;
+  let browser: ClusterBrowser;
+  let cli: KubectlHoot;
+  const tokens: Record<string, string> = {};
+  const forwards: PortForward[] = [];
+  const followers: ChildProcess[] = [];
+  let alice: Page;
+  let bob: Page;
+  let address = '';
+  /** Times bob had to raise his hand again after a re-join (the role is not kept, see the report). */
+  let bobRepromoted = 0;
+
+  const url = (cloud: Cloud) => registries[cloud].url;
+  const aliceToken = () => tokens['alice'];
+
+  /** Runs a step; screenshots of every page after it, and with -FAILED in the name when it throws. */
+  async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    say(`step: ${name}`);
+    try {
+      const result = await fn();
+      await browser?.shotAll(name);
+      return result;
+    } catch (error) {
+      await browser?.shotAll(`${name}-FAILED`);
+      throw error;
+    }
+  }
+
+  /** The conference as cloud 1's registry answers it to alice. */
+  const conference = (): Promise<Json> =>
+    registryGet(url('c1'), aliceToken(), `/v1/conferences/${CONFERENCE_ID}`);
+
+  /** Waits until both registries list every CoreMX pod alive and agree on the set. */
+  async function bothCloudsSeeAllCoreMxAlive(description: string): Promise<string[]> {
+    return eventually(
+      async () => {
+        const pods = (await coremxPods()).map((p) => p.coremxId).sort();
+        expect(pods.length).toBeGreaterThanOrEqual(2);
+        const views: string[][] = [];
+        for (const cloud of ['c1', 'c2'] as const) {
+          const alive = (await coremxAt(url(cloud), aliceToken()))
+            .filter((c) => c.liveness === 'alive')
+            .map((c) => c.coremxId)
+            .sort();
+          views.push(alive);
+        }
+        expect(views[0]).toEqual(pods);
+        expect(views[1]).toEqual(pods);
+        return pods;
+      },
+      { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description },
+    );
+  }
+
+  /** Polls a page's decoded frames until they are above 0 and then above that first reading. */
+  async function videoFlows(page: Page, who: string, timeoutMs = RECOVERY_MS): Promise<void> {
+    const first = await eventually(
+      async () => {
+        const n = await framesDecoded(page);
+        expect(n).toBeGreaterThan(0);
+        return n;
+      },
+      { timeoutMs, intervalMs: 250, description: `${who} decodes video` },
+    );
+    await eventually(async () => expect(await framesDecoded(page)).not.toBe(first), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: `${who} keeps decoding video`,
+    });
+  }
+
+  /** Waits until the page's room is live again after `since` (a re-join seen by the sampler, or none). */
+  async function liveAgain(page: Page, who: string): Promise<void> {
+    await eventually(async () => expect(await roomState(page)).toBe('live'), {
+      timeoutMs: RECOVERY_MS,
+      intervalMs: 500,
+      description: `${who}'s room live`,
+    });
+  }
+
+  /** bob publishes: if a re-join made him a viewer again, he raises his hand and alice approves. */
+  async function bobPublishes(): Promise<void> {
+    const role = await eventually(
+      async () => {
+        const r = await myTile(bob).getAttribute('data-role', { timeout: 5_000 });
+        expect(r === 'viewer' || r === 'publisher').toBe(true);
+        return r;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, description: "bob's own tile" },
+    );
+    if (role === 'publisher') return;
+    const bobId = (await myTile(bob).getAttribute('data-participant-id')) ?? '';
+    await bob.getByTestId('raise-hand').click();
+    const request = alice.locator(`[data-testid="publish-request"][data-participant-id="${bobId}"]`);
+    await request.waitFor({ timeout: 60_000 });
+    await request.getByTestId('approve').click();
+    await eventually(async () => expect(await myTile(bob).getAttribute('data-role')).toBe('publisher'), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: 'bob a publisher',
+    });
+  }
+
+  /** Rejoins counted by each page's sampler since `from`. */
+  async function rejoinsSince(from: number): Promise<Record<string, number>> {
+    return {
+      alice: (await readSampler(alice)).rejoins.filter((t) => t >= from).length,
+      bob: (await readSampler(bob)).rejoins.filter((t) => t >= from).length,
+    };
+  }
+
+  /** The first time after `from` a page decoded a new frame after its last re-join. */
+  async function videoBackAt(page: Page, from: number): Promise<number | null> {
+    const { samples, rejoins } = await readSampler(page);
+    const rejoinedAt = rejoins.filter((t) => t >= from).at(-1) ?? from;
+    let previous: number | undefined;
+    for (const s of samples) {
+      if (s.t >= rejoinedAt && s.frames > 0 && previous !== undefined && s.frames !== previous) return s.t;
+      if (s.t >= rejoinedAt) previous = s.frames;
+    }
+    return null;
+  }
+
+  beforeAll(async () => {
+    registries = await registryNodes();
+    say(`registries: c1 ${url('c1')}, c2 ${url('c2')}`);
+    people = await createPeople(['alice', 'bob']);
+    tokens['alice'] = await userToken(url('c1'), people['alice']);
+    tokens['bob'] = await userToken(url('c2'), people['bob']);
+    browser = await ClusterBrowser.launch();
+    cli = new KubectlHoot();
+    await bothCloudsSeeAllCoreMxAlive('both registries see every CoreMX pod alive');
+  }, RECOVERY_MS + 120_000);
+
+  afterAll(async () => {
+    for (const f of followers) if (f.exitCode === null) f.kill('SIGKILL');
+    await browser?.close();
+    for (const f of forwards) await f.stop().catch(() => undefined);
+    cli?.dispose();
+    say(`metrics: ${JSON.stringify(metrics.all(), null, 2)}`);
+  }, 60_000);
+
+  it('alice creates an m2m conference at cloud 1, bob joins its address through cloud 2, both decode each other', async () => {
+    await step('01-alice-creates', async () => {
+      alice = await browser.signIn('alice', url('c1'), people['alice']);
+      address = await createConference(alice, {
+        id: CONFERENCE_ID,
+        type: 'm2m',
+        allowed: [people['bob'].username],
+      });
+      expect(address).toMatch(new RegExp(`^hoot\\.mx://${CONFERENCE_ID}@[a-z0-9-]+\\.c1\\.hoot\\.mx$`));
+      await alice.getByTestId('open-room').click();
+      await eventually(
+        async () => {
+          expect(await myTile(alice).getAttribute('data-role')).toBe('publisher');
+          expect(await roomState(alice)).toBe('live');
+        },
+        { timeoutMs: 60_000, intervalMs: 250, description: "alice's own tile, live" },
+      );
+      await startSampler(alice);
+    });
+
+    const joinMs = await step('02-bob-joins-via-c2', async () => {
+      bob = await browser.signIn('bob', url('c2'), people['bob']);
+      await eventually(
+        async () =>
+          expect(
+            (await registryGet(url('c2'), tokens['bob'], `/v1/conferences/${CONFERENCE_ID}`))['id'],
+          ).toBe(CONFERENCE_ID),
+        { timeoutMs: 60_000, intervalMs: 500, description: 'cloud 2 knows the conference' },
+      );
+      const clicked = Date.now();
+      await joinByAddress(bob, address);
+      await startSampler(bob);
+      await eventually(async () => expect(await framesDecoded(bob)).toBeGreaterThan(0), {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        description: 'bob decodes his first frame of alice',
+      });
+      return Date.now() - clicked;
+    });
+    metrics.set('joinToFirstDecodedFrameMs', joinMs);
+
+    const approveMs = await step('03-bob-publishes', async () => {
+      expect(await myTile(bob).getAttribute('data-role')).toBe('viewer');
+      const started = Date.now();
+      await bobPublishes();
+      await eventually(async () => expect(await framesDecoded(alice)).toBeGreaterThan(0), {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        description: 'alice decodes her first frame of bob',
+      });
+      return Date.now() - started;
+    });
+    metrics.set('raiseHandToFirstDecodedFrameAtOwnerMs', approveMs);
+    await videoFlows(alice, 'alice');
+    await videoFlows(bob, 'bob');
+    expect(await tileOf(alice, people['bob'].displayName).getAttribute('data-video')).toBe('true');
+    expect(await tileOf(bob, people['alice'].displayName).getAttribute('data-video')).toBe('true');
+  });
+
+  it('kubectl delete pod of the hosting CoreMX: marked down, re-homed, both re-join and decode again', async () => {
+    const hosting = (await conference())['coremxId'] as string;
+    const pod = (await coremxPods()).find((p) => p.coremxId === hosting);
+    expect(pod).toBeDefined();
+    const { uid } = pod as CoreMxPod;
+
+    const deleted = Date.now();
+    await deletePod(hosting);
+    const { downMs, rehomedMs, movedTo } = await step('04-coremx-pod-deleted', async () => {
+      let down: number | undefined;
+      let moved: { at: number; to: string } | undefined;
+      await eventually(
+        async () => {
+          if (down === undefined) {
+            const entry = (await coremxAt(url('c1'), aliceToken())).find((c) => c.coremxId === hosting);
+            if (entry?.liveness === 'down') down = Date.now();
+          }
+          if (moved === undefined) {
+            const now = (await conference())['coremxId'] as string;
+            if (now !== hosting) moved = { at: Date.now(), to: now };
+          }
+          expect(down).toBeDefined();
+          expect(moved).toBeDefined();
+        },
+        {
+          timeoutMs: RECOVERY_MS,
+          intervalMs: 200,
+          description: `${hosting} down and the conference re-homed`,
+        },
+      );
+      return {
+        downMs: (down as number) - deleted,
+        rehomedMs: (moved as { at: number }).at - deleted,
+        movedTo: (moved as { to: string }).to,
+      };
+    });
+    metrics.set('podDeleteToCoreMxDownMs', downMs);
+    metrics.set('podDeleteToConferenceRehomedMs', rehomedMs);
+    expect(movedTo).not.toBe(hosting);
+
+    await step('05-rejoined-after-delete', async () => {
+      await eventually(
+        async () => {
+          const r = await rejoinsSince(deleted);
+          expect(r['alice']).toBeGreaterThanOrEqual(1);
+          expect(r['bob']).toBeGreaterThanOrEqual(1);
+        },
+        { timeoutMs: RECOVERY_MS, intervalMs: 500, description: 'both pages re-joined' },
+      );
+      await liveAgain(alice, 'alice');
+      await liveAgain(bob, 'bob');
+      expect(
+        await alice
+          .getByTestId('room-address')
+          .textContent()
+          .catch(() => null),
+      ).not.toBe(address);
+      const before = await myTile(bob).getAttribute('data-role');
+      await bobPublishes();
+      if (before !== 'publisher') bobRepromoted += 1;
+      await videoFlows(bob, 'bob');
+      await videoFlows(alice, 'alice');
+    });
+    metrics.set('podDeleteToVideoAgainMs', {
+      alice: ((await videoBackAt(alice, deleted)) ?? Date.now()) - deleted,
+      bob: ((await videoBackAt(bob, deleted)) ?? Date.now()) - deleted,
+    });
+    metrics.set('rejoinsAfterPodDelete', await rejoinsSince(deleted));
+
+    // The StatefulSet brings the pod back; both clouds see it again before the next step.
+    await step('06-deleted-coremx-back', async () => {
+      await eventually(
+        async () => {
+          const back = (await coremxPods()).find((p) => p.coremxId === hosting);
+          expect(back?.uid).toBeDefined();
+          expect(back?.uid).not.toBe(uid);
+        },
+        { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description: `${hosting} recreated` },
+      );
+      await bothCloudsSeeAllCoreMxAlive(`${hosting} alive again at both clouds`);
+    });
+  });
+
+  it('kubectl rollout restart of the hosting StatefulSet: preStop drains, the call moves, one re-join at most', async () => {
+    const hosting = (await conference())['coremxId'] as string;
+    const pod = (await coremxPods()).find((p) => p.coremxId === hosting) as CoreMxPod;
+    expect(pod?.statefulSet).toBeTruthy();
+    const from = Date.now();
+    await kubectlOk(['rollout', 'restart', `statefulset/${pod.statefulSet}`]);
+
+    await step('07-rollout-restart', async () => {
+      await eventually(async () => expect((await conference())['coremxId']).not.toBe(hosting), {
+        timeoutMs: RECOVERY_MS * 2,
+        intervalMs: 500,
+        description: `the conference moved off ${hosting}`,
+      });
+      const status = await kubectl(
+        ['rollout', 'status', `statefulset/${pod.statefulSet}`, '--timeout=600s'],
+        620_000,
+      );
+      expect(status.code).toBe(0);
+      await liveAgain(alice, 'alice');
+      await liveAgain(bob, 'bob');
+      const before = await myTile(bob).getAttribute('data-role');
+      await bobPublishes();
+      if (before !== 'publisher') bobRepromoted += 1;
+      await videoFlows(bob, 'bob');
+      await videoFlows(alice, 'alice');
+    });
+    const to = Date.now();
+    const rejoins = await rejoinsSince(from);
+    const gaps = {
+      alice: longestGapMs((await readSampler(alice)).samples, from, to),
+      bob: longestGapMs((await readSampler(bob)).samples, from, to),
+    };
+    metrics.set('rollingRestartLongestGapMs', gaps);
+    metrics.set('rejoinsDuringRollingRestart', rejoins);
+    metrics.set('bobRaisedHandAgainAfterRejoin', bobRepromoted);
+    expect(rejoins['alice']).toBeLessThanOrEqual(1);
+    expect(rejoins['bob']).toBeLessThanOrEqual(1);
+    await bothCloudsSeeAllCoreMxAlive('every CoreMX alive after the rolling restart');
+  });
+
+  it('a registry replica deleted: the other answers through the NodePort, GCAS converges', async () => {
+    const node = registries['c1'];
+    const pods = await registryPods(node.deployment);
+    expect(pods.filter((p) => p.ready).length).toBeGreaterThanOrEqual(2);
+    const victim = pods[0].name;
+    const deleted = Date.now();
+    await deletePod(victim);
+    let ok = 0;
+    let failed = 0;
+    await step('08-registry-replica-deleted', async () => {
+      // Poll the NodePort with the API until the Deployment has two Ready replicas again.
+      await eventually(
+        async () => {
+          try {
+            await coremxAt(node.url, aliceToken());
+            ok += 1;
+          } catch {
+            failed += 1;
+          }
+          const now = await registryPods(node.deployment);
+          expect(now.some((p) => p.name === victim)).toBe(false);
+          expect(now.filter((p) => p.ready).length).toBeGreaterThanOrEqual(2);
+          expect(ok).toBeGreaterThan(0);
+        },
+        {
+          timeoutMs: RECOVERY_MS,
+          intervalMs: 250,
+          description: `${node.deployment} back to 2 Ready replicas`,
+        },
+      );
+      await bothCloudsSeeAllCoreMxAlive('GCAS converged after the registry replica was deleted');
+      await videoFlows(alice, 'alice');
+      await videoFlows(bob, 'bob');
+    });
+    metrics.set('registryReplicaDeleteToConvergedMs', Date.now() - deleted);
+    metrics.set('registryNodePortPollsDuringReplicaDelete', { ok, failed });
+  });
+
+  it('the Kafka pod deleted: after it returns, every conference on every CoreMX topic has gap-free seq', async () => {
+    const kafka = await kubectlJson(['get', 'pods', '-l', 'app.kubernetes.io/name=kafka']);
+    const victim = kafka.items[0] as Json;
+    expect(victim).toBeDefined();
+    const deleted = Date.now();
+    await deletePod(victim['metadata']['name']);
+    // A second conference made while Kafka is away: its events wait in the CASH journal.
+    const secondId = `${CONFERENCE_ID}-k`;
+    const createdWhileAway = await step('09-kafka-pod-deleted', async () => {
+      const res = await fetch(`${url('c1')}/v1/conferences`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceToken()}` },
+        body: JSON.stringify({ id: secondId, type: 'm2m', allowed: [] }),
+      });
+      return res.status;
+    });
+    const back = await step('10-kafka-back', async () => {
+      await eventually(
+        async () => {
+          const pods = await kubectlJson(['get', 'pods', '-l', 'app.kubernetes.io/name=kafka']);
+          const now = (pods.items as Json[]).find((p) => !p['metadata']['deletionTimestamp']);
+          expect(now?.['metadata']['uid']).toBeDefined();
+          expect(now?.['metadata']['uid']).not.toBe(victim['metadata']['uid']);
+          expect(
+            (now?.['status']['conditions'] as Json[] | undefined)?.some(
+              (c) => c['type'] === 'Ready' && c['status'] === 'True',
+            ),
+          ).toBe(true);
+        },
+        { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description: 'Kafka pod back and Ready' },
+      );
+      return Date.now();
+    });
+    metrics.set('kafkaPodDeleteToReadyMs', back - deleted);
+    // Made now if the registry refused it while Kafka was away (asking again is idempotent for its owner).
+    await eventually(
+      async () => {
+        const res = await fetch(`${url('c1')}/v1/conferences`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceToken()}` },
+          body: JSON.stringify({ id: secondId, type: 'm2m', allowed: [] }),
+        });
+        expect([200, 201]).toContain(res.status);
+      },
+      { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description: `${secondId} created` },
+    );
+    metrics.set('conferenceCreateStatusWhileKafkaAway', createdWhileAway);
+
+    const forward = await portForward('hoot-kafka', 9092);
+    forwards.push(forward);
+    cli.connectMap = { 'hoot-kafka:9092': `127.0.0.1:${forward.port}` };
+    const coremxIds = (await coremxPods()).map((p) => p.coremxId).sort();
+    const checked = await step('11-seq-gap-free', async () =>
+      eventually(
+        async () => {
+          const all: Json[] = [];
+          for (const id of coremxIds) {
+            const out = await cli.ok([
+              'events',
+              '--coremx',
+              id,
+              '--brokers',
+              'hoot-kafka:9092',
+              '-o',
+              'json',
+            ]);
+            all.push(
+              ...out
+                .split('\n')
+                .filter((l) => l.trim())
+                .map((l) => JSON.parse(l) as Json),
+            );
+          }
+          // This run's conferences are there, the one made while Kafka was away included.
+          const ids = new Set(all.map((e) => e['conferenceId']));
+          expect(ids.has(CONFERENCE_ID)).toBe(true);
+          expect(ids.has(secondId)).toBe(true);
+          const streams = new Map<string, number[]>();
+          for (const e of all) {
+            const key = `${e['coremxId']} ${e['conferenceId']}`;
+            streams.set(key, [...(streams.get(key) ?? []), e['seq'] as number]);
+          }
+          const broken = [...streams].filter(([, seqs]) => seqs.some((s, i) => s !== i + 1));
+          expect(broken.map(([k, seqs]) => `${k}: ${seqs.join(',')}`)).toEqual([]);
+          return { streams: streams.size, events: all.length };
+        },
+        { timeoutMs: RECOVERY_MS, intervalMs: 2_000, description: 'every conference has gap-free seq' },
+      ),
+    );
+    metrics.set('kafkaBackToSeqCheckMs', Date.now() - back);
+    metrics.set('seqCheck', checked);
+  });
+
+  it("the operator's view: kubectl hoot registries, gcas, coremx list, drain/undrain, events --follow", async () => {
+    await step('12-operator-view', async () => {
+      const login = await cli.run(
+        ['login', '-u', people['alice'].username, '--password-stdin'],
+        `${people['alice'].password}\n`,
+      );
+      expect(login.stderr).not.toContain('reachable inside the cluster only');
+      expect(login.code).toBe(0);
+
+      const regs = await cli.json(['registries']);
+      const regIds = ((regs['registries'] ?? regs) as Json[]).map((r) => r['registryId']).sort();
+      expect(regIds).toEqual(expect.arrayContaining(['reg-c1-1', 'reg-c2-1']));
+      expect(await cli.ok(['registries'])).toMatch(/^REGISTRY +CLOUD +PRIORITY/);
+
+      const gcas = await cli.json(['gcas']);
+      expect(Object.keys(gcas)).toEqual(expect.arrayContaining(['reg-c1-1', 'reg-c2-1']));
+      expect(await cli.ok(['gcas'])).toMatch(/^REGISTRY +KIND +KEY +VERSION/);
+
+      const pods = (await coremxPods()).map((p) => p.coremxId).sort();
+      const list = await cli.json(['coremx', 'list']);
+      const listed = (list['coremx'] as Json[])
+        .filter((c) => c['liveness'] === 'alive')
+        .map((c) => c['coremxId']);
+      expect([...new Set(listed)].sort()).toEqual(pods);
+
+      // Drain the CoreMX that does not host the call, following its topic.
+      const hosting = (await conference())['coremxId'] as string;
+      const idle = pods.find((id) => id !== hosting) as string;
+      const { key, source } = await operatorKey();
+      metrics.set('operatorKeySource', source);
+      cli.apiKey = key;
+      // Follow its topic from the beginning; caught up once it printed what a plain read finds.
+      const stored = (
+        await cli.ok(['events', '--coremx', idle, '--brokers', 'hoot-kafka:9092', '-o', 'json'])
+      )
+        .split('\n')
+        .filter((l) => l.trim()).length;
+      const follower = cli.spawn([
+        'events',
+        '--coremx',
+        idle,
+        '--follow',
+        '--from-beginning',
+        '--brokers',
+        'hoot-kafka:9092',
+        '-o',
+        'json',
+      ]);
+      followers.push(follower);
+      let followed = '';
+      let followErr = '';
+      follower.stdout?.on('data', (d) => (followed += String(d)));
+      follower.stderr?.on('data', (d) => (followErr += String(d)));
+      const followedEvents = (): Json[] =>
+        followed
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as Json);
+      await eventually(() => expect(followedEvents().length).toBeGreaterThanOrEqual(stored), {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: `events --follow caught up with ${stored} stored events (stderr: ${followErr})`,
+      });
+      const caughtUp = followedEvents().length;
+      const statesSince = (n: number): string[] =>
+        followedEvents()
+          .slice(n)
+          .filter((e) => e['type'] === 'coremx.state-changed')
+          .map((e) => String(e['data']?.['to']));
+
+      const drained = await cli.run(['coremx', 'drain', idle]);
+      expect(drained.code).toBe(0);
+      expect(drained.stdout).toContain(`CoreMX ${idle} is draining.`);
+      await eventually(
+        async () => {
+          const entry = ((await cli.json(['coremx', 'list']))['coremx'] as Json[]).find(
+            (c) => c['coremxId'] === idle,
+          );
+          expect(entry?.['state']).toBe('draining');
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000, description: `${idle} draining at the registry` },
+      );
+      await eventually(() => expect(statesSince(caughtUp)).toContain('draining'), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        description: `events --follow shows the drain (stderr: ${followErr})`,
+      });
+      const afterDrain = followedEvents().length;
+      const undrained = await cli.run(['coremx', 'undrain', idle]);
+      expect(undrained.code).toBe(0);
+      expect(undrained.stdout).toContain(`CoreMX ${idle} is back in service.`);
+      await eventually(
+        async () => {
+          const entry = ((await cli.json(['coremx', 'list']))['coremx'] as Json[]).find(
+            (c) => c['coremxId'] === idle,
+          );
+          expect(entry?.['state']).toBe('active');
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000, description: `${idle} active again` },
+      );
+      await eventually(() => expect(statesSince(afterDrain)).toContain('ready'), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        description: 'events --follow shows the undrain',
+      });
+      const exited = new Promise<number | null>((resolve) => follower.once('close', resolve));
+      follower.kill('SIGINT');
+      expect(await exited).toBe(0);
+    });
+  });
+});
