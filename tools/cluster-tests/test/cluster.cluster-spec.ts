@@ -65,7 +65,8 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
   let up: Awaited<ReturnType<typeof run>>;
 
   beforeAll(async () => {
-    expect(process.getuid?.()).toBe(0); // network namespaces, iptables and mounts need root
+    // network namespaces, iptables and mounts need root
+    if (process.getuid?.() !== 0) throw new Error('the cluster specs need root (run npm test as root)');
     if (clusterProcessesRunning()) {
       await runOk('scripts/cluster-down', [], { timeoutMs: 180_000 });
     }
