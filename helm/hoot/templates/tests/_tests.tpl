@@ -24,8 +24,9 @@ metadata:
   annotations:
     helm.sh/hook: test
     helm.sh/hook-weight: {{ .weight | quote }}
-    # Kept after the run for `kubectl logs`; replaced by the next `helm test`.
-    helm.sh/hook-delete-policy: before-hook-creation
+    # A passed test's pod is deleted (a namespace whose pods must all be Ready stays so); a failed one
+    # stays for `kubectl logs` until the next `helm test`.
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 spec:
   restartPolicy: Never
   automountServiceAccountToken: false
