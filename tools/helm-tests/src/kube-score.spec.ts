@@ -11,6 +11,11 @@ const EXPLAINED: Record<string, string> = {
     'images are pinned to immutable release tags (appVersion, Kurento 7.2.0), so IfNotPresent is correct; ' +
     'minikube runs locally built images with Never; the policy is the value image.pullPolicy',
 };
+/** And for the local one-node cluster's values (k8s/overlays/local/values.yaml) only: */
+const EXPLAINED_LOCAL: Record<string, string> = {
+  'deployment-replicas': 'one auth replica on a one-node cluster with 2 shared cores',
+  'service-type': 'registries are reached at NodePorts: the local cluster has no Ingress controller',
+};
 // The k8s/ dev infrastructure explains its exceptions itself, in `kube-score/ignore` annotations.
 
 const BUILD_TIMEOUT_MS = 10 * 60_000;
@@ -42,11 +47,16 @@ describe('kube-score', () => {
     },
   );
 
-  it('finds nothing unexplained in the minikube overlay of k8s/', () => {
-    const yaml = execFileSync('kubectl', ['kustomize', join(WORKSPACE_ROOT, 'k8s/overlays/minikube')], {
+  it.each(['minikube', 'local'])('finds nothing unexplained in the %s overlay of k8s/', (overlay) => {
+    const yaml = execFileSync('kubectl', ['kustomize', join(WORKSPACE_ROOT, `k8s/overlays/${overlay}`)], {
       encoding: 'utf8',
     });
     expect(findings(yaml, [])).toEqual([]);
+  });
+
+  it('finds nothing unexplained in the chart with the local cluster values', () => {
+    const yaml = renderYaml({ valueFiles: [join(WORKSPACE_ROOT, 'k8s/overlays/local/values.yaml')] });
+    expect(findings(yaml, [...Object.keys(EXPLAINED), ...Object.keys(EXPLAINED_LOCAL)])).toEqual([]);
   });
 
   it('does flag a real problem (without NetworkPolicies every pod is reported)', () => {
