@@ -91,12 +91,17 @@ afterAll(async () => {
 });
 
 describe.each([
-  ['default values', []],
-  ['two clouds × two registry nodes', ['two-clouds']],
-  ['external Kafka/MongoDB with existing secrets', ['external-infra']],
-])('the chart with %s, against a real kube-apiserver', (_name, valueSets) => {
-  // ServiceMonitor needs the prometheus-operator CRDs, which this API server does not have.
-  const objects = render({ valueSets }).filter((o) => o.kind !== 'ServiceMonitor');
+  ['default values', { valueSets: [] }],
+  ['two clouds × two registry nodes', { valueSets: ['two-clouds'] }],
+  ['external Kafka/MongoDB with existing secrets', { valueSets: ['external-infra'] }],
+  [
+    'the local cluster values (kms-lite, NodePorts)',
+    { valueFiles: [join(WORKSPACE_ROOT, 'k8s/overlays/local/values.yaml')] },
+  ],
+])('the chart with %s, against a real kube-apiserver', (_name, options) => {
+  // ServiceMonitor needs the prometheus-operator CRDs, which this API server does not have. The test pods
+  // (helm test hooks) are among the objects: PodSecurity judges them too.
+  const objects = render(options).filter((o) => o.kind !== 'ServiceMonitor');
 
   it('is accepted by `kubectl apply --dry-run=server` in a namespace enforcing `restricted`, with no warning', () => {
     const run = dryRun('hoot', objects);
@@ -178,9 +183,11 @@ describe('host networking for media', () => {
   });
 });
 
-describe('the minikube overlay (k8s/)', () => {
+describe.each(['minikube', 'local'])('the %s overlay (k8s/)', (overlay) => {
   it('renders with kustomize and its dev Kafka and MongoDB pods pass `restricted` admission', () => {
-    const objects = parseManifests(mustKubectl(['kustomize', join(WORKSPACE_ROOT, 'k8s/overlays/minikube')]));
+    const objects = parseManifests(
+      mustKubectl(['kustomize', join(WORKSPACE_ROOT, `k8s/overlays/${overlay}`)]),
+    );
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'Namespace/hoot',
       'NetworkPolicy/hoot-kafka',
