@@ -1,46 +1,71 @@
 #!/usr/bin/env bash
-# Builds the container images of hoot's services (auth, registry, cash).
+# Builds hoot's container images from build outputs, each with a Dockerfile a user can build anywhere.
 #
-# Image names and the tag come from ONE place, the helm chart: `image.repositories` in
-# helm/hoot/values.yaml and `appVersion` in helm/hoot/Chart.yaml (override the tag with IMAGE_TAG).
-# Each image runs the build output: the service's TypeScript and the libs it uses, compiled with SWC
-# (the same transform as tools/ts-node/register.js, path aliases rewritten to relative requires) into
-# dist/images/<svc>/app, beside the workspace's package.json and package-lock.json for `npm ci --omit=dev`
-# in the image (apps/<svc>/Dockerfile).
+#   image        Dockerfile                  build context (prepared here)   prepared by
+#   auth         apps/auth/Dockerfile        dist/apps/auth                  tools/build/build-service.js (nx run auth:build)
+#   registry     apps/registry/Dockerfile    dist/apps/registry              … (+ the web app)
+#   cash         apps/cash/Dockerfile        dist/apps/cash                  …
+#   kms-lite     apps/kms-lite/Dockerfile    dist/apps/kms-lite              …
+#   ferretdb     images/ferretdb/Dockerfile  dist/images/ferretdb            CGO_ENABLED=0 go build of scripts/infra/ferretdb
+#   kafka        images/kafka/Dockerfile     dist/images/kafka               jars of scripts/infra/kafka.sh install
+#
+# Names and the tag come from ONE place, the helm chart: `image.repositories` in helm/hoot/values.yaml and
+# `appVersion` in helm/hoot/Chart.yaml (override the tag with IMAGE_TAG, prefix a registry with IMAGE_REGISTRY).
+# With the docker builder, a Docker engine is started when none answers (scripts/infra/docker.sh) and base images
+# that cannot be pulled are built locally under their own tags (scripts/infra/base-images.sh); builds use the
+# legacy builder (DOCKER_BUILDKIT=0) unless DOCKER_BUILDKIT is set. The minikube builder builds straight into
+# minikube's engine (which pulls bases itself).
 set -euo pipefail
 shopt -s inherit_errexit
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-SERVICES=(auth registry cash)
+IMAGES=(auth registry cash kms-lite ferretdb kafka)
 
 die() { printf 'build-images: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'build-images: %s\n' "$*" >&2; }
 
 usage() {
   cat <<USAGE
-Usage: scripts/build-images.sh [--list] [--builder docker|minikube] [--compile-only] [service…]
+Usage: scripts/build-images.sh [--list] [--builder docker|minikube] [--prepare-only] [image…]
 
-  --list           print "<image> <Dockerfile>" for every service and exit
-  --builder B      docker (docker build) or minikube (minikube image build, straight into the cluster);
-                   default: docker when a Docker engine answers, else minikube when installed
-  --compile-only   only write the build contexts under dist/images/ (no engine needed)
-Services: ${SERVICES[*]} (default: all). Environment: IMAGE_TAG, IMAGE_REGISTRY (prefix, e.g. ghcr.io/acme).
+  --list           print "<image> <Dockerfile>" for every image and exit
+  --builder B      docker (docker build; starts dockerd and builds missing bases when needed) or minikube
+                   (minikube image build); default: docker when an engine answers, else minikube when
+                   it runs, else docker (started)
+  --prepare-only   only write the build contexts (dist/apps/<svc>, dist/images/<name>); no engine needed
+                   (--compile-only is the same)
+Images: ${IMAGES[*]} (default: all). Environment: IMAGE_TAG, IMAGE_REGISTRY (prefix, e.g. ghcr.io/acme).
 USAGE
+}
+
+dockerfile_of() {
+  case "$1" in
+    ferretdb | kafka) echo "images/$1/Dockerfile" ;;
+    *) echo "apps/$1/Dockerfile" ;;
+  esac
+}
+
+context_of() {
+  case "$1" in
+    ferretdb | kafka) echo "dist/images/$1" ;;
+    *) echo "dist/apps/$1" ;;
+  esac
 }
 
 chart_tag() {
   awk -F': *' '$1 == "appVersion" { gsub(/["\047 ]/, "", $2); print $2 }' "$ROOT/helm/hoot/Chart.yaml"
 }
 
-# The repository of one service from values.yaml: the `repositories:` block under `image:`.
+# The repository of one image from values.yaml: the `repositories:` block under `image:`.
 chart_repository() {
-  awk -v svc="$1" '
+  awk -v name="$1" '
     /^image:/ { in_image = 1; next }
     in_image && /^[^ #]/ { in_image = 0 }
     in_image && /^  repositories:/ { in_repos = 1; next }
+    in_repos && /^    #/ { next }
     in_repos && !/^    / { in_repos = 0 }
-    in_repos { key = $1; sub(/:$/, "", key); if (key == svc) { v = $2; gsub(/["\047]/, "", v); print v; exit } }
+    in_repos { key = $1; sub(/:$/, "", key); if (key == name) { v = $2; gsub(/["\047]/, "", v); print v; exit } }
   ' "$ROOT/helm/hoot/values.yaml"
 }
 
@@ -53,106 +78,100 @@ image_of() {
   printf '%s%s:%s\n' "${IMAGE_REGISTRY:+$IMAGE_REGISTRY/}" "$repo" "$tag"
 }
 
-# Writes dist/images/<svc>/{app/,package.json,package-lock.json}.
-compile() {
-  local svc="$1" out="$ROOT/dist/images/$1"
-  rm -rf "$out"
-  mkdir -p "$out/app"
-  cp "$ROOT/package.json" "$ROOT/package-lock.json" "$out/"
-  (cd "$ROOT" && node - "$svc" "$out/app" <<'NODE'
-const fs = require('node:fs');
-const path = require('node:path');
-const { transformSync } = require('@swc/core');
-const [svc, outDir] = process.argv.slice(2);
-const root = process.cwd();
-const { compilerOptions } = require(path.join(root, 'tsconfig.base.json'));
-const sources = [path.join('apps', svc, 'src'), ...fs.readdirSync('libs').map((lib) => path.join('libs', lib, 'src'))];
-const skip = (file) => /\.spec\.ts$|\.test\.ts$|[/\\]testing[/\\]|[/\\]__fixtures__[/\\]/.test(file);
-let count = 0;
-function walk(dir) {
-  if (!fs.existsSync(dir)) return;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(file);
-    else if (!skip(file)) emit(file);
-  }
-}
-function emit(file) {
-  const target = path.join(outDir, file);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  if (!file.endsWith('.ts') || file.endsWith('.d.ts')) return fs.copyFileSync(file, target);
-  const { code, map } = transformSync(fs.readFileSync(file, 'utf8'), {
-    filename: path.join(root, file),
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-      baseUrl: root,
-      paths: compilerOptions.paths,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: true,
-  });
-  fs.writeFileSync(target.replace(/\.ts$/, '.js'), `${code}\n//# sourceMappingURL=${path.basename(target, '.ts')}.js.map\n`);
-  fs.writeFileSync(target.replace(/\.ts$/, '.js.map'), map);
-  count++;
-}
-sources.forEach(walk);
-const main = path.join(outDir, 'apps', svc, 'src', 'main.js');
-if (!fs.existsSync(main)) throw new Error(`no ${main}`);
-process.stderr.write(`build-images: ${svc}: ${count} files compiled into ${outDir}\n`);
-NODE
-  )
+# Writes the build context of one image.
+prepare() {
+  local name="$1" ctx
+  ctx="$ROOT/$(context_of "$name")"
+  case "$name" in
+    auth | registry | cash | kms-lite)
+      (cd "$ROOT" && node tools/build/build-service.js "$name")
+      ;;
+    ferretdb)
+      command -v go >/dev/null 2>&1 || die "ferretdb needs Go (>= 1.24) to build scripts/infra/ferretdb"
+      rm -rf "$ctx" && mkdir -p "$ctx/data"
+      log "ferretdb: go build (static, CGO_ENABLED=0)…"
+      (cd "$ROOT/scripts/infra/ferretdb" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false" \
+        go build -tags ferretdb_no_postgresql -trimpath -ldflags '-s -w' -o "$ctx/ferretdb" .)
+      ;;
+    kafka)
+      local lib
+      lib="$("$ROOT/scripts/infra/kafka.sh" install)"
+      rm -rf "$ctx" && mkdir -p "$ctx"
+      cp -R "$lib" "$ctx/lib"
+      cp "$ROOT/scripts/infra/kafka/log4j2.properties" "$ROOT/images/kafka/kafka-entrypoint.sh" "$ctx/"
+      log "kafka: $(find "$ctx/lib" -name '*.jar' | wc -l | tr -d ' ') jars in $(context_of kafka)"
+      ;;
+  esac
 }
 
 pick_builder() {
   if docker info >/dev/null 2>&1; then echo docker
-  elif command -v minikube >/dev/null 2>&1; then echo minikube
-  else die "neither a Docker engine (docker info) nor minikube is available; use --compile-only, or install one"
+  elif command -v minikube >/dev/null 2>&1 && minikube status >/dev/null 2>&1; then echo minikube
+  else echo docker # docker.sh ensure starts one
   fi
 }
 
+build() {
+  local name="$1" builder="$2" image ctx dockerfile start=$SECONDS
+  image="$(image_of "$name")"
+  ctx="$ROOT/$(context_of "$name")"
+  dockerfile="$ROOT/$(dockerfile_of "$name")"
+  log "building $image with $builder…"
+  case "$builder" in
+    docker) DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}" docker build -t "$image" -f "$dockerfile" "$ctx" >&2 ;;
+    minikube) cp "$dockerfile" "$ctx/Dockerfile" && minikube image build -t "$image" "$ctx" >&2 ;;
+  esac
+  local size=""
+  [[ "$builder" == docker ]] && size=", $(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%d MB", $1 / 1e6 }')"
+  log "built $image in $((SECONDS - start)) s$size"
+}
+
 main() {
-  local list=0 compile_only=0 builder="" svcs=()
+  local list=0 prepare_only=0 builder="" names=()
   while (($#)); do
     case "$1" in
       --list) list=1 ;;
-      --compile-only) compile_only=1 ;;
+      --prepare-only | --compile-only) prepare_only=1 ;;
       --builder) builder="${2:-}"; shift ;;
       -h | --help) usage; return 0 ;;
       -*) usage >&2; die "unknown option $1" ;;
-      *) [[ " ${SERVICES[*]} " == *" $1 "* ]] || die "unknown service $1 (one of: ${SERVICES[*]})"; svcs+=("$1") ;;
+      *) [[ " ${IMAGES[*]} " == *" $1 "* ]] || die "unknown image $1 (one of: ${IMAGES[*]})"; names+=("$1") ;;
     esac
     shift
   done
-  ((${#svcs[@]})) || svcs=("${SERVICES[@]}")
+  ((${#names[@]})) || names=("${IMAGES[@]}")
 
-  local svc
+  local name
   if ((list)); then
-    for svc in "${svcs[@]}"; do printf '%s apps/%s/Dockerfile\n' "$(image_of "$svc")" "$svc"; done
+    for name in "${names[@]}"; do printf '%s %s\n' "$(image_of "$name")" "$(dockerfile_of "$name")"; done
     return 0
   fi
-  if ((!compile_only)); then
+  for name in "${names[@]}"; do image_of "$name" >/dev/null; done # fail on a missing name before any work
+  if ((!prepare_only)); then
     [[ -n "$builder" ]] || builder="$(pick_builder)"
-    [[ "$builder" == docker || "$builder" == minikube ]] || die "--builder must be docker or minikube"
-  fi
-  for svc in "${svcs[@]}"; do
-    compile "$svc"
-    if [[ "$svc" == registry ]]; then
-      # The registry serves the web app from <cwd>/dist/apps/web (WEB_ROOT): /app/dist/apps/web in the image.
-      log "building the web app into the registry image…"
-      node "$ROOT/apps/web/build.mjs" --outdir "$ROOT/dist/images/registry/app/dist/apps/web" >&2
-    fi
-    ((compile_only)) && continue
-    local image ctx="$ROOT/dist/images/$svc"
-    image="$(image_of "$svc")"
-    log "building $image with $builder…"
     case "$builder" in
-      docker) docker build -t "$image" -f "$ROOT/apps/$svc/Dockerfile" "$ctx" ;;
-      minikube) cp "$ROOT/apps/$svc/Dockerfile" "$ctx/Dockerfile" && minikube image build -t "$image" "$ctx" ;;
+      docker)
+        "$ROOT/scripts/infra/docker.sh" ensure
+        local tags=() df
+        for name in "${names[@]}"; do
+          df="$ROOT/$(dockerfile_of "$name")"
+          mapfile -t -O "${#tags[@]}" tags < <(awk 'toupper($1) == "FROM" && $2 != "scratch" { print $2 }' "$df")
+        done
+        if ((${#tags[@]})); then
+          mapfile -t tags < <(printf '%s\n' "${tags[@]}" | sort -u)
+          "$ROOT/scripts/infra/base-images.sh" ensure "${tags[@]}"
+        fi
+        ;;
+      minikube) command -v minikube >/dev/null 2>&1 || die "--builder minikube: minikube is not installed" ;;
+      *) die "--builder must be docker or minikube" ;;
     esac
+  fi
+  local total=$SECONDS
+  for name in "${names[@]}"; do
+    prepare "$name"
+    ((prepare_only)) || build "$name" "$builder"
   done
+  log "done: ${names[*]} in $((SECONDS - total)) s"
 }
 
 main "$@"
