@@ -94,32 +94,34 @@ export async function releaseDeployed(): Promise<boolean> {
   return result.code === 0 && result.stdout.trim() !== '';
 }
 
-/** Waits until every pod of the namespace is Ready (`kubectl wait`), retrying while pods are replaced. */
+/**
+ * Waits until every running pod of the namespace is Ready (completed pods, e.g. of `helm test`, and pods
+ * being deleted are left out), polling `kubectl get pods`.
+ */
 export async function waitAllPodsReady(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last = 'no answer yet';
+  let shown = '';
   while (Date.now() < deadline) {
-    const left = Math.max(5, Math.round((deadline - Date.now()) / 1000));
-    const result = await kubectl(
-      ['wait', '--for=condition=Ready', 'pods', '--all', `--timeout=${left}s`],
-      (left + 10) * 1000,
-    );
+    const result = await kubectl(['get', 'pods', '-o', 'json'], 20_000);
     if (result.code === 0) {
-      // `kubectl wait` answers for the pods it saw; make sure none appeared or is still not Ready.
-      const pods = await kubectlJson(['get', 'pods']);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
-      const notReady = (pods.items as any[]).filter(
-        (p) =>
-          !p.metadata.deletionTimestamp &&
-          p.status?.phase !== 'Succeeded' &&
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
-          !(p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+      const pods = (JSON.parse(result.stdout).items as any[]).filter(
+        (p) => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase),
       );
-      if (notReady.length === 0) return;
-      last = `not Ready: ${notReady.map((p) => p.metadata.name).join(', ')}`;
+      const notReady = pods
+        .filter(
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
+          (p) => !(p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+        )
+        .map((p) => p.metadata.name as string);
+      if (pods.length > 0 && notReady.length === 0) return;
+      last = pods.length === 0 ? 'no pods' : `not Ready: ${notReady.join(', ')}`;
     } else {
       last = result.stderr.trim();
     }
+    if (last !== shown) say(`pods: ${last}`);
+    shown = last;
     await new Promise((r) => setTimeout(r, 2_000));
   }
   throw new Error(`pods of ${NAMESPACE} not all Ready within ${timeoutMs} ms: ${last}`);
