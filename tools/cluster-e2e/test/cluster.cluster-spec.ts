@@ -280,7 +280,8 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
             const now = (await conference())['coremxId'] as string;
             if (now !== hosting) moved = { at: Date.now(), to: now };
           }
-          expect(down).toBeDefined();
+          // The down verdict can be short-lived (the CASH keeps reporting while it drains): it is
+          // recorded when seen; the re-homing is what must happen.
           expect(moved).toBeDefined();
         },
         {
@@ -290,7 +291,7 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
         },
       );
       return {
-        downMs: (down as number) - deleted,
+        downMs: down === undefined ? null : down - deleted,
         rehomedMs: (moved as { at: number }).at - deleted,
         movedTo: (moved as { to: string }).to,
       };
@@ -310,12 +311,15 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       );
       await liveAgain(alice, 'alice');
       await liveAgain(bob, 'bob');
-      expect(
-        await alice
-          .getByTestId('room-address')
-          .textContent()
-          .catch(() => null),
-      ).not.toBe(address);
+      for (const [who, page] of [
+        ['alice', alice],
+        ['bob', bob],
+      ] as const) {
+        await eventually(
+          async () => expect(await page.getByTestId('room-address').textContent()).toContain(`@${movedTo}.`),
+          { timeoutMs: 30_000, intervalMs: 250, description: `${who}'s page shows the new address` },
+        );
+      }
       const before = await myTile(bob).getAttribute('data-role');
       await bobPublishes();
       if (before !== 'publisher') bobRepromoted += 1;
