@@ -34,6 +34,8 @@ function processes(): Set<string> {
     const exe = cmdline.split(' ')[0] ?? '';
     // docker's own containerd and its shims (namespace moby, docker's socket) are not ours
     if (/\/run\/docker|moby/.test(cmdline)) continue;
+    // clients someone else runs against the cluster (kubectl, ctr, helm) are not something it leaves behind
+    if (/(^|\/)(ctr|kubectl|helm)$/.test(exe)) continue;
     if (CLUSTER_PROCESS.test(exe) || cmdline.includes('.infra/cluster')) out.add(`${pid} ${cmdline}`);
   }
   return out;

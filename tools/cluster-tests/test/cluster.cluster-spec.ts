@@ -6,7 +6,9 @@
  *  (c) cluster-down leaves nothing behind on the machine (compared with a snapshot taken before cluster-up).
  * Needs root. A cluster already running is brought down first (the spec needs the machine without one).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { eventually } from '@hoot/testing';
 import {
   KUBERNETES_SERVICE_IP,
@@ -110,7 +112,7 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'echo', namespace: NS },
-        spec: { selector: { app: 'b' }, ports: [{ port: 8080, targetPort: 8080 }] },
+        spec: { type: 'NodePort', selector: { app: 'b' }, ports: [{ port: 8080, targetPort: 8080 }] },
       },
     );
     const started = Date.now();
@@ -127,12 +129,55 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
     expect(resolved.trim()).toBe(echoIp);
     const k8s = await kubectlOk(['-n', NS, 'exec', 'client-a', '--', '/netcheck', 'resolve', 'kubernetes.default', '30']);
     expect(k8s.trim()).toBe(KUBERNETES_SERVICE_IP);
-    // and through the Service (kube-proxy)
+    // and through the Service (kube-proxy), and its NodePort on the node IP from the host
     await eventually(async () => expect(await connectsFrom(NS, 'client-a', 'echo:8080')).toMatchObject({ ok: true }), {
       timeoutMs: 30_000,
       intervalMs: 250,
       description: 'client-a reaches the echo Service',
     });
+    const nodePort = Number(await kubectlOk(['-n', NS, 'get', 'svc', 'echo', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
+    await eventually(async () => expect(await readLineFromHost(NODE_IP, nodePort)).toBe('netcheck server-b'), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: `NodePort ${nodePort} answers on ${NODE_IP}`,
+    });
+  });
+
+  it('(a) gives a claim of the default StorageClass a local volume a non-root pod can write; cluster-up recycles it once Released', async () => {
+    const writer = netcheckPod(NS, 'writer', { app: 'writer' }, ['write', '/data/probe']);
+    Object.assign(writer.spec, {
+      restartPolicy: 'Never',
+      securityContext: { ...writer.spec.securityContext, fsGroup: 65532 },
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+    });
+    Object.assign(writer.spec.containers[0] ?? {}, { volumeMounts: [{ name: 'data', mountPath: '/data' }] });
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data', namespace: NS },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Mi' } } },
+      },
+      writer,
+    );
+    await eventually(
+      async () => expect(await kubectlOk(['-n', NS, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'])).toBe('Succeeded'),
+      { timeoutMs: 60_000, intervalMs: 250, description: 'the writer pod wrote to its volume' },
+    );
+    const pv = (await kubectlOk(['-n', NS, 'get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}'])).trim();
+    const path = (await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.spec.local.path}'])).trim();
+    expect(readFileSync(join(path, 'probe'), 'utf8')).toBe('netcheck writer\n');
+
+    await kubectlOk(['-n', NS, 'delete', 'pod', 'writer', '--wait=true']);
+    await kubectlOk(['-n', NS, 'delete', 'pvc', 'data', '--wait=true']);
+    await eventually(async () => expect(await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.status.phase}'])).toBe('Released'), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: `${pv} Released`,
+    });
+    await runOk('scripts/cluster-up', [], { timeoutMs: 60_000 });
+    expect(await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.status.phase}'])).toBe('Available');
+    expect(existsSync(join(path, 'probe'))).toBe(false);
   });
 
   it('(b) enforces NetworkPolicies: deny-all ingress cuts A off from B, a policy for A’s label lets A (only) back in', async () => {

@@ -8,6 +8,7 @@
 //	                                      1 when refused/timed out (prints why)
 //	netcheck resolve NAME [SECONDS]       resolve NAME with the pod's resolv.conf, retrying for SECONDS (default
 //	                                      30); print the addresses; exit 1 if it never resolves
+//	netcheck write FILE                   write "netcheck <hostname>\n" to FILE (a volume is writable)
 package main
 
 import (
@@ -25,7 +26,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: netcheck serve [ADDR] | connect HOST:PORT [TIMEOUT] | resolve NAME [SECONDS]")
+		fmt.Fprintln(os.Stderr, "usage: netcheck serve [ADDR] | connect HOST:PORT [TIMEOUT] | resolve NAME [SECONDS] | write FILE")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -55,6 +56,12 @@ func main() {
 			secs = n
 		}
 		resolve(arg(2), time.Duration(secs)*time.Second)
+	case "write":
+		host, _ := os.Hostname()
+		if err := os.WriteFile(arg(2), []byte("netcheck "+host+"\n"), 0o644); err != nil {
+			fail(1, "write: %v", err)
+		}
+		fmt.Printf("wrote %s\n", arg(2))
 	default:
 		fail(2, "unknown command %q", os.Args[1])
 	}
