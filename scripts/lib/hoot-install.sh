@@ -48,6 +48,15 @@ hoot_apply_overlay() {
   [[ "$ns_enforce" == restricted ]] || hoot_die "namespace $HOOT_NS does not enforce Pod Security restricted ($ns_enforce)"
 }
 
+# Waits until the dev Kafka and MongoDB of the overlay are Ready: hoot's services exit at start while
+# they are unreachable (then restart with back-off), so installing after them is faster.
+hoot_wait_infra() {
+  local t=$SECONDS
+  kc -n "$HOOT_NS" rollout status statefulset/hoot-kafka statefulset/hoot-mongodb --timeout="${1:-300}s" >/dev/null ||
+    hoot_die "the dev Kafka/MongoDB are not Ready (kubectl -n $HOOT_NS describe pod hoot-kafka-0 hoot-mongodb-0)"
+  hoot_say "dev Kafka and MongoDB Ready ($((SECONDS - t))s)"
+}
+
 # The registry node ids (reg-<cloud>-<priority>), as the chart derives them from the overlay's values.
 hoot_registry_ids() {
   hm template "$HOOT_RELEASE" "$HOOT_ROOT/helm/hoot" -n "$HOOT_NS" -f "$HOOT_VALUES" \
