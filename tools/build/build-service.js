@@ -69,7 +69,9 @@ function compile(svc, outDir) {
     });
     const base = path.basename(target, '.ts');
     fs.writeFileSync(target.replace(/\.ts$/, '.js'), `${code}\n//# sourceMappingURL=${base}.js.map\n`);
-    fs.writeFileSync(target.replace(/\.ts$/, '.js.map'), map);
+    // The source beside the compiled file, as in the repository (no build machine path in stack traces).
+    const sourceMap = { ...JSON.parse(map), sources: [path.basename(file)] };
+    fs.writeFileSync(target.replace(/\.ts$/, '.js.map'), JSON.stringify(sourceMap));
     count += 1;
   };
   const walk = (dir) => {
