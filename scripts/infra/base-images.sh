@@ -133,7 +133,8 @@ build_local() {
   case "$tag" in node:*) node_context "$ctx" ;; esac
   log "building the local stand-in for $tag"
   local start=$SECONDS
-  local build_log="$CACHE/build-$(basename "$recipe").log"
+  local build_log
+  build_log="$CACHE/build-$(basename "$recipe").log"
   mkdir -p "$CACHE"
   if ! docker build -t "$tag" "$ctx" >"$build_log" 2>&1; then
     tail -n 25 "$build_log" >&2
