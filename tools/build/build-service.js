@@ -196,6 +196,8 @@ function main() {
   };
   fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
   fs.writeFileSync(path.join(outDir, 'package-lock.json'), `${JSON.stringify(finalLock, null, 2)}\n`);
+  // A local `npm ci` in the output (to try it) must not be sent to the image build: the image installs its own.
+  fs.writeFileSync(path.join(outDir, '.dockerignore'), 'node_modules\n');
 
   if (svc === 'registry') {
     // The registry serves the web app from <cwd>/dist/apps/web (WEB_ROOT's default).
