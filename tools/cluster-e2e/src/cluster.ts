@@ -84,6 +84,15 @@ export async function kubectlJson(args: string[]): Promise<any> {
   return JSON.parse(await kubectlOk([...args, '-o', 'json']));
 }
 
+/** Whether an API server answers through the kubeconfig. */
+export async function clusterAnswers(): Promise<boolean> {
+  if (!existsSync(KUBECONFIG)) return false;
+  const result = await run(kubectlPath(), ['--kubeconfig', KUBECONFIG, 'get', '--raw', '/readyz'], {
+    timeoutMs: 10_000,
+  });
+  return result.code === 0;
+}
+
 /** Whether the cluster answers and the helm release is deployed in the namespace. */
 export async function releaseDeployed(): Promise<boolean> {
   if (!existsSync(KUBECONFIG)) return false;

@@ -3,8 +3,9 @@
  * stderr and recording the durations in test-artifacts/cluster/timings.json:
  *   scripts/build-images.sh → scripts/cluster-up → scripts/cluster-load-images <images> →
  *   scripts/cluster-install → every pod of the namespace Ready.
- * HOOT_CLUSTER_REUSE=1 with a cluster up and the release deployed skips straight to the readiness wait (the
- * teardown then leaves that cluster alone). A failed step brings the cluster down again (unless
+ * HOOT_CLUSTER_REUSE=1 never builds, starts or stops anything: it waits for the deployed release and its Ready
+ * pods (and fails when there is none). Without it, a cluster that already answers is used but never brought
+ * down; one this run started is brought down by the teardown, or at once when a step fails (unless
  * HOOT_KEEP_CLUSTER=1): Jest runs no teardown when the setup throws.
  */
 import { rmSync } from 'node:fs';
@@ -14,7 +15,9 @@ import {
   IMAGES,
   KUBECONFIG,
   NAMESPACE,
+  RELEASE,
   ROOT,
+  clusterAnswers,
   releaseDeployed,
   runStep,
   say,
@@ -46,7 +49,7 @@ const script = (name: string) => join(ROOT, 'scripts', name);
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   rmSync(ARTIFACTS, { recursive: true, force: true });
-  const reuse = process.env['HOOT_CLUSTER_REUSE'] === '1' && (await releaseDeployed());
+  const reuse = process.env['HOOT_CLUSTER_REUSE'] === '1';
   const timings: Timings = {
     mode: reuse ? 'reuse' : 'fresh',
     startedAt: new Date(started).toISOString(),
@@ -70,11 +73,23 @@ export default async function globalSetup(): Promise<void> {
     }
   };
 
+  // The browser of the suite (Debian's chromium; milliseconds when installed).
+  await step('chromium', script('infra/chromium.sh'));
+
   if (reuse) {
-    say(
-      `HOOT_CLUSTER_REUSE=1: the release is deployed in ${NAMESPACE} (${KUBECONFIG}); waiting for Ready pods`,
-    );
+    // Someone else's cluster: never build, start or stop anything; wait for the release and its pods.
+    say(`HOOT_CLUSTER_REUSE=1: waiting for release ${RELEASE} in ${NAMESPACE} (${KUBECONFIG})`);
     const t0 = Date.now();
+    while (!(await releaseDeployed())) {
+      if (Date.now() - t0 > 600_000) {
+        save();
+        throw new Error(
+          `HOOT_CLUSTER_REUSE=1 but no deployed release ${RELEASE} in ${NAMESPACE} answers through ${KUBECONFIG} ` +
+            'within 10 min: start one (scripts/cluster-up + scripts/cluster-install) or run without HOOT_CLUSTER_REUSE',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
     await waitAllPodsReady(600_000);
     timings.seconds.podsReady = Math.round((Date.now() - t0) / 100) / 10;
     say(`all pods Ready in ${timings.seconds.podsReady} s`);
@@ -82,7 +97,10 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
 
-  process.env['HOOT_E2E_STARTED_CLUSTER'] = '1';
+  // A cluster that already answers was started by someone else: use it, but never bring it down.
+  const alreadyUp = await clusterAnswers();
+  if (alreadyUp) say(`a cluster already answers through ${KUBECONFIG}: it will be left running`);
+  else process.env['HOOT_E2E_STARTED_CLUSTER'] = '1';
   try {
     timings.seconds.imageBuild = await step('build-images', script('build-images.sh'));
     timings.seconds.clusterStart = await step('cluster-up', script('cluster-up'));
@@ -97,7 +115,7 @@ export default async function globalSetup(): Promise<void> {
     say(`cluster ready in ${timings.seconds.total} s (timings: ${join(ARTIFACTS, 'timings.json')})`);
   } catch (error) {
     save();
-    if (process.env['HOOT_KEEP_CLUSTER'] !== '1') {
+    if (!alreadyUp && process.env['HOOT_KEEP_CLUSTER'] !== '1') {
       say('setup failed: bringing the cluster down (HOOT_KEEP_CLUSTER=1 keeps it)');
       await runStep('cluster-down', script('cluster-down'), []).catch((e: unknown) => say(String(e)));
     }
