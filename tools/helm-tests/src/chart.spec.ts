@@ -1071,7 +1071,7 @@ describe('images', () => {
     execFileSync(join(WORKSPACE_ROOT, 'scripts/build-images.sh'), ['--compile-only', 'auth'], {
       stdio: 'pipe',
     });
-    const app = join(WORKSPACE_ROOT, 'dist/images/auth/app');
+    const app = join(WORKSPACE_ROOT, 'dist/apps/auth'); // the build context (scripts/build-images.sh)
     const run = spawnSync(process.execPath, ['apps/auth/src/main.js'], {
       cwd: app,
       encoding: 'utf8',
