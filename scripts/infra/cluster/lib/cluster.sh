@@ -44,6 +44,12 @@ VOLUMES_DIR="$C/volumes"
 IMAGES_DIR="$C/images"
 CNI_BIN_DIR=/usr/lib/cni
 
+# The addresses, bridges and iptables chains are machine-wide: one cluster per machine. This file (tmpfs) names
+# the checkout whose cluster owns them, so a cluster-up or cluster-down from another clone cannot take apart a
+# running cluster's network (seen: a second checkout's cluster-down deleted hoot0 under a running cluster; its
+# API address then went to the default route).
+OWNER_FILE=/run/hoot-cluster.owner
+
 # Processes, in start order (stopped in reverse).
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router)
 
@@ -116,4 +122,18 @@ resolve_kubectl() {
 api_healthy() { [[ -f "$KUBECONFIG_ADMIN" ]] && kctl get --raw /readyz >/dev/null 2>&1; }
 node_ready() {
   [[ "$(kctl get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
+}
+
+# owner_other: prints the other checkout owning the machine's cluster, if its etcd or API server still runs.
+owner_other() {
+  local root p
+  root="$(cat "$OWNER_FILE" 2>/dev/null || true)"
+  [[ -n "$root" && "$root" != "$REPO_ROOT" ]] || return 1
+  for p in etcd kube-apiserver kubelet containerd; do
+    if [[ -f "$root/.infra/cluster/run/$p.pid" ]] && kill -0 "$(cat "$root/.infra/cluster/run/$p.pid")" 2>/dev/null; then
+      printf '%s' "$root"
+      return 0
+    fi
+  done
+  return 1
 }
