@@ -4,12 +4,13 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/hoot/coredns-<version>-<hash>/ and linked to .infra/coredns. See --help.
 set -euo pipefail
 shopt -s inherit_errexit
+# shellcheck disable=SC2034 # read by go-tool.sh
 GT_NAME=coredns
 GT_SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/coredns"
 GT_MODULE=github.com/coredns/coredns
 GT_PKGS=(github.com/coredns/coredns)
 GT_BINARIES=(coredns)
 GT_MINUTES=5
-# shellcheck source=cluster/lib/go-tool.sh
+# shellcheck source=scripts/infra/cluster/lib/go-tool.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib/go-tool.sh"
 gotool_main "$@"

@@ -7,6 +7,7 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/hoot/kube-router-<version>-<hash>/ and linked to .infra/kube-router. See --help.
 set -euo pipefail
 shopt -s inherit_errexit
+# shellcheck disable=SC2034 # read by go-tool.sh
 GT_NAME=kube-router
 GT_SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kube-router"
 GT_MODULE=github.com/cloudnativelabs/kube-router/v2
@@ -14,6 +15,6 @@ GT_PKGS=(github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
 GT_BINARIES=(kube-router)
 GT_LDFLAGS="-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v2.1.0"
 GT_MINUTES=5
-# shellcheck source=cluster/lib/go-tool.sh
+# shellcheck source=scripts/infra/cluster/lib/go-tool.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib/go-tool.sh"
 gotool_main "$@"

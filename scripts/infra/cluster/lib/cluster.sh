@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # (file-wide) the variables are read by the scripts that source this file
 # Shell functions shared by scripts/cluster-up, scripts/cluster-down and scripts/cluster-load-images: the fixed
 # addressing, the state layout under .infra/cluster/, process start/stop by pid file, waits with timings.
 # Sourced, not run. See scripts/cluster-up for the whole picture.
