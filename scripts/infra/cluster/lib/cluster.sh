@@ -83,7 +83,8 @@ stop_proc() {
   if [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; then
     kill -TERM "$p" 2>/dev/null || true
     for ((i = 0; i < grace * 10; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$p" 2>/dev/null; then log "$name (pid $p) ignored TERM for ${grace}s: KILL"; kill -KILL "$p" 2>/dev/null || true; fi
+    if kill -0 "$p" 2>/dev/null; then log "$name (pid $p) ignored TERM for ${grace}s: KILL"; kill -KILL "$p" 2>/dev/null || true
+    elif ((i >= 10)); then log "$name stopped ($((i / 10)).$((i % 10))s after TERM)"; fi
   fi
   rm -f "$(pidfile "$name")"
 }
