@@ -40,13 +40,17 @@ export class ClusterBrowser {
 
   private constructor(private readonly browser: Browser) {}
 
-  static async launch(): Promise<ClusterBrowser> {
+  /**
+   * `origins`: the registries' plain-http NodePort origins. A page there is not a secure context (only
+   * https and loopback are), so the browser would offer it no camera or microphone (getUserMedia): the
+   * suite tells Chromium to treat exactly these origins as secure, as a TLS Ingress would make them.
+   */
+  static async launch(origins: string[]): Promise<ClusterBrowser> {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
+    const args = [...CHROMIUM_FLAGS];
+    const insecure = origins.map((o) => new URL(o).origin).filter((o) => o.startsWith('http:'));
+    if (insecure.length > 0) args.push(`--unsafely-treat-insecure-origin-as-secure=${insecure.join(',')}`);
+    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args });
     return new ClusterBrowser(browser);
   }
 

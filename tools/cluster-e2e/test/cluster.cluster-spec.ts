@@ -187,7 +187,7 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     people = await createPeople(['alice', 'bob']);
     tokens['alice'] = await userToken(url('c1'), people['alice']);
     tokens['bob'] = await userToken(url('c2'), people['bob']);
-    browser = await ClusterBrowser.launch();
+    browser = await ClusterBrowser.launch([url('c1'), url('c2')]);
     cli = new KubectlHoot();
     await bothCloudsSeeAllCoreMxAlive('both registries see every CoreMX pod alive');
   }, RECOVERY_MS + 120_000);
