@@ -49,6 +49,8 @@ CNI_BIN_DIR=/usr/lib/cni
 # running cluster's network (seen: a second checkout's cluster-down deleted hoot0 under a running cluster; its
 # API address then went to the default route).
 OWNER_FILE=/run/hoot-cluster.owner
+# cluster-up and cluster-down run one at a time on a machine (test suites in parallel may both ask).
+LOCK_FILE=/run/hoot-cluster.lock
 
 # Processes, in start order (stopped in reverse).
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router)
@@ -72,7 +74,7 @@ start_proc() {
   if running "$name"; then log "$name already running (pid $(pid_of "$name"))"; return 0; fi
   mkdir -p "$LOGS" "$RUN"
   printf '\n==== %s %s\n' "$(date -u +%FT%TZ)" "$*" >>"$LOGS/$name.log"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 7>&- &
   echo $! >"$(pidfile "$name")"
 }
 
@@ -137,4 +139,14 @@ owner_other() {
     fi
   done
   return 1
+}
+
+# cluster_lock: waits (up to 10 min) for another cluster-up/down on this machine to finish. fd 7 is closed in
+# every daemon start_proc starts, so the lock ends with this script.
+cluster_lock() {
+  exec 7>"$LOCK_FILE"
+  if ! flock -n 7; then
+    log "another cluster-up/cluster-down is running on this machine; waiting for it…"
+    flock -w 600 7 || die "still locked after 10 min ($LOCK_FILE)"
+  fi
 }
