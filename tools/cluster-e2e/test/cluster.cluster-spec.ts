@@ -26,7 +26,7 @@ import {
   tileOf,
 } from '../src/browser';
 import { KubectlHoot } from '../src/cli';
-import { kubectl, say } from '../src/cluster';
+import { kubectl, say, writeArtifact } from '../src/cluster';
 import { Metrics } from '../src/metrics';
 import {
   coremxAt,
@@ -194,6 +194,14 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
 
   afterAll(async () => {
     for (const f of followers) if (f.exitCode === null) f.kill('SIGKILL');
+    // The frame samples and re-join times of each page, for looking at a gap afterwards.
+    for (const [who, page] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
+      if (page && !page.isClosed())
+        writeArtifact(`samples-${who}.json`, await readSampler(page).catch(() => null));
+    }
     await browser?.close();
     for (const f of forwards) await f.stop().catch(() => undefined);
     cli?.dispose();
@@ -331,6 +339,10 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       bob: ((await videoBackAt(bob, deleted)) ?? Date.now()) - deleted,
     });
     metrics.set('rejoinsAfterPodDelete', await rejoinsSince(deleted));
+    metrics.set('podDeleteLongestGapMs', {
+      alice: longestGapMs((await readSampler(alice)).samples, deleted, Date.now()),
+      bob: longestGapMs((await readSampler(bob)).samples, deleted, Date.now()),
+    });
 
     // The StatefulSet brings the pod back; both clouds see it again before the next step.
     await step('06-deleted-coremx-back', async () => {
@@ -532,7 +544,8 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       expect(await cli.ok(['registries'])).toMatch(/^REGISTRY +CLOUD +PRIORITY/);
 
       const gcas = await cli.json(['gcas']);
-      expect(Object.keys(gcas)).toEqual(expect.arrayContaining(['reg-c1-1', 'reg-c2-1']));
+      // `-o json`: the answering registry and its raw map (registry id → meta and CoreMX entries).
+      expect(Object.keys(gcas['gcas'] as Json)).toEqual(expect.arrayContaining(['reg-c1-1', 'reg-c2-1']));
       expect(await cli.ok(['gcas'])).toMatch(/^REGISTRY +KIND +KEY +VERSION/);
 
       const pods = (await coremxPods()).map((p) => p.coremxId).sort();
