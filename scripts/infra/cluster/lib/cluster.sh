@@ -91,6 +91,14 @@ stop_proc() {
   rm -f "$(pidfile "$name")"
 }
 
+# stop_procs GRACE_S NAME…: stop_proc for several at once (each takes 1–2 s to stop after TERM).
+stop_procs() {
+  local grace="$1" n pids=()
+  shift
+  for n in "$@"; do stop_proc "$n" "$grace" & pids+=($!); done
+  wait "${pids[@]}" 2>/dev/null || true
+}
+
 # wait_for DESC TIMEOUT_S CMD…: polls CMD every 0.25 s.
 wait_for() {
   local desc="$1" timeout="$2" start=$SECONDS; shift 2
