@@ -184,6 +184,16 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
   beforeAll(async () => {
     registries = await registryNodes();
     say(`registries: c1 ${url('c1')}, c2 ${url('c2')}`);
+    // Ready pods are not yet a programmed NodePort (kube-proxy follows the endpoints a moment later).
+    for (const cloud of ['c1', 'c2'] as const) {
+      await eventually(
+        async () => {
+          const res = await fetch(`${url(cloud)}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+          expect(res.status).toBe(200);
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000, description: `${url(cloud)} ready through its NodePort` },
+      );
+    }
     people = await createPeople(['alice', 'bob']);
     tokens['alice'] = await userToken(url('c1'), people['alice']);
     tokens['bob'] = await userToken(url('c2'), people['bob']);
