@@ -45,10 +45,16 @@ export function run(
 }
 
 /** Runs a program that must succeed; returns its result. */
-export async function runOk(command: string, args: string[], options: { timeoutMs?: number; input?: string } = {}) {
+export async function runOk(
+  command: string,
+  args: string[],
+  options: { timeoutMs?: number; input?: string } = {},
+) {
   const result = await run(command, args, options);
   if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} → exit ${result.code}\n${result.stderr.trim()}\n${result.stdout.trim()}`);
+    throw new Error(
+      `${command} ${args.join(' ')} → exit ${result.code}\n${result.stderr.trim()}\n${result.stdout.trim()}`,
+    );
   }
   return result;
 }
@@ -118,7 +124,11 @@ export function netcheckPod(namespace: string, name: string, labels: Record<stri
 }
 
 /** `netcheck connect HOST:PORT` inside a pod: resolves true when it got the server's answer. */
-export async function connectsFrom(namespace: string, pod: string, target: string): Promise<{ ok: boolean; out: string }> {
+export async function connectsFrom(
+  namespace: string,
+  pod: string,
+  target: string,
+): Promise<{ ok: boolean; out: string }> {
   const r = await kubectl(['-n', namespace, 'exec', pod, '--', '/netcheck', 'connect', target, '1500ms'], {
     timeoutMs: 20_000,
   });

@@ -17,7 +17,10 @@ const DOCKER = /docker|DOCKER|^br-[0-9a-f]{12}/;
 async function lines(command: string, args: string[]): Promise<string[]> {
   const r = await run(command, args, { timeoutMs: 30_000 });
   if (r.code !== 0 && r.stdout === '') return [];
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Cluster-related processes: their executable's name or a command line naming .infra/cluster. */
@@ -41,16 +44,30 @@ function processes(): Set<string> {
   return out;
 }
 
-async function iptables(binary: 'iptables' | 'ip6tables'): Promise<Set<string>> {
+/** iptables rules and chains of every table; `docker: true` gives Docker's own instead of everything else. */
+async function iptables(binary: 'iptables' | 'ip6tables', docker = false): Promise<Set<string>> {
   const out = new Set<string>();
   for (const table of ['filter', 'nat', 'mangle', 'raw']) {
     for (const line of await lines(binary, ['-t', table, '-S'])) {
-      if (DOCKER.test(line)) continue;
+      if (DOCKER.test(line) !== docker) continue;
       if (line.startsWith('-P ')) continue; // policies: dockerd flips FORWARD to DROP
       out.add(`${binary} ${table} ${line}`);
     }
   }
   return out;
+}
+
+/** The running dockerd's pid, or '' (Docker's rules are comparable only while the same dockerd runs). */
+function dockerdPid(): string {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (/(^|\/)dockerd$/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? ''))
+        return pid;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return '';
 }
 
 function mounts(): Set<string> {
@@ -96,9 +113,19 @@ export async function snapshot(): Promise<HostState> {
     iptables: new Set([...(await iptables('iptables')), ...(await iptables('ip6tables'))]),
     ipsets: new Set(await lines('ipset', ['list', '-n'])),
     netns: new Set((await lines('ip', ['netns', 'list'])).map((l) => l.split(' ')[0] ?? l)),
-    links: new Set(links.filter((l) => !DOCKER.test(l)).map((l) => (l.split(':')[0] ?? l).split('@')[0] ?? l)),
+    links: new Set(
+      links.filter((l) => !DOCKER.test(l)).map((l) => (l.split(':')[0] ?? l).split('@')[0] ?? l),
+    ),
     mounts: mounts(),
     cgroups: cgroups(),
+  };
+}
+
+/** Docker's own iptables rules, tagged with the dockerd that made them. */
+export async function dockerState(): Promise<{ dockerd: string; rules: Set<string> }> {
+  return {
+    dockerd: dockerdPid(),
+    rules: new Set([...(await iptables('iptables', true)), ...(await iptables('ip6tables', true))]),
   };
 }
 
@@ -108,6 +135,20 @@ export function leftovers(before: HostState, after: HostState): Record<string, s
   for (const [kind, items] of Object.entries(after)) {
     const added = [...items].filter((i) => !before[kind]?.has(i));
     if (added.length > 0) out[kind] = added.sort();
+  }
+  return out;
+}
+
+/** What `before` had that `after` has not, for the kinds a cluster must never take away from the machine. */
+export function removed(
+  before: HostState,
+  after: HostState,
+  kinds = ['iptables', 'ipsets', 'links', 'netns'],
+) {
+  const out: Record<string, string[]> = {};
+  for (const kind of kinds) {
+    const gone = [...(before[kind] ?? [])].filter((i) => !after[kind]?.has(i));
+    if (gone.length > 0) out[kind] = gone.sort();
   }
   return out;
 }

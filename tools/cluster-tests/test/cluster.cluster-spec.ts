@@ -25,7 +25,7 @@ import {
   run,
   runOk,
 } from '../src/cluster';
-import { HostState, leftovers, snapshot } from '../src/host-state';
+import { HostState, dockerState, leftovers, removed, snapshot } from '../src/host-state';
 
 const NS = `cluster-spec-${process.pid}`;
 const timings: Record<string, number> = {};
@@ -64,6 +64,7 @@ async function podIp(name: string): Promise<string> {
 
 describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
   let before: HostState;
+  let dockerBefore: Awaited<ReturnType<typeof dockerState>>;
   let up: Awaited<ReturnType<typeof run>>;
 
   beforeAll(async () => {
@@ -73,6 +74,7 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
       await runOk('scripts/cluster-down', [], { timeoutMs: 180_000 });
     }
     before = await snapshot();
+    dockerBefore = await dockerState();
     up = await run('scripts/cluster-up', [], { timeoutMs: 1_500_000 });
     timings['cluster-up'] = up.ms;
   });
@@ -92,12 +94,20 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
     expect(again.stderr).toContain('already running');
     expect(again.ms).toBeLessThan(10_000);
 
-    const ready = await kubectlOk(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    const ready = await kubectlOk([
+      'get',
+      'node',
+      NODE_NAME,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+    ]);
     expect(ready).toBe('True');
-    expect(await kubectlOk(['get', 'storageclass', 'local', '-o', 'jsonpath={.metadata.annotations}'])).toContain(
-      'is-default-class',
-    );
-    expect((await kubectlOk(['get', 'pv', '-o', 'name'])).split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(12);
+    expect(
+      await kubectlOk(['get', 'storageclass', 'local', '-o', 'jsonpath={.metadata.annotations}']),
+    ).toContain('is-default-class');
+    expect(
+      (await kubectlOk(['get', 'pv', '-o', 'name'])).split('\n').filter(Boolean).length,
+    ).toBeGreaterThanOrEqual(12);
 
     await apply({
       apiVersion: 'v1',
@@ -116,7 +126,9 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
       },
     );
     const started = Date.now();
-    await kubectlOk(['-n', NS, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=120s'], { timeoutMs: 130_000 });
+    await kubectlOk(['-n', NS, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=120s'], {
+      timeoutMs: 130_000,
+    });
     timings['3 pods Ready'] = Date.now() - started;
 
     const bIp = await podIp('server-b');
@@ -124,23 +136,53 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
     await expect(readLineFromHost(bIp, 8080)).resolves.toBe('netcheck server-b');
 
     // a Service name through CoreDNS, from a pod (search path: echo → echo.<ns>.svc.cluster.local)
-    const resolved = await kubectlOk(['-n', NS, 'exec', 'client-a', '--', '/netcheck', 'resolve', 'echo', '30']);
-    const echoIp = (await kubectlOk(['-n', NS, 'get', 'svc', 'echo', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    const resolved = await kubectlOk([
+      '-n',
+      NS,
+      'exec',
+      'client-a',
+      '--',
+      '/netcheck',
+      'resolve',
+      'echo',
+      '30',
+    ]);
+    const echoIp = (
+      await kubectlOk(['-n', NS, 'get', 'svc', 'echo', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).trim();
     expect(resolved.trim()).toBe(echoIp);
-    const k8s = await kubectlOk(['-n', NS, 'exec', 'client-a', '--', '/netcheck', 'resolve', 'kubernetes.default', '30']);
+    const k8s = await kubectlOk([
+      '-n',
+      NS,
+      'exec',
+      'client-a',
+      '--',
+      '/netcheck',
+      'resolve',
+      'kubernetes.default',
+      '30',
+    ]);
     expect(k8s.trim()).toBe(KUBERNETES_SERVICE_IP);
     // and through the Service (kube-proxy), and its NodePort on the node IP from the host
-    await eventually(async () => expect(await connectsFrom(NS, 'client-a', 'echo:8080')).toMatchObject({ ok: true }), {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-      description: 'client-a reaches the echo Service',
-    });
-    const nodePort = Number(await kubectlOk(['-n', NS, 'get', 'svc', 'echo', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
-    await eventually(async () => expect(await readLineFromHost(NODE_IP, nodePort)).toBe('netcheck server-b'), {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-      description: `NodePort ${nodePort} answers on ${NODE_IP}`,
-    });
+    await eventually(
+      async () => expect(await connectsFrom(NS, 'client-a', 'echo:8080')).toMatchObject({ ok: true }),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: 'client-a reaches the echo Service',
+      },
+    );
+    const nodePort = Number(
+      await kubectlOk(['-n', NS, 'get', 'svc', 'echo', '-o', 'jsonpath={.spec.ports[0].nodePort}']),
+    );
+    await eventually(
+      async () => expect(await readLineFromHost(NODE_IP, nodePort)).toBe('netcheck server-b'),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: `NodePort ${nodePort} answers on ${NODE_IP}`,
+      },
+    );
   });
 
   it('(a) gives a claim of the default StorageClass a local volume a non-root pod can write; cluster-up recycles it once Released', async () => {
@@ -161,20 +203,29 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
       writer,
     );
     await eventually(
-      async () => expect(await kubectlOk(['-n', NS, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'])).toBe('Succeeded'),
+      async () =>
+        expect(await kubectlOk(['-n', NS, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'])).toBe(
+          'Succeeded',
+        ),
       { timeoutMs: 60_000, intervalMs: 250, description: 'the writer pod wrote to its volume' },
     );
-    const pv = (await kubectlOk(['-n', NS, 'get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}'])).trim();
+    const pv = (
+      await kubectlOk(['-n', NS, 'get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}'])
+    ).trim();
     const path = (await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.spec.local.path}'])).trim();
     expect(readFileSync(join(path, 'probe'), 'utf8')).toBe('netcheck writer\n');
 
     await kubectlOk(['-n', NS, 'delete', 'pod', 'writer', '--wait=true']);
     await kubectlOk(['-n', NS, 'delete', 'pvc', 'data', '--wait=true']);
-    await eventually(async () => expect(await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.status.phase}'])).toBe('Released'), {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-      description: `${pv} Released`,
-    });
+    await eventually(
+      async () =>
+        expect(await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.status.phase}'])).toBe('Released'),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: `${pv} Released`,
+      },
+    );
     await runOk('scripts/cluster-up', [], { timeoutMs: 60_000 });
     expect(await kubectlOk(['get', 'pv', pv, '-o', 'jsonpath={.status.phase}'])).toBe('Available');
     expect(existsSync(join(path, 'probe'))).toBe(false);
@@ -185,10 +236,13 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
     const poll = { timeoutMs: 60_000, intervalMs: 250 };
 
     // no policy: everyone reaches B
-    await eventually(async () => expect(await connectsFrom(NS, 'client-a', target)).toMatchObject({ ok: true }), {
-      ...poll,
-      description: 'A reaches B without a policy',
-    });
+    await eventually(
+      async () => expect(await connectsFrom(NS, 'client-a', target)).toMatchObject({ ok: true }),
+      {
+        ...poll,
+        description: 'A reaches B without a policy',
+      },
+    );
     expect(await connectsFrom(NS, 'client-c', target)).toMatchObject({ ok: true });
 
     // deny all ingress to B
@@ -199,10 +253,13 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
       metadata: { name: 'b-deny-all', namespace: NS },
       spec: { podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'] },
     });
-    await eventually(async () => expect(await connectsFrom(NS, 'client-a', target)).toMatchObject({ ok: false }), {
-      ...poll,
-      description: 'A is denied after deny-all',
-    });
+    await eventually(
+      async () => expect(await connectsFrom(NS, 'client-a', target)).toMatchObject({ ok: false }),
+      {
+        ...poll,
+        description: 'A is denied after deny-all',
+      },
+    );
     timings['deny-all enforced'] = Date.now() - t;
     expect(await connectsFrom(NS, 'client-c', target)).toMatchObject({ ok: false });
     expect(await connectsFrom(NS, 'client-a', 'echo:8080')).toMatchObject({ ok: false }); // through the Service too
@@ -216,13 +273,21 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
       spec: {
         podSelector: { matchLabels: { app: 'b' } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+        ingress: [
+          {
+            from: [{ podSelector: { matchLabels: { app: 'a' } } }],
+            ports: [{ protocol: 'TCP', port: 8080 }],
+          },
+        ],
       },
     });
-    await eventually(async () => expect(await connectsFrom(NS, 'client-a', target)).toMatchObject({ ok: true }), {
-      ...poll,
-      description: 'A reaches B again once its label is allowed',
-    });
+    await eventually(
+      async () => expect(await connectsFrom(NS, 'client-a', target)).toMatchObject({ ok: true }),
+      {
+        ...poll,
+        description: 'A reaches B again once its label is allowed',
+      },
+    );
     timings['allow enforced'] = Date.now() - t;
     expect(await connectsFrom(NS, 'client-c', target)).toMatchObject({ ok: false });
   });
@@ -240,6 +305,15 @@ describe('one-node cluster (scripts/cluster-up, scripts/cluster-down)', () => {
     timings['cluster-down'] = down.ms;
     const after = await snapshot();
     expect(leftovers(before, after)).toEqual({});
+    // and it took nothing away that was there before: no one else's chains, sets, links or namespaces…
+    expect(removed(before, after)).toEqual({});
+    // …nor Docker's rules, when the same dockerd ran throughout
+    const dockerAfter = await dockerState();
+    const sameDockerd = dockerBefore.dockerd !== '' && dockerBefore.dockerd === dockerAfter.dockerd;
+    const dockerRulesGone = sameDockerd
+      ? [...dockerBefore.rules].filter((r) => !dockerAfter.rules.has(r))
+      : [];
+    expect(dockerRulesGone).toEqual([]);
     expect(clusterProcessesRunning()).toBe(false);
     const ping = await kubectl(['get', '--raw', '/readyz'], { timeoutMs: 10_000 });
     expect(ping.code).not.toBe(0);
