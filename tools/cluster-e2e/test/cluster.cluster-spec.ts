@@ -568,6 +568,19 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       // Drain the CoreMX that does not host the call, following its topic.
       const hosting = (await conference())['coremxId'] as string;
       const idle = pods.find((id) => id !== hosting) as string;
+      // `coremx drain` calls the CASH at the API URL the registry lists: the pod's name under the headless
+      // Service (`<pod>.<sts>.hoot.svc:3300`), which only cluster DNS resolves. The host has no cluster
+      // DNS: the plugin's connections to those names go to the pod IPs (routable from the host, and the
+      // CASH port is open to clients). See the report: operators outside the cluster need this too.
+      const podIps = new Map((await coremxPods()).map((p) => [p.coremxId, p.podIP]));
+      for (const entry of list['coremx'] as Json[]) {
+        const ip = podIps.get(entry['coremxId']);
+        if (!entry['apiUrl'] || !ip) continue;
+        const api = new URL(entry['apiUrl'] as string);
+        const port = api.port || (api.protocol === 'https:' ? '443' : '80');
+        cli.connectMap[`${api.hostname}:${port}`] = `${ip}:${port}`;
+      }
+      metrics.set('cashApiUrlsMappedForTheHost', { ...cli.connectMap });
       const { key, source } = await operatorKey();
       metrics.set('operatorKeySource', source);
       cli.apiKey = key;
