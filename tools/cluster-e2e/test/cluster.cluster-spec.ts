@@ -189,7 +189,7 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       await eventually(
         async () => {
           const res = await fetch(`${url(cloud)}/health/ready`, { signal: AbortSignal.timeout(5_000) });
-          expect(res.status).toBe(200);
+          if (res.status !== 200) throw new Error(`${url(cloud)}/health/ready answered ${res.status}`);
         },
         { timeoutMs: 120_000, intervalMs: 1_000, description: `${url(cloud)} ready through its NodePort` },
       );
