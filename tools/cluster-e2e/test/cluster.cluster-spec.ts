@@ -381,11 +381,15 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
         intervalMs: 500,
         description: `the conference moved off ${hosting}`,
       });
-      const status = await kubectl(
-        ['rollout', 'status', `statefulset/${pod.statefulSet}`, '--timeout=600s'],
-        620_000,
+      // Both pages re-join (at the drain deadline) and video resumes, while the StatefulSet still rolls.
+      await eventually(
+        async () => {
+          const r = await rejoinsSince(from);
+          expect(r['alice']).toBeGreaterThanOrEqual(1);
+          expect(r['bob']).toBeGreaterThanOrEqual(1);
+        },
+        { timeoutMs: RECOVERY_MS, intervalMs: 500, description: 'both pages re-joined' },
       );
-      expect(status.code).toBe(0);
       await liveAgain(alice, 'alice');
       await liveAgain(bob, 'bob');
       const before = await myTile(bob).getAttribute('data-role');
@@ -393,6 +397,11 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       if (before !== 'publisher') bobRepromoted += 1;
       await videoFlows(bob, 'bob');
       await videoFlows(alice, 'alice');
+      const status = await kubectl(
+        ['rollout', 'status', `statefulset/${pod.statefulSet}`, '--timeout=600s'],
+        620_000,
+      );
+      expect(status.code).toBe(0);
     });
     const to = Date.now();
     const rejoins = await rejoinsSince(from);
