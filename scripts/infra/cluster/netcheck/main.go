@@ -8,6 +8,7 @@
 //	                                      1 when refused/timed out (prints why)
 //	netcheck resolve NAME [SECONDS]       resolve NAME with the pod's resolv.conf, retrying for SECONDS (default
 //	                                      30); print the addresses; exit 1 if it never resolves
+//	netcheck dial HOST:PORT [TIMEOUT]     only open a TCP connection (any server): exit 0 if it opens, 1 if not
 //	netcheck write FILE                   write "netcheck <hostname>\n" to FILE (a volume is writable)
 package main
 
@@ -26,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: netcheck serve [ADDR] | connect HOST:PORT [TIMEOUT] | resolve NAME [SECONDS] | write FILE")
+		fmt.Fprintln(os.Stderr, "usage: netcheck serve [ADDR] | connect HOST:PORT [TIMEOUT] | dial HOST:PORT [TIMEOUT] | resolve NAME [SECONDS] | write FILE")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -56,6 +57,21 @@ func main() {
 			secs = n
 		}
 		resolve(arg(2), time.Duration(secs)*time.Second)
+	case "dial":
+		timeout := 2 * time.Second
+		if len(os.Args) > 3 {
+			d, err := time.ParseDuration(os.Args[3])
+			if err != nil {
+				fail(2, "bad timeout: %v", err)
+			}
+			timeout = d
+		}
+		c, err := net.DialTimeout("tcp", arg(2), timeout)
+		if err != nil {
+			fail(1, "dial %s: %v", arg(2), err)
+		}
+		_ = c.Close()
+		fmt.Println("open")
 	case "write":
 		host, _ := os.Hostname()
 		if err := os.WriteFile(arg(2), []byte("netcheck "+host+"\n"), 0o644); err != nil {
