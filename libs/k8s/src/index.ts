@@ -1,3 +1,4 @@
+export * from './lib/cluster-dialer';
 export * from './lib/k8s-error';
 export * from './lib/kube-api.port';
 export * from './lib/kube-client.adapter';
@@ -7,3 +8,4 @@ export * from './lib/pod-view';
 export * from './lib/pod-watcher';
 export * from './lib/service-url';
 export * from './lib/service-view';
+export * from './lib/port-forward.stream';

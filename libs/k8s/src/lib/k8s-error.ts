@@ -25,6 +25,12 @@ export enum K8sErrorCode {
   ServiceAmbiguous = 'k8s.service-ambiguous',
   /** The Service has no port to build a URL with (none at all, or not the one named). */
   ServicePortNotFound = 'k8s.service-port-not-found',
+  /** A cluster name points at a pod that does not exist, or is not running (cluster dialer). */
+  PodNotFound = 'k8s.pod-not-found',
+  /** The Service has no Ready pod behind the port asked for (cluster dialer). */
+  NoReadyEndpoint = 'k8s.no-ready-endpoint',
+  /** The API server's port-forward to a pod failed or the pod refused the connection (cluster dialer). */
+  PortForwardFailed = 'k8s.port-forward-failed',
 }
 
 /** An error of this lib: a stable `code`, a message for humans, the HTTP status when the API server answered. */

@@ -1,5 +1,23 @@
-import { ApiException, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Duplex } from 'node:stream';
+import {
+  ApiException,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  PortForward,
+  Watch,
+  type V1EndpointSlice,
+  type V1Service,
+} from '@kubernetes/client-node';
+import {
+  ClusterDialer,
+  type ClusterDialerOptions,
+  type DialServicePort,
+  type DialSource,
+  type EndpointSliceView,
+} from './cluster-dialer';
 import { codeForStatus, K8sError, K8sErrorCode } from './k8s-error';
+import { PortForwardStream, type ForwardSocketLike } from './port-forward.stream';
 import type {
   PodList,
   PodSource,
@@ -50,11 +68,17 @@ export function toK8sError(error: unknown, what: string): K8sError {
  * The Kubernetes API through @kubernetes/client-node: the real `PodSource` and `ServiceSource`.
  * Obtain one with `loadKubeConfig()`.
  */
-export class KubeClient implements PodSource, ServiceSource {
+export class KubeClient implements PodSource, ServiceSource, DialSource {
   private readonly core: CoreV1Api;
+  private discoveryApi?: DiscoveryV1Api;
 
   constructor(private readonly config: KubeConfig) {
     this.core = config.makeApiClient(CoreV1Api);
+  }
+
+  private get discovery(): DiscoveryV1Api {
+    this.discoveryApi ??= this.config.makeApiClient(DiscoveryV1Api);
+    return this.discoveryApi;
   }
 
   /** The API server's URL. */
@@ -134,6 +158,52 @@ export class KubeClient implements PodSource, ServiceSource {
     }
   }
 
+  async getService(namespace: string, name: string) {
+    try {
+      const service = await this.core.readNamespacedService({ name, namespace });
+      return { ...toServiceView(service as RawService), targetPorts: targetPortsOf(service) };
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw toK8sError(error, `reading Service ${name} in namespace ${namespace}`);
+    }
+  }
+
+  async listEndpointSlices(namespace: string, service: string): Promise<EndpointSliceView[]> {
+    try {
+      const list = await this.discovery.listNamespacedEndpointSlice({
+        namespace,
+        labelSelector: `kubernetes.io/service-name=${service}`,
+      });
+      return list.items.map(toEndpointSliceView);
+    } catch (error) {
+      throw toK8sError(error, `listing the EndpointSlices of Service ${service} in namespace ${namespace}`);
+    }
+  }
+
+  async getPod(namespace: string, name: string) {
+    try {
+      return toPodView((await this.core.readNamespacedPod({ name, namespace })) as RawPod);
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw toK8sError(error, `reading pod ${name} in namespace ${namespace}`);
+    }
+  }
+
+  /** A TCP stream to a pod's port through the API server (`pods/portforward`, as `kubectl port-forward`). */
+  portForward(namespace: string, pod: string, port: number): Promise<Duplex> {
+    const forward = new PortForward(this.config);
+    return PortForwardStream.open(
+      async (output, errors, input) =>
+        (await forward.portForward(namespace, pod, [port], output, errors, input)) as ForwardSocketLike,
+      { namespace, pod, port },
+    );
+  }
+
+  /** A `ClusterDialer` on this cluster; `namespace` defaults to the context's. */
+  clusterDialer(options: Partial<Omit<ClusterDialerOptions, 'source'>> = {}): ClusterDialer {
+    return new ClusterDialer({ ...options, namespace: options.namespace ?? this.namespace, source: this });
+  }
+
   /** A `PodWatcher` on this cluster (not started). */
   podWatcher(options: Omit<PodWatcherOptions, 'source'>): PodWatcher {
     return new PodWatcher({ ...options, source: this });
@@ -177,4 +247,40 @@ export function decodeWatchEvent(type: string, object: unknown): PodWatchEvent {
       message: error instanceof Error ? error.message : String(error),
     };
   }
+}
+
+function targetPortsOf(service: V1Service): DialServicePort[] {
+  return (service.spec?.ports ?? []).map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: p.port,
+    protocol: p.protocol ?? 'TCP',
+    ...(p.targetPort !== undefined ? { targetPort: p.targetPort as number | string } : {}),
+  }));
+}
+
+/** The parts of a discovery.k8s.io/v1 EndpointSlice the cluster dialer reads. */
+export function toEndpointSliceView(slice: V1EndpointSlice): EndpointSliceView {
+  return {
+    name: slice.metadata?.name ?? '',
+    ports: slice.ports
+      ? slice.ports.map((p) => ({
+          ...(p.name ? { name: p.name } : {}),
+          ...(typeof p.port === 'number' ? { port: p.port } : {}),
+          ...(p.protocol ? { protocol: p.protocol } : {}),
+        }))
+      : null,
+    endpoints: (slice.endpoints ?? []).map((e) => ({
+      addresses: e.addresses ?? [],
+      ready: e.conditions?.ready !== false,
+      terminating: e.conditions?.terminating === true,
+      ...(e.targetRef?.kind === 'Pod' && e.targetRef.name
+        ? {
+            pod: {
+              name: e.targetRef.name,
+              namespace: e.targetRef.namespace ?? slice.metadata?.namespace ?? '',
+            },
+          }
+        : {}),
+    })),
+  };
 }

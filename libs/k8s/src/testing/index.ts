@@ -1,1 +1,2 @@
 export * from './fake-kube-api';
+export * from './fake-dial-source';
