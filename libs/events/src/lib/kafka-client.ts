@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -20,7 +22,21 @@ export interface KafkaClientOptions {
   /** Connect timeout per broker. */
   connectionTimeoutMs?: number;
   retries?: number;
+  /**
+   * Opens each broker connection instead of `net.connect` (kafkajs's `socketFactory`): return a socket-like
+   * stream at once and call `onConnect` once it is connected (TLS done when `ssl` is set). The CLI uses it
+   * to reach brokers by their in-cluster names through the Kubernetes API.
+   */
+  socketFactory?: KafkaSocketFactory;
 }
+
+/** kafkajs's `socketFactory`, typed for any socket-like `Duplex`. */
+export type KafkaSocketFactory = (args: {
+  host: string;
+  port: number;
+  ssl: ConnectionOptions | boolean | undefined;
+  onConnect: () => void;
+}) => Duplex;
 
 const LEVELS: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -40,6 +56,9 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { retries: options.retries ?? 5 },
     logLevel: LEVELS[options.logLevel ?? 'warn'],
+    ...(options.socketFactory
+      ? { socketFactory: options.socketFactory as unknown as NonNullable<KafkaConfig['socketFactory']> }
+      : {}),
     logCreator: () => (entry: LogEntry) => {
       if (!sink) return;
       const { message, ...rest } = entry.log;
