@@ -1,4 +1,4 @@
-import type { CcesEvent } from '@hoot/events';
+import type { CcesEvent, KafkaSocketFactory } from '@hoot/events';
 import type { FetchLike, HootClient } from '@hoot/sdk';
 import type { OptionSpec, ParsedArgs } from './args/arg-parser';
 import type { CliEnv } from './config/cli.env';
@@ -36,8 +36,26 @@ export interface RegistryLocator {
   registryUrls(target: KubeTarget, warn: (message: string) => void): Promise<string[]>;
 }
 
+/**
+ * Reaches in-cluster addresses through the Kubernetes API (libs/k8s's cluster dialer), for `kubectl hoot`
+ * outside the cluster: a cluster DNS name that does not resolve here goes through `pods/portforward`;
+ * anything else is connected directly. `notice` tells the user (stderr) when a connection is tunnelled.
+ */
+export interface ClusterTunnel {
+  /** A fetch for `url` through the API server when its host needs it; undefined: connect directly. */
+  fetchFor(
+    target: KubeTarget,
+    url: string,
+    notice: (message: string) => void,
+  ): Promise<FetchLike | undefined>;
+  /** A kafkajs socket factory that tunnels each broker address that needs it (bootstrap and advertised). */
+  socketFactory(target: KubeTarget, notice: (message: string) => void): Promise<KafkaSocketFactory>;
+}
+
 export interface EventReadOptions {
   readonly brokers: string[];
+  /** Opens the broker connections (the cluster tunnel in kube mode); else kafkajs's `net.connect`. */
+  readonly socketFactory?: KafkaSocketFactory;
   readonly coremxId: string;
   /** Keep reading new events until `signal` aborts; else stop at the end of the topic. */
   readonly follow: boolean;
@@ -65,6 +83,7 @@ export interface CliDeps {
   /** For the CASH service API (`coremx drain|undrain|status`). */
   readonly fetch: FetchLike;
   readonly kube: RegistryLocator;
+  readonly tunnel: ClusterTunnel;
   readonly events: EventSource;
   /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
   readonly signal: AbortSignal;
@@ -90,6 +109,13 @@ export interface CommandContext {
   note(text: string): void;
   /** A spinner on stderr (terminal only) while `work` runs. */
   progress<T>(label: string, work: Promise<T>): Promise<T>;
+  /**
+   * Where the cluster is, when the CLI runs against one (`kubectl-hoot`, `--context`, `--kubeconfig`, in a
+   * pod); else undefined.
+   */
+  kubeTarget(): KubeTarget | undefined;
+  /** The fetch for `url`: through the cluster tunnel when its host is a cluster-only name, else `deps.fetch`. */
+  fetchFor(url: string): Promise<FetchLike>;
   /** The registry URLs to use (flags, env, cluster, or the ones stored at login). */
   registryUrls(): Promise<string[]>;
   /** A client carrying the stored token; `cli.not-logged-in` without one. */

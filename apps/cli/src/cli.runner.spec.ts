@@ -4,6 +4,7 @@ import { describeError } from './cli.runner';
 import type { CcesEvent } from '@hoot/events';
 import {
   CliHarness,
+  FakeClusterTunnel,
   FakeEventSource,
   FakeRegistryLocator,
   memoryStdin,
@@ -590,6 +591,87 @@ describe('hoot (in-process, fake client)', () => {
       expect(dead.stderr).toContain(
         'cli.unreachable: CASH of coremx-1 at http://10.0.0.5:3300/internal/v1/coremx/undrain did not answer',
       );
+    });
+  });
+
+  describe('kubectl hoot outside the cluster: the CASH through the Kubernetes API', () => {
+    const podHost = 'hoot-coremx-c2-0.hoot-coremx-c2.hoot.svc';
+    const inCluster = sampleCoreMx({ apiUrl: `http://${podHost}:3300` });
+    const drained = { coremxId: 'coremx-1', state: 'draining' };
+
+    it('a cluster-DNS API URL goes through the tunnel, with a notice on stderr', async () => {
+      const direct: { url: string; init: unknown }[] = [];
+      const tunnelled: { url: string; init: unknown }[] = [];
+      const tunnel = new FakeClusterTunnel(
+        [podHost],
+        fakeFetch({ [`POST http://${podHost}:3300/internal/v1/coremx/drain`]: [202, drained] }, tunnelled),
+      );
+      const h = new CliHarness({
+        programName: 'kubectl-hoot',
+        env: { apiKey: 'k' },
+        tunnel,
+        fetch: fakeFetch({}, direct),
+      });
+      h.answers = { serviceCoremx: () => ({ registryId: 'reg-c1-1', coremx: [inCluster] }) };
+      const { code, stdout, stderr } = await h.run('coremx', 'drain', 'coremx-1', '-n', 'hoot');
+      expect(code).toBe(0);
+      expect(stdout).toContain('CoreMX coremx-1 is draining.');
+      expect(stderr).toContain(`connecting to ${podHost} through the Kubernetes API`);
+      expect(tunnelled).toHaveLength(1);
+      expect(direct).toHaveLength(0);
+      expect(tunnel.asked[0].target).toMatchObject({ namespace: 'hoot', inCluster: false });
+    });
+
+    it("the tunnel's errors keep their code and message (RBAC → exit 1, no Ready pod → exit 3)", async () => {
+      const k8sError = (code: string, message: string) =>
+        Object.assign(new Error(message), { name: 'K8sError', code });
+      const run = async (error: Error) => {
+        const h = new CliHarness({
+          programName: 'kubectl-hoot',
+          env: { apiKey: 'k' },
+          tunnel: new FakeClusterTunnel([podHost], undefined, error),
+        });
+        h.answers = { serviceCoremx: () => ({ registryId: 'reg-c1-1', coremx: [inCluster] }) };
+        return h.run('coremx', 'status', 'coremx-1');
+      };
+      const forbidden = await run(
+        k8sError(
+          'k8s.api-forbidden',
+          'port-forward to pod hoot-coremx-c2-0 port 3300 in namespace hoot is forbidden (HTTP 403): your Kubernetes user needs "create" on "pods/portforward" in namespace hoot',
+        ),
+      );
+      expect(forbidden.code).toBe(1);
+      expect(forbidden.stderr).toContain('error: k8s.api-forbidden: port-forward to pod hoot-coremx-c2-0');
+      const noPod = await run(
+        k8sError('k8s.no-ready-endpoint', 'no Ready pod behind Service hoot/x port 3300'),
+      );
+      expect(noPod.code).toBe(3);
+    });
+
+    it('plain hoot (no cluster) never asks the tunnel and fetches directly', async () => {
+      const tunnel = new FakeClusterTunnel([podHost]);
+      const h = new CliHarness({
+        env: { apiKey: 'k' },
+        tunnel,
+        fetch: fakeFetch({ [`GET http://${podHost}:3300/internal/v1/coremx/status`]: [200, drained] }),
+      });
+      h.answers = { serviceCoremx: () => ({ registryId: 'reg-c1-1', coremx: [inCluster] }) };
+      expect((await h.run('coremx', 'status', 'coremx-1', '--registry', 'http://reg.test')).code).toBe(0);
+      expect(tunnel.asked).toEqual([]);
+    });
+
+    it('events: kubectl hoot hands Kafka a socket factory of the tunnel; plain hoot does not', async () => {
+      const tunnel = new FakeClusterTunnel();
+      const events = new FakeEventSource();
+      const kube = new CliHarness({ programName: 'kubectl-hoot', tunnel, events });
+      expect((await kube.run('events', '--coremx', 'coremx-1', '--brokers', 'hoot-kafka:9092')).code).toBe(0);
+      expect(typeof events.reads[0].socketFactory).toBe('function');
+      expect(tunnel.factories).toHaveLength(1);
+      const plainEvents = new FakeEventSource();
+      const plain = new CliHarness({ tunnel, events: plainEvents });
+      await plain.run('events', '--coremx', 'coremx-1', '--brokers', '127.0.0.1:9092');
+      expect(plainEvents.reads[0].socketFactory).toBeUndefined();
+      expect(tunnel.factories).toHaveLength(1);
     });
   });
 

@@ -1,6 +1,6 @@
 import { HootApiError, RegistryHttpError, SdkError, SdkErrorCode } from '@hoot/sdk';
 import { listOption, parseArgs, stringOption, type OptionSpec, type ParsedArgs } from './args/arg-parser';
-import type { CliDeps, CommandContext, CommandSpec, HootApi, OutputFormat } from './cli.context';
+import type { CliDeps, CommandContext, CommandSpec, HootApi, KubeTarget, OutputFormat } from './cli.context';
 import { COMMANDS } from './commands';
 import { CredentialsStore } from './config/credentials.store';
 import { CliError, CliErrorCode, ExitCode, usageError } from './errors/cli.error';
@@ -158,7 +158,8 @@ export function describeError(error: unknown): { message: string; hint?: string;
       hint: usage ? 'pass --registry URL to skip the cluster lookup' : undefined,
       exitCode: usage
         ? ExitCode.Usage
-        : error.code === 'k8s.api-unavailable'
+        : // Nothing answered: the API server, a Service without a Ready pod, a pod refusing the port-forward.
+          ['k8s.api-unavailable', 'k8s.no-ready-endpoint', 'k8s.port-forward-failed'].includes(error.code)
           ? ExitCode.Unreachable
           : ExitCode.Refused,
     };
@@ -189,6 +190,24 @@ function buildContext(
   const store = new CredentialsStore(deps.env.configDir);
   const color = Boolean(deps.io.stdout.isTTY) && !deps.env.noColor;
   const note = (text: string) => deps.io.stderr.write(`${text}\n`);
+  const kubeTarget = (): KubeTarget | undefined => {
+    const context = stringOption(args, 'context');
+    const kubeconfig = stringOption(args, 'kubeconfig');
+    const namespace = stringOption(args, 'namespace');
+    const kubeMode =
+      deps.programName === 'kubectl-hoot' ||
+      context !== undefined ||
+      kubeconfig !== undefined ||
+      deps.env.inCluster;
+    if (!kubeMode) return undefined;
+    return {
+      context,
+      kubeconfig,
+      namespace,
+      inCluster: deps.env.inCluster,
+      selector: REGISTRY_SERVICE_SELECTOR,
+    };
+  };
   let resolved: Promise<string[]> | undefined;
   const registryUrls = () => {
     resolved ??= (async () => {
@@ -203,28 +222,12 @@ function buildContext(
           'HOOT_REGISTRY',
         );
       }
-      const context = stringOption(args, 'context');
-      const kubeconfig = stringOption(args, 'kubeconfig');
-      const namespace = stringOption(args, 'namespace');
-      const kubeMode =
-        deps.programName === 'kubectl-hoot' ||
-        context !== undefined ||
-        kubeconfig !== undefined ||
-        deps.env.inCluster;
-      if (kubeMode) {
+      const target = kubeTarget();
+      if (target) {
         const urls = await withProgress(
           deps.io,
           'finding the registry in the cluster…',
-          deps.kube.registryUrls(
-            {
-              context,
-              kubeconfig,
-              namespace,
-              inCluster: deps.env.inCluster,
-              selector: REGISTRY_SERVICE_SELECTOR,
-            },
-            (message) => note(`warning: ${message}`),
-          ),
+          deps.kube.registryUrls(target, (message) => note(`warning: ${message}`)),
         );
         return registryList(urls, 'the registry Services');
       }
@@ -250,6 +253,12 @@ function buildContext(
     printJson: (value) => deps.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     note,
     progress: (label, work) => withProgress(deps.io, label, work),
+    kubeTarget,
+    async fetchFor(url) {
+      const target = kubeTarget();
+      if (!target) return deps.fetch;
+      return (await deps.tunnel.fetchFor(target, url, note)) ?? deps.fetch;
+    },
     registryUrls,
     async anonymousClient(): Promise<HootApi> {
       return deps.createClient({ registryUrls: await registryUrls() });

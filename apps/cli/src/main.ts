@@ -21,6 +21,13 @@ function workspaceVersion(): string {
   }
 }
 
+let tunnel: Promise<import('./cluster/kube-tunnel').KubeTunnel> | undefined;
+/** The one cluster tunnel of the process (its dialer caches DNS answers per host), loaded on first use. */
+function kubeTunnel() {
+  tunnel ??= import('./cluster/kube-tunnel').then(({ KubeTunnel }) => new KubeTunnel());
+  return tunnel;
+}
+
 /** Wires the real dependencies, runs the command line and sets the exit code. */
 export async function main(
   programName: string,
@@ -51,6 +58,10 @@ export async function main(
         const { KubeRegistryLocator } = await import('./registry/kube-registry.locator');
         return new KubeRegistryLocator().registryUrls(target, warn);
       },
+    },
+    tunnel: {
+      fetchFor: async (target, url, notice) => (await kubeTunnel()).fetchFor(target, url, notice),
+      socketFactory: async (target, notice) => (await kubeTunnel()).socketFactory(target, notice),
     },
     events: {
       read: async (options) => {

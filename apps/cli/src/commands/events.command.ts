@@ -86,8 +86,14 @@ export const eventsCommand: CommandSpec = {
     const follow = booleanOption(ctx.args, 'follow');
     if (follow && ctx.deps.io.stderr.isTTY)
       ctx.note(`following hoot.coremx.${coremxId}.events (Ctrl-C to stop)…`);
+    // Outside the cluster, `kubectl hoot` reaches brokers by their cluster names through the Kubernetes API.
+    const target = ctx.kubeTarget();
+    const socketFactory = target
+      ? await ctx.deps.tunnel.socketFactory(target, (message) => ctx.note(message))
+      : undefined;
     await ctx.deps.events.read({
       brokers,
+      ...(socketFactory ? { socketFactory } : {}),
       coremxId,
       follow,
       fromBeginning: !follow || booleanOption(ctx.args, 'from-beginning'),

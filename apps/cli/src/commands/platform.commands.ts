@@ -212,11 +212,13 @@ async function callCash(
     );
   }
   const url = `${cashApiUrl(entry)}/internal/v1/coremx/${action}`;
+  // Outside the cluster, `kubectl hoot` reaches a cluster-DNS API URL through the Kubernetes API.
+  const fetch = await ctx.progress('connecting…', ctx.fetchFor(url));
   let response: FetchResponseLike;
   try {
     response = await ctx.progress(
       `${action}…`,
-      ctx.deps.fetch(url, {
+      fetch(url, {
         method,
         headers: {
           authorization: `Bearer ${accessToken}`,
@@ -227,6 +229,8 @@ async function callCash(
       }),
     );
   } catch (error) {
+    // The tunnel's own errors (RBAC, no Ready pod, port-forward refused) say what is wrong: keep them.
+    if ((error as Error | null)?.name === 'K8sError') throw error;
     throw new CliError(
       CliErrorCode.Unreachable,
       `CASH of ${coremxId} at ${url} did not answer: ${(error as Error).message}`,

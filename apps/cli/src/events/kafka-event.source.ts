@@ -7,6 +7,8 @@ import { CliError, CliErrorCode, ExitCode } from '../errors/cli.error';
 const KAFKA_TUNING = {
   /** An unreachable broker is reported within seconds rather than after kafkajs's long default retries. */
   connectionTimeoutMs: 3_000,
+  /** Through the Kubernetes API a connection first looks up the pod, then opens a WebSocket: more time. */
+  tunnelConnectionTimeoutMs: 10_000,
   retries: 2,
   /** With --follow, how often to look for the topic when it does not exist yet (a CoreMX that never published). */
   topicRefreshMs: 2_000,
@@ -34,8 +36,11 @@ export class KafkaEventSource implements EventSource {
       brokers: options.brokers,
       clientId: 'hoot-cli',
       logLevel: 'nothing',
-      connectionTimeoutMs: KAFKA_TUNING.connectionTimeoutMs,
+      connectionTimeoutMs: options.socketFactory
+        ? KAFKA_TUNING.tunnelConnectionTimeoutMs
+        : KAFKA_TUNING.connectionTimeoutMs,
       retries: KAFKA_TUNING.retries,
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
     const admin = kafka.admin();
     try {

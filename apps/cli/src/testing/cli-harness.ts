@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CcesEvent } from '@hoot/events';
 import type { Conference, CoreMxInfo, FetchLike, JoinAnswer } from '@hoot/sdk';
+import type { KafkaSocketFactory } from '@hoot/events';
 import type {
   CliDeps,
+  ClusterTunnel,
   EventReadOptions,
   EventSource,
   HootApi,
@@ -178,7 +180,36 @@ export class FakeRegistryLocator implements RegistryLocator {
   }
 }
 
+/**
+ * A `ClusterTunnel` that tunnels the hosts named in `tunnelled` through `fetch` (with a notice, as the real
+ * one) and everything else not at all; records what it was asked.
+ */
+export class FakeClusterTunnel implements ClusterTunnel {
+  readonly asked: Array<{ target: KubeTarget; url: string }> = [];
+  readonly factories: KubeTarget[] = [];
+  constructor(
+    private readonly tunnelled: readonly string[] = [],
+    private readonly fetch?: FetchLike,
+    private readonly fail?: Error,
+  ) {}
+  async fetchFor(target: KubeTarget, url: string, notice: (message: string) => void) {
+    this.asked.push({ target, url });
+    const host = new URL(url).hostname;
+    if (!this.tunnelled.includes(host)) return undefined;
+    if (this.fail) throw this.fail;
+    notice(`connecting to ${host} through the Kubernetes API`);
+    return this.fetch;
+  }
+  async socketFactory(target: KubeTarget): Promise<KafkaSocketFactory> {
+    this.factories.push(target);
+    return () => {
+      throw new Error('no Kafka in unit specs');
+    };
+  }
+}
+
 export interface HarnessOptions {
+  tunnel?: ClusterTunnel;
   env?: Partial<CliEnv>;
   stdin?: InputStream;
   programName?: string;
@@ -232,6 +263,7 @@ export class CliHarness {
           throw new Error('no fetch in this spec');
         }),
       kube: this.kube,
+      tunnel: this.options.tunnel ?? new FakeClusterTunnel(),
       events: this.events,
       signal: new AbortController().signal,
       now: () => Date.parse('2026-11-23T10:00:00.000Z'),
