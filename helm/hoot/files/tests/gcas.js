@@ -1,7 +1,9 @@
 (async () => {
   const urls = process.env.REGISTRY_URLS.split(',');
   const expected = process.env.COREMX_IDS.split(',').filter(Boolean).sort();
-  const password = require('node:fs').readFileSync('/var/run/secrets/hoot/test/admin-password', 'utf8').trim();
+  const password = require('node:fs')
+    .readFileSync('/var/run/secrets/hoot/test/admin-password', 'utf8')
+    .trim();
   let token;
   await until(`${process.env.ADMIN_USERNAME} signs in through ${urls[0]}`, async () => {
     const r = await http(`${urls[0]}/v1/auth/token`, {
@@ -17,8 +19,14 @@
     await until(`${url} lists CoreMX ${expected.join(', ')} (alive, active)`, async () => {
       const r = await http(`${url}/v1/coremx`, { headers: { authorization: `Bearer ${token}` } });
       if (r.status !== 200) return `${r.status} ${r.text}`;
-      const live = r.json.coremx.filter((c) => c.liveness === 'alive' && c.state === 'active').map((c) => c.coremxId).sort();
-      return expected.every((id) => live.includes(id)) || `listed: ${JSON.stringify(r.json.coremx.map((c) => [c.coremxId, c.liveness, c.state]))}`;
+      const live = r.json.coremx
+        .filter((c) => c.liveness === 'alive' && c.state === 'active')
+        .map((c) => c.coremxId)
+        .sort();
+      return (
+        expected.every((id) => live.includes(id)) ||
+        `listed: ${JSON.stringify(r.json.coremx.map((c) => [c.coremxId, c.liveness, c.state]))}`
+      );
     });
   done();
 })();

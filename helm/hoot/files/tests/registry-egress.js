@@ -7,7 +7,10 @@
     const target = process.env[name];
     if (!target) continue;
     const [host, port] = target.split(':');
-    await until(`${name.toLowerCase()} ${target} accepts connections`, async () => (await tcp(host, port)) === 'open' || `not open`);
+    await until(
+      `${name.toLowerCase()} ${target} accepts connections`,
+      async () => (await tcp(host, port)) === 'open' || `not open`,
+    );
   }
   done();
 })();
