@@ -2,7 +2,9 @@
  * The operators' view: the real `kubectl hoot` (kubectl finds the plugin `kubectl-hoot` on PATH, a link to
  * apps/cli/bin/kubectl-hoot.js) against the cluster, with the suite's kubeconfig and namespace given after
  * the plugin name (kubectl does not pass its own flags to plugins). The plugin finds the registries through
- * the release's Services. Kafka: see connect-map.js.
+ * the release's Services. Names that only cluster DNS resolves (the CASH API URLs `<pod>.<sts>.hoot.svc:3300`,
+ * Kafka's `hoot-kafka:9092` and the address it advertises) are reached by the plugin itself through the
+ * Kubernetes API (pods/portforward), as an operator's laptop would: no preload, no host mapping.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -12,7 +14,10 @@ import { KUBECONFIG, NAMESPACE, ROOT, kubectlPath, run, type RunResult } from '.
 
 export class KubectlHoot {
   private readonly dir = mkdtempSync(join(tmpdir(), 'hoot-cluster-e2e-'));
-  /** host:port → host:port for the plugin's connections (Kafka's advertised Service name). */
+  /**
+   * No longer used: the plugin reaches cluster names through the Kubernetes API. Kept (ignored) so the
+   * spec that still fills it compiles; remove both together.
+   */
   connectMap: Record<string, string> = {};
   apiKey: string | undefined;
 
@@ -36,8 +41,7 @@ export class KubectlHoot {
       PATH: `${this.dir}${delimiter}${process.env['PATH'] ?? ''}`,
       HOOT_CONFIG_DIR: join(this.dir, 'config'),
       NO_COLOR: '1',
-      NODE_OPTIONS: `--require ${join(__dirname, 'connect-map.js')}`,
-      HOOT_E2E_CONNECT_MAP: JSON.stringify(this.connectMap),
+      KUBECONFIG,
       ...(this.apiKey ? { HOOT_API_KEY: this.apiKey } : {}),
     };
   }
