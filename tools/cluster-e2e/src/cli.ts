@@ -14,11 +14,6 @@ import { KUBECONFIG, NAMESPACE, ROOT, kubectlPath, run, type RunResult } from '.
 
 export class KubectlHoot {
   private readonly dir = mkdtempSync(join(tmpdir(), 'hoot-cluster-e2e-'));
-  /**
-   * No longer used: the plugin reaches cluster names through the Kubernetes API. Kept (ignored) so the
-   * spec that still fills it compiles; remove both together.
-   */
-  connectMap: Record<string, string> = {};
   apiKey: string | undefined;
 
   constructor() {

@@ -36,7 +36,6 @@ import {
   kubectlJson,
   kubectlOk,
   operatorKey,
-  portForward,
   registryGet,
   registryNodes,
   registryPods,
@@ -44,7 +43,6 @@ import {
   type Cloud,
   type CoreMxPod,
   type Person,
-  type PortForward,
   type RegistryNode,
 } from '../src/platform';
 
@@ -62,7 +60,6 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
   let browser: ClusterBrowser;
   let cli: KubectlHoot;
   const tokens: Record<string, string> = {};
-  const forwards: PortForward[] = [];
   const followers: ChildProcess[] = [];
   let alice: Page;
   let bob: Page;
@@ -213,7 +210,6 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
         writeArtifact(`samples-${who}.json`, await readSampler(page).catch(() => null));
     }
     await browser?.close();
-    for (const f of forwards) await f.stop().catch(() => undefined);
     cli?.dispose();
     say(`metrics: ${JSON.stringify(metrics.all(), null, 2)}`);
   }, 60_000);
@@ -503,9 +499,8 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     );
     metrics.set('conferenceCreateStatusWhileKafkaAway', createdWhileAway);
 
-    const forward = await portForward('hoot-kafka', 9092);
-    forwards.push(forward);
-    cli.connectMap = { 'hoot-kafka:9092': `127.0.0.1:${forward.port}` };
+    // `kubectl hoot events` reaches hoot-kafka:9092 (and the address Kafka advertises, the same cluster name)
+    // through the Kubernetes API by itself, as from an operator's laptop.
     const coremxIds = (await coremxPods()).map((p) => p.coremxId).sort();
     const checked = await step('11-seq-gap-free', async () =>
       eventually(
@@ -578,18 +573,8 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       const hosting = (await conference())['coremxId'] as string;
       const idle = pods.find((id) => id !== hosting) as string;
       // `coremx drain` calls the CASH at the API URL the registry lists: the pod's name under the headless
-      // Service (`<pod>.<sts>.hoot.svc:3300`), which only cluster DNS resolves. The host has no cluster
-      // DNS: the plugin's connections to those names go to the pod IPs (routable from the host, and the
-      // CASH port is open to clients). See the report: operators outside the cluster need this too.
-      const podIps = new Map((await coremxPods()).map((p) => [p.coremxId, p.podIP]));
-      for (const entry of list['coremx'] as Json[]) {
-        const ip = podIps.get(entry['coremxId']);
-        if (!entry['apiUrl'] || !ip) continue;
-        const api = new URL(entry['apiUrl'] as string);
-        const port = api.port || (api.protocol === 'https:' ? '443' : '80');
-        cli.connectMap[`${api.hostname}:${port}`] = `${ip}:${port}`;
-      }
-      metrics.set('cashApiUrlsMappedForTheHost', { ...cli.connectMap });
+      // Service (`<pod>.<sts>.hoot.svc:3300`), which only cluster DNS resolves; the plugin, outside the
+      // cluster, reaches it through the Kubernetes API (pods/portforward) by itself.
       const { key, source } = await operatorKey();
       metrics.set('operatorKeySource', source);
       cli.apiKey = key;
