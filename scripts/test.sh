@@ -29,7 +29,7 @@ need() { "$@" || { printf '!! setup failed: %s\n' "$*"; exit 1; }; }
 
 step "npm packages"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm ci` refuses this lockfile (npm 11 leaves out optional platform packages), so install from it instead.
+  # Installs exactly the lockfile's versions (`npm ci` accepts it too, on npm 10 and 11) but keeps an existing tree.
   need npm install --no-audit --no-fund
 else
   echo "node_modules is current"
@@ -66,14 +66,10 @@ done
 
 # Kubernetes for real: the images users run, a one-node cluster from real components (scripts/cluster-up),
 # the chart installed into it, and a call through it. Each suite starts its own cluster and tears it down.
-if [ -f tools/cluster-tests/jest.config.js ]; then
-  step "cluster specs: cluster-up/down, NetworkPolicy enforcement (a real one-node Kubernetes)"
-  run cluster npx jest -c tools/cluster-tests/jest.config.js --forceExit --json --outputFile="$results/cluster.json"
-fi
-if [ -f tools/cluster-e2e/jest.config.js ]; then
-  step "end-to-end through the cluster: images, chart, Chromium calls, failures (a real one-node Kubernetes)"
-  run cluster-e2e npx jest -c tools/cluster-e2e/jest.config.js --forceExit --json --outputFile="$results/cluster-e2e.json"
-fi
+step "cluster specs: cluster-up/down, NetworkPolicy enforcement (a real one-node Kubernetes)"
+run cluster npx jest -c tools/cluster-tests/jest.config.js --forceExit --json --outputFile="$results/cluster.json"
+step "end-to-end through the cluster: images, chart, Chromium calls, failures (a real one-node Kubernetes)"
+run cluster-e2e npx jest -c tools/cluster-e2e/jest.config.js --forceExit --json --outputFile="$results/cluster-e2e.json"
 
 step "summary"
 node tools/jest/summary.js "$results"
