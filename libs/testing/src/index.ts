@@ -11,3 +11,4 @@ export * from './lib/auth-service';
 export * from './lib/cash-process';
 export * from './lib/registry-process';
 export * from './lib/chromium';
+export * from './lib/web-page';

@@ -6,12 +6,14 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_TEST_FLAGS, chromiumPath } from '@hoot/testing';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { WEB_CHROMIUM_FLAGS, chromiumPath } from '@hoot/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ARTIFACTS } from './cluster';
 import type { Person } from './platform';
 
-const CHROMIUM_FLAGS = [...CHROMIUM_TEST_FLAGS, '--autoplay-policy=no-user-gesture-required'];
+const CHROMIUM_FLAGS = [...WEB_CHROMIUM_FLAGS];
+
+export { createConference, framesDecoded, joinByAddress, myTile, tileOf } from '@hoot/testing';
 
 /** What the app puts on `window.hootDebug` (apps/web/src/debug.ts). */
 interface HootDebug {
@@ -97,40 +99,8 @@ export class ClusterBrowser {
   }
 }
 
-/** Creates a conference on the home screen; returns its address. */
-export async function createConference(
-  page: Page,
-  conference: { id: string; type: 'm2m'; allowed: string[] },
-): Promise<string> {
-  await page.getByTestId('create-id').fill(conference.id);
-  await page.getByTestId('create-type').selectOption(conference.type);
-  await page.getByTestId('create-allowed').fill(conference.allowed.join(', '));
-  await page.getByTestId('create-submit').click();
-  const created = page.getByTestId('created-address');
-  await created.waitFor();
-  return (await created.textContent()) ?? '';
-}
-
-/** Joins by address from the home screen (waits for the room screen). */
-export async function joinByAddress(page: Page, address: string): Promise<void> {
-  await page.getByTestId('join-address').fill(address);
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('screen-room').waitFor();
-}
-
-export const myTile = (page: Page): Locator => page.locator('[data-testid="tile"][data-me="true"]');
-
-export const tileOf = (page: Page, displayName: string): Locator =>
-  page.locator('[data-testid="tile"]', {
-    has: page.locator('[data-testid="tile-name"]', { hasText: displayName }),
-  });
-
 export const roomState = (page: Page): Promise<string | null> =>
   page.getByTestId('room-status').getAttribute('data-state');
-
-/** Video frames decoded over all receiving connections of the page's room. */
-export const framesDecoded = (page: Page): Promise<number> =>
-  page.evaluate(() => (window as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecoded());
 
 /**
  * Starts sampling in the page every `intervalMs`: decoded frames and the room status, and counts every

@@ -5,19 +5,22 @@
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_TEST_FLAGS, chromiumPath, eventually, infraPath } from '@hoot/testing';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { WEB_CHROMIUM_FLAGS, chromiumPath, eventually, infraPath } from '@hoot/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { WebUser } from './web-platform';
 
-/** The browser specs' flags, plus autoplay without a gesture (remote tiles play with sound). */
-const CHROMIUM_FLAGS = [...CHROMIUM_TEST_FLAGS, '--autoplay-policy=no-user-gesture-required'];
+const CHROMIUM_FLAGS = [...WEB_CHROMIUM_FLAGS];
 
-/** What the app puts on `window.hootDebug` (apps/web/src/debug.ts). */
-interface HootDebug {
-  inboundVideoFramesDecoded(): Promise<number>;
-  inboundAudioPacketsReceived(): Promise<number>;
-  inboundVideoFramesDecodedFrom(participantId: string): number;
-}
+export {
+  audioPackets,
+  bannerCode,
+  createConference,
+  framesDecoded,
+  framesDecodedFrom,
+  joinByAddress,
+  myTile,
+  tileOf,
+} from '@hoot/testing';
 
 /** One Chromium for a spec file; pages per person, screenshots numbered in the order they are taken. */
 export class WebBrowser {
@@ -80,57 +83,6 @@ export class WebBrowser {
     await this.browser.close();
   }
 }
-
-/** Creates a conference on the home screen and returns its address (stays on the home screen). */
-export async function createConference(
-  page: Page,
-  conference: { id: string; type: 'm2m' | 'a2m' | 'p2m' | 'p2p'; allowed: string[] },
-): Promise<string> {
-  await page.getByTestId('create-id').fill(conference.id);
-  await page.getByTestId('create-type').selectOption(conference.type);
-  await page.getByTestId('create-allowed').fill(conference.allowed.join(', '));
-  await page.getByTestId('create-submit').click();
-  const created = page.getByTestId('created-address');
-  await created.waitFor();
-  return (await created.textContent()) ?? '';
-}
-
-/** Joins by address from the home screen (waits for the room screen). */
-export async function joinByAddress(page: Page, address: string): Promise<void> {
-  await page.getByTestId('join-address').fill(address);
-  await page.getByTestId('join-submit').click();
-  await page.getByTestId('screen-room').waitFor();
-}
-
-/** Our own tile. */
-export const myTile = (page: Page): Locator => page.locator('[data-testid="tile"][data-me="true"]');
-
-/** The tile of whoever shows this display name. */
-export const tileOf = (page: Page, displayName: string): Locator =>
-  page.locator('[data-testid="tile"]', {
-    has: page.locator('[data-testid="tile-name"]', { hasText: displayName }),
-  });
-
-/** The room banner's code (`null` while there is none). */
-export const bannerCode = (page: Page): Promise<string | null> =>
-  page.getByTestId('room-banner').getAttribute('data-code');
-
-/** `hootDebug.inboundVideoFramesDecoded()`: video frames decoded over all receiving connections. */
-export const framesDecoded = (page: Page): Promise<number> =>
-  page.evaluate(() => (window as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecoded());
-
-/** `hootDebug.inboundAudioPacketsReceived()`: audio packets over all receiving connections. */
-export const audioPackets = (page: Page): Promise<number> =>
-  page.evaluate(() =>
-    (window as unknown as { hootDebug: HootDebug }).hootDebug.inboundAudioPacketsReceived(),
-  );
-
-/** `hootDebug.inboundVideoFramesDecodedFrom(id)`: video frames decoded in one participant's tile. */
-export const framesDecodedFrom = (page: Page, participantId: string): Promise<number> =>
-  page.evaluate(
-    (id) => (window as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecodedFrom(id),
-    participantId,
-  );
 
 /**
  * Waits until a counter of the page is above 0 and then above that first reading: media keeps flowing,

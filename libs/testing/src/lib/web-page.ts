@@ -1,0 +1,74 @@
+import type { Locator, Page } from 'playwright-core';
+import { CHROMIUM_TEST_FLAGS } from './chromium';
+
+/**
+ * The web app's page, as the browser specs drive it (apps/web on loopback, and through the cluster's
+ * NodePorts): the screens' test ids, tiles, and the `window.hootDebug` counters. Types only from
+ * playwright-core: nothing here starts a browser.
+ */
+
+/** The browser specs' flags, plus autoplay without a gesture (remote tiles play with sound). */
+export const WEB_CHROMIUM_FLAGS: readonly string[] = [
+  ...CHROMIUM_TEST_FLAGS,
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/** What the app puts on `window.hootDebug` (apps/web/src/debug.ts). */
+interface HootDebug {
+  inboundVideoFramesDecoded(): Promise<number>;
+  inboundAudioPacketsReceived(): Promise<number>;
+  inboundVideoFramesDecodedFrom(participantId: string): number;
+}
+
+/** Creates a conference on the home screen and returns its address (stays on the home screen). */
+export async function createConference(
+  page: Page,
+  conference: { id: string; type: 'm2m' | 'a2m' | 'p2m' | 'p2p'; allowed: string[] },
+): Promise<string> {
+  await page.getByTestId('create-id').fill(conference.id);
+  await page.getByTestId('create-type').selectOption(conference.type);
+  await page.getByTestId('create-allowed').fill(conference.allowed.join(', '));
+  await page.getByTestId('create-submit').click();
+  const created = page.getByTestId('created-address');
+  await created.waitFor();
+  return (await created.textContent()) ?? '';
+}
+
+/** Joins by address from the home screen (waits for the room screen). */
+export async function joinByAddress(page: Page, address: string): Promise<void> {
+  await page.getByTestId('join-address').fill(address);
+  await page.getByTestId('join-submit').click();
+  await page.getByTestId('screen-room').waitFor();
+}
+
+/** Our own tile. */
+export const myTile = (page: Page): Locator => page.locator('[data-testid="tile"][data-me="true"]');
+
+/** The tile of whoever shows this display name. */
+export const tileOf = (page: Page, displayName: string): Locator =>
+  page.locator('[data-testid="tile"]', {
+    has: page.locator('[data-testid="tile-name"]', { hasText: displayName }),
+  });
+
+/** The room banner's code (`null` while there is none). */
+export const bannerCode = (page: Page): Promise<string | null> =>
+  page.getByTestId('room-banner').getAttribute('data-code');
+
+/** `hootDebug.inboundVideoFramesDecoded()`: video frames decoded over all receiving connections. */
+export const framesDecoded = (page: Page): Promise<number> =>
+  page.evaluate(() =>
+    (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecoded(),
+  );
+
+/** `hootDebug.inboundAudioPacketsReceived()`: audio packets over all receiving connections. */
+export const audioPackets = (page: Page): Promise<number> =>
+  page.evaluate(() =>
+    (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.inboundAudioPacketsReceived(),
+  );
+
+/** `hootDebug.inboundVideoFramesDecodedFrom(id)`: video frames decoded in one participant's tile. */
+export const framesDecodedFrom = (page: Page, participantId: string): Promise<number> =>
+  page.evaluate(
+    (id) => (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecodedFrom(id),
+    participantId,
+  );
