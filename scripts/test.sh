@@ -66,10 +66,15 @@ done
 
 # Kubernetes for real: the images users run, a one-node cluster from real components (scripts/cluster-up),
 # the chart installed into it, and a call through it. Each suite starts its own cluster and tears it down.
+# The image builds start a Docker engine when none answers; one this run started is stopped at the end.
+docker_was_up=0
+scripts/infra/docker.sh status >/dev/null 2>&1 && docker_was_up=1
 step "cluster specs: cluster-up/down, NetworkPolicy enforcement (a real one-node Kubernetes)"
 run cluster npx jest -c tools/cluster-tests/jest.config.js --forceExit --json --outputFile="$results/cluster.json"
 step "end-to-end through the cluster: images, chart, Chromium calls, failures (a real one-node Kubernetes)"
 run cluster-e2e npx jest -c tools/cluster-e2e/jest.config.js --forceExit --json --outputFile="$results/cluster-e2e.json"
+
+if [ "$docker_was_up" = 0 ]; then scripts/infra/docker.sh stop >/dev/null 2>&1 || true; fi
 
 step "summary"
 node tools/jest/summary.js "$results"
