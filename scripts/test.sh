@@ -6,7 +6,7 @@
 # one-node Kubernetes cluster — and ends with one line of counts. Heavy caches live at user level (~/.m2, Go's caches,
 # ~/.cache/hoot) so a fresh clone is fast the second time.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false FORCE_COLOR=0
 
