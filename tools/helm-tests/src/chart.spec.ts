@@ -809,7 +809,7 @@ describe('the local cluster values (scripts/cluster-install)', () => {
       const service = named(objects, 'Service', `hoot-reg-${cloud}-1`);
       expect(service.spec.type).toBe('NodePort');
       expect(service.spec.ports[0]).toMatchObject({ port: 3200, nodePort });
-      expect(service.metadata.annotations['hoot.mx/url']).toBe(`http://10.201.0.1:${nodePort}`);
+      expect(service.metadata.annotations?.['hoot.mx/url']).toBe(`http://10.201.0.1:${nodePort}`);
       expect(named(objects, 'ConfigMap', `hoot-reg-${cloud}-1`).data.WEB_BASE_URL).toBe(
         `http://10.201.0.1:${nodePort}`,
       );
@@ -877,10 +877,10 @@ describe('chart tests (helm test)', () => {
       'hoot-test-gcas',
       'hoot-test-unlabelled-denied',
     ]);
-    expect(tests.map((t) => t.metadata.annotations['helm.sh/hook-weight'])).toEqual(['0', '1', '2', '3']);
+    expect(tests.map((t) => t.metadata.annotations?.['helm.sh/hook-weight'])).toEqual(['0', '1', '2', '3']);
     for (const t of tests) {
-      expect(t.metadata.annotations['helm.sh/hook']).toBe('test');
-      expect(t.metadata.annotations['helm.sh/hook-delete-policy']).toBe(
+      expect(t.metadata.annotations?.['helm.sh/hook']).toBe('test');
+      expect(t.metadata.annotations?.['helm.sh/hook-delete-policy']).toBe(
         'before-hook-creation,hook-succeeded',
       );
     }
@@ -949,8 +949,8 @@ describe('chart tests (helm test)', () => {
     const policies = [...ofKind(objects, 'NetworkPolicy'), ...ofKind(devInfra, 'NetworkPolicy')];
     const endpoint = (name: string, labels: Record<string, string>) => ({ name, labels });
     const release = { 'app.kubernetes.io/name': 'hoot', 'app.kubernetes.io/instance': 'hoot' };
-    const registryTest = endpoint('registry-egress', byName('registry-egress').metadata.labels);
-    const unlabelled = endpoint('unlabelled', byName('unlabelled-denied').metadata.labels);
+    const registryTest = endpoint('registry-egress', byName('registry-egress').metadata.labels ?? {});
+    const unlabelled = endpoint('unlabelled', byName('unlabelled-denied').metadata.labels ?? {});
     const auth = endpoint('auth', { ...release, 'app.kubernetes.io/component': 'auth' });
     const registry = endpoint('registry', {
       ...release,
