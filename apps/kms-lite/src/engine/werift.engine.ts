@@ -71,6 +71,8 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
   private dtlsConnected = false;
   private mediaConnected = false;
   private lastKeyframeRequest = 0;
+  /** A keyframe was asked for before the peer's video arrived: ask as soon as it does. */
+  private keyframeOwed = false;
   private flowTimer?: ReturnType<typeof setInterval>;
   private closed = false;
 
@@ -108,6 +110,9 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     transceiver.onTrack.subscribe((track) => {
       this.incoming.set(kind, { track, transceiver });
       track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.onRemoteRtp(kind, rtp));
+      // A sink that connected before this source's video arrived asked for a keyframe that could not be
+      // sent then; without it the sink decodes nothing until the publisher happens to send one.
+      if (kind === 'video' && this.keyframeOwed) this.requestKeyframe();
     });
     transceiver.receiver.onRtcp.subscribe(() => this.onRemoteRtcp());
     transceiver.sender.onRtcp.subscribe((packet: RtcpPacket) => {
@@ -178,6 +183,7 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
 
   private onRemoteRtp(kind: MediaKind, rtp: RtpPacket): void {
     if (this.closed) return;
+    if (kind === 'video' && this.keyframeOwed) this.requestKeyframe();
     this.lastIn.set(kind, Date.now());
     if (!this.flowing.in.has(kind)) {
       this.flowing.in.add(kind);
@@ -229,7 +235,11 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     const now = Date.now();
     if (now - this.lastKeyframeRequest < TUNING.keyframeMinIntervalMs) return;
     const video = this.incoming.get('video');
-    if (!video || video.track.ssrc === undefined) return;
+    if (!video || video.track.ssrc === undefined) {
+      this.keyframeOwed = true;
+      return;
+    }
+    this.keyframeOwed = false;
     this.lastKeyframeRequest = now;
     video.transceiver.receiver.sendRtcpPLI(video.track.ssrc).catch(() => undefined);
   }
