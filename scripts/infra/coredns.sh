@@ -11,6 +11,6 @@ GT_MODULE=github.com/coredns/coredns
 GT_PKGS=(github.com/coredns/coredns)
 GT_BINARIES=(coredns)
 GT_MINUTES=5
-# shellcheck source=scripts/infra/cluster/lib/go-tool.sh
-source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib/go-tool.sh"
+# shellcheck source=scripts/infra/lib/go-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-tool.sh"
 gotool_main "$@"

@@ -15,6 +15,6 @@ GT_PKGS=(github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
 GT_BINARIES=(kube-router)
 GT_LDFLAGS="-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v2.1.0"
 GT_MINUTES=5
-# shellcheck source=scripts/infra/cluster/lib/go-tool.sh
-source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib/go-tool.sh"
+# shellcheck source=scripts/infra/lib/go-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go-tool.sh"
 gotool_main "$@"

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
-# Shared by scripts/infra/coredns.sh and scripts/infra/kube-router.sh: builds the `tool` packages of a wrapper
+# Shared by scripts/infra/kubernetes.sh, coredns.sh and kube-router.sh: builds the `tool` packages of a wrapper
 # module (scripts/infra/<name>/go.mod + go.sum, pinned) from the Go module proxy into a user-level, versioned
 # cache folder ${XDG_CACHE_HOME:-$HOME/.cache}/hoot/<name>-<version>-<hash>/ (hash of go.mod, go.sum and the build
-# flags), linked to .infra/<name>, the same pattern as scripts/infra/kubernetes.sh: one build at a time (flock),
+# flags), linked to .infra/<name>: one build at a time (flock),
 # binaries moved into place atomically, a .complete marker written last.
 #
 # The sourcing script sets, before calling gotool_main "$@":
