@@ -6,7 +6,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { eventually } from '@hoot/testing';
 
 /** The repository root (this file is tools/cluster-e2e/src/cluster.ts). */
 export const ROOT = resolve(__dirname, '../../..');
@@ -109,31 +108,32 @@ export async function releaseDeployed(): Promise<boolean> {
  * being deleted are left out), polling `kubectl get pods`.
  */
 export async function waitAllPodsReady(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
   let shown = '';
-  await eventually(
-    async () => {
-      const result = await kubectl(['get', 'pods', '-o', 'json'], 20_000);
-      let state = result.stderr.trim();
-      if (result.code === 0) {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
-        const pods = (JSON.parse(result.stdout).items as any[]).filter(
-          (p) => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase),
-        );
-        const notReady = pods
-          .filter(
-            // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
-            (p) => !(p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
-          )
-          .map((p) => p.metadata.name as string);
-        if (pods.length > 0 && notReady.length === 0) return;
-        state = pods.length === 0 ? 'no pods' : `not Ready: ${notReady.join(', ')}`;
-      }
-      if (state !== shown) say(`pods: ${state}`);
-      shown = state;
-      throw new Error(state);
-    },
-    { timeoutMs, intervalMs: 2_000, description: `pods of ${NAMESPACE} all Ready` },
-  );
+  while (Date.now() < deadline) {
+    const result = await kubectl(['get', 'pods', '-o', 'json'], 20_000);
+    if (result.code === 0) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
+      const pods = (JSON.parse(result.stdout).items as any[]).filter(
+        (p) => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase),
+      );
+      const notReady = pods
+        .filter(
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod JSON
+          (p) => !(p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+        )
+        .map((p) => p.metadata.name as string);
+      if (pods.length > 0 && notReady.length === 0) return;
+      last = pods.length === 0 ? 'no pods' : `not Ready: ${notReady.join(', ')}`;
+    } else {
+      last = result.stderr.trim();
+    }
+    if (last !== shown) say(`pods: ${last}`);
+    shown = last;
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  throw new Error(`pods of ${NAMESPACE} not all Ready within ${timeoutMs} ms: ${last}`);
 }
 
 /** One step of the global setup: name, command line, seconds taken, outcome. */

@@ -10,7 +10,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually } from '@hoot/testing';
 import {
   ARTIFACTS,
   IMAGES,
@@ -81,19 +80,16 @@ export default async function globalSetup(): Promise<void> {
     // Someone else's cluster: never build, start or stop anything; wait for the release and its pods.
     say(`HOOT_CLUSTER_REUSE=1: waiting for release ${RELEASE} in ${NAMESPACE} (${KUBECONFIG})`);
     const t0 = Date.now();
-    await eventually(
-      async () => {
-        if (!(await releaseDeployed())) throw new Error(`no deployed release ${RELEASE} in ${NAMESPACE} yet`);
-      },
-      { timeoutMs: 600_000, intervalMs: 5_000, description: 'HOOT_CLUSTER_REUSE=1: the release deployed' },
-    ).catch((error: unknown) => {
-      save();
-      throw new Error(
-        `HOOT_CLUSTER_REUSE=1 but no deployed release ${RELEASE} in ${NAMESPACE} answers through ${KUBECONFIG} ` +
-          'within 10 min: start one (scripts/cluster-up + scripts/cluster-install) or run without HOOT_CLUSTER_REUSE',
-        { cause: error },
-      );
-    });
+    while (!(await releaseDeployed())) {
+      if (Date.now() - t0 > 600_000) {
+        save();
+        throw new Error(
+          `HOOT_CLUSTER_REUSE=1 but no deployed release ${RELEASE} in ${NAMESPACE} answers through ${KUBECONFIG} ` +
+            'within 10 min: start one (scripts/cluster-up + scripts/cluster-install) or run without HOOT_CLUSTER_REUSE',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
     await waitAllPodsReady(600_000);
     timings.seconds.podsReady = Math.round((Date.now() - t0) / 100) / 10;
     say(`all pods Ready in ${timings.seconds.podsReady} s`);
