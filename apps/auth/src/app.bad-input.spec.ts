@@ -143,6 +143,34 @@ describe('bad input', () => {
       'request.invalid',
     ],
     ['revocations: huge body', 'POST', '/v1/revocations', huge, 'admin', 413, 'request.too-large'],
+    // `null` where a string (or object) is required: refused, not stored as null or as a default.
+    ...(['jti', 'before'] as const).map((field): Case => [
+      `revocations: ${field} null`,
+      'POST',
+      '/v1/revocations',
+      { sub: 'acc_x', [field]: null },
+      'admin',
+      400,
+      'request.invalid',
+    ]),
+    ...(['organisation', 'plan', 'kind', 'password', 'roles', 'limits'] as const).map((field): Case => [
+      `create account: ${field} null`,
+      'POST',
+      '/v1/admin/accounts',
+      { username: 'newbie', displayName: 'x', password: 'long enough pw', [field]: null },
+      'admin',
+      400,
+      'request.invalid',
+    ]),
+    [
+      'create account: organisation not a string',
+      'POST',
+      '/v1/admin/accounts',
+      { username: 'newbie', displayName: 'x', password: 'long enough pw', organisation: 42 },
+      'admin',
+      400,
+      'request.invalid',
+    ],
     // POST /v1/admin/accounts
     [
       'create account: missing fields',

@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { AccountKind } from '@hoot/domain';
+import { OptionalNotNull } from '../validation/optional-not-null';
 
 export class AccountLimitsDto {
   @IsInt()
@@ -39,35 +40,35 @@ export class CreateAccountDto {
   @MaxLength(128)
   displayName!: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['user', 'service'])
   kind?: AccountKind;
 
   /** Required for users, refused for services (they use API keys). */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(12)
   @MaxLength(256)
   password?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(128)
   organisation?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(64)
   plan?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(16)
   @IsString({ each: true })
   @Matches(/^[a-z][a-z0-9-]{0,31}$/, { each: true })
   roles?: string[];
 
-  @IsOptional()
+  @OptionalNotNull()
   @ValidateNested()
   @Type(() => AccountLimitsDto)
   limits?: AccountLimitsDto;

@@ -7,6 +7,7 @@ import {
   ListAccountsQueryDto,
 } from '../accounts/account.dto';
 import { AccountsService, type IssuedApiKey } from '../accounts/accounts.service';
+import { NoStore } from '../http/no-store';
 import { KeyRingService } from '../keys/key-ring.service';
 import { AdminGuard } from './admin.guard';
 
@@ -48,6 +49,7 @@ export class AdminController {
 
   /** A new API key for the account (shown once). */
   @Post('accounts/:id/api-keys')
+  @NoStore()
   issueApiKey(@Param() params: AccountIdParams, @Body() body: CreateApiKeyDto): Promise<IssuedApiKey> {
     return this.accounts.issueApiKey(params.id, body.name);
   }

@@ -1,6 +1,7 @@
-import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type RoomRole, type RoomType } from '@hoot/domain';
 import { COREMX_ID_PATTERN, OPAQUE_ID_PATTERN } from '@hoot/events';
+import { OptionalNotNull } from '../validation/optional-not-null';
 
 /** Bounds of join tickets, with why. */
 export const JOIN_TICKET_DEFAULTS = {
@@ -13,9 +14,6 @@ export const JOIN_TICKET_DEFAULTS = {
   /** What CASH keeps of `name`. */
   maxDisplayNameLength: 100,
 } as const;
-
-/** Absent is fine; `null` is not (it would become a claim CASH refuses). */
-const Optional = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** `POST /internal/v1/join-tickets`: what the registry asks to be signed (see README). */
 export class JoinTicketRequestDto {
@@ -36,22 +34,22 @@ export class JoinTicketRequestDto {
   })
   conferenceId!: string;
 
-  @Optional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(JOIN_TICKET_DEFAULTS.maxDisplayNameLength)
   @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'displayName must not contain control characters' })
   displayName?: string;
 
-  @Optional()
+  @OptionalNotNull()
   @IsIn(['publisher', 'viewer'])
   role?: RoomRole;
 
-  @Optional()
+  @OptionalNotNull()
   @IsIn(ROOM_TYPES)
   roomType?: RoomType;
 
-  @Optional()
+  @OptionalNotNull()
   @IsInt()
   @Min(JOIN_TICKET_DEFAULTS.minTtlSeconds)
   @Max(JOIN_TICKET_DEFAULTS.maxTtlSeconds)

@@ -1,5 +1,6 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { CurrentIdentity, ServiceGuard, type Identity } from '@hoot/auth-kit';
+import { NoStore } from '../http/no-store';
 import { JoinTicketIssuer, type IssuedJoinTicket } from './join-ticket-issuer.service';
 import { JoinTicketRequestDto } from './join-ticket-request.dto';
 import { RegistryGuard } from './registry.guard';
@@ -13,6 +14,7 @@ export class JoinTicketsController {
    * ticket that the CASH of `coremxId` accepts for one identity in one conference.
    */
   @Post()
+  @NoStore()
   @UseGuards(ServiceGuard, RegistryGuard)
   issue(@CurrentIdentity() identity: Identity, @Body() body: JoinTicketRequestDto): IssuedJoinTicket {
     return this.tickets.issue(identity.username!, body);

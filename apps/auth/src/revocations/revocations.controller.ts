@@ -1,11 +1,12 @@
 import { Body, Controller, Inject, Post, UseGuards } from '@nestjs/common';
-import { IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsISO8601, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Clock } from '@hoot/domain';
 import { invalidRequest } from '@hoot/service-kit';
 import { AUTH_CONFIG, CLOCK } from '../auth.tokens';
 import { AccountsService } from '../accounts/accounts.service';
 import { AdminGuard, AllowServices } from '../admin/admin.guard';
 import type { AuthConfig } from '../config/auth.config';
+import { OptionalNotNull } from '../validation/optional-not-null';
 import { RevocationsService, type RevocationOutcome } from './revocations.service';
 
 /**
@@ -18,13 +19,13 @@ export class RevocationRequestDto {
   @MaxLength(128)
   sub!: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   jti?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true })
   before?: string;
 }

@@ -9,6 +9,7 @@ import {
 } from '@hoot/service-kit';
 import { Counter } from 'prom-client';
 import { AUTH_CONFIG, CLOCK } from '../auth.tokens';
+import { NoStore } from '../http/no-store';
 import { AccountsService } from '../accounts/accounts.service';
 import { parseApiKey } from '../accounts/api-key.codec';
 import type { AuthConfig } from '../config/auth.config';
@@ -53,6 +54,7 @@ export class TokensController {
    */
   @Post()
   @HttpCode(200)
+  @NoStore()
   async issue(@Body() body: TokenRequestDto, @Req() request: { ip: string }): Promise<TokenResponse> {
     const identity = this.identityKey(body);
     this.enforce(this.perAddress.take(`ip:${request.ip}`), body.grant_type);
