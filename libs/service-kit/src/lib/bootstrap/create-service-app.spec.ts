@@ -119,6 +119,96 @@ describe('createServiceApp', () => {
     expect(created).toHaveLength(0);
   });
 
+  const deep = (levels: number) =>
+    `{"name":"a","limits":{"max":1},"x":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+
+  it.each([
+    ['JSON nested 65 levels', deep(64), 'application/json', 400, 'request.malformed'],
+    [
+      'a duplicate key',
+      '{"name":"a","limits":{"max":1},"name":"b"}',
+      'application/json',
+      400,
+      'request.malformed',
+    ],
+    [
+      'a duplicate key spelt with an escape',
+      '{"name":"a","limits":{"max":1,"\\u006dax":2}}',
+      'application/json',
+      400,
+      'request.malformed',
+    ],
+    [
+      'a charset other than UTF-8',
+      '{"name":"a","limits":{"max":1}}',
+      'application/json; charset=utf-16',
+      415,
+      'request.unsupported-media-type',
+    ],
+    [
+      'a Latin-1 charset',
+      '{"name":"a","limits":{"max":1}}',
+      'application/json;charset="ISO-8859-1"',
+      415,
+      'request.unsupported-media-type',
+    ],
+  ])('refuses %s and changes nothing', async (_what, payload, contentType, status, code) => {
+    const res = await post(payload, { 'content-type': contentType });
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status, code });
+    expect(created).toHaveLength(0);
+  });
+
+  it('refuses a body that is not UTF-8', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      // "café" in Latin-1: a lone 0xE9 byte is not UTF-8 and must not become U+FFFD silently.
+      payload: Buffer.concat([
+        Buffer.from('{"name":"caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('","limits":{"max":1}}'),
+      ]),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'request.malformed' });
+    expect(created).toHaveLength(0);
+  });
+
+  it.each([
+    ['no charset', 'application/json'],
+    ['charset=utf-8', 'application/json; charset=utf-8'],
+    ['a quoted upper-case UTF-8', 'application/json; charset="UTF-8"'],
+  ])('accepts JSON with %s, nested up to the limit', async (_what, contentType) => {
+    const res = await post(deep(63), { 'content-type': contentType });
+    expect(res.statusCode).toBe(400);
+    // Reached the validation pipe (the unknown field `x`), so the body was parsed.
+    expect(res.json()).toMatchObject({ code: 'request.invalid' });
+    const ok = await post('{"name":"a","limits":{"max":1}}', { 'content-type': contentType });
+    expect(ok.statusCode).toBe(201);
+    expect(created).toHaveLength(1);
+  });
+
+  it('refuses JSON nested 10,000 levels within the body limit', async () => {
+    const roomy = await createServiceApp(SampleModule, { bodyLimitBytes: 64 * 1024, logger: 'none' });
+    await roomy.init();
+    try {
+      const res = await roomy.inject({
+        method: 'POST',
+        url: '/things',
+        headers: { 'content-type': 'application/json' },
+        payload: deep(10_000),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'request.malformed' });
+      expect(created).toHaveLength(0);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('refuses a body that is not JSON', async () => {
     const res = await post('<xml/>', { 'content-type': 'application/xml' });
     expect(res.statusCode).toBe(415);

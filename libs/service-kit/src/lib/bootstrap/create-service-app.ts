@@ -1,11 +1,10 @@
 import type { Type } from '@nestjs/common';
-import { ServiceErrorCode } from '@hoot/domain';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { HootException } from '../errors/hoot.exception';
 import { ProblemJsonFilter } from '../errors/problem-json.filter';
 import { StrictValidationPipe } from '../validation/validation-pipe.factory';
+import { DEFAULT_JSON_MAX_DEPTH, readJsonBody } from './json-body.parser';
 
 export interface ServiceAppOptions {
   /** Largest request body accepted; bigger ones get 413 `request.too-large` before any handler runs. */
@@ -17,6 +16,8 @@ export interface ServiceAppOptions {
    * `none`: Nest's default logger (small test apps only).
    */
   logger?: 'pino' | 'none';
+  /** Deepest nesting of a JSON body; deeper ones get 400 `request.malformed`. Default `DEFAULT_JSON_MAX_DEPTH`. */
+  jsonMaxDepth?: number;
 }
 
 /** Default body limit: our APIs take small JSON documents. */
@@ -48,24 +49,29 @@ export async function createServiceApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Our own JSON parser (Nest's is switched off above): Fastify's safe parser (proto poisoning is an
-  // error), with its failures as typed errors so they keep a stable code through Nest's error handler.
-  // Oversized bodies and other content types are refused by Fastify first (413, 415).
+  // Our own JSON parser (Nest's is switched off above). Oversized bodies and other content types are
+  // refused by Fastify first (413, 415); `readJsonBody` refuses other charsets, bytes that are not
+  // UTF-8, deep nesting and duplicate keys; the text is then parsed by Fastify's safe parser (proto
+  // poisoning is an error). Every failure is a typed error, so it keeps a stable code through Nest's
+  // error handler, and no handler runs.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error, value) => {
-      if (!error) return done(null, value);
-      const empty = body === '' || (error as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY';
-      done(
-        new HootException(
-          ServiceErrorCode.RequestMalformed,
-          400,
-          empty ? 'JSON body is empty' : 'body is not valid JSON',
-        ),
-        undefined,
-      );
+  const parse = (text: string): unknown => {
+    let parsed: { error: Error | null; value?: unknown } | undefined;
+    // Fastify's default parser answers synchronously.
+    parseJson({} as never, text, (error, value) => {
+      parsed = { error, value };
     });
+    if (!parsed || parsed.error) throw parsed?.error ?? new Error('JSON parser did not answer');
+    return parsed.value;
+  };
+  const maxDepth = options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      done(null, readJsonBody(body as Buffer, request.headers['content-type'], { maxDepth, parse }));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 
   return app;
