@@ -20,6 +20,7 @@ const commandTypes = [
   'approve',
   'deny',
   'kick',
+  'unban',
   'addChild',
   'end',
 ] as const;
@@ -34,6 +35,7 @@ const commandWeights: Record<(typeof commandTypes)[number], number> = {
   approve: 4,
   deny: 3,
   kick: 2,
+  unban: 1,
   addChild: 1,
   end: 1,
 };
@@ -97,6 +99,14 @@ function resolve(room: Room, i: Intent): RoomCommand {
       return { type: i.type, at, by: owner(), target: handOrMember() };
     case 'kick':
       return { type: 'kick', at, by: member(i.a), target: member(i.b) };
+    case 'unban':
+      return {
+        type: 'unban',
+        at,
+        by: owner(),
+        identity:
+          room.bannedIdentities.length > 0 ? pick(room.bannedIdentities, i.b) : identityOf(member(i.b)),
+      };
     case 'addChild':
       return { type: 'addChild', at, by: member(i.a), text: i.text };
     case 'end':
@@ -137,6 +147,11 @@ function brokenInvariants(room: Room, kicked: Set<string>): string[] {
     ['no viewers where the type has none', rules.viewers || publishers.length === room.participants.length],
     ['owner is the oldest publisher', room.ownerId === (oldestPublisher(room)?.participantId ?? null)],
     ['no kicked ticket inside', tickets.every((t) => !kicked.has(t))],
+    [
+      'no barred identity inside',
+      room.participants.every((p) => !room.bannedIdentities.includes(p.identity)),
+    ],
+    ['the creator is never barred', room.creator === null || !room.bannedIdentities.includes(room.creator)],
     ['only allowed kinds', room.participants.every((p) => p.streams.every((k) => rules.kinds.includes(k)))],
     [
       'viewers publish nothing',
@@ -162,7 +177,7 @@ function play(type: RoomType, plan: Intent[]): Set<string> {
     const next = deepFreeze(result.ok ? result.room : room);
     const stepOk =
       next.version === (result.ok ? room.version + 1 : room.version) &&
-      (result.ok ? events.length > 0 : Object.values(E).includes(result.code));
+      (result.ok ? events.length > 0 || step.type === 'unban' : Object.values(E).includes(result.code));
     for (const e of events) {
       seen.add(e.type);
       if (e.type === 'participant.kicked') kicked.add(e.ticketId);

@@ -201,15 +201,19 @@ describe('join', () => {
     expect(roles(fallback)['alice-3']).toBe('viewer');
   });
 
-  it('refuses a participant already in, a ticket in use, and kicked tickets', () => {
+  it('refuses a participant already in, a ticket in use, kicked tickets and kicked identities', () => {
     const room = groupRoom();
     expectRefused(room, joinOf('bob', { ticketId: 'other' }), E.ALREADY_IN_ROOM);
     expectRefused(room, joinOf('dave', { ticketId: 't-bob' }), E.TICKET_IN_USE);
     const kicked = run(room, { type: 'kick', at, by: 'alice', target: 'bob' }).room;
     expectRefused(kicked, joinOf('bob'), E.TICKET_KICKED);
     expectRefused(kicked, joinOf('bob-2', { identity: 'bob', ticketId: 't-bob' }), E.TICKET_KICKED);
+    // A fresh ticket does not help: the identity is barred until the owner lets it back.
+    expectRefused(kicked, joinOf('bob-2', { identity: 'bob', ticketId: 'fresh' }), E.BANNED);
+    const back = run(kicked, { type: 'unban', at, by: 'alice', identity: 'bob' }).room;
+    expect(back.bannedIdentities).toEqual([]);
     expect(
-      roles(must(applyRoomCommand(kicked, joinOf('bob-2', { identity: 'bob', ticketId: 'fresh' })))),
+      roles(must(applyRoomCommand(back, joinOf('bob-2', { identity: 'bob', ticketId: 'fresh' })))),
     ).toEqual({
       alice: 'publisher',
       carol: 'viewer',
@@ -429,13 +433,13 @@ describe('ownership', () => {
     expect(roomOwner(left.room)?.participantId).toBe('p1');
   });
 
-  it('passes on when the owner is kicked, and goes to nobody when the last publisher leaves', () => {
-    const kicked = run(withPublishers(2), { type: 'kick', at, by: 'p1', target: 'alice' });
-    expect(kicked.events).toMatchObject([
-      { type: 'participant.kicked', participantId: 'alice', by: 'p1' },
+  it('goes to nobody when the last publisher leaves', () => {
+    const left = run(withPublishers(2), { type: 'leave', at, participantId: 'alice' });
+    expect(left.events).toMatchObject([
+      { type: 'participant.left', participantId: 'alice' },
       { type: 'room.owner-changed', from: 'alice', to: 'p1' },
     ]);
-    const alone = run(kicked.room, joinOf('v'), { type: 'leave', at, participantId: 'p1' });
+    const alone = run(left.room, joinOf('v'), { type: 'leave', at, participantId: 'p1' });
     expect(alone.room.ownerId).toBeNull();
     expect(roomOwner(alone.room)).toBeUndefined();
   });
@@ -489,6 +493,29 @@ describe('kick', () => {
     });
   });
 
+  it('never lets a promoted speaker kick the owner, nor the creator when they come back', () => {
+    const room = withPublishers(3); // alice (creator, owner), p1, p2 promoted
+    expectRefused(room, { type: 'kick', at, by: 'p1', target: 'alice' }, E.CANNOT_KICK_OWNER);
+    // alice leaves: p1 is the owner now; p1 may kick p2, but not alice when she rejoins (as a viewer).
+    const left = run(room, { type: 'leave', at, participantId: 'alice' }).room;
+    expect(left.ownerId).toBe('p1');
+    expectRefused(left, { type: 'kick', at, by: 'p2', target: 'p1' }, E.CANNOT_KICK_OWNER);
+    const back = run(left, joinOf('alice-2', { identity: 'alice', role: 'viewer' })).room;
+    expectRefused(back, { type: 'kick', at, by: 'p1', target: 'alice-2' }, E.CANNOT_KICK_CREATOR);
+    expect(run(back, { type: 'kick', at, by: 'p1', target: 'p2' }).room.bannedIdentities).toEqual(['p2']);
+  });
+
+  it('lets only the owner or the creator unban, and only a barred identity', () => {
+    const room = run(withPublishers(3), joinOf('bob'), { type: 'kick', at, by: 'p1', target: 'bob' }).room;
+    expect(room.bannedIdentities).toEqual(['bob']);
+    expectRefused(room, { type: 'unban', at, by: 'p2', identity: 'bob' }, E.NOT_OWNER);
+    expectRefused(room, { type: 'unban', at, by: 'alice', identity: 'carol' }, E.NOT_BANNED);
+    expectRefused(room, { type: 'unban', at, by: 'zed', identity: 'bob' }, E.NOT_IN_ROOM);
+    const unbanned = run(room, { type: 'unban', at, by: 'alice', identity: 'bob' });
+    expect(unbanned.events).toEqual([]);
+    expect(unbanned.room.bannedIdentities).toEqual([]);
+  });
+
   it('refuses viewers, strangers, missing targets and oneself', () => {
     const room = groupRoom();
     expectRefused(room, { type: 'kick', at, by: 'bob', target: 'carol' }, E.NOT_A_PUBLISHER);
@@ -525,9 +552,17 @@ describe('leave', () => {
 });
 
 describe('end', () => {
-  it('is for the owner; it removes everyone and refuses every later command', () => {
+  it("is for the conference's creator, never for a promoted speaker who became owner", () => {
+    const left = run(withPublishers(2), { type: 'leave', at, participantId: 'alice' }).room;
+    expect(left.ownerId).toBe('p1');
+    expectRefused(left, { type: 'end', at, by: 'p1' }, E.NOT_CREATOR);
+    const back = run(left, joinOf('alice-2', { identity: 'alice', role: 'viewer' })).room;
+    expect(run(back, { type: 'end', at, by: 'alice-2' }).room.status).toBe('ended');
+  });
+
+  it('is for the creator; it removes everyone and refuses every later command', () => {
     const room = groupRoom();
-    expectRefused(room, { type: 'end', at, by: 'bob' }, E.NOT_OWNER);
+    expectRefused(room, { type: 'end', at, by: 'bob' }, E.NOT_CREATOR);
     expectRefused(room, { type: 'end', at, by: 'zed' }, E.NOT_IN_ROOM);
     const ended = run(room, { type: 'end', at, by: 'alice' });
     expect(ended.events).toMatchObject([

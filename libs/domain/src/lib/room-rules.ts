@@ -48,16 +48,27 @@ export interface DenyCommand extends CommandBase<'deny'> {
   by: string;
   target: string;
 }
+/**
+ * A publisher removes someone (seed 001), except the owner and the conference's creator. The target's
+ * ticket and identity are barred from the room until its owner or creator lets the identity back (`unban`).
+ */
 export interface KickCommand extends CommandBase<'kick'> {
   by: string;
   target: string;
 }
+/** The owner or the creator lets a kicked identity join again. */
+export interface UnbanCommand extends CommandBase<'unban'> {
+  /** Participant id of the owner or the creator. */
+  by: string;
+  /** The identity to let back. */
+  identity: string;
+}
 /**
- * Ends the room: by its owner (either side in p2p), by the conference's owner from outside the room
- * (`byIdentity`), or by the platform when neither is given.
+ * Ends the room: by the conference's creator from inside the room (either side in p2p), by the
+ * conference's owner from outside the room (`byIdentity`), or by the platform when neither is given.
  */
 export interface EndCommand extends CommandBase<'end'> {
-  /** Participant id of whoever ends it from inside the room (the owner; either side in p2p). */
+  /** Participant id of whoever ends it from inside the room (the creator; either side in p2p). */
   by?: string;
   /**
    * Identity of the conference's owner ending it from outside the room (through the registry, which
@@ -83,6 +94,7 @@ export type RoomCommand =
   | ApproveCommand
   | DenyCommand
   | KickCommand
+  | UnbanCommand
   | EndCommand
   | AddChildCommand;
 
@@ -97,6 +109,7 @@ export const ROOM_COMMAND_TYPES: readonly RoomCommandType[] = [
   'approve',
   'deny',
   'kick',
+  'unban',
   'end',
   'addChild',
 ];
@@ -152,6 +165,8 @@ export function checkRoomCommand(command: unknown): string | undefined {
     case 'deny':
     case 'kick':
       return ids('by', 'target');
+    case 'unban':
+      return ids('by', 'identity');
     case 'end': {
       if (c['by'] !== undefined && c['byIdentity'] !== undefined) return 'give by or byIdentity, not both';
       for (const field of ['by', 'byIdentity']) {
@@ -191,6 +206,7 @@ function join(room: Room, c: JoinCommand): RoomResult {
   const rules = ROOM_TYPE_RULES[room.type];
   if (findParticipant(room, c.participantId)) return fail(E.ALREADY_IN_ROOM);
   if (room.kickedTickets.includes(c.ticketId)) return fail(E.TICKET_KICKED);
+  if (room.bannedIdentities.includes(c.identity)) return fail(E.BANNED);
   if (room.participants.some((p) => p.ticketId === c.ticketId)) return fail(E.TICKET_IN_USE);
   const isCreator = room.creator === null || room.creator === c.identity;
   if (!room.public && room.allowed && !isCreator && !room.allowed.includes(c.identity)) {
@@ -412,24 +428,46 @@ function kick(room: Room, c: KickCommand): RoomResult {
   if (by.role !== 'publisher') return fail(E.NOT_A_PUBLISHER);
   const target = findParticipant(room, c.target);
   if (!target) return fail(E.TARGET_NOT_IN_ROOM);
-  if (target.participantId === by.participantId) return fail(E.CANNOT_KICK_SELF);
+  if (target.identity === by.identity) return fail(E.CANNOT_KICK_SELF);
+  // Every session of the identity goes (the bar is per identity), so none of them may be the owner.
+  const sessions = room.participants.filter((p) => p.identity === target.identity);
+  if (sessions.some((p) => p.participantId === room.ownerId)) return fail(E.CANNOT_KICK_OWNER);
+  if (room.creator !== null && target.identity === room.creator) return fail(E.CANNOT_KICK_CREATOR);
+  const gone = new Set(sessions.map((p) => p.participantId));
   return commitRoom(
     room,
     {
       ...room,
-      participants: withoutParticipant(room, target.participantId),
-      kickedTickets: [...room.kickedTickets, target.ticketId],
+      participants: room.participants.filter((p) => !gone.has(p.participantId)),
+      kickedTickets: [...room.kickedTickets, ...sessions.map((p) => p.ticketId)],
+      bannedIdentities: room.bannedIdentities.includes(target.identity)
+        ? room.bannedIdentities
+        : [...room.bannedIdentities, target.identity],
     },
-    [
-      ...streamsGone(target),
+    sessions.flatMap((p): RoomEventDraft[] => [
+      ...streamsGone(p),
       {
         type: 'participant.kicked',
-        participantId: target.participantId,
-        identity: target.identity,
+        participantId: p.participantId,
+        identity: p.identity,
         by: by.participantId,
-        ticketId: target.ticketId,
+        ticketId: p.ticketId,
       },
-    ],
+    ]),
+    c.at,
+  );
+}
+
+/** The owner or the creator lets a kicked identity join again (no event: only the bar is lifted). */
+function unban(room: Room, c: UnbanCommand): RoomResult {
+  const by = findParticipant(room, c.by);
+  if (!by) return fail(E.NOT_IN_ROOM);
+  if (room.ownerId !== by.participantId && by.identity !== room.creator) return fail(E.NOT_OWNER);
+  if (!room.bannedIdentities.includes(c.identity)) return fail(E.NOT_BANNED);
+  return commitRoom(
+    room,
+    { ...room, bannedIdentities: room.bannedIdentities.filter((i) => i !== c.identity) },
+    [],
     c.at,
   );
 }
@@ -440,8 +478,10 @@ function end(room: Room, c: EndCommand): RoomResult {
   if (c.by !== undefined) {
     const by = findParticipant(room, c.by);
     if (!by) return fail(E.NOT_IN_ROOM);
-    if (!ROOM_TYPE_RULES[room.type].anyParticipantMayEnd && room.ownerId !== by.participantId) {
-      return fail(E.NOT_OWNER);
+    // Ending for everyone is the conference's creator's (seed 001 gives the owner hands, not the room):
+    // a promoted speaker who became the oldest publisher cannot end it.
+    if (!ROOM_TYPE_RULES[room.type].anyParticipantMayEnd && by.identity !== room.creator) {
+      return fail(E.NOT_CREATOR);
     }
     reason = 'ended';
   }
@@ -489,6 +529,8 @@ export function applyRoomCommand(room: Room, command: RoomCommand): RoomResult {
       return deny(room, command);
     case 'kick':
       return kick(room, command);
+    case 'unban':
+      return unban(room, command);
     case 'end':
       return end(room, command);
     case 'addChild':

@@ -72,6 +72,11 @@ export interface Room {
   readonly participants: readonly RoomParticipant[];
   /** Tickets that were kicked: they can never join this room again. */
   readonly kickedTickets: readonly string[];
+  /**
+   * Identities that were kicked: barred from the room (with any ticket) until its owner or creator lets
+   * them back (`unban`).
+   */
+  readonly bannedIdentities: readonly string[];
   /** Chat messages, oldest first; only the last `ROOM_CHILD_LIMITS.maxChildren` are kept. */
   readonly children: readonly RoomChild[];
   /** Counter behind `joinOrder`, `publisherSince` and child ids. */
@@ -148,6 +153,7 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     ownerId: null,
     participants: [],
     kickedTickets: [],
+    bannedIdentities: [],
     children: [],
     seq: 0,
   };
