@@ -8,7 +8,13 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { AuthKitModule, JwksKeyCache, TokenVerifier, httpJwksFetcher } from '@hoot/auth-kit';
+import {
+  AuthKitModule,
+  JwksKeyCache,
+  TokenVerifier,
+  httpJwksFetcher,
+  type RevocationCheck,
+} from '@hoot/auth-kit';
 import {
   HealthModule,
   HealthRegistry,
@@ -22,6 +28,7 @@ import type { RegistryNode } from './gcas/registry-node';
 import { MembershipController } from './membership/membership.controller';
 import { ReadController } from './read/read.controller';
 import { REGISTRY_CONFIG, REGISTRY_NODE } from './registry.tokens';
+import { revocationReadiness } from './revocations/revocation-readiness';
 import { ConferencesModule } from './conferences/conferences.module';
 import type { ConferencesRuntime } from './conferences/conferences.runtime';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -32,6 +39,12 @@ export interface RegistryRuntime {
   node: RegistryNode;
   /** Readiness of the store (MongoDB ping). */
   pingStore: () => Promise<void>;
+  /**
+   * Auth's revocations (jti, per-subject: revoked tokens and disabled accounts), kept current from the
+   * revocation topic: every user and service token is checked against them; readiness fails while the
+   * feed has not read the topic to its end.
+   */
+  revocations: { check: RevocationCheck; isCaughtUp: () => boolean };
   /** Webhooks: API service, intake and dispatcher (started by `main`, stopped by `close`). */
   webhooks: WebhooksRuntime;
   /** Conferences: service, directory consumer, re-home timer (started by `main`, stopped by `close`). */
@@ -56,6 +69,7 @@ class RegistryLifecycle implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const { node } = this.runtime;
     this.health.register({ name: 'mongo', check: () => this.runtime.pingStore() });
+    this.health.register(revocationReadiness(this.runtime.revocations.isCaughtUp));
     this.health.register({
       name: 'gcas',
       check: async () => {
@@ -135,6 +149,7 @@ export class AppModule {
       issuer: config.AUTH_ISSUER,
       audiences: [config.AUTH_AUDIENCE, config.AUTH_INTERNAL_AUDIENCE],
       keys: new JwksKeyCache({ fetchJwks: httpJwksFetcher(config.jwksUrl) }),
+      revocations: runtime.revocations.check,
     });
     return {
       module: AppModule,

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ServiceCredentialClient } from '@hoot/auth-kit';
+import { RevocationFeed, ServiceCredentialClient } from '@hoot/auth-kit';
+import { createKafka } from '@hoot/events';
 import { loadKubeConfig, type PodWatcher } from '@hoot/k8s';
 import {
   MongoConferenceStore,
@@ -27,6 +28,20 @@ async function main(): Promise<void> {
     info: (data, message) => logger.log(data, message),
     warn: (data, message) => logger.warn(data, message),
   };
+  // Revocations first: nothing is served before every revocation already published has been applied.
+  const revocationLogger = new Logger('Revocations');
+  const feed = new RevocationFeed({
+    kafka: createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: `hoot-${config.REGISTRY_ID}-revocations`,
+      logLevel: 'error',
+    }),
+    topic: config.AUTH_REVOCATIONS_TOPIC,
+    groupIdPrefix: `hoot-${config.REGISTRY_ID}-revocations`,
+    onInvalid: (error, offset) =>
+      revocationLogger.warn({ err: error.message, offset }, 'invalid revocation event skipped'),
+  });
+  await feed.start();
   const credentials = new ServiceCredentialClient({
     authUrl: config.AUTH_URL,
     apiKey: config.REGISTRY_SERVICE_API_KEY,
@@ -73,12 +88,14 @@ async function main(): Promise<void> {
     AppModule.forRoot(config, {
       node,
       pingStore: () => pingConnection(connection),
+      revocations: { check: feed.revocations, isCaughtUp: () => feed.isCaughtUp() },
       webhooks,
       conferences,
       close: async () => {
         watcher?.stop();
         await webhooks.stop();
         await conferences.stop();
+        await feed.stop().catch(() => undefined);
         await connection.close();
       },
     }),

@@ -75,6 +75,11 @@ export class RegistryConfig {
   @IsString()
   AUTH_INTERNAL_AUDIENCE: string = 'hoot-internal';
 
+  /** Auth's revocation topic (jti and per-subject, disabled accounts included): read to its end before serving. */
+  @IsString()
+  @Matches(/^[a-zA-Z0-9._-]{1,249}$/)
+  AUTH_REVOCATIONS_TOPIC: string = 'hoot.auth.revocations';
+
   /** This registry's service API key (exchanged for service tokens to call peers). Secret: no default. */
   @IsString()
   @MinLength(16)

@@ -131,7 +131,11 @@ export class RegistryCluster {
         mongoUri: r.mongoUri,
         kafkaBrokers: this.infra.kafkaBrokers,
         webhookSigningKey: this.webhookSigningKey,
-        env: { ...FAST_TUNABLES, ...r.spec.env },
+        env: {
+          AUTH_REVOCATIONS_TOPIC: this.authService().revocationsTopic,
+          ...FAST_TUNABLES,
+          ...r.spec.env,
+        },
         logDir: this.logDir,
       })
     ).process;
