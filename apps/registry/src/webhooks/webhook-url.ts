@@ -7,7 +7,8 @@ export const WEBHOOK_URL_MAX_LENGTH = 2_048;
 /**
  * Addresses a webhook may never reach unless private URLs are allowed (SSRF): this host, the private
  * networks, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast, reserved ranges,
- * and their IPv6 counterparts. IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) match their IPv4 rule.
+ * and their IPv6 counterparts (loopback, unspecified, unique-local, link-local, site-local, multicast,
+ * documentation, discard).
  */
 const INTERNAL = new BlockList();
 for (const [network, prefix] of [
@@ -19,6 +20,7 @@ for (const [network, prefix] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -30,9 +32,9 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],
+  ['3fff::', 20],
   ['fc00::', 7],
   ['fe80::', 10],
   ['fec0::', 10],
@@ -40,16 +42,58 @@ for (const [network, prefix] of [
 ] as const)
   INTERNAL.addSubnet(network, prefix, 'ipv6');
 
-/** True for an IP address a webhook may not reach (see `INTERNAL`); false for a public one. */
+/**
+ * IPv6 forms that carry (or translate to) an IPv4 address: a webhook receiver has a native address, so
+ * every one of them is refused outright, whatever IPv4 address it embeds (the OS or a gateway on the way
+ * may turn them into a connection to that IPv4 address, e.g. `[::7f00:1]` or `[2002:7f00:1::]` to
+ * 127.0.0.1). Each entry: name, prefix bytes, prefix length in bits.
+ */
+const IPV4_CARRYING: readonly { name: string; network: string; prefix: number }[] = [
+  { name: 'IPv4-compatible', network: '::', prefix: 96 },
+  { name: 'IPv4-mapped', network: '::ffff:0:0', prefix: 96 },
+  { name: 'IPv4-translated', network: '::ffff:0:0:0', prefix: 96 },
+  { name: 'NAT64', network: '64:ff9b::', prefix: 96 },
+  { name: 'NAT64 local-use', network: '64:ff9b:1::', prefix: 48 },
+  { name: '6to4', network: '2002::', prefix: 16 },
+  { name: 'Teredo', network: '2001::', prefix: 32 },
+];
+const CARRYING = new BlockList();
+for (const { network, prefix } of IPV4_CARRYING) CARRYING.addSubnet(network, prefix, 'ipv6');
+
+/** The 16 bytes of a valid IPv6 address (no zone id), with a trailing dotted IPv4 part expanded. */
+export function ipv6Bytes(address: string): number[] {
+  let text = address;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const words =
+    tail === undefined ? left : [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
+}
+
+/** The IPv4 address in the last 32 bits of an IPv6 address. */
+const lastIpv4 = (bytes: number[]) => bytes.slice(12).join('.');
+
+/** True for an IP address a webhook may not reach (see `INTERNAL`, `IPV4_CARRYING`); false for a public one. */
 export function isInternalAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return INTERNAL.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-    if (mapped) return INTERNAL.check(mapped, 'ipv4');
-    return INTERNAL.check(address, 'ipv6');
-  }
-  return true;
+  if (family !== 6) return true;
+  // A zone id (`fe80::1%eth0`) only makes sense on a local link.
+  if (address.includes('%')) return true;
+  if (INTERNAL.check(address, 'ipv6') || CARRYING.check(address, 'ipv6')) return true;
+  // Embedded private IPv4 anywhere else it is conventionally put (ISATAP-style interface ids, a
+  // translator's own prefix): refused when the last 32 bits are an internal IPv4 address behind
+  // `::5efe:` / `::200:5efe:`.
+  const bytes = ipv6Bytes(address);
+  const isatap = bytes[9] === 0 && bytes[10] === 0x5e && bytes[11] === 0xfe;
+  return isatap && INTERNAL.check(lastIpv4(bytes), 'ipv4');
 }
 
 const INTERNAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa)$/i;
