@@ -5,6 +5,7 @@ import { FakeClock } from '@hoot/testing';
 import { InMemoryWebhookStore } from './in-memory-webhook.store';
 import { backoffDelayMs, type WebhookTunables } from './webhook-defaults';
 import {
+  WEBHOOK_NO_ANSWER,
   WebhookDispatcher,
   type WebhookRequest,
   type WebhookResponse,
@@ -192,6 +193,28 @@ describe('WebhookDispatcher', () => {
     expect(backoffDelayMs(20, { backoffBaseMs: 500, backoffMaxMs: 30_000 }, () => 0.5)).toBe(22_500);
   });
 
+  it('stores one generic reason for every failure without an HTTP answer (no port scanning through dead letters)', async () => {
+    const { store, receiver, register, accept, runUntilIdle } = setup();
+    await register(ALICE);
+    const events = conference('conf-scan', ALICE, 4);
+    const causes = [
+      'ECONNREFUSED',
+      'connect ECONNREFUSED 10.0.0.7:6379',
+      'no answer within 5000 ms',
+      'EWEBHOOKINTERNAL',
+    ];
+    receiver.answer = (id) => {
+      const i = events.findIndex((e) => e.id === id);
+      return i >= 0 ? { error: causes[i] } : { status: 200 };
+    };
+    await accept(events);
+    await runUntilIdle();
+    const dead = await store.listDeadLetters(ALICE, 10);
+    expect(dead).toHaveLength(4);
+    expect(new Set(dead.map((d) => d.lastError))).toEqual(new Set([WEBHOOK_NO_ANSWER]));
+    for (const d of dead) expect(d.lastError).not.toMatch(/ECONN|EWEBHOOK|\d+\.\d+\.\d+\.\d+|:\d+|ms/);
+  });
+
   it('dead-letters an event after its last attempt, then delivers the next one, and redelivers on request', async () => {
     const { store, receiver, register, accept, runUntilIdle, dispatcher, clock } = setup();
     const hook = await register(ALICE);
@@ -210,7 +233,7 @@ describe('WebhookDispatcher', () => {
       state: 'dead',
       attempts: 8,
       lastStatus: null,
-      lastError: 'ECONNREFUSED',
+      lastError: WEBHOOK_NO_ANSWER,
       lastUrl: hook.url,
     });
     expect(dead.deadAt!.getTime()).toBe(receiver.seen[7].at);

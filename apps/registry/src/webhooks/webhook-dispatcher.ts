@@ -20,6 +20,13 @@ export interface WebhookRequest {
 /** The receiver's HTTP status, or why there was none (timeout, refused, DNS, refused address). */
 export type WebhookResponse = { status: number } | { error: string };
 
+/**
+ * What users are told when an attempt got no HTTP answer, whatever the cause (refused, reset, timeout, DNS,
+ * an internal address): one string, so dead letters never tell a closed port from a filtered one or an
+ * address from another (no port scanning through webhooks). The cause goes to the operators' logs only.
+ */
+export const WEBHOOK_NO_ANSWER = 'no HTTP answer from the receiver';
+
 /** The HTTP seam (`HttpWebhookSender`; a scripted fake in unit tests). Never throws. */
 export interface WebhookSender {
   send(request: WebhookRequest): Promise<WebhookResponse>;
@@ -229,10 +236,11 @@ export class WebhookDispatcher {
       return { kind: 'done' };
     }
     this.counters.failedAttempts += 1;
+    const cause = 'error' in response ? response.error.slice(0, 500) : null;
     const outcome = {
       attempts: attempt,
       status: 'status' in response ? response.status : null,
-      error: 'error' in response ? response.error.slice(0, 500) : null,
+      error: 'error' in response ? WEBHOOK_NO_ANSWER : null,
       url: webhook.url,
       at: new Date(at),
     };
@@ -240,7 +248,7 @@ export class WebhookDispatcher {
       if (!(await store.deadLetter(accountId, eventId, token, outcome))) return this.leaseLost(fields);
       this.counters.deadLettered += 1;
       this.log.warn(
-        { ...fields, status: outcome.status, error: outcome.error },
+        { ...fields, status: outcome.status, error: cause },
         'webhook delivery dead-lettered after its last attempt',
       );
       return { kind: 'done' };
@@ -249,7 +257,7 @@ export class WebhookDispatcher {
     if (!(await store.retryLater(accountId, eventId, token, outcome, new Date(next))))
       return this.leaseLost(fields);
     this.log.info(
-      { ...fields, status: outcome.status, error: outcome.error, retryInMs: next - at },
+      { ...fields, status: outcome.status, error: cause, retryInMs: next - at },
       'webhook attempt failed; retrying',
     );
     return { kind: 'retry', at: next };

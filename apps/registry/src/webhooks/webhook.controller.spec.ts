@@ -8,7 +8,7 @@ import { ServiceErrorCode, WebhookErrorCode } from '@hoot/domain';
 import { createServiceApp, MetricsModule } from '@hoot/service-kit';
 import { FakeClock } from '@hoot/testing';
 import { InMemoryWebhookStore } from './in-memory-webhook.store';
-import { WebhookDispatcher } from './webhook-dispatcher';
+import { WEBHOOK_NO_ANSWER, WebhookDispatcher } from './webhook-dispatcher';
 import { webhookSecret } from './webhook-signature';
 import { WebhookService } from './webhook.service';
 import { WebhooksModule } from './webhooks.module';
@@ -18,6 +18,7 @@ const pair = testKeyPair();
 const clock = new FakeClock(Date.UTC(2026, 0, 1));
 const ALICE = 'acc-alice';
 const BOB = 'acc-bob';
+const CAROL = 'acc-carol';
 
 describe('webhook API', () => {
   let app: NestFastifyApplication;
@@ -60,7 +61,7 @@ describe('webhook API', () => {
   };
 
   /** A dead letter of `accountId` made through the store's own steps (enqueue, lease, dead-letter). */
-  const deadLetter = async (accountId: string, conferenceId: string) => {
+  const deadLetter = async (accountId: string, conferenceId: string, error: string | null = null) => {
     const eventId = randomUUID();
     await store.enqueue({
       accountId,
@@ -75,8 +76,8 @@ describe('webhook API', () => {
     await store.lease(accountId, eventId, 0, 't', new Date(clock.now() + 1_000), now);
     await store.deadLetter(accountId, eventId, 't', {
       attempts: 8,
-      status: 500,
-      error: null,
+      status: error === null ? 500 : null,
+      error,
       url: 'https://hooks.example.com/x',
       at: now,
     });
@@ -237,6 +238,20 @@ describe('webhook API', () => {
         400,
         ServiceErrorCode.RequestInvalid,
       );
+  });
+
+  it('never shows a raw connect error in a dead letter, even one stored before (one generic reason)', async () => {
+    await call('PUT', '/v1/webhook', { as: CAROL, body: { url: 'https://hooks.example.com/carol' } });
+    const refused = await deadLetter(CAROL, 'conf-c', 'connect ECONNREFUSED 10.0.0.7:6379');
+    const timeout = await deadLetter(CAROL, 'conf-c', 'no answer within 5000 ms');
+    const res = await call('GET', '/v1/webhook/dead-letters', { as: CAROL });
+    expect(res.statusCode).toBe(200);
+    const byId = new Map(
+      (res.json().deadLetters as { id: string; lastError: string }[]).map((d) => [d.id, d.lastError]),
+    );
+    expect(byId.get(refused)).toBe(WEBHOOK_NO_ANSWER);
+    expect(byId.get(timeout)).toBe(WEBHOOK_NO_ANSWER);
+    expect(res.body).not.toMatch(/ECONNREFUSED|10\.0\.0\.7|6379|5000 ms/);
   });
 
   it("redelivers only the caller's own dead letters", async () => {

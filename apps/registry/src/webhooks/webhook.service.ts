@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { systemClock, WebhookErrorCode, type Clock } from '@hoot/domain';
 import type { WebhookDelivery, WebhookRecord, WebhookStore } from '@hoot/mongo';
 import { HootException } from '@hoot/service-kit';
+import { WEBHOOK_NO_ANSWER } from './webhook-dispatcher';
 import { webhookSecret } from './webhook-signature';
 import { checkWebhookUrl } from './webhook-url';
 
@@ -145,7 +146,8 @@ function deadLetterView(d: WebhookDelivery): DeadLetterView {
     url: d.lastUrl,
     attempts: d.attempts,
     lastStatus: d.lastStatus,
-    lastError: d.lastError,
+    // Never a stored cause as is (older records kept the raw connect error): one generic reason.
+    lastError: d.lastError === null ? null : WEBHOOK_NO_ANSWER,
     queuedAt: d.createdAt.toISOString(),
     deadAt: (d.deadAt ?? d.createdAt).toISOString(),
   };
