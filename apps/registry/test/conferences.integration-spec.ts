@@ -163,7 +163,14 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       const end = await call(registry, 'DELETE', `/v1/conferences/${CID}`, 'mallory');
       expect([end.status, end.body['code']]).toEqual([404, 'conference.not-found']);
       const join = await joinAt(registry, 'mallory', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
-      expect([join.status, join.body['code']]).toEqual([403, 'conference.not-entitled']);
+      const joinUnknown = await joinAt(registry, 'mallory', `hoot.mx://no-such-conference@${MX1}.c1.hoot.mx`);
+      expect([join.status, join.body['code']]).toEqual([404, 'conference.not-found']);
+      expect(Object.keys(join.body).sort()).toEqual(Object.keys(joinUnknown.body).sort());
+      expect([join.status, join.body['code'], join.headers.get('content-type')]).toEqual([
+        joinUnknown.status,
+        joinUnknown.body['code'],
+        joinUnknown.headers.get('content-type'),
+      ]);
       const list = await call(registry, 'GET', '/v1/conferences', 'mallory');
       expect([list.status, list.body['items']]).toEqual([200, []]);
     }

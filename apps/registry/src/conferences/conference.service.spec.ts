@@ -378,13 +378,24 @@ describe('ConferenceService: join', () => {
     expect(scheme.details?.['part']).toBe('scheme');
   });
 
-  it('answers 404 for an unknown conference or a mixer it never lived on, 403 not entitled, 410 ended', async () => {
+  it('answers 404 for an unknown conference, a mixer it never lived on or one not entitled (alike), 410 ended', async () => {
     const { service } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
     expect((await failure(service.join(bob, 'hoot.mx://nothing@coremx-1.c1.hoot.mx'))).status).toBe(404);
     expect((await failure(service.join(bob, 'hoot.mx://standup@coremx-7.c1.hoot.mx'))).status).toBe(404);
+    // A stranger cannot tell a private conference that exists from one that does not: same status, code,
+    // message (but for the id it was asked about) and body.
+    const shape = (e: HootException, id: string) => ({
+      status: e.status,
+      code: e.code,
+      message: e.message.replace(id, '<id>'),
+      details: e.details,
+      headers: e.headers,
+    });
     const denied = await failure(service.join(mallory, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
-    expect([denied.status, denied.code]).toEqual([403, C.NotEntitled]);
+    const unknown = await failure(service.join(mallory, 'hoot.mx://nothing1@coremx-1.c1.hoot.mx'));
+    expect(shape(denied, 'standup')).toEqual(shape(unknown, 'nothing1'));
+    expect([denied.status, denied.code]).toEqual([404, C.NotFound]);
     await service.end('acc_alice', 'standup');
     const ended = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
     expect([ended.status, ended.code]).toEqual([410, C.Ended]);
@@ -424,7 +435,7 @@ describe('ConferenceService: join', () => {
     // Not entitled stays not entitled, and nothing is reserved for it.
     await idle();
     const reserves = cash.reserves.length;
-    expect((await failure(service.join(mallory, 'hoot.mx://standup@coremx-2.c1.hoot.mx'))).status).toBe(403);
+    expect((await failure(service.join(mallory, 'hoot.mx://standup@coremx-2.c1.hoot.mx'))).status).toBe(404);
     expect(cash.reserves).toHaveLength(reserves);
     // No CoreMX can take it: 503 + Retry-After, and it stays idle.
     source.views = [

@@ -298,9 +298,11 @@ export class ConferenceService {
       this.o.onJoin?.('not-found');
       throw notFound(conferenceId);
     }
+    // Not entitled is answered exactly like unknown (status, code, body): joining must not tell a stranger
+    // which private conferences exist. Only the metrics tell the two apart.
     if (!isEntitled(record, caller.identity)) {
       this.o.onJoin?.('not-entitled');
-      throw new HootException(C.NotEntitled, 403, 'you are not entitled to join this conference');
+      throw notFound(conferenceId);
     }
     if (record.status === 'ended') {
       this.o.onJoin?.('ended');
