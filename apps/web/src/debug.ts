@@ -1,4 +1,4 @@
-import type { MediaSession } from '@hoot/sdk';
+import type { MediaLinkReport, MediaRecoveries, MediaSession } from '@hoot/sdk';
 
 /** Read by the end-to-end specs: totals over the receiving connections of the current room. */
 export interface HootDebug {
@@ -6,6 +6,10 @@ export interface HootDebug {
   inboundAudioPacketsReceived(): Promise<number>;
   /** Video frames the tile of one participant has decoded from its stream (0 without such a tile). */
   inboundVideoFramesDecodedFrom(participantId: string): number;
+  /** Each media connection as the SDK's health check last saw it (logged by the specs when media stalls). */
+  mediaLinks(): MediaLinkReport[];
+  /** How often the SDK rebuilt a connection or retried a publish. */
+  mediaRecoveries(): MediaRecoveries;
 }
 
 let current: MediaSession | undefined;
@@ -23,6 +27,8 @@ export function installDebug(media: MediaSession | undefined): void {
       );
       return current && video?.srcObject ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
     },
+    mediaLinks: () => current?.links() ?? [],
+    mediaRecoveries: () => current?.recovered() ?? { resubscribed: 0, republished: 0, publishRetries: 0 },
   };
   (window as unknown as { hootDebug: HootDebug }).hootDebug = debug;
 }

@@ -19,6 +19,7 @@ import {
   framesDecoded,
   joinByAddress,
   longestGapMs,
+  mediaHealth,
   myTile,
   readSampler,
   roomState,
@@ -55,6 +56,7 @@ type Json = Record<string, any>;
 
 describe('hoot through a real Kubernetes cluster (chart installed, Chromium on the host)', () => {
   const metrics = new Metrics();
+  const mediaLog: Record<string, unknown>[] = [];
   let registries: Record<Cloud, RegistryNode>;
   let people: Record<string, Person>;
   let browser: ClusterBrowser;
@@ -111,6 +113,18 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
 
   /** Polls a page's decoded frames until they are above 0 and then above that first reading. */
   async function videoFlows(page: Page, who: string, timeoutMs = RECOVERY_MS): Promise<void> {
+    try {
+      await decodesAndKeepsDecoding(page, who, timeoutMs);
+    } finally {
+      // What the SDK's media health check saw and rebuilt (in the artifacts, and in the log on a failure).
+      const health = await mediaHealth(page).catch((error: unknown) => ({ unreadable: String(error) }));
+      mediaLog.push({ at: new Date().toISOString(), who, ...health });
+      writeArtifact('media-health.json', mediaLog);
+      say(`${who}'s media: ${JSON.stringify(health)}`);
+    }
+  }
+
+  async function decodesAndKeepsDecoding(page: Page, who: string, timeoutMs: number): Promise<void> {
     const first = await eventually(
       async () => {
         const n = await framesDecoded(page);

@@ -18,6 +18,18 @@ interface HootDebug {
   inboundVideoFramesDecoded(): Promise<number>;
   inboundAudioPacketsReceived(): Promise<number>;
   inboundVideoFramesDecodedFrom(participantId: string): number;
+  mediaLinks(): MediaLinkState[];
+  mediaRecoveries(): { resubscribed: number; republished: number; publishRetries: number };
+}
+
+/** One media connection as the SDK's health check last saw it (`MediaLinkReport` in @hoot/sdk). */
+export interface MediaLinkState {
+  kind: 'publish' | 'subscribe' | 'p2p';
+  participantId: string;
+  connectionState: string;
+  counters: Record<string, number>;
+  answered: boolean;
+  idleMs: number;
 }
 
 /** Creates a conference on the home screen and returns its address (stays on the home screen). */
@@ -59,6 +71,18 @@ export const framesDecoded = (page: Page): Promise<number> =>
   page.evaluate(() =>
     (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecoded(),
   );
+
+/** `hootDebug.mediaLinks()` and `mediaRecoveries()`: what the SDK's media health check sees and did. */
+export const mediaHealth = (
+  page: Page,
+): Promise<{
+  links: ReturnType<HootDebug['mediaLinks']>;
+  recoveries: ReturnType<HootDebug['mediaRecoveries']>;
+}> =>
+  page.evaluate(() => {
+    const debug = (globalThis as unknown as { hootDebug: HootDebug }).hootDebug;
+    return { links: debug.mediaLinks(), recoveries: debug.mediaRecoveries() };
+  });
 
 /** `hootDebug.inboundAudioPacketsReceived()`: audio packets over all receiving connections. */
 export const audioPackets = (page: Page): Promise<number> =>

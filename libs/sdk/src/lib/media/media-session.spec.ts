@@ -1,5 +1,6 @@
 import type { ParticipantView, RoomView } from '@hoot/domain';
 import { Emitter } from '../emitter';
+import { TestClock } from '../registry-fakes.fixture';
 import type {
   IceCandidateLike,
   MediaEnvironment,
@@ -53,6 +54,7 @@ class FakePeerConnection implements PeerConnectionLike {
   local: SessionDescriptionLike | undefined;
   remote: SessionDescriptionLike | undefined;
   closed = false;
+  connectionState = 'new';
   stats: Record<string, unknown>[] = [];
 
   constructor(readonly n: number) {}
@@ -124,6 +126,7 @@ type Call = [string, ...unknown[]];
 class FakeRoom extends Emitter<MediaRoomEvents> implements MediaRoomSession {
   readonly calls: Call[] = [];
   failSubscribe: Error | undefined;
+  failPublish: Error | undefined;
 
   constructor(
     public room: RoomView,
@@ -143,6 +146,7 @@ class FakeRoom extends Emitter<MediaRoomEvents> implements MediaRoomSession {
 
   async publish(kinds: ('audio' | 'video')[], sdpOffer?: string) {
     this.calls.push(['publish', kinds, sdpOffer]);
+    if (this.failPublish) throw this.failPublish;
     return sdpOffer === undefined ? {} : { sdpAnswer: 'v=0\r\nserver-answer' };
   }
   async unpublish() {
@@ -201,8 +205,8 @@ function roomOf(type: RoomView['type'], people: ParticipantView[], version = 1):
 const live = (id: string, order: number, streams: ('audio' | 'video')[] = ['audio', 'video']) =>
   person(id, order, { role: 'publisher', streams });
 
-async function started(room: FakeRoom, env = new FakeEnvironment()) {
-  const media = new MediaSession(room, { environment: env });
+async function started(room: FakeRoom, env = new FakeEnvironment(), clock = new TestClock()) {
+  const media = new MediaSession(room, { environment: env, clock });
   const events: [string, unknown][] = [];
   for (const name of [
     'local-stream',
@@ -214,7 +218,14 @@ async function started(room: FakeRoom, env = new FakeEnvironment()) {
     media.on(name, (payload) => events.push([name, payload]));
   await media.start();
   await media.idle();
-  return { media, env, events };
+  /** Moves the clock on by `ms` in health-check steps, letting each check run. */
+  const elapse = async (ms: number) => {
+    for (let t = 0; t < ms; t += 1_000) {
+      clock.advance(1_000);
+      await media.idle();
+    }
+  };
+  return { media, env, events, clock, elapse };
 }
 
 // ---- specs -----------------------------------------------------------------------------------------
@@ -301,7 +312,7 @@ describe('MediaSession', () => {
     };
     let earlySent = -1;
     const env = new FakeEnvironment();
-    const media = new MediaSession(room, { environment: env });
+    const media = new MediaSession(room, { environment: env, clock: new TestClock() });
     const start = media.start();
     await Promise.resolve();
     answer();
@@ -471,5 +482,142 @@ describe('MediaSession', () => {
     room.fire('stream-ready', { publisherId: 'alice' });
     await media.idle();
     expect(room.named('subscribe')).toHaveLength(1);
+  });
+  describe('health check', () => {
+    const inbound = (frames: number, packets = frames) => [
+      { type: 'inbound-rtp', kind: 'video', framesDecoded: frames, bytesReceived: frames * 1000 },
+      { type: 'inbound-rtp', kind: 'audio', packetsReceived: packets },
+    ];
+    const outbound = (bytesSent: number) => [{ type: 'outbound-rtp', kind: 'video', bytesSent }];
+
+    it('re-subscribes a subscription that receives nothing for stallMs, and leaves a flowing one alone', async () => {
+      const room = new FakeRoom(
+        roomOf('m2m', [live('alice', 1), live('bob', 2), person('carol', 3)]),
+        'carol',
+      );
+      const { env, media, elapse } = await started(room);
+      expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice', 'bob']);
+      const [fromAlice, fromBob] = env.pcs;
+      for (let s = 1; s <= 12; s++) {
+        fromBob.stats = inbound(s * 1000);
+        fromAlice.stats = inbound(0, s * 50); // audio arrives, video never decodes
+        await elapse(1_000);
+      }
+      expect(fromAlice.closed).toBe(true);
+      expect(fromBob.closed).toBe(false);
+      expect(room.named('subscribe').map((c) => c[1])).toEqual(['alice', 'bob', 'alice']);
+      expect(media.receiving().sort()).toEqual(['alice', 'bob']);
+      expect(media.recovered().resubscribed).toBe(1);
+      const links = media.links();
+      expect(links.find((l) => l.participantId === 'bob')).toMatchObject({
+        kind: 'subscribe',
+        counters: { video: 12000, audio: 12000 },
+        answered: true,
+        idleMs: 0,
+      });
+    });
+
+    it('re-subscribes at the next check when a subscription connection failed', async () => {
+      const room = new FakeRoom(roomOf('m2m', [live('alice', 1), person('carol', 2)]), 'carol');
+      const { env, media, elapse } = await started(room);
+      env.pcs[0].stats = inbound(500);
+      await elapse(2_000);
+      expect(media.recovered().resubscribed).toBe(0);
+      env.pcs[0].connectionState = 'failed';
+      await elapse(2_000);
+      expect(env.pcs[0].closed).toBe(true);
+      expect(room.named('subscribe')).toHaveLength(2);
+      expect(media.recovered().resubscribed).toBe(1);
+    });
+
+    it('publishes again when our publish connection sends nothing (unpublish first, then a new offer)', async () => {
+      const room = new FakeRoom(roomOf('m2m', [live('alice', 1, [])]), 'alice');
+      const { env, media, elapse } = await started(room);
+      expect(room.named('publish')).toHaveLength(1);
+      await elapse(12_000);
+      expect(env.pcs[0].closed).toBe(true);
+      expect(room.named('unpublish')).toHaveLength(1);
+      expect(room.named('publish')).toHaveLength(2);
+      expect(media.recovered().republished).toBe(1);
+      // The new connection sends: it is kept.
+      for (let s = 1; s <= 12; s++) {
+        env.pcs[1].stats = outbound(s * 100);
+        await elapse(1_000);
+      }
+      expect(room.named('publish')).toHaveLength(2);
+    });
+
+    it('retries a publish the server refused, backing off, but never one the camera refused', async () => {
+      const room = new FakeRoom(roomOf('m2m', [live('alice', 1, [])]), 'alice');
+      room.failPublish = Object.assign(new Error('media server: no answer'), { code: 'MEDIA_UNAVAILABLE' });
+      const { media, elapse, events } = await started(room);
+      expect(room.named('publish')).toHaveLength(1);
+      await elapse(2_000);
+      expect(room.named('publish')).toHaveLength(2);
+      await elapse(2_000);
+      expect(room.named('publish')).toHaveLength(2); // the second wait is 4 s
+      await elapse(2_000);
+      expect(room.named('publish')).toHaveLength(3);
+      room.failPublish = undefined;
+      await elapse(8_000);
+      expect(room.named('publish')).toHaveLength(4);
+      await elapse(4_000);
+      expect(room.named('publish')).toHaveLength(4);
+      expect(media.recovered().publishRetries).toBe(3);
+      expect(events.filter((e) => e[0] === 'error')).toHaveLength(3);
+
+      const refused = new FakeRoom(roomOf('m2m', [live('bob', 1, [])]), 'bob');
+      const env = new FakeEnvironment();
+      env.refuse = Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
+      const camera = await started(refused, env);
+      await camera.elapse(20_000);
+      expect(env.requests).toHaveLength(1);
+    });
+
+    it('releases a publish the server still holds before trying again (ALREADY_PUBLISHING)', async () => {
+      const room = new FakeRoom(roomOf('m2m', [live('alice', 1, [])]), 'alice');
+      room.failPublish = Object.assign(new Error('you publish already'), { code: 'ALREADY_PUBLISHING' });
+      const { elapse } = await started(room);
+      expect(room.named('unpublish')).toHaveLength(1);
+      room.failPublish = undefined;
+      await elapse(2_000);
+      expect(room.named('publish')).toHaveLength(2);
+    });
+
+    it("subscribes again from the room state when a refused subscription's stream-ready never comes", async () => {
+      const room = new FakeRoom(roomOf('m2m', [live('alice', 1), person('carol', 2)]), 'carol');
+      room.failSubscribe = Object.assign(new Error('no stream yet'), { code: 'STREAM_NOT_READY' });
+      const { media, elapse } = await started(room);
+      expect(media.receiving()).toEqual([]);
+      room.failSubscribe = undefined;
+      await elapse(2_000);
+      expect(media.receiving()).toEqual(['alice']);
+
+      // After a reoffer whose stream-ready is lost, the wait ends after stallMs.
+      room.fire('reoffer', { reason: 'media-server-restarted' });
+      await media.idle();
+      expect(media.receiving()).toEqual([]);
+      await elapse(8_000);
+      expect(media.receiving()).toEqual([]);
+      await elapse(4_000);
+      expect(media.receiving()).toEqual(['alice']);
+    });
+
+    it('stops checking once closed, and can be turned off', async () => {
+      const room = new FakeRoom(roomOf('m2m', [live('alice', 1), person('carol', 2)]), 'carol');
+      const clock = new TestClock();
+      const { media } = await started(room, new FakeEnvironment(), clock);
+      expect(clock.pendingTimers).toBe(1);
+      media.close();
+      expect(clock.pendingTimers).toBe(0);
+      const off = new MediaSession(new FakeRoom(room.room, 'carol'), {
+        environment: new FakeEnvironment(),
+        clock,
+        health: false,
+      });
+      await off.start();
+      expect(clock.pendingTimers).toBe(0);
+      off.close();
+    });
   });
 });

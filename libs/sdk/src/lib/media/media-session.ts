@@ -1,4 +1,4 @@
-import type { MediaKind, RoomView } from '@hoot/domain';
+import { systemClock, type Clock, type MediaKind, type RoomView, type TimerHandle } from '@hoot/domain';
 import {
   browserMediaEnvironment,
   type IceCandidateLike,
@@ -61,11 +61,57 @@ export interface MediaSessionOptions {
   environment?: MediaEnvironment;
   /** Preferred camera size (ideal, not exact). */
   video?: { width: number; height: number };
+  /** Timers of the health check (the system clock by default). */
+  clock?: Clock;
+  /**
+   * The health check: every `intervalMs` each connection's counters are read (video frames decoded and
+   * audio packets received per kind a subscription should carry, bytes sent by our publish); one that
+   * failed, or whose counter of some kind stood still for `stallMs` after it was answered, is built again
+   * (a publish is re-published, a subscription re-subscribed), and a publish the server refused is tried
+   * again. `false` turns it off.
+   */
+  health?: Partial<MediaHealthPolicy> | false;
 }
+
+export interface MediaHealthPolicy {
+  intervalMs: number;
+  stallMs: number;
+  /** First wait before a refused publish is tried again; doubles up to `maxRetryMs`. */
+  retryMs: number;
+  maxRetryMs: number;
+}
+
+export const MEDIA_HEALTH_DEFAULTS: MediaHealthPolicy = {
+  intervalMs: 2_000,
+  stallMs: 10_000,
+  retryMs: 2_000,
+  maxRetryMs: 30_000,
+};
 
 export interface InboundMediaStats {
   videoFramesDecoded: number;
   audioPacketsReceived: number;
+}
+
+/** One media connection as the health check sees it (`MediaSession.links()`). */
+export interface MediaLinkReport {
+  /** `publish` for our own stream, `subscribe` for a publisher's, `p2p` for a call. */
+  kind: 'publish' | 'subscribe' | 'p2p';
+  /** The publisher (ourselves for `publish`, the peer for `p2p`). */
+  participantId: string;
+  connectionState: string;
+  /** The counters at the last check: `video` frames decoded, `audio` packets received, `sent` bytes. */
+  counters: Record<string, number>;
+  answered: boolean;
+  /** Milliseconds since the most idle counter last grew (or since the answer). */
+  idleMs: number;
+}
+
+/** What the health check has done since the session started. */
+export interface MediaRecoveries {
+  resubscribed: number;
+  republished: number;
+  publishRetries: number;
 }
 
 type Listener<T> = (payload: T) => void;
@@ -79,6 +125,10 @@ interface Link {
   outbox?: WireCandidate[];
   sendCandidate?: (candidate: WireCandidate) => void;
   stream?: MediaStreamLike;
+  /** When the answer was applied (the health check starts counting then). */
+  answeredAt?: number;
+  /** Each counter at the last health check, and when it last grew. */
+  progress: Map<string, { value: number; at: number }>;
 }
 
 /**
@@ -102,15 +152,24 @@ export class MediaSession {
   /** Getting the camera or publishing failed: not retried on every room change, only after a restart. */
   private publishBlocked = false;
   /** After `reoffer`: publishers whose new stream we wait for (`stream-ready`) before subscribing again. */
-  private readonly awaitingReady = new Set<string>();
+  private readonly awaitingReady = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly clock: Clock;
+  private readonly health: MediaHealthPolicy | undefined;
+  private healthTimer: TimerHandle | undefined;
+  /** A publish the server refused (or that timed out) is tried again from this time on. */
+  private publishRetryAt: number | undefined;
+  private publishFailures = 0;
+  private readonly recoveries: MediaRecoveries = { resubscribed: 0, republished: 0, publishRetries: 0 };
 
   constructor(
     private readonly session: MediaRoomSession,
     private readonly options: MediaSessionOptions = {},
   ) {
     this.env = options.environment ?? browserMediaEnvironment();
+    this.clock = options.clock ?? systemClock;
+    this.health = options.health === false ? undefined : { ...MEDIA_HEALTH_DEFAULTS, ...options.health };
   }
 
   on<K extends keyof MediaSessionEvents>(event: K, listener: Listener<MediaSessionEvents[K]>): () => void {
@@ -147,7 +206,34 @@ export class MediaSession {
     this.listen('reoffer', () => this.enqueue('reoffer', () => this.restart(true)));
     this.listen('reconnected', () => this.enqueue('reconnected', () => this.restart(false)));
     this.listen('change', () => this.enqueue('change', () => this.reconcile()));
+    this.scheduleHealthCheck();
     return this.enqueue('start', () => this.reconcile(), true);
+  }
+
+  /** Each connection as the last health check saw it (the end-to-end specs log it when media stalls). */
+  links(): MediaLinkReport[] {
+    const now = this.clock.now();
+    const report = (kind: MediaLinkReport['kind'], participantId: string, link: Link): MediaLinkReport => ({
+      kind,
+      participantId,
+      connectionState: link.pc.connectionState ?? 'unknown',
+      counters: Object.fromEntries([...link.progress].map(([name, p]) => [name, p.value])),
+      answered: link.answeredAt !== undefined,
+      idleMs:
+        link.answeredAt === undefined
+          ? 0
+          : Math.max(0, ...[...link.progress.values()].map((p) => now - p.at)),
+    });
+    return [
+      ...(this.publishing ? [report('publish', this.session.participantId, this.publishing)] : []),
+      ...[...this.subscriptions].map(([id, link]) => report('subscribe', id, link)),
+      ...(this.p2p ? [report('p2p', this.p2p.peerId, this.p2p)] : []),
+    ];
+  }
+
+  /** How often the health check rebuilt a connection or retried a publish. */
+  recovered(): MediaRecoveries {
+    return { ...this.recoveries };
   }
 
   /** Resolves once every media step queued so far has run (specs, and apps before reading state). */
@@ -186,6 +272,8 @@ export class MediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.healthTimer !== undefined) this.clock.clearTimeout(this.healthTimer);
+    this.healthTimer = undefined;
     for (const off of this.detach.splice(0)) off();
     this.closeAll();
     this.stopLocal();
@@ -202,16 +290,31 @@ export class MediaSession {
     const view = this.session.room;
     const me = this.session.participantId;
     const kinds = publishKinds(view.type, view.participants[me]?.role);
-    if (kinds.length === 0) this.publishBlocked = false;
-    if (kinds.length > 0 && !this.published && !this.publishBlocked) {
+    if (kinds.length === 0) {
+      this.publishBlocked = false;
+      this.publishRetryAt = undefined;
+    }
+    const retryDue = this.publishRetryAt === undefined || this.clock.now() >= this.publishRetryAt;
+    if (kinds.length > 0 && !this.published && !this.publishBlocked && retryDue) {
       try {
         await this.publish(kinds);
+        this.publishRetryAt = undefined;
+        this.publishFailures = 0;
       } catch (error) {
-        // Receiving still works without a camera; the app shows why publishing failed.
-        this.publishBlocked = true;
         this.publishing?.pc.close();
         this.publishing = undefined;
-        this.emit('error', { error, step: 'publish' });
+        if (error instanceof CameraError) {
+          // Receiving still works without a camera; the app shows why. Tried again only after a restart.
+          this.publishBlocked = true;
+          this.emit('error', { error: error.original, step: 'publish' });
+        } else {
+          // The server refused or did not answer (a move, a media server restarting): try again later,
+          // after releasing a publish the server may still hold for us.
+          this.publishRetryAt = this.clock.now() + this.retryDelay(++this.publishFailures);
+          if (errorCode(error) === 'ALREADY_PUBLISHING')
+            await this.session.unpublish().catch(() => undefined);
+          this.emit('error', { error, step: 'publish' });
+        }
       }
     }
     if (kinds.length === 0 && this.published) await this.unpublish();
@@ -240,10 +343,12 @@ export class MediaSession {
     this.closeAll();
     this.published = false;
     this.publishBlocked = false;
+    this.publishRetryAt = undefined;
+    this.publishFailures = 0;
     this.awaitingReady.clear();
     if (waitForStreams) {
       for (const id of publishersWithStreams(this.session.room, this.session.participantId))
-        this.awaitingReady.add(id);
+        this.awaitingReady.set(id, this.clock.now());
     }
     await this.reconcile();
   }
@@ -269,7 +374,9 @@ export class MediaSession {
   }
 
   private async publish(kinds: MediaKind[]): Promise<void> {
-    const stream = await this.ensureLocal(kinds);
+    const stream = await this.ensureLocal(kinds).catch((error: unknown) => {
+      throw new CameraError(error);
+    });
     if (this.session.room.type === 'p2p') {
       await this.session.publish(kinds);
       this.published = true;
@@ -285,6 +392,77 @@ export class MediaSession {
     if (typeof sdpAnswer !== 'string') throw new Error('publish was not answered with an SDP');
     await this.applyAnswer(link, sdpAnswer);
     this.published = true;
+  }
+
+  // ---- health ----------------------------------------------------------------------------------------
+
+  private scheduleHealthCheck(): void {
+    if (!this.health || this.closed) return;
+    this.healthTimer = this.clock.setTimeout(() => {
+      this.healthTimer = undefined;
+      void this.enqueue('health', () => this.checkHealth()).then(() => this.scheduleHealthCheck());
+    }, this.health.intervalMs);
+  }
+
+  /**
+   * Rebuilds what carries no media: a subscription whose connection failed or received nothing for
+   * `stallMs` since its answer is subscribed again (the server replaces its endpoint), our publish whose
+   * connection failed or sent nothing is published again; then the room is reconciled, which also retries
+   * a publish the server refused and subscriptions refused while a stream was not ready yet.
+   */
+  private async checkHealth(): Promise<void> {
+    const policy = this.health;
+    if (!policy || this.session.room.type === 'p2p') return;
+    // A `stream-ready` that never came (its publisher moved on): subscribe from the room state instead.
+    for (const [id, since] of [...this.awaitingReady])
+      if (this.clock.now() - since >= policy.stallMs) this.awaitingReady.delete(id);
+    for (const [publisherId, link] of [...this.subscriptions]) {
+      const streams = this.session.room.participants[publisherId]?.streams ?? [];
+      const kinds = receiveKinds(this.session.room.type).filter((kind) => streams.includes(kind));
+      if (await this.stalled(link, kinds, policy)) {
+        this.recoveries.resubscribed++;
+        this.dropSubscription(publisherId, false);
+      }
+    }
+    const publishing = this.publishing;
+    if (publishing && this.published && (await this.stalled(publishing, ['sent'], policy))) {
+      this.recoveries.republished++;
+      publishing.pc.close();
+      this.publishing = undefined;
+      this.published = false;
+      await this.session.unpublish().catch(() => undefined);
+    }
+    if (this.publishRetryAt !== undefined && this.clock.now() >= this.publishRetryAt)
+      this.recoveries.publishRetries++;
+    await this.reconcile();
+  }
+
+  /**
+   * Reads the link's counters; true when its connection failed or one of `counters` stood still for
+   * `stallMs` since the answer (or since it last grew).
+   */
+  private async stalled(link: Link, counters: string[], policy: MediaHealthPolicy): Promise<boolean> {
+    const answeredAt = link.answeredAt;
+    if (answeredAt === undefined) return false;
+    if (link.pc.connectionState === 'failed') return true;
+    const now = this.clock.now();
+    const values = await mediaCounters(link.pc).catch(() => undefined);
+    let stalled = false;
+    for (const name of counters) {
+      const last = link.progress.get(name) ?? { value: 0, at: answeredAt };
+      const value = values?.[name] ?? last.value;
+      if (value > last.value) link.progress.set(name, { value, at: now });
+      else {
+        link.progress.set(name, last);
+        if (now - last.at >= policy.stallMs) stalled = true;
+      }
+    }
+    return stalled;
+  }
+
+  private retryDelay(failures: number): number {
+    const policy = this.health ?? MEDIA_HEALTH_DEFAULTS;
+    return Math.min(policy.maxRetryMs, policy.retryMs * 2 ** Math.max(0, failures - 1));
   }
 
   private async unpublish(): Promise<void> {
@@ -354,7 +532,13 @@ export class MediaSession {
 
   private async p2pLink(peerId: string): Promise<Link & { peerId: string }> {
     const pc = this.env.createPeerConnection();
-    const link: Link & { peerId: string } = { pc, pending: [], remoteSet: false, peerId };
+    const link: Link & { peerId: string } = {
+      pc,
+      pending: [],
+      remoteSet: false,
+      peerId,
+      progress: new Map(),
+    };
     this.p2p = link;
     pc.onicecandidate = (event) => {
       const c = toWireCandidate(event.candidate);
@@ -405,7 +589,13 @@ export class MediaSession {
   /** A connection to the media server for `publisherId` (ourselves = our publish endpoint). */
   private link(publisherId: string): Link {
     const pc = this.env.createPeerConnection();
-    const link: Link = { pc, pending: [], remoteSet: false, outbox: [] };
+    const link: Link = {
+      pc,
+      pending: [],
+      remoteSet: false,
+      outbox: [],
+      progress: new Map(),
+    };
     const send = (c: WireCandidate) =>
       void this.session
         .addIceCandidate(publisherId, c)
@@ -439,6 +629,7 @@ export class MediaSession {
 
   private async applyAnswer(link: Link, sdp: string): Promise<void> {
     await link.pc.setRemoteDescription({ type: 'answer', sdp });
+    link.answeredAt = this.clock.now();
     await this.flush(link);
   }
 
@@ -497,6 +688,37 @@ export class MediaSession {
 }
 
 type WireCandidate = { candidate: string; sdpMid: string; sdpMLineIndex: number };
+
+/** Getting the camera or microphone failed (as opposed to the server refusing the publish). */
+class CameraError extends Error {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+    this.name = 'CameraError';
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A connection's progress counters: `video` frames decoded and `audio` packets received (inbound RTP),
+ * `sent` bytes (outbound RTP), each summed over its streams.
+ */
+async function mediaCounters(pc: PeerConnectionLike): Promise<Record<string, number>> {
+  const report = await pc.getStats();
+  const counters: Record<string, number> = { video: 0, audio: 0, sent: 0 };
+  report.forEach((stat) => {
+    const kind = stat['kind'] ?? stat['mediaType'];
+    if (stat['type'] === 'inbound-rtp' && kind === 'video')
+      counters['video'] += Number(stat['framesDecoded'] ?? 0);
+    if (stat['type'] === 'inbound-rtp' && kind === 'audio')
+      counters['audio'] += Number(stat['packetsReceived'] ?? 0);
+    if (stat['type'] === 'outbound-rtp') counters['sent'] += Number(stat['bytesSent'] ?? 0);
+  });
+  return counters;
+}
 
 /** A browser candidate in the wire shape CASH accepts; the end-of-candidates marker is not sent. */
 function toWireCandidate(c: IceCandidateLike | null): WireCandidate | undefined {
