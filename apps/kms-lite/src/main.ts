@@ -46,9 +46,10 @@ async function main(): Promise<void> {
     metadata: config.metadata,
     logger,
   });
-  const { port, adminPort } = await server.start();
+  const { host, port, adminPort } = await server.start();
   logger.info(
     {
+      host,
       port,
       path: '/kurento',
       engine: config.engine,

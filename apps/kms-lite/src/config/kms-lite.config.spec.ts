@@ -16,6 +16,14 @@ describe('parseConfig', () => {
     });
   });
 
+  it('listens on loopback only unless told otherwise (the JSON-RPC port has no authentication)', () => {
+    expect(parseConfig([], {})).toMatchObject({ config: { host: '127.0.0.1' } });
+    expect(parseConfig([], { KMS_LITE_HOST: '0.0.0.0' })).toMatchObject({ config: { host: '0.0.0.0' } });
+    expect(parseConfig(['--host', '10.0.0.5'], { KMS_LITE_HOST: '0.0.0.0' })).toMatchObject({
+      config: { host: '10.0.0.5' },
+    });
+  });
+
   it('lets flags win over the environment and enables the admin endpoint only when asked', () => {
     const result = parseConfig(['--port', '9000', '--engine=fake', '--admin-port', '9001'], {
       KMS_LITE_PORT: '7000',

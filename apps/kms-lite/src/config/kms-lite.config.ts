@@ -18,7 +18,10 @@ export interface KmsLiteConfig {
 
 /** Defaults, with the reason for each. */
 export const DEFAULTS = {
-  host: '0.0.0.0', // like KMS: reachable from other pods/containers
+  // Loopback only: the control protocol has no authentication (anyone who reaches it can list sessions,
+  // create objects and release another client's pipeline), and its one client, CASH, runs beside it
+  // (same pod, or same machine locally). Widen it (KMS_LITE_HOST=0.0.0.0) only on a trusted network.
+  host: '127.0.0.1',
   port: 8888, // Kurento's well-known port
   engine: 'werift', // real WebRTC unless tests ask for the fake
   minPort: 40000, // a range of its own, clear of ephemeral ports
@@ -29,7 +32,11 @@ export const DEFAULTS = {
 } as const;
 
 const FLAGS = [
-  ['--host', 'KMS_LITE_HOST', `address to listen on (default ${DEFAULTS.host})`],
+  [
+    '--host',
+    'KMS_LITE_HOST',
+    `address to listen on (default ${DEFAULTS.host}: the JSON-RPC port has no authentication)`,
+  ],
   [
     '--port',
     'KMS_LITE_PORT',

@@ -98,14 +98,15 @@ export class KmsLiteServer {
     });
   }
 
-  async start(): Promise<{ port: number; adminPort?: number }> {
-    const port = await listen(this.http, this.options.host, this.options.port);
+  /** Listens; resolves to the address and port actually bound (and the admin endpoint's port). */
+  async start(): Promise<{ host: string; port: number; adminPort?: number }> {
+    const { address: host, port } = await listen(this.http, this.options.host, this.options.port);
     let adminPort: number | undefined;
     if (this.options.admin) {
       this.admin = createServer((req, res) => void handleAdminRequest(this, req, res, this.options.logger));
-      adminPort = await listen(this.admin, this.options.admin.host, this.options.admin.port);
+      adminPort = (await listen(this.admin, this.options.admin.host, this.options.admin.port)).port;
     }
-    return { port, adminPort };
+    return { host, port, adminPort };
   }
 
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
@@ -186,12 +187,12 @@ export class KmsLiteServer {
   }
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
+      resolve(server.address() as AddressInfo);
     });
   });
 }
