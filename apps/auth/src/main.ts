@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createServiceApp } from '@hoot/service-kit';
 import { AppModule } from './app.module';
-import { authConfigFromEnvironment } from './config/auth.config';
+import { authConfigFromEnvironment, trustProxyOption } from './config/auth.config';
 import { connectInfrastructure } from './production-infrastructure';
 
 async function main(): Promise<void> {
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const infra = await connectInfrastructure(config);
   const app = await createServiceApp(AppModule.forRoot(config, infra), {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config),
   });
   await app.listen(config.PORT, config.HOST);
   new Logger('Main').log({ url: await app.getUrl(), issuer: config.AUTH_ISSUER }, 'auth service listening');

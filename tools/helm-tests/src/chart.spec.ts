@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -85,13 +85,43 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
       }
   });
 
-  it('probes Kurento’s liveness on its JSON-RPC port', () => {
+  it('probes Kurento’s liveness on its JSON-RPC port, from inside the container (it listens on loopback)', () => {
     for (const { template } of pods.filter((p) => p.owner.kind === 'StatefulSet')) {
       const kms = template.spec.containers.find((c: Container) => c.name === 'kms');
-      expect(kms.livenessProbe.tcpSocket).toEqual({ port: 'kms' });
+      const dial = ['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/8888'];
+      expect(kms.livenessProbe.exec.command).toEqual(dial);
+      expect(kms.startupProbe.exec.command).toEqual(dial);
       // Readiness is CASH's: its /health/ready checks the media server, so the pod is ready when both are.
       expect(kms.readinessProbe).toBeUndefined();
     }
+  });
+
+  it('keeps the media server’s control port (8888) to the pod’s own CASH: loopback only, declared nowhere', () => {
+    for (const sts of ofKind(objects, 'StatefulSet')) {
+      const pod = sts.spec.template.spec;
+      const kms = pod.containers.find((c: Container) => c.name === 'kms');
+      const cash = pod.containers.find((c: Container) => c.name === 'cash');
+      // CASH drives the media server over the pod's loopback…
+      expect(configData(objects, sts.metadata.name).KMS_URL).toBe('ws://127.0.0.1:8888/kurento');
+      expect(cash.envFrom).toEqual([{ configMapRef: { name: sts.metadata.name } }]);
+      // …where Kurento is told to listen (its config copy is rewritten, or the pod does not start).
+      const init = pod.initContainers.find((c: Container) => c.name === 'kms-config');
+      expect(init.command.join(' ')).toContain('"address": "127.0.0.1"');
+      expect(init.command.join(' ')).toContain('exit 1');
+      // No container port, no Service port, no NetworkPolicy rule for it (with host networking, the
+      // loopback is the node's: still unreachable from other machines).
+      expect(kms.ports).toBeUndefined();
+      for (const c of pod.containers)
+        for (const port of c.ports ?? []) expect(port.containerPort).not.toBe(8888);
+    }
+    for (const service of ofKind(objects, 'Service'))
+      for (const port of service.spec.ports) expect([port.port, port.targetPort]).not.toContain(8888);
+    for (const policy of ofKind(objects, 'NetworkPolicy'))
+      for (const rule of policy.spec.ingress ?? [])
+        for (const port of rule.ports ?? []) {
+          expect(port.port).not.toBe(8888);
+          expect(port.port <= 8888 && 8888 <= (port.endPort ?? port.port) && port.protocol === 'TCP').toBe(false);
+        }
   });
 
   it('meets the restricted Pod Security Standard in every pod and container (host network aside)', () => {
@@ -194,6 +224,19 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
     expect(named(objects, 'Service', 'hoot-auth').spec.type).toBe('ClusterIP');
     for (const ingress of ofKind(objects, 'Ingress'))
       expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toMatch(/^hoot-reg-/);
+  });
+});
+
+describe('auth: which forwarded client addresses it believes', () => {
+  it('trusts no forwarder by default (no TRUST_PROXY, no TRUSTED_PROXIES)', () => {
+    const data = configData(rendered.default, 'hoot-auth');
+    expect(data).not.toHaveProperty('TRUST_PROXY');
+    expect(data).not.toHaveProperty('TRUSTED_PROXIES');
+  });
+
+  it('passes auth.trustedProxies as TRUSTED_PROXIES', () => {
+    const objects = render({ setJson: ['auth.trustedProxies=["10.244.0.0/16","fd00::/8","192.0.2.1"]'] });
+    expect(configData(objects, 'hoot-auth').TRUSTED_PROXIES).toBe('10.244.0.0/16,fd00::/8,192.0.2.1');
   });
 });
 
@@ -598,6 +641,57 @@ describe('config checksums roll exactly the pods whose configuration changed', (
   });
 });
 
+describe('Kurento’s config copy (the kms-config init container)', () => {
+  const kurentoConf = (websocket: string) =>
+    `{\n  "mediaServer": {\n    "resources": { "garbageCollectorPeriod": 240 },\n    "net": {\n${websocket}\n    }\n  }\n}\n`;
+  // The websocket section as Kurento 7 ships it: the listen address commented out (all interfaces).
+  const shipped = [
+    '      "websocket": {',
+    '        "//": "Address to listen on.",',
+    '        "//": "Default: [::] (IPv6) or 0.0.0.0 (IPv4)",',
+    '        "//address": "0.0.0.0",',
+    '        "//ipv6": false,',
+    '        "port": 8888,',
+    '        "secure": { "//port": 8433, "//certificate": "defaultCertificate.pem", "//password": "" },',
+    '        "path": "kurento",',
+    '        "threads": 10',
+    '      }',
+  ].join('\n');
+
+  function runInit(conf: string): { status: number | null; written?: unknown; stderr: string } {
+    const pod = named(rendered.default, 'StatefulSet', 'hoot-coremx-c1').spec.template.spec;
+    const [shell, flag, script] = pod.initContainers.find((c: Container) => c.name === 'kms-config').command;
+    const dir = mkdtempSync(join(tmpdir(), 'hoot-kms-config-'));
+    try {
+      execFileSync('mkdir', ['-p', join(dir, 'etc'), join(dir, 'copy')]);
+      writeFileSync(join(dir, 'etc', 'kurento.conf.json'), conf);
+      const local = script.replaceAll('/etc/kurento/', `${dir}/etc/`).replaceAll('/kurento-etc', `${dir}/copy`);
+      const run = spawnSync(shell, [flag, local], { encoding: 'utf8' });
+      const written =
+        run.status === 0 ? JSON.parse(readFileSync(join(dir, 'copy', 'kurento.conf.json'), 'utf8')) : undefined;
+      return { status: run.status, written, stderr: run.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('binds Kurento’s JSON-RPC port to 127.0.0.1 and keeps the rest of its settings', () => {
+    const { status, written } = runInit(kurentoConf(shipped));
+    expect(status).toBe(0);
+    expect(written).toMatchObject({
+      mediaServer: { net: { websocket: { address: '127.0.0.1', port: 8888, path: 'kurento', threads: 10 } } },
+    });
+  });
+
+  it('also overrides an address that is set, and fails (the pod does not start) when it cannot set one', () => {
+    const set = runInit(kurentoConf(shipped.replace('"//address": "0.0.0.0"', '"address": "0.0.0.0"')));
+    expect(set.written).toMatchObject({ mediaServer: { net: { websocket: { address: '127.0.0.1' } } } });
+    const unknown = runInit(kurentoConf('      "websocket": { "port": 8888 }'));
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('could not bind');
+  });
+});
+
 describe('NetworkPolicies', () => {
   it('deny by default: one policy selects every pod of the release with no rule in either direction', () => {
     for (const objects of Object.values(rendered)) {
@@ -746,6 +840,8 @@ describe('values schema and cross-value checks', () => {
     ],
     [['coremx.media.hostNetwork=yes'], "at '/coremx/media/hostNetwork'"],
     [['auth.existingSecret='], "at '/auth/existingSecret'"],
+    [['auth.trustedProxies={*}'], "at '/auth/trustedProxies/0'"],
+    [['auth.trustedProxies={proxy.local}'], "at '/auth/trustedProxies/0'"],
     [['kafka.brokers=null'], "at '/kafka': missing property 'brokers'"],
     [['kafka.brokers={db}'], "at '/kafka/brokers/0'"],
     [['registry.webhooks.existingSecret='], "at '/registry/webhooks/existingSecret'"],

@@ -1,5 +1,5 @@
+import { isIP } from 'node:net';
 import {
-  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -9,8 +9,10 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
+  type ValidationOptions,
 } from 'class-validator';
-import { EnvBoolean, EnvList, loadConfig, type Env } from '@hoot/service-kit';
+import { ConfigError, EnvList, loadConfig, type Env } from '@hoot/service-kit';
 
 /**
  * Every setting of the auth service, from the environment, validated at boot (see README for each).
@@ -37,10 +39,14 @@ export class AuthConfig {
   @Max(1024 * 1024)
   BODY_LIMIT_BYTES: number = 64 * 1024;
 
-  /** Client address from `X-Forwarded-For` is believed only with this on (behind the registry / an ingress). */
-  @EnvBoolean()
-  @IsBoolean()
-  TRUST_PROXY: boolean = false;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (comma-separated IP addresses or CIDRs, e.g. the pod
+   * network the registries call from). Empty (the default): no header is believed and the client address
+   * is the socket's peer, so nobody can choose the address the per-address sign-in limits count against.
+   */
+  @EnvList()
+  @IsAddressOrCidr({ each: true })
+  TRUSTED_PROXIES: string[] = [];
 
   @IsString()
   @Matches(/^mongodb(\+srv)?:\/\//, { message: 'MONGO_URI must be a mongodb:// URI' })
@@ -128,7 +134,11 @@ export class AuthConfig {
   @Min(1)
   AUTH_RATE_LIMIT_PER_ADDRESS: number = 30;
 
-  /** Failed token requests per identity (username or API key) per window. */
+  /**
+   * Failed token requests per identity (username or API key) *from one client address* per window; that
+   * pair is then refused until the window ends. It is also the number of failures of an identity (all
+   * addresses together) before the identity's back-off starts. See src/tokens/sign-in-throttle.ts.
+   */
   @IsInt()
   @Min(1)
   AUTH_RATE_LIMIT_PER_IDENTITY: number = 5;
@@ -136,6 +146,19 @@ export class AuthConfig {
   @IsInt()
   @Min(1000)
   AUTH_RATE_LIMIT_WINDOW_MS: number = 5 * 60_000;
+
+  /**
+   * Identity back-off (never a lock): past the free failures, a password check from an address the identity
+   * has not signed in from waits this long after the identity's last failure, doubling per failure …
+   */
+  @IsInt()
+  @Min(1)
+  AUTH_IDENTITY_BACKOFF_BASE_MS: number = 1_000;
+
+  /** … up to this (so a rotating-address attacker gets about one guess a minute; the owner waits at most this). */
+  @IsInt()
+  @Min(1)
+  AUTH_IDENTITY_BACKOFF_MAX_MS: number = 60_000;
 
   /** How often unpublished revocations are retried and expired ones removed. */
   @IsInt()
@@ -148,13 +171,56 @@ export class AuthConfig {
 
 /** Reads and validates the configuration; throws a `ConfigError` listing every bad variable. */
 export function loadAuthConfig(env: Env): AuthConfig {
+  if (env['TRUST_PROXY'] !== undefined && env['TRUST_PROXY'] !== '') {
+    // Silently ignoring it would turn "trust every forwarder" into "trust none" without a word.
+    throw new ConfigError([
+      {
+        variable: 'TRUST_PROXY',
+        problems: ['replaced by TRUSTED_PROXIES (the addresses or CIDRs of proxies to believe)'],
+      },
+    ]);
+  }
   const config = loadConfig(AuthConfig, env);
+  if (config.AUTH_IDENTITY_BACKOFF_BASE_MS > config.AUTH_IDENTITY_BACKOFF_MAX_MS) {
+    throw new ConfigError([
+      {
+        variable: 'AUTH_IDENTITY_BACKOFF_BASE_MS',
+        problems: ['must not exceed AUTH_IDENTITY_BACKOFF_MAX_MS'],
+      },
+    ]);
+  }
   if (Boolean(config.AUTH_BOOTSTRAP_ADMIN_USERNAME) !== Boolean(config.AUTH_BOOTSTRAP_ADMIN_PASSWORD)) {
     throw new Error(
       'invalid configuration: set both AUTH_BOOTSTRAP_ADMIN_USERNAME and AUTH_BOOTSTRAP_ADMIN_PASSWORD, or neither',
     );
   }
   return config;
+}
+
+/** Fastify's `trustProxy` for `TRUSTED_PROXIES`: those addresses only, or none. */
+export function trustProxyOption(config: AuthConfig): string[] | false {
+  return config.TRUSTED_PROXIES.length ? [...config.TRUSTED_PROXIES] : false;
+}
+
+/** An IPv4/IPv6 address or CIDR (what Fastify's `trustProxy` list accepts, minus its named ranges). */
+function IsAddressOrCidr(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isAddressOrCidr',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const [address, prefix, ...rest] = value.split('/');
+          const family = isIP(address);
+          if (!family || rest.length) return false;
+          if (prefix === undefined) return true;
+          return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+        },
+        defaultMessage: () => 'TRUSTED_PROXIES must be IP addresses or CIDRs (comma-separated)',
+      },
+    },
+    options,
+  );
 }
 
 /** The configuration of this process (the one place that reads `process.env`). */

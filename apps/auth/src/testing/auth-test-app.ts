@@ -8,7 +8,7 @@ import { createServiceApp } from '@hoot/service-kit';
 import { FakeClock } from '@hoot/testing';
 import { PasswordHasher } from '../accounts/password-hasher';
 import { AppModule } from '../app.module';
-import { loadAuthConfig, type AuthConfig } from '../config/auth.config';
+import { loadAuthConfig, trustProxyOption, type AuthConfig } from '../config/auth.config';
 import {
   InMemoryAccountStore,
   InMemoryApiKeyStore,
@@ -64,7 +64,7 @@ export async function startAuthTestApp(env: Record<string, string> = {}): Promis
       passwordHasher: new PasswordHasher({ N: 1024, r: 8, p: 1 }),
       close: async () => undefined,
     }),
-    { bodyLimitBytes: config.BODY_LIMIT_BYTES },
+    { bodyLimitBytes: config.BODY_LIMIT_BYTES, trustProxy: trustProxyOption(config) },
   );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -79,37 +79,53 @@ describe('POST /v1/tokens', () => {
     expect(res.json().code).toBe('auth.invalid-credentials');
   });
 
-  it('rate-limits failures per identity with 429 and Retry-After, even from many addresses', async () => {
-    await c.createUser('dave');
-    for (let i = 0; i < 5; i++) {
-      expect(
-        (
-          await c.request('POST', '/v1/tokens', {
-            grant_type: 'password',
-            username: 'dave',
-            password: `guess number ${i}`,
-          })
-        ).statusCode,
-      ).toBe(401);
-    }
-    const limited = await c.request('POST', '/v1/tokens', {
-      grant_type: 'password',
-      username: 'dave',
-      password: 'correct horse battery',
+  describe('nobody can lock the owner out (per identity+address limit, identity back-off)', () => {
+    const OWNER = '198.51.100.10';
+    const signIn = (password: string, address: string, username = 'dave') =>
+      c.request('POST', '/v1/tokens', { grant_type: 'password', username, password }, {}, address);
+
+    beforeEach(async () => {
+      await c.createUser('dave');
+      // The owner has signed in from their usual address before.
+      const first = await signIn('correct horse battery', OWNER);
+      if (first.statusCode !== 200) throw new Error(`owner sign-in: ${first.statusCode}`);
     });
-    expect(limited.statusCode).toBe(429);
-    expect(limited.json()).toMatchObject({ code: 'auth.rate-limited' });
-    expect(Number(limited.headers['retry-after'])).toBe(300);
-    t.clock.advance(300_000);
-    expect(
-      (
-        await c.request('POST', '/v1/tokens', {
-          grant_type: 'password',
-          username: 'dave',
-          password: 'correct horse battery',
-        })
-      ).statusCode,
-    ).toBe(200);
+
+    it('five wrong passwords stop that address for that identity, not the owner at theirs', async () => {
+      for (let i = 0; i < 5; i++) expect((await signIn(`guess ${i}`, '203.0.113.66')).statusCode).toBe(401);
+      const limited = await signIn('correct horse battery', '203.0.113.66');
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['content-type']).toContain('application/problem+json');
+      expect(limited.json()).toMatchObject({ code: 'auth.rate-limited' });
+      expect(Number(limited.headers['retry-after'])).toBe(300);
+      expect((await signIn('correct horse battery', OWNER)).statusCode).toBe(200);
+    });
+
+    it('an attacker rotating addresses is slowed, the owner at their address still signs in', async () => {
+      for (let i = 0; i < 5; i++) expect((await signIn(`guess ${i}`, `203.0.113.${i}`)).statusCode).toBe(401);
+      const slowed = await signIn('guess 5', '203.0.113.5');
+      expect(slowed.statusCode).toBe(429);
+      expect(slowed.json()).toMatchObject({ code: 'auth.rate-limited' });
+      expect(Number(slowed.headers['retry-after'])).toBe(1);
+      expect((await signIn('correct horse battery', OWNER)).statusCode).toBe(200);
+    });
+
+    it('the owner at a new address waits at most the back-off cap, never a lock', async () => {
+      // A persistent attacker: twenty failed guesses, each as soon as the back-off lets it through.
+      let failures = 0;
+      while (failures < 20) {
+        const res = await signIn(`guess ${failures}`, `203.0.113.${failures}`);
+        if (res.statusCode === 401) failures++;
+        else t.clock.advance(Number(res.headers['retry-after']) * 1000);
+      }
+      const waited = await signIn('correct horse battery', '192.0.2.200');
+      expect(waited.statusCode).toBe(429);
+      const retryAfter = Number(waited.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      t.clock.advance(retryAfter * 1000);
+      expect((await signIn('correct horse battery', '192.0.2.200')).statusCode).toBe(200);
+    });
   });
 
   it('rate-limits attempts per client address', async () => {
@@ -137,6 +153,77 @@ describe('POST /v1/tokens', () => {
         )
       ).statusCode,
     ).toBe(200);
+  });
+
+  describe('which client address counts (X-Forwarded-For only from TRUSTED_PROXIES)', () => {
+    const PEER = '192.0.2.7';
+    const VICTIM = '198.51.100.9';
+    const PROXY = '172.16.4.2';
+    const attempt = (username: string, password: string, peer: string, forwardedFor?: string) =>
+      c.request(
+        'POST',
+        '/v1/tokens',
+        { grant_type: 'password', username, password },
+        forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+        peer,
+      );
+
+    beforeEach(async () => {
+      await t.app.close();
+      t = await startAuthTestApp({ TRUSTED_PROXIES: '172.16.0.0/12, 10.99.0.1' });
+      c = client(t);
+      await c.createUser('erin');
+    });
+
+    it('rotating X-Forwarded-For from an untrusted peer neither bypasses the limit nor uses up the victim', async () => {
+      for (let i = 0; i < 20; i++) {
+        const res = await attempt(`user-${i}`, 'wrong password', PEER, `203.0.113.${i}, ${VICTIM}`);
+        expect(res.statusCode).toBe(401);
+      }
+      const limited = await attempt('user-x', 'wrong password', PEER, '203.0.113.250');
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json()).toMatchObject({ code: 'auth.rate-limited' });
+      // The address the attacker wrote in the header was never charged.
+      expect((await attempt('erin', 'correct horse battery', VICTIM)).statusCode).toBe(200);
+    });
+
+    it('spoofing the victim in X-Forwarded-For does not lock the victim out of their account', async () => {
+      for (let i = 0; i < 5; i++) {
+        expect((await attempt('erin', `guess ${i}`, PEER, VICTIM)).statusCode).toBe(401);
+      }
+      expect((await attempt('erin', 'correct horse battery', PEER, VICTIM)).statusCode).toBe(429);
+      // The victim's first sign-in from this address: the identity back-off (1 s after five failures) is all
+      // that applies, never the 5-minute refusal the attacker's address got.
+      const first = await attempt('erin', 'correct horse battery', VICTIM);
+      expect(first.statusCode).toBe(429);
+      expect(first.headers['retry-after']).toBe('1');
+      t.clock.advance(1_000);
+      expect((await attempt('erin', 'correct horse battery', VICTIM)).statusCode).toBe(200);
+    });
+
+    it("believes a trusted proxy's X-Forwarded-For: each forwarded client has its own budget", async () => {
+      for (let i = 0; i < 20; i++) {
+        expect((await attempt(`user-${i}`, 'wrong password', PROXY, PEER)).statusCode).toBe(401);
+      }
+      expect((await attempt('erin', 'correct horse battery', PROXY, PEER)).statusCode).toBe(429);
+      // Another client behind the same proxy is not affected.
+      expect((await attempt('erin', 'correct horse battery', PROXY, VICTIM)).statusCode).toBe(200);
+      // Nor is one behind a proxy given by its single address.
+      expect((await attempt('erin', 'correct horse battery', '10.99.0.1', '198.51.100.77')).statusCode).toBe(
+        200,
+      );
+    });
+
+    it('with no TRUSTED_PROXIES (the default) no header is believed', async () => {
+      await t.app.close();
+      t = await startAuthTestApp();
+      c = client(t);
+      await c.createUser('erin');
+      for (let i = 0; i < 20; i++) {
+        expect((await attempt(`user-${i}`, 'wrong password', PROXY, `203.0.113.${i}`)).statusCode).toBe(401);
+      }
+      expect((await attempt('erin', 'correct horse battery', PROXY, VICTIM)).statusCode).toBe(429);
+    });
   });
 
   it('signs with a key added to the directory after its activation delay, and keeps old tokens valid', async () => {

@@ -4,7 +4,9 @@ PORT: {{ .Values.auth.port | quote }}
 HOST: "0.0.0.0"
 LOG_LEVEL: {{ .Values.logLevel | quote }}
 SERVICE_VERSION: {{ .Chart.AppVersion | quote }}
-TRUST_PROXY: "true"
+{{- with .Values.auth.trustedProxies }}
+TRUSTED_PROXIES: {{ join "," . | quote }}
+{{- end }}
 AUTH_ISSUER: {{ .Values.authIssuer | quote }}
 AUTH_AUDIENCE: {{ .Values.auth.audience | quote }}
 AUTH_INTERNAL_AUDIENCE: {{ .Values.auth.internalAudience | quote }}
