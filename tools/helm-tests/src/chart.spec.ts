@@ -120,7 +120,9 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
       for (const rule of policy.spec.ingress ?? [])
         for (const port of rule.ports ?? []) {
           expect(port.port).not.toBe(8888);
-          expect(port.port <= 8888 && 8888 <= (port.endPort ?? port.port) && port.protocol === 'TCP').toBe(false);
+          expect(port.port <= 8888 && 8888 <= (port.endPort ?? port.port) && port.protocol === 'TCP').toBe(
+            false,
+          );
         }
   });
 
@@ -665,10 +667,14 @@ describe('Kurento’s config copy (the kms-config init container)', () => {
     try {
       execFileSync('mkdir', ['-p', join(dir, 'etc'), join(dir, 'copy')]);
       writeFileSync(join(dir, 'etc', 'kurento.conf.json'), conf);
-      const local = script.replaceAll('/etc/kurento/', `${dir}/etc/`).replaceAll('/kurento-etc', `${dir}/copy`);
+      const local = script
+        .replaceAll('/etc/kurento/', `${dir}/etc/`)
+        .replaceAll('/kurento-etc', `${dir}/copy`);
       const run = spawnSync(shell, [flag, local], { encoding: 'utf8' });
       const written =
-        run.status === 0 ? JSON.parse(readFileSync(join(dir, 'copy', 'kurento.conf.json'), 'utf8')) : undefined;
+        run.status === 0
+          ? JSON.parse(readFileSync(join(dir, 'copy', 'kurento.conf.json'), 'utf8'))
+          : undefined;
       return { status: run.status, written, stderr: run.stderr };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -934,6 +940,10 @@ describe('the local cluster values (scripts/cluster-install)', () => {
       expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('KMS_EXTERNAL_IPV4'));
       expect(envOf(cash).SIGNALING_URL).toBe('ws://$(POD_IP):3300/signal');
       expect(configData(objects, `hoot-coremx-${cloud}`).DRAIN_DEADLINE_MS).toBe('30000');
+      // kms-lite binds its JSON-RPC port to the pod's loopback, like Kurento in the default values.
+      expect(envOf(kms).KMS_LITE_HOST).toBe('127.0.0.1');
+      expect(kms.ports).toBeUndefined();
+      expect(init.command).toEqual(['sh', '-c', 'cp -R /etc/kurento/. /kurento-etc/']);
     }
   });
 
