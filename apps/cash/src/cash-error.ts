@@ -67,6 +67,14 @@ export enum CashErrorCode {
    * in practice a long `allowed` list. Refused rather than dead-lettered by every registry.
    */
   ReservationTooLarge = 'RESERVATION_TOO_LARGE',
+  /** The join ticket joined once already: tickets are single use (ask the registry for a new one). */
+  TicketUsed = 'TICKET_USED',
+  /** Too many messages (or chat messages) on this connection or for this identity: slow down (`retryAfterS`). */
+  RateLimited = 'RATE_LIMITED',
+  /** Too many connections from this address that have not joined yet: the new one is closed. */
+  TooManyConnections = 'TOO_MANY_CONNECTIONS',
+  /** No `join` arrived within `SIGNAL_JOIN_TIMEOUT_MS`: the connection is closed. */
+  JoinTimeout = 'JOIN_TIMEOUT',
 }
 
 /** A refusal with a stable code; `retryAfterS` for temporary ones (overloaded, keys unavailable). */

@@ -1,4 +1,4 @@
-import type { TokenVerifier } from '@hoot/auth-kit';
+import type { RevocationCheck, TokenVerifier } from '@hoot/auth-kit';
 import type { Clock } from '@hoot/domain';
 import type { CcesPublisher, JournaledProducerStatus } from '@hoot/events';
 import type { KmsHealthMonitor, MediaPort } from '@hoot/media';
@@ -21,6 +21,8 @@ export interface CashInfrastructure {
   ticketVerifier: TokenVerifier;
   /** Verifies user access tokens given in `join` (audience `AUTH_AUDIENCE`). */
   userVerifier: TokenVerifier;
+  /** The revocations the verifiers consult (the revocation feed's set): live sessions are checked too. */
+  revocations: RevocationCheck;
   /** Verifies service tokens of registry calls (the internal audience). */
   serviceVerifier: TokenVerifier;
   /** Extra readiness checks (Kafka, JWKS). */

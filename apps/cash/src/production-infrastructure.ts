@@ -94,6 +94,7 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
     registry,
     ticketVerifier: verifier(ticketAudience(config.COREMX_ID)),
     userVerifier: verifier(config.AUTH_AUDIENCE),
+    revocations: feed.revocations,
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),
     incarnation: clock.now(),
     checks: [

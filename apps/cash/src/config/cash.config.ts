@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { EnvBoolean, EnvList, loadConfig, type Env } from '@hoot/service-kit';
+import { SIGNALING_LIMIT_DEFAULTS, type SignalingLimitsConfig } from '../signaling/signaling-limits';
 
 const COREMX_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const MIXER_ADDRESS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -205,6 +206,74 @@ export class CashConfig {
   @Min(1024)
   @Max(1024 * 1024)
   SIGNAL_MAX_MESSAGE_BYTES: number = 256 * 1024;
+
+  /** Messages per second one connection may send on average (token bucket; see SIGNALING_LIMIT_DEFAULTS). */
+  @IsNumber()
+  @Min(0.1)
+  SIGNAL_MESSAGES_PER_S: number = SIGNALING_LIMIT_DEFAULTS.connectionMessages.ratePerS;
+
+  /** Messages one connection may send at once (a join with its subscriptions and ICE is ≈ 120). */
+  @IsInt()
+  @Min(1)
+  SIGNAL_MESSAGES_BURST: number = SIGNALING_LIMIT_DEFAULTS.connectionMessages.burst;
+
+  /** Chat messages per second of one connection. */
+  @IsNumber()
+  @Min(0.01)
+  SIGNAL_CHAT_PER_S: number = SIGNALING_LIMIT_DEFAULTS.connectionChat.ratePerS;
+
+  @IsInt()
+  @Min(1)
+  SIGNAL_CHAT_BURST: number = SIGNALING_LIMIT_DEFAULTS.connectionChat.burst;
+
+  /** Messages per second of one identity over all its connections. */
+  @IsNumber()
+  @Min(0.1)
+  SIGNAL_IDENTITY_MESSAGES_PER_S: number = SIGNALING_LIMIT_DEFAULTS.identityMessages.ratePerS;
+
+  @IsInt()
+  @Min(1)
+  SIGNAL_IDENTITY_MESSAGES_BURST: number = SIGNALING_LIMIT_DEFAULTS.identityMessages.burst;
+
+  /** Chat messages per second of one identity over all its connections. */
+  @IsNumber()
+  @Min(0.01)
+  SIGNAL_IDENTITY_CHAT_PER_S: number = SIGNALING_LIMIT_DEFAULTS.identityChat.ratePerS;
+
+  @IsInt()
+  @Min(1)
+  SIGNAL_IDENTITY_CHAT_BURST: number = SIGNALING_LIMIT_DEFAULTS.identityChat.burst;
+
+  /** Refusals a connection may collect (refilled at one a second) before it is closed (4029). */
+  @IsInt()
+  @Min(1)
+  SIGNAL_ABUSE_REFUSALS: number = SIGNALING_LIMIT_DEFAULTS.abuseRefusals;
+
+  /** Connections from one remote address that have not joined yet; more are closed at once (4029). */
+  @IsInt()
+  @Min(1)
+  SIGNAL_MAX_UNJOINED_PER_ADDRESS: number = SIGNALING_LIMIT_DEFAULTS.unjoinedPerAddress;
+
+  /** Joined sessions are checked against the revocation feed this often (revoked ones close, 4001). */
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  REVOCATION_CHECK_INTERVAL_MS: number = 250;
+}
+
+/** The signaling limits of a configuration. */
+export function signalingLimitsOf(config: CashConfig): SignalingLimitsConfig {
+  return {
+    connectionMessages: { ratePerS: config.SIGNAL_MESSAGES_PER_S, burst: config.SIGNAL_MESSAGES_BURST },
+    connectionChat: { ratePerS: config.SIGNAL_CHAT_PER_S, burst: config.SIGNAL_CHAT_BURST },
+    identityMessages: {
+      ratePerS: config.SIGNAL_IDENTITY_MESSAGES_PER_S,
+      burst: config.SIGNAL_IDENTITY_MESSAGES_BURST,
+    },
+    identityChat: { ratePerS: config.SIGNAL_IDENTITY_CHAT_PER_S, burst: config.SIGNAL_IDENTITY_CHAT_BURST },
+    abuseRefusals: config.SIGNAL_ABUSE_REFUSALS,
+    unjoinedPerAddress: config.SIGNAL_MAX_UNJOINED_PER_ADDRESS,
+  };
 }
 
 /** Reads and validates the configuration; throws listing every bad variable. */

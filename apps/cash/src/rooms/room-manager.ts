@@ -161,6 +161,8 @@ const silentLogger: ManagerLogger = { warn: () => undefined };
 export class RoomManager {
   private readonly rooms = new Map<string, RoomHolder>();
   private readonly ended = new Map<string, number>();
+  /** Who could join each recently ended room (so a refusal to others does not reveal that it existed). */
+  private readonly endedAccessById = new Map<string, RoomAccess>();
   private readonly timeouts: RoomTimeouts;
   private readonly logger: ManagerLogger;
   private readonly newParticipantId: () => string;
@@ -182,6 +184,11 @@ export class RoomManager {
   access(roomId: string): RoomAccess | undefined {
     const room = this.rooms.get(roomId)?.room;
     return room && { creator: room.creator, public: room.public, allowed: room.allowed };
+  }
+
+  /** Who could join a room that ended recently (undefined for any other id). */
+  endedAccess(roomId: string): RoomAccess | undefined {
+    return this.ended.has(roomId) ? this.endedAccessById.get(roomId) : undefined;
   }
 
   /** True for a room that ended recently (its id refuses joins). */
@@ -250,6 +257,7 @@ export class RoomManager {
       : [];
     this.checkEventSizes([...this.ccesInputsOf(created.events), ...moved]);
     this.ended.delete(input.id);
+    this.endedAccessById.delete(input.id);
     const holder = this.open(created.room);
     await this.run(holder, async () => {
       try {
@@ -367,6 +375,7 @@ export class RoomManager {
     command:
       | { type: 'raiseHand' | 'lowerHand' | 'end' }
       | { type: 'approve' | 'deny' | 'kick'; target: string }
+      | { type: 'unban'; identity: string }
       | { type: 'addChild'; text: string },
     re?: string,
   ): Promise<void> {
@@ -387,6 +396,9 @@ export class RoomManager {
         case 'deny':
         case 'kick':
           full = { type: command.type, at, by: participantId, target: command.target };
+          break;
+        case 'unban':
+          full = { type: 'unban', at, by: participantId, identity: command.identity };
           break;
         case 'addChild':
           full = { type: 'addChild', at, by: participantId, text: command.text };
@@ -676,8 +688,10 @@ export class RoomManager {
   async sweep(): Promise<void> {
     const now = this.now();
     for (const [id, at] of this.ended) {
-      if (now - at >= (this.options.endedRetentionMs ?? ROOM_MANAGER_DEFAULTS.endedRetentionMs))
+      if (now - at >= (this.options.endedRetentionMs ?? ROOM_MANAGER_DEFAULTS.endedRetentionMs)) {
         this.ended.delete(id);
+        this.endedAccessById.delete(id);
+      }
     }
     await Promise.all(
       [...this.rooms.values()].map((holder) =>
@@ -852,6 +866,11 @@ export class RoomManager {
       case 'room.ended': {
         this.rooms.delete(holder.room.id);
         this.ended.set(holder.room.id, this.now());
+        this.endedAccessById.set(holder.room.id, {
+          creator: holder.room.creator,
+          public: holder.room.public,
+          allowed: holder.room.allowed,
+        });
         const channels = [...holder.channels.values()];
         holder.channels.clear();
         for (const id of [...holder.media.keys()]) this.dropParticipant(holder, id);

@@ -21,6 +21,7 @@ const VALID: Record<ClientMessageType, Record<string, unknown>> = {
   approve: { type: 'approve', target: 'p-2' },
   deny: { type: 'deny', target: 'p-2' },
   kick: { type: 'kick', target: 'p-2' },
+  unban: { type: 'unban', identity: 'acc-bob' },
   leave: { type: 'leave' },
   end: { type: 'end' },
   'p2p-signal': { type: 'p2p-signal', signal: { kind: 'offer', sdp: sdpOffer() } },
@@ -76,6 +77,10 @@ const BAD: Record<ClientMessageType, [string, Record<string, unknown>][]> = {
   kick: [
     ['missing target', { target: undefined }],
     ['target too long', { target: 'p'.repeat(129) }],
+  ],
+  unban: [
+    ['missing identity', { identity: undefined }],
+    ['identity a number', { identity: 7 }],
   ],
   leave: [],
   end: [],

@@ -28,7 +28,10 @@ export const SIGNAL_LIMITS = {
   p2pSignalMaxBytes: 160 * 1024,
 } as const;
 
-/** What a client sends. Every message may carry `id` (≤ 64 chars), echoed as `re` in the answer. */
+/**
+ * What a client sends. Every message may carry `id` (≤ 64 chars), echoed as `re` in the answer. A
+ * `displayName` in `join` is still accepted (older clients send it) but ignored: names come from the account.
+ */
 export type ClientMessage =
   | { type: 'join'; id?: string; ticket: string; displayName?: string }
   | { type: 'join'; id?: string; accessToken: string; roomId: string; displayName?: string }
@@ -42,6 +45,7 @@ export type ClientMessage =
   | { type: 'approve'; id?: string; target: string }
   | { type: 'deny'; id?: string; target: string }
   | { type: 'kick'; id?: string; target: string }
+  | { type: 'unban'; id?: string; identity: string }
   | { type: 'leave'; id?: string }
   | { type: 'end'; id?: string }
   | { type: 'p2p-signal'; id?: string; signal: P2pSignal }
@@ -94,6 +98,7 @@ const FIELDS: Record<ClientMessageType, readonly string[]> = {
   approve: ['target'],
   deny: ['target'],
   kick: ['target'],
+  unban: ['identity'],
   leave: [],
   end: [],
   'p2p-signal': ['signal'],
@@ -271,6 +276,8 @@ function build(type: ClientMessageType, o: Obj, id: string | undefined): ClientM
     case 'deny':
     case 'kick':
       return { type, ...idPart, target: participant('target') };
+    case 'unban':
+      return { type, ...idPart, identity: participant('identity') };
     case 'p2p-signal':
       return { type, ...idPart, signal: p2pSignal(o['signal']) };
     case 'chat': {

@@ -11,13 +11,22 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CASH_CONFIG, CASH_INFRASTRUCTURE, COREMX_STATE, JOIN_TICKETS, ROOM_MANAGER } from '../cash.tokens';
 import type { CashInfrastructure } from '../cash-infrastructure';
-import type { CashConfig } from '../config/cash.config';
+import { CashErrorCode } from '../cash-error';
+import { signalingLimitsOf, type CashConfig } from '../config/cash.config';
 import type { CoreMxStateService } from '../coremx/coremx-state';
 import { CashMetrics } from '../health/cash.metrics';
 import type { RoomManager } from '../rooms/room-manager';
 import { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import type { JoinTicketVerifier } from '../tickets/join-ticket.verifier';
-import { SignalingSession } from './signaling.session';
+import { UsedTickets } from '../tickets/used-tickets';
+import { RevocationWatch } from './revocation-watch';
+import {
+  ConnectionLimiter,
+  IdentityLimits,
+  UnjoinedSockets,
+  type SignalingLimitsConfig,
+} from './signaling-limits';
+import { RATE_LIMITED_CLOSE_CODE, SignalingSession } from './signaling.session';
 
 /** Path of the signaling WebSocket. */
 export const SIGNAL_PATH = '/signal';
@@ -25,6 +34,9 @@ export const SIGNAL_PATH = '/signal';
 /**
  * The signaling WebSocket on the service's HTTP server (`/signal`): one `SignalingSession` per connection.
  * Frames above twice the message limit close the connection (1009); smaller oversized ones get an error.
+ * Holds what connections share: used join tickets, per-identity rate limits, the count of connections
+ * not joined yet per remote address (the socket's own address: forwarded headers are not trusted here),
+ * and the revocation watch that closes sessions whose credentials were revoked.
  */
 @Injectable()
 export class SignalingGateway implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,6 +44,11 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
   private wss: WebSocketServer | undefined;
   private server: Server | undefined;
   private readonly sessions = new Set<SignalingSession>();
+  private readonly usedTickets = new UsedTickets();
+  private readonly limits: SignalingLimitsConfig;
+  private readonly identities: IdentityLimits;
+  private readonly unjoined: UnjoinedSockets;
+  private readonly revocationWatch: RevocationWatch | undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -41,13 +58,24 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
     @Inject(COREMX_STATE) private readonly state: CoreMxStateService,
     @Inject(JOIN_TICKETS) private readonly tickets: JoinTicketVerifier,
     private readonly metrics: CashMetrics,
-  ) {}
+  ) {
+    this.limits = signalingLimitsOf(config);
+    this.identities = new IdentityLimits(this.limits, infra.clock);
+    this.unjoined = new UnjoinedSockets(this.limits.unjoinedPerAddress);
+    this.revocationWatch = new RevocationWatch({
+      clock: infra.clock,
+      intervalMs: config.REVOCATION_CHECK_INTERVAL_MS,
+      revocations: infra.revocations,
+      sessions: () => this.sessions,
+    });
+  }
 
   onApplicationBootstrap(): void {
+    this.revocationWatch?.start();
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.config.SIGNAL_MAX_MESSAGE_BYTES * 2 });
     this.server.on('upgrade', this.onUpgrade);
-    this.wss.on('connection', (socket: WebSocket) => this.accept(socket));
+    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage) => this.accept(socket, request));
   }
 
   /** Connections open now. */
@@ -57,6 +85,7 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
 
   /** After the drain (which runs before shutdown): close what is left. */
   async onApplicationShutdown(): Promise<void> {
+    this.revocationWatch?.stop();
     this.server?.off('upgrade', this.onUpgrade);
     for (const client of this.wss?.clients ?? []) client.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
@@ -72,7 +101,25 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
 
-  private accept(socket: WebSocket): void {
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    const address = request.socket.remoteAddress ?? 'unknown';
+    if (!this.unjoined.tryAdd(address)) {
+      this.metrics.signalingErrors.inc({ code: CashErrorCode.TooManyConnections });
+      socket.send(
+        JSON.stringify({
+          type: 'error',
+          code: CashErrorCode.TooManyConnections,
+          message: `too many connections from your address have not joined yet (at most ${this.limits.unjoinedPerAddress}): join on the ones you have, or close them`,
+        }),
+      );
+      socket.close(RATE_LIMITED_CLOSE_CODE, 'too many unjoined connections');
+      return;
+    }
+    let counted = true;
+    const uncount = () => {
+      if (counted) this.unjoined.remove(address);
+      counted = false;
+    };
     const session = new SignalingSession(
       {
         send: (text) => socket.send(text),
@@ -86,9 +133,14 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
         clock: this.infra.clock,
         joinTimeoutMs: this.config.SIGNAL_JOIN_TIMEOUT_MS,
         maxMessageBytes: this.config.SIGNAL_MAX_MESSAGE_BYTES,
+        usedTickets: this.usedTickets,
+        limiter: new ConnectionLimiter(this.limits, this.infra.clock, this.identities),
         logger: this.logger,
         onError: (code) => this.metrics.signalingErrors.inc({ code }),
-        onJoined: (ms) => this.metrics.joinDuration.observe(ms / 1000),
+        onJoined: (ms) => {
+          uncount();
+          this.metrics.joinDuration.observe(ms / 1000);
+        },
       },
     );
     this.sessions.add(session);
@@ -101,6 +153,7 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
       void session.receive(bytes, isBinary);
     });
     socket.on('close', () => {
+      uncount();
       this.sessions.delete(session);
       void session.disconnected().then(() => this.state.refresh());
     });

@@ -149,7 +149,8 @@ describe('SignalingSession', () => {
       expect(roleOf(f, 'p-2')).toBe('viewer');
       expect(f.events.ofType('participant.joined').map((e) => e.data)).toEqual([
         expect.objectContaining({ identity: 'alice', displayName: 'alice (account)' }),
-        expect.objectContaining({ identity: 'bob', displayName: 'Bobby' }),
+        // The account's name: a displayName in join is ignored (names come from the account).
+        expect.objectContaining({ identity: 'bob', displayName: 'bob (account)' }),
       ]);
       // Messages after the join work as after a ticket join.
       await bob.send({ type: 'raise-hand', id: 'h' });
@@ -166,7 +167,7 @@ describe('SignalingSession', () => {
         expect(carol.socket.last()).toMatchObject({
           type: 'error',
           re: roomId,
-          code: CashErrorCode.NotEntitled,
+          code: CashErrorCode.RoomNotFound,
         });
         expect(f.rooms.info(roomId)?.participants).toBe(0);
       }
@@ -198,7 +199,7 @@ describe('SignalingSession', () => {
       // The private room next door still refuses the same stranger.
       const again = f.connect();
       await again.send({ type: 'join', id: 'b', accessToken: f.accessToken('mallory'), roomId: 'board' });
-      expect(again.socket.last()).toMatchObject({ type: 'error', re: 'b', code: CashErrorCode.NotEntitled });
+      expect(again.socket.last()).toMatchObject({ type: 'error', re: 'b', code: CashErrorCode.RoomNotFound });
       expect(f.rooms.info('board')?.participants).toBe(0);
     });
 
@@ -222,6 +223,23 @@ describe('SignalingSession', () => {
       expect(c.socket.last()).toMatchObject({ type: 'error', re: 'k', code: RoomErrorCode.ROOM_ENDED });
       expect(f.rooms.has('board')).toBe(false);
       expect(f.events.ofType('participant.joined')).toHaveLength(0);
+    });
+
+    it('answers a stranger identically for a private room that exists, an ended one and an unknown one', async () => {
+      const f = await reserved();
+      await f.rooms.reserve({ id: 'gone', type: 'm2m', owner: 'alice' });
+      await f.rooms.end('gone');
+      const refusal = async (roomId: string) => {
+        const c = f.connect();
+        await c.send({ type: 'join', id: 'j', accessToken: f.accessToken('mallory'), roomId });
+        const last = c.socket.last() as { message?: string };
+        return { ...last, message: last.message?.replace(roomId, '<room>') };
+      };
+      const unknown = await refusal('nowhere');
+      expect(unknown).toMatchObject({ type: 'error', code: CashErrorCode.RoomNotFound });
+      expect(await refusal('board')).toEqual(unknown);
+      expect(await refusal('gone')).toEqual(unknown);
+      expect(f.rooms.info('board')?.participants).toBe(0);
     });
 
     it('refuses an expired token', async () => {
@@ -284,7 +302,7 @@ describe('SignalingSession', () => {
     await bob.send({ type: 'kick', id: 'k', target: 'p-1' });
     expect(bob.socket.last()).toMatchObject({ code: RoomErrorCode.NOT_A_PUBLISHER });
     await bob.send({ type: 'end', id: 'e' });
-    expect(bob.socket.last()).toMatchObject({ code: RoomErrorCode.NOT_OWNER });
+    expect(bob.socket.last()).toMatchObject({ code: RoomErrorCode.NOT_CREATOR });
     await bob.send({ type: 'lower-hand' });
     expect(bob.socket.last()).toMatchObject({ code: RoomErrorCode.HAND_NOT_RAISED });
     await bob.send({ type: 'unpublish' });
@@ -332,6 +350,7 @@ describe('SignalingSession', () => {
     expect(c.socket.closedWith).toBeUndefined();
     f.clock.advance(1);
     expect(c.socket.closedWith?.code).toBe(JOIN_TIMEOUT_CLOSE_CODE);
+    expect(c.socket.last()).toMatchObject({ type: 'error', code: CashErrorCode.JoinTimeout });
   });
 
   it('leaves the room on leave and on disconnect', async () => {

@@ -10,6 +10,9 @@ import {
 } from '../rooms/room-manager';
 import type { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import type { JoinTicketVerifier } from '../tickets/join-ticket.verifier';
+import type { UsedTickets } from '../tickets/used-tickets';
+import type { SessionCredential, WatchedSession } from './revocation-watch';
+import type { ConnectionLimiter, LimitVerdict } from './signaling-limits';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './signaling-protocol';
 
 /** The part of a WebSocket a session uses (a `ws` socket fits; specs pass a recorder). */
@@ -27,6 +30,10 @@ export interface SignalingDeps {
   clock: Clock;
   joinTimeoutMs: number;
   maxMessageBytes: number;
+  /** Join tickets that joined already (single use; shared by every connection). */
+  usedTickets: UsedTickets;
+  /** This connection's rate limits (and its identity's, once joined). */
+  limiter: ConnectionLimiter;
   logger?: ManagerLogger;
   /** Told about every error sent (metrics). */
   onError?: (code: string) => void;
@@ -36,14 +43,19 @@ export interface SignalingDeps {
 
 /** Close code when no `join` arrived in time. */
 export const JOIN_TIMEOUT_CLOSE_CODE = 4008;
+/** Close code when the ticket or token the session joined with (or every token of its identity) was revoked. */
+export const REVOKED_CLOSE_CODE = 4001;
+/** Close code after persistent abuse of the rate limits (and for connections over the per-address cap). */
+export const RATE_LIMITED_CLOSE_CODE = 4029;
 
 /**
  * One signaling connection: the first message must be `join` with a ticket; then the participant's
  * messages are handled one at a time, in order. Every refusal is `{type:"error", code, message}` and
  * changes nothing; the connection stays open (except after a kick, the end of the room, or `leave`).
  */
-export class SignalingSession implements ParticipantChannel {
+export class SignalingSession implements ParticipantChannel, WatchedSession {
   private joined: { roomId: string; participantId: string } | undefined;
+  private joinedWith: SessionCredential | undefined;
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
   private joinTimer: TimerHandle | undefined;
@@ -53,7 +65,15 @@ export class SignalingSession implements ParticipantChannel {
     private readonly deps: SignalingDeps,
   ) {
     this.joinTimer = deps.clock.setTimeout(() => {
-      if (!this.joined && !this.closed) this.close(JOIN_TIMEOUT_CLOSE_CODE, 'join timeout');
+      if (this.joined || this.closed) return;
+      this.fail(
+        undefined,
+        new CashError(
+          CashErrorCode.JoinTimeout,
+          `no join within ${deps.joinTimeoutMs} ms: the connection is closed (send join first)`,
+        ),
+      );
+      this.close(JOIN_TIMEOUT_CLOSE_CODE, 'join timeout');
     }, deps.joinTimeoutMs);
     (this.joinTimer as { unref?: () => void }).unref?.();
   }
@@ -63,8 +83,35 @@ export class SignalingSession implements ParticipantChannel {
     return this.joined;
   }
 
-  /** A frame from the client; resolves once it has been handled. */
+  /** The ticket or token this connection joined with (undefined before `join`): the revocation watch's. */
+  get credential(): SessionCredential | undefined {
+    return this.joined ? this.joinedWith : undefined;
+  }
+
+  /** The credential it joined with was revoked: say so, leave the room and close. */
+  revoked(): void {
+    const token = this.joinedWith?.kind === 'token';
+    this.fail(
+      undefined,
+      new CashError(
+        token ? CashErrorCode.TokenRevoked : CashErrorCode.TicketRevoked,
+        `the ${token ? 'access token' : 'join ticket'} of this session (or every token of its account) was revoked: the session is closed`,
+      ),
+    );
+    this.closeAndLeave(REVOKED_CLOSE_CODE, 'credentials revoked');
+  }
+
+  /**
+   * A frame from the client; resolves once it has been handled. Rate limits are checked first, before
+   * the frame is parsed or queued, so a flood costs a bucket look-up per frame.
+   */
   receive(data: string | Buffer, isBinary = false): Promise<void> {
+    if (this.closed) return this.queue;
+    const verdict = this.deps.limiter.message();
+    if (!verdict.ok) {
+      this.limited(undefined, verdict, 'messages');
+      return this.queue;
+    }
     const raw = isBinary ? undefined : typeof data === 'string' ? data : data.toString('utf8');
     this.queue = this.queue.then(() => this.handleFrame(raw));
     return this.queue;
@@ -74,6 +121,7 @@ export class SignalingSession implements ParticipantChannel {
   disconnected(): Promise<void> {
     this.closed = true;
     this.clearJoinTimer();
+    this.deps.limiter.release();
     this.queue = this.queue.then(async () => {
       const joined = this.joined;
       this.joined = undefined;
@@ -92,7 +140,35 @@ export class SignalingSession implements ParticipantChannel {
     this.closed = true;
     this.joined = undefined;
     this.clearJoinTimer();
+    this.deps.limiter.release();
     this.socket.close(code, reason);
+  }
+
+  /** Closes a connection whose participant is still in the room (it leaves, as on `leave`). */
+  private closeAndLeave(code: number, reason: string): void {
+    const joined = this.joined;
+    this.close(code, reason);
+    if (joined) {
+      this.queue = this.queue.then(() =>
+        this.deps.rooms.leave(joined.roomId, joined.participantId).catch(() => undefined),
+      );
+    }
+  }
+
+  /** A message over a rate limit: refused (nothing happens); persistent abuse closes the connection. */
+  private limited(re: string | undefined, verdict: Exclude<LimitVerdict, { ok: true }>, what: string): void {
+    const who = verdict.scope === 'connection' ? 'this connection' : 'your identity (all its connections)';
+    this.fail(
+      re,
+      new CashError(
+        CashErrorCode.RateLimited,
+        `too many ${what} on ${who}: the message was dropped; slow down${
+          verdict.close ? ' (the limit was exceeded persistently: the connection is closed)' : ''
+        }`,
+        Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)),
+      ),
+    );
+    if (verdict.close) this.closeAndLeave(RATE_LIMITED_CLOSE_CODE, 'rate limit exceeded');
   }
 
   private async handleFrame(raw: string | undefined): Promise<void> {
@@ -140,10 +216,15 @@ export class SignalingSession implements ParticipantChannel {
       case 'deny':
       case 'kick':
         return rooms.command(roomId, participantId, { type: message.type, target: message.target }, re);
+      case 'unban':
+        return rooms.command(roomId, participantId, { type: 'unban', identity: message.identity }, re);
       case 'end':
         return rooms.command(roomId, participantId, { type: 'end' }, re);
-      case 'chat':
+      case 'chat': {
+        const verdict = this.deps.limiter.chatMessage();
+        if (!verdict.ok) return this.limited(re, verdict, 'chat messages');
         return rooms.command(roomId, participantId, { type: 'addChild', text: message.text }, re);
+      }
       case 'p2p-signal':
         await rooms.relayP2pSignal(roomId, participantId, message.signal);
         return this.ok(re);
@@ -162,31 +243,59 @@ export class SignalingSession implements ParticipantChannel {
   ): Promise<void> {
     if (this.joined) throw new CashError(CashErrorCode.AlreadyJoined, 'this connection has joined already');
     const started = performance.now();
-    const input = 'ticket' in message ? await this.ticketJoin(message) : await this.tokenJoin(message);
-    this.deps.state.checkJoin(this.deps.rooms.has(input.roomId));
-    const participantId = await this.deps.rooms.join(input, this, re);
+    const { input, credential } =
+      'ticket' in message ? await this.ticketJoin(message) : await this.tokenJoin(message);
+    let participantId: string;
+    try {
+      this.deps.state.checkJoin(this.deps.rooms.has(input.roomId));
+      participantId = await this.deps.rooms.join(input, this, re);
+    } catch (error) {
+      // A refused join did not use the ticket up: the client may try it again.
+      if (credential.kind === 'ticket') this.deps.usedTickets.release(credential.jti);
+      throw error;
+    }
     if (this.closed) {
       // The connection went away while joining.
       await this.deps.rooms.leave(input.roomId, participantId).catch(() => undefined);
       return;
     }
     this.joined = { roomId: input.roomId, participantId };
+    this.joinedWith = credential;
+    this.deps.limiter.joined(input.identity);
     this.clearJoinTimer();
     this.deps.state.refresh();
     this.deps.onJoined?.(performance.now() - started);
   }
 
-  private async ticketJoin(message: Extract<ClientMessage, { ticket: string }>): Promise<JoinInput> {
+  /**
+   * A join with a ticket. Tickets are single use: the ticket is claimed here and given back only if the
+   * join is refused. The display name is the ticket's (the account's); a `displayName` in `join` is ignored.
+   */
+  private async ticketJoin(
+    message: Extract<ClientMessage, { ticket: string }>,
+  ): Promise<{ input: JoinInput; credential: SessionCredential }> {
     const ticket = await this.deps.tickets.verify(message.ticket);
-    const displayName = message.displayName ?? ticket.displayName;
-    return {
+    if (!this.deps.usedTickets.claim(ticket.ticketId, ticket.expiresAt, this.deps.clock.now())) {
+      throw new CashError(
+        CashErrorCode.TicketUsed,
+        'this join ticket was used already (tickets are single use): ask the registry for a new one',
+      );
+    }
+    const input: JoinInput = {
       roomId: ticket.conferenceId,
       identity: ticket.identity,
       ticketId: ticket.ticketId,
-      ...(displayName !== undefined ? { displayName } : {}),
+      ...(ticket.displayName !== undefined ? { displayName: ticket.displayName } : {}),
       ...(ticket.role !== undefined ? { role: ticket.role } : {}),
       ...(ticket.roomType !== undefined ? { roomType: ticket.roomType } : {}),
     };
+    const credential: SessionCredential = {
+      jti: ticket.ticketId,
+      sub: ticket.identity,
+      iat: ticket.issuedAt,
+      kind: 'ticket',
+    };
+    return { input, credential };
   }
 
   /**
@@ -195,29 +304,37 @@ export class SignalingSession implements ParticipantChannel {
    * authenticated identity may join it). The role follows the room rules as for tickets (no `role`
    * claim): the owner publishes, others view (both sides publish in p2p).
    */
-  private async tokenJoin(message: Extract<ClientMessage, { accessToken: string }>): Promise<JoinInput> {
+  private async tokenJoin(
+    message: Extract<ClientMessage, { accessToken: string }>,
+  ): Promise<{ input: JoinInput; credential: SessionCredential }> {
     const token = await this.deps.accessTokens.verify(message.accessToken);
-    const access = this.deps.rooms.access(message.roomId);
-    if (!access) {
-      throw this.deps.rooms.hasEnded(message.roomId)
-        ? new CashError(RoomErrorCode.ROOM_ENDED, 'The room has ended')
-        : new CashError(CashErrorCode.RoomNotFound, `room ${message.roomId} does not exist on this CoreMX`);
-    }
-    const owner = access.creator === token.identity;
-    if (!access.public && !owner && !(access.allowed ?? []).includes(token.identity)) {
+    const live = this.deps.rooms.access(message.roomId);
+    const access = live ?? this.deps.rooms.endedAccess(message.roomId);
+    const entitled =
+      access !== undefined &&
+      (access.public || access.creator === token.identity || (access.allowed ?? []).includes(token.identity));
+    if (!entitled) {
+      // The same answer whether the room exists or not: nobody learns of a room they may not join.
       throw new CashError(
-        CashErrorCode.NotEntitled,
-        `${token.identity} may not join room ${message.roomId} (not its owner nor allowed); ask the registry for a join ticket`,
+        CashErrorCode.RoomNotFound,
+        `no room ${message.roomId} that you may join on this CoreMX; ask the registry for a join ticket`,
       );
     }
-    const displayName = message.displayName ?? token.displayName;
-    return {
+    if (!live) throw new CashError(RoomErrorCode.ROOM_ENDED, 'The room has ended');
+    const input: JoinInput = {
       roomId: message.roomId,
       identity: token.identity,
       ticketId: token.tokenId,
-      ...(displayName !== undefined ? { displayName } : {}),
+      ...(token.displayName !== undefined ? { displayName: token.displayName } : {}),
       mustExist: true,
     };
+    const credential: SessionCredential = {
+      jti: token.tokenId,
+      sub: token.identity,
+      iat: token.issuedAt,
+      kind: 'token',
+    };
+    return { input, credential };
   }
 
   private ok(re: string | undefined): void {

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { StaticKeySource, TokenVerifier } from '@hoot/auth-kit';
+import { RevocationSet, StaticKeySource, TokenVerifier } from '@hoot/auth-kit';
 import { signTestToken, testKeyPair } from '@hoot/auth-kit/testing';
 import { SERVICE_ROLE } from '@hoot/domain';
 import { InMemoryCcesPublisher } from '@hoot/events/testing';
@@ -22,6 +22,8 @@ export interface CashTestApp {
   media: FakeMediaPort;
   events: InMemoryCcesPublisher;
   registry: InMemoryRegistryLink;
+  /** What the revocation feed fills in production (the verifiers and the revocation watch consult it). */
+  revocations: RevocationSet;
   serviceToken(claims?: Record<string, unknown>, audience?: string): string;
   ticket(conferenceId: string, identity: string, claims?: Record<string, unknown>): string;
 }
@@ -49,8 +51,9 @@ export async function startCashTestApp(env: Record<string, string> = {}): Promis
   const registry = new InMemoryRegistryLink();
   const pair = testKeyPair('cash-app-k1');
   const keys = new StaticKeySource(new Map([[pair.kid, pair.publicKey]]));
+  const revocations = new RevocationSet();
   const verifier = (audience: string) =>
-    new TokenVerifier({ issuer: TEST_ISSUER, audiences: [audience], keys, clock });
+    new TokenVerifier({ issuer: TEST_ISSUER, audiences: [audience], keys, revocations, clock });
   const infra: CashInfrastructure = {
     clock,
     media,
@@ -59,6 +62,7 @@ export async function startCashTestApp(env: Record<string, string> = {}): Promis
     registry,
     ticketVerifier: verifier(ticketAudience(config.COREMX_ID)),
     userVerifier: verifier(config.AUTH_AUDIENCE),
+    revocations,
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),
     checks: [],
     incarnation: clock.now(),
@@ -77,6 +81,7 @@ export async function startCashTestApp(env: Record<string, string> = {}): Promis
     media,
     events,
     registry,
+    revocations,
     serviceToken: (claims = {}, audience = config.AUTH_INTERNAL_AUDIENCE) =>
       signTestToken(pair, {
         issuer: TEST_ISSUER,

@@ -2,9 +2,16 @@ import { RevocationSet, StaticKeySource, TokenVerifier } from '@hoot/auth-kit';
 import { signTestToken, testKeyPair } from '@hoot/auth-kit/testing';
 import { CoreMxStateService } from '../coremx/coremx-state';
 import type { ServerMessage } from '../signaling/signaling-protocol';
+import {
+  ConnectionLimiter,
+  IdentityLimits,
+  SIGNALING_LIMIT_DEFAULTS,
+  type SignalingLimitsConfig,
+} from '../signaling/signaling-limits';
 import { SignalingSession, type SocketLike } from '../signaling/signaling.session';
 import { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import { JoinTicketVerifier, ticketAudience } from '../tickets/join-ticket.verifier';
+import { UsedTickets } from '../tickets/used-tickets';
 import { TEST_COREMX_ID, roomFixture, type RoomFixture } from './room-fixture';
 
 export const TEST_ISSUER = 'https://auth.unit.test';
@@ -38,6 +45,10 @@ export interface SignalingFixture extends RoomFixture {
   tickets: JoinTicketVerifier;
   /** The revocations both verifiers consult (what the revocation feed fills in production). */
   revocations: RevocationSet;
+  /** Join tickets used (shared by the fixture's connections, as the gateway shares them). */
+  usedTickets: UsedTickets;
+  /** Per-identity rate limits shared by the fixture's connections. */
+  identities: IdentityLimits;
   /** A user access token like the auth service's (claims overridable; `jti` is `at-<identity>-<n>`). */
   accessToken(identity: string, claims?: Record<string, unknown>, audience?: string): string;
   /** A join ticket signed like the registry's (claims overridable). */
@@ -47,7 +58,11 @@ export interface SignalingFixture extends RoomFixture {
 }
 
 export function signalingFixture(
-  options: { capacityRooms?: number; capacityParticipants?: number } = {},
+  options: {
+    capacityRooms?: number;
+    capacityParticipants?: number;
+    limits?: Partial<SignalingLimitsConfig>;
+  } = {},
 ): SignalingFixture {
   const base = roomFixture();
   const pair = testKeyPair('cash-unit-k1');
@@ -66,12 +81,17 @@ export function signalingFixture(
     counts: () => base.rooms.counts(),
     events: base.events,
   });
+  const limits: SignalingLimitsConfig = { ...SIGNALING_LIMIT_DEFAULTS, ...options.limits };
+  const usedTickets = new UsedTickets();
+  const identities = new IdentityLimits(limits, base.clock);
   let n = 0;
   return {
     ...base,
     state,
     tickets,
     revocations,
+    usedTickets,
+    identities,
     accessToken: (identity, claims = {}, audience = TEST_USER_AUDIENCE) =>
       signTestToken(pair, {
         issuer: TEST_ISSUER,
@@ -100,6 +120,8 @@ export function signalingFixture(
         clock: base.clock,
         joinTimeoutMs: 10_000,
         maxMessageBytes: 256 * 1024,
+        usedTickets,
+        limiter: new ConnectionLimiter(limits, base.clock, identities),
       });
       return { socket, session, send: (message) => session.receive(JSON.stringify(message)) };
     },

@@ -10,6 +10,8 @@ export interface JoinAccessToken {
   /** The token id (`jti`): used as the participant's ticket id (a kicked token cannot join that room again). */
   tokenId: string;
   displayName?: string;
+  /** `iat`, seconds (what a subject revocation is compared with). */
+  issuedAt: number;
 }
 
 const DISPLAY_NAME_MAX = 100;
@@ -29,7 +31,7 @@ export class AccessTokenVerifier {
     } catch (error) {
       throw tokenFailure(error);
     }
-    const { sub, jti, name, kind } = claims;
+    const { sub, jti, name, kind, iat } = claims;
     const bad = (why: string) => new CashError(CashErrorCode.TokenInvalid, `the access token ${why}`);
     if (kind === 'service') throw bad('is a service token (participants join with a user token)');
     if (typeof sub !== 'string' || !OPAQUE_ID_PATTERN.test(sub)) throw bad('has no valid sub (identity)');
@@ -38,6 +40,7 @@ export class AccessTokenVerifier {
     return {
       identity: sub,
       tokenId: jti,
+      issuedAt: iat as number,
       ...(displayName ? { displayName: [...displayName].slice(0, DISPLAY_NAME_MAX).join('') } : {}),
     };
   }

@@ -17,8 +17,8 @@ import { CashError, CashErrorCode } from '../cash-error';
  * | ------- | ------------------------------------------------------------------------------ |
  * | `aud`   | `coremx:<coremxId>`: this CoreMX only                                          |
  * | `sub`   | the identity (account id) joining                                              |
- * | `jti`   | the ticket id (a kicked ticket can never join that room again)                 |
- * | `name`  | display name (the client may give its own in `join`)                           |
+ * | `jti`   | the ticket id: single use (`UsedTickets`); a kicked ticket never joins again    |
+ * | `name`  | display name, from the account (a `displayName` in `join` is ignored)          |
  * | `cid`   | the conference id                                                              |
  * | `role`  | optional initial role: `publisher` (only the room's creator gets it) or `viewer` |
  * | `rtype` | optional room type used when this join creates the room (`m2m` by default)     |
@@ -33,6 +33,8 @@ export interface JoinTicket {
   roomType?: RoomType;
   /** Epoch ms. */
   expiresAt: number;
+  /** `iat`, seconds (what a subject revocation is compared with). */
+  issuedAt: number;
 }
 
 /** The audience of join tickets for one CoreMX. */
@@ -51,7 +53,7 @@ export class JoinTicketVerifier {
     } catch (error) {
       throw ticketFailure(error);
     }
-    const { sub, jti, name, cid, role, rtype, exp } = claims;
+    const { sub, jti, name, cid, role, rtype, exp, iat } = claims;
     const bad = (why: string) => new CashError(CashErrorCode.TicketInvalid, `the join ticket ${why}`);
     if (typeof cid !== 'string' || !CONFERENCE_ID_PATTERN.test(cid))
       throw bad('has no valid cid (conference id)');
@@ -68,6 +70,7 @@ export class JoinTicketVerifier {
       ...(role !== undefined ? { role } : {}),
       ...(rtype !== undefined ? { roomType: rtype } : {}),
       expiresAt: (exp as number) * 1000,
+      issuedAt: iat as number,
     };
   }
 }
