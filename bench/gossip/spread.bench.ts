@@ -60,11 +60,12 @@ async function main(): Promise<void> {
         },
         ids.map((registryId) => ({ registryId, env: { GOSSIP_INTERVAL_MS: String(INTERVAL_MS) } })),
         'bench-logs',
+        ['coremx-bench'],
       );
       await cluster.start();
       try {
         const user = await cluster.userToken('bench');
-        const cash = await cluster.serviceToken('cash');
+        const cash = await cluster.cashToken('coremx-bench');
         const versionAt = async (registryId: string): Promise<number> => {
           const res = await fetch(`${cluster.urlOf(registryId)}/v1/coremx`, {
             headers: { authorization: `Bearer ${user}` },

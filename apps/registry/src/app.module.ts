@@ -25,9 +25,10 @@ import {
 import type { RegistryConfig } from './config/registry.config';
 import { GossipController } from './gcas/gossip.controller';
 import type { RegistryNode } from './gcas/registry-node';
+import { CoreMxBinding } from './membership/coremx-binding';
 import { MembershipController } from './membership/membership.controller';
 import { ReadController } from './read/read.controller';
-import { REGISTRY_CONFIG, REGISTRY_NODE } from './registry.tokens';
+import { COREMX_BINDING, REGISTRY_CONFIG, REGISTRY_NODE } from './registry.tokens';
 import { revocationReadiness } from './revocations/revocation-readiness';
 import { ConferencesModule } from './conferences/conferences.module';
 import type { ConferencesRuntime } from './conferences/conferences.runtime';
@@ -177,6 +178,10 @@ export class AppModule {
       controllers: [GossipController, MembershipController, ReadController],
       providers: [
         RegistryLifecycle,
+        {
+          provide: COREMX_BINDING,
+          useValue: new CoreMxBinding({ sharedCashAccounts: config.CASH_SHARED_SERVICE_ACCOUNTS }),
+        },
         { provide: REGISTRY_CONFIG, useValue: config },
         { provide: REGISTRY_NODE, useValue: runtime.node },
         { provide: RUNTIME, useValue: runtime },

@@ -42,6 +42,11 @@ async function main(): Promise<void> {
       revocationLogger.warn({ err: error.message, offset }, 'invalid revocation event skipped'),
   });
   await feed.start();
+  if (config.CASH_SHARED_SERVICE_ACCOUNTS.length)
+    new Logger('Membership').warn(
+      { accounts: config.CASH_SHARED_SERVICE_ACCOUNTS },
+      'CASH_SHARED_SERVICE_ACCOUNTS is set: these service accounts may advertise ANY CoreMX (migration only; give each CASH its own cash-<coremxId> account)',
+    );
   const credentials = new ServiceCredentialClient({
     authUrl: config.AUTH_URL,
     apiKey: config.REGISTRY_SERVICE_API_KEY,

@@ -56,6 +56,8 @@ beforeAll(async () => {
         },
       },
     ],
+    undefined,
+    ['coremx-k1', 'coremx-k2'],
   );
   await cluster.start();
 }, 25 * 60_000);
@@ -67,7 +69,6 @@ afterAll(async () => {
 
 it('marks the CoreMX of a deleted pod down at once, and leaves the others alone', async () => {
   const user = await cluster.userToken('operator');
-  const cash = await cluster.serviceToken('cash');
   const url = cluster.urlOf('reg-c1-1');
   const coremx = async () =>
     (
@@ -80,7 +81,10 @@ it('marks the CoreMX of a deleted pod down at once, and leaves the others alone'
   for (const id of ['coremx-k1', 'coremx-k2']) {
     const res = await fetch(`${url}/internal/v1/coremx/${id}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${cash}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await cluster.cashToken(id)}`,
+      },
       body: JSON.stringify({
         address: `${id}.c1.hoot.mx`,
         signalingUrl: `ws://127.0.0.1:1/${id}`,

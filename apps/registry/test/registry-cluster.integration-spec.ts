@@ -8,6 +8,8 @@ import { RegistryCluster } from './support/registry-cluster';
  * warm restart from MongoDB, and a partition that heals.
  */
 const IDS = ['reg-c1-1', 'reg-c1-2', 'reg-c2-1', 'reg-c2-2'];
+/** The CoreMX reported here; each has its own CASH service account (`cash-<id>`). */
+const COREMX = ['coremx-a', 'coremx-b', 'coremx-r', 'coremx-z'];
 const prefix = `regit${Date.now().toString(36)}`;
 
 describe('registry nodes (real processes, real MongoDB protocol)', () => {
@@ -22,6 +24,8 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
       // A second replica of reg-c2-1: same identity, same database.
       { registryId: 'reg-c2-1', replica: 'reg-c2-1-b', latitude: 40, longitude: -74 },
     ],
+    undefined,
+    COREMX,
   );
   let user = '';
   let cash = '';
@@ -34,10 +38,23 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the JSON freely
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
-  const report = (registryId: string, coremxId: string, body: Record<string, unknown> = {}) =>
+  /** A CoreMX report, by default with the token of that CoreMX's own CASH (`as` another service account). */
+  const report = async (
+    registryId: string,
+    coremxId: string,
+    body: Record<string, unknown> = {},
+    as?: string,
+  ) =>
     fetch(`${cluster.urlOf(registryId)}/internal/v1/coremx/${coremxId}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${cash}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${
+          as
+            ? await cluster.serviceToken(as)
+            : await cluster.cashToken(COREMX.includes(coremxId) ? coremxId : COREMX[0])
+        }`,
+      },
       body: JSON.stringify({
         address: `${coremxId}.c1.hoot.mx`,
         signalingUrl: `ws://127.0.0.1:1/${coremxId}/signal`,
@@ -59,7 +76,7 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
   beforeAll(async () => {
     await cluster.start();
     user = await cluster.userToken('operator');
-    cash = await cluster.serviceToken('cash');
+    cash = await cluster.cashToken('coremx-a');
   }, 300_000);
 
   afterAll(async () => {
@@ -121,6 +138,16 @@ describe('registry nodes (real processes, real MongoDB protocol)', () => {
       body: '{}',
     });
     expect(asUser.status).toBe(401);
+    // CoreMX binding: coremx-a's CASH cannot advertise coremx-b, nor can the operators, a registry or the
+    // former shared cash account (403 coremx.not-bound); nothing of coremx-b appears.
+    for (const as of ['cash-coremx-a', 'ops', 'reg-c2-1', 'cash']) {
+      const res = await report('reg-c1-1', 'coremx-b', {}, as);
+      expect([as, res.status, ((await res.json()) as Record<string, unknown>)['code']]).toEqual([
+        as,
+        403,
+        'coremx.not-bound',
+      ]);
+    }
     // The CoreMX list for operators' tools: service credentials only.
     const listAsUser = await fetch(`${cluster.urlOf('reg-c1-1')}/internal/v1/coremx`, {
       headers: { authorization: `Bearer ${user}` },

@@ -85,6 +85,15 @@ export class RegistryConfig {
   @MinLength(16)
   REGISTRY_SERVICE_API_KEY!: string;
 
+  /**
+   * CoreMX binding: each CASH advertises only its own CoreMX, with the service account `cash-<coremxId>`.
+   * These service accounts (e.g. the former shared `cash`) are still accepted for any CoreMX: a migration
+   * aid that re-opens the hole the binding closes (a warning is logged at start). Empty by default.
+   */
+  @EnvList()
+  @Matches(/^[a-z0-9][a-z0-9._-]{2,63}$/, { each: true })
+  CASH_SHARED_SERVICE_ACCOUNTS: string[] = [];
+
   @IsString()
   @Matches(/^mongodb:\/\//)
   MONGO_URI!: string;

@@ -25,7 +25,12 @@ export class ConferencePlatform {
     private readonly coremx: CoreMxSpec[],
     private readonly cashEnv: Record<string, string> = {},
   ) {
-    this.cluster = new RegistryCluster(infra, registries);
+    this.cluster = new RegistryCluster(
+      infra,
+      registries,
+      undefined,
+      coremx.map((c) => c.coremxId),
+    );
   }
 
   async start(): Promise<void> {
@@ -57,7 +62,8 @@ export class ConferencePlatform {
       authUrl: auth.url,
       issuer: ISSUER,
       revocationsTopic: auth.revocationsTopic,
-      apiKey: auth.keyOf('cash'),
+      // Its own credential, bound to its CoreMX: registries take its reports for this CoreMX only.
+      apiKey: auth.keyOf(`cash-${coremxId}`),
       registryUrls: [...own, ...others],
       env: this.cashEnv,
     });

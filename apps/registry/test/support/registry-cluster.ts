@@ -51,10 +51,18 @@ export class RegistryCluster {
   readonly webhookSigningKey = randomBytes(32).toString('hex');
   authUrl = '';
 
+  private readonly cashTokens = new Map<string, Promise<string>>();
+
+  /**
+   * `coremxIds`: the CoreMX whose CASH get a service account of their own, `cash-<coremxId>` (a CASH
+   * advertises only its own CoreMX). Besides those: every registry id, `ops` (operators) and the former
+   * shared `cash` account (which registries refuse to advertise with).
+   */
   constructor(
     private readonly infra: ClusterInfra,
     private readonly specs: RegistrySpec[],
     private readonly logDir = 'test-logs',
+    private readonly coremxIds: readonly string[] = [],
   ) {}
 
   /** The API key of a service account (`cash` or a registry id). */
@@ -98,7 +106,7 @@ export class RegistryCluster {
       kafkaBrokers: this.infra.kafkaBrokers,
       revocationsTopic: `${this.infra.prefix}.auth.revocations`,
       issuer: ISSUER,
-      serviceAccounts: ['cash', ...databases.keys()],
+      serviceAccounts: ['cash', 'ops', ...databases.keys(), ...this.coremxIds.map((id) => `cash-${id}`)],
       logDir: this.logDir,
     });
     this.authUrl = this.auth.url;
@@ -133,6 +141,8 @@ export class RegistryCluster {
         webhookSigningKey: this.webhookSigningKey,
         env: {
           AUTH_REVOCATIONS_TOPIC: this.authService().revocationsTopic,
+          // Strict CoreMX binding: every CASH here has its own cash-<coremxId> account.
+          CASH_SHARED_SERVICE_ACCOUNTS: '',
           ...FAST_TUNABLES,
           ...r.spec.env,
         },
@@ -156,6 +166,16 @@ export class RegistryCluster {
 
   serviceToken(name: string): Promise<string> {
     return this.authService().serviceToken(name);
+  }
+
+  /** A service token of the CASH of `coremxId` (its own `cash-<coremxId>` account), fetched once. */
+  cashToken(coremxId: string): Promise<string> {
+    let token = this.cashTokens.get(coremxId);
+    if (!token) {
+      token = this.serviceToken(`cash-${coremxId}`);
+      this.cashTokens.set(coremxId, token);
+    }
+    return token;
   }
 
   /** Creates a user (once) and signs in. */

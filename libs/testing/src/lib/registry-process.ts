@@ -85,6 +85,9 @@ export async function startRegistryProcess(options: StartRegistryOptions): Promi
       MONGO_URI: options.mongoUri,
       KAFKA_BROKERS: options.kafkaBrokers.join(','),
       WEBHOOK_SIGNING_KEY: options.webhookSigningKey ?? randomBytes(32).toString('hex'),
+      // Stacks whose CASH still share the one `cash` service account (registries bind each CoreMX to its
+      // own `cash-<coremxId>` account); the registry specs pass '' and give every CASH its own account.
+      CASH_SHARED_SERVICE_ACCOUNTS: 'cash',
       ...options.env,
     },
     logFile: infraPath(options.logDir ?? 'test-logs', `${name}-${options.port}.log`),
