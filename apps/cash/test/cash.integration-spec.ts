@@ -399,7 +399,7 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
       [{ type: 'subscribe', publisherId: grace.id, sdpOffer: 'no sdp' }, 'INVALID_MESSAGE'],
       [{ type: 'approve', target: heidi.id }, 'NOT_OWNER'],
       [{ type: 'kick', target: grace.id }, 'NOT_A_PUBLISHER'],
-      [{ type: 'end' }, 'NOT_OWNER'],
+      [{ type: 'end' }, 'NOT_CREATOR'],
       [{ type: 'join', ticket: ticket(room, 'heidi') }, 'ALREADY_JOINED'],
       [{ type: 'raise-hand', extra: 1 }, 'INVALID_MESSAGE'],
     ];

@@ -199,14 +199,14 @@ describe('@hoot/sdk against the real platform', () => {
 
     // bob joins through the other cloud's registry (it learns the conference from the CoreMX topic).
     const bob = clientAt(['reg-c2-1'], 'bob');
-    const bobRoom = track(
-      await eventually(() => bob.joinRoom(address, { displayName: 'Bob' }), { timeoutMs: 30_000 }),
-    );
+    const bobRoom = track(await eventually(() => bob.joinRoom(address), { timeoutMs: 30_000 }));
     const bobEvents = recordNames(bobRoom);
-    expect(bobRoom.me).toMatchObject({ displayName: 'Bob', role: 'viewer' });
+    // Names come from the account (CASH ignores a client's displayName): the helper's accounts are named
+    // after their usernames.
+    expect(bobRoom.me).toMatchObject({ displayName: 'bob', role: 'viewer' });
     expect(bobRoom.coremxId).toBe('coremx-1');
 
-    const aliceRoom = track(await alice.joinRoom(address, { displayName: 'Alice' }));
+    const aliceRoom = track(await alice.joinRoom(address));
     expect(aliceRoom.me?.role).toBe('publisher');
     expect(aliceRoom.isOwner).toBe(true);
     expect(Object.keys(aliceRoom.room.participants).sort()).toEqual(
@@ -224,7 +224,7 @@ describe('@hoot/sdk against the real platform', () => {
     await bobRoom.raiseHand();
     await expect(asked).resolves.toMatchObject({
       participantId: bobRoom.participantId,
-      participant: { displayName: 'Bob', handRaised: true },
+      participant: { displayName: 'bob', handRaised: true },
     });
     await aliceRoom.approve(bobRoom.participantId);
     await expect(promoted).resolves.toMatchObject({ from: 'viewer', to: 'publisher' });
@@ -257,7 +257,7 @@ describe('@hoot/sdk against the real platform', () => {
     expect(conference.coremxId).toBe('coremx-2');
     // Through the registry that created it (reg-c1-1 learns it from coremx-2's topic a moment later).
     const carol = clientAt(['reg-c2-1'], 'carol');
-    const room = track(await carol.joinRoom(conference.address, { displayName: 'Carol' }));
+    const room = track(await carol.joinRoom(conference.address));
     const events = recordNames(room);
     expect(room.coremxId).toBe('coremx-2');
 
@@ -308,7 +308,7 @@ describe('@hoot/sdk against the real platform', () => {
     const { conference } = await alice.createConference({ id: 'sdk-crash', type: 'm2m', allowed: ['carol'] });
     expect(conference.coremxId).toBe('coremx-1');
     const carol = clientAt(['reg-c1-1', 'reg-c2-1'], 'carol');
-    const room = track(await carol.joinRoom(conference.address, { displayName: 'Carol' }));
+    const room = track(await carol.joinRoom(conference.address));
     const events = recordNames(room);
     expect(room.coremxId).toBe('coremx-1');
     const firstId = room.participantId;
@@ -329,7 +329,7 @@ describe('@hoot/sdk against the real platform', () => {
     });
     expect(room).toMatchObject({ state: 'joined', coremxId: 'coremx-2', address: back.address });
     expect(room.participantId).not.toBe(firstId);
-    expect(room.me).toMatchObject({ displayName: 'Carol' });
+    expect(room.me).toMatchObject({ displayName: 'carol' });
     expect(events).toEqual(['reconnecting', 'reconnected']);
     // The new room works: a chat message comes back as a patch.
     const chat = nextEvent(room, 'chat');

@@ -601,6 +601,38 @@ describe('RoomSession: reconnection', () => {
     await expect(session.leave()).resolves.toBeUndefined();
   });
 
+  it('does not reconnect when CASH closes the session for revoked credentials (4001): error, then closed', async () => {
+    const { client, sockets, joinCalls, clock } = setup();
+    const session = await client.joinRoom(ADDRESS);
+    const events = record(session);
+    sockets.last().push({ type: 'error', code: 'TICKET_REVOKED', message: 'revoked' });
+    sockets.last().serverClose(4001, 'credentials revoked');
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    // CASH's error (as sent), then the SDK's verdict, then the end.
+    expect(names(events)).toEqual(['error', 'error', 'closed']);
+    expect(events[0][1]).toMatchObject({ code: 'TICKET_REVOKED' });
+    expect(events[1][1]).toMatchObject({ code: SdkErrorCode.CredentialsRevoked });
+    expect(session.closeReason).toBe('failed');
+    expect(joinCalls()).toHaveLength(1);
+  });
+
+  it('stops as kicked when a reconnection finds the identity barred (BANNED)', async () => {
+    const { client, sockets, joinCalls } = setup();
+    const session = await client.joinRoom(ADDRESS);
+    const events = record(session);
+    sockets.handle(SIG1, (socket, m) =>
+      socket.answer(m, { type: 'error', code: 'BANNED', message: 'You were kicked from this room' }),
+    );
+    sockets.last().serverClose(1006);
+    await settle();
+    await settle();
+    expect(joinCalls()).toHaveLength(2);
+    expect(names(events)).toEqual(['reconnecting', 'kicked', 'closed']);
+    expect(session.closeReason).toBe('kicked');
+  });
+
   it('with reconnection off, a lost connection is an error and the end', async () => {
     const { client, sockets, joinCalls } = setup();
     const session = await client.joinRoom(ADDRESS, { reconnect: false });

@@ -155,7 +155,7 @@ function classify(error: unknown): Verdict {
   }
   if (error instanceof SignalingError) {
     if (error.code === RoomErrorCode.ROOM_ENDED) return 'ended';
-    if (error.code === RoomErrorCode.TICKET_KICKED) return 'kicked';
+    if (error.code === RoomErrorCode.TICKET_KICKED || error.code === RoomErrorCode.BANNED) return 'kicked';
     return FATAL_SIGNAL_CODES.has(error.code) ? 'fatal' : 'retry';
   }
   // Registry unreachable, timeouts: the network may come back.
@@ -322,9 +322,17 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     await this.send({ type: 'deny', target: participantId });
   }
 
-  /** Publishers only: removes a participant (its ticket never joins this room again). */
+  /**
+   * Publishers only: removes a participant (never the owner nor the conference's creator); its identity
+   * cannot join this room again until the owner calls `unban`.
+   */
   async kick(participantId: string): Promise<void> {
     await this.send({ type: 'kick', target: participantId });
+  }
+
+  /** The owner (or the creator): lets a kicked identity join again. */
+  async unban(identity: string): Promise<void> {
+    await this.send({ type: 'unban', identity });
   }
 
   /** Adds a chat message to the room (everyone gets it as `chat`). */
@@ -337,7 +345,7 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     await this.send({ type: 'p2p-signal', signal });
   }
 
-  /** Ends the room for everyone (owner; either side in p2p). Resolves once the room has ended. */
+  /** Ends the room for everyone (the conference's creator; either side in p2p). Resolves once it has ended. */
   async end(): Promise<void> {
     try {
       await this.send({ type: 'end' });
@@ -511,6 +519,16 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
         return this.finish('ended', info.reason || 'room ended');
       case SignalingCloseCode.Kicked:
         return this.finish('kicked', undefined);
+      case SignalingCloseCode.Revoked:
+        // Joining again would be refused too: the user must sign in again.
+        this.emit(
+          'error',
+          new SdkError(
+            SdkErrorCode.CredentialsRevoked,
+            `CASH closed the session: its credentials were revoked (${info.reason || 'revoked'}); sign in again`,
+          ),
+        );
+        return this.finish('failed');
       default:
         // Anything else, a 1000 included, was not asked for (`leave` closes the session first): join again.
         this.startReconnect('connection-lost', info.code);

@@ -29,6 +29,8 @@ export enum SdkErrorCode {
   RoomNotConnected = 'sdk.room-not-connected',
   /** The session lost its connection and could not join again within its reconnection budget. */
   ReconnectFailed = 'sdk.reconnect-failed',
+  /** CASH closed the session because its credentials were revoked (signed out everywhere, account disabled). */
+  CredentialsRevoked = 'sdk.credentials-revoked',
 }
 
 /** Base of every error the SDK raises on its own: carries a stable `code`. */

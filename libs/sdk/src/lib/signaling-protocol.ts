@@ -40,6 +40,7 @@ export type ClientSignal =
   | { type: 'approve'; target: string }
   | { type: 'deny'; target: string }
   | { type: 'kick'; target: string }
+  | { type: 'unban'; identity: string }
   | { type: 'leave' }
   | { type: 'end' }
   | { type: 'p2p-signal'; signal: P2pSignal }
@@ -88,6 +89,7 @@ export interface SignalAnswerOf {
   approve: Extract<SignalAnswer, { type: 'ok' }>;
   deny: Extract<SignalAnswer, { type: 'ok' }>;
   kick: Extract<SignalAnswer, { type: 'ok' }>;
+  unban: Extract<SignalAnswer, { type: 'ok' }>;
   leave: Extract<SignalAnswer, { type: 'ok' }>;
   end: Extract<SignalAnswer, { type: 'ok' }>;
   'p2p-signal': Extract<SignalAnswer, { type: 'ok' }>;
@@ -108,6 +110,10 @@ export const SignalingCloseCode = {
   Kicked: 4003,
   /** No `join` arrived in time. */
   JoinTimeout: 4008,
+  /** The ticket or token the session joined with (or every token of its account) was revoked. */
+  Revoked: 4001,
+  /** Rate limits exceeded persistently (or too many connections not joined from one address). */
+  RateLimited: 4029,
 } as const;
 
 const PUSH_TYPES = new Set<ServerPush['type']>([
