@@ -284,13 +284,16 @@ describe('CASH service API', () => {
   });
 });
 
-describe('CASH signaling over a real WebSocket', () => {
+describe.each([
+  ['with the defaults', {}],
+  ['with at most 2 unjoined connections per address', { SIGNAL_MAX_UNJOINED_PER_ADDRESS: '2' }],
+])('CASH signaling over a real WebSocket (%s)', (_name, env: Record<string, string>) => {
   let t: CashTestApp;
   let url: string;
   const sockets: WebSocket[] = [];
 
   beforeEach(async () => {
-    t = await startCashTestApp();
+    t = await startCashTestApp(env);
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address() as { port: number };
     url = `ws://127.0.0.1:${address.port}/signal`;
@@ -357,6 +360,37 @@ describe('CASH signaling over a real WebSocket', () => {
     await eventually(() => expect(alice.inbox.at(-1)?.type).toBe('joined'));
     alice.ws.close();
     await eventually(() => expect(t.events.events.map((e) => e.type)).toContain('participant.left'));
+  });
+
+  it('closes the live session of a revoked subject at the next revocation check (4001, with an error)', async () => {
+    const alice = await open();
+    alice.ws.send(JSON.stringify({ type: 'join', ticket: t.ticket('live', 'alice') }));
+    await eventually(() => expect(alice.inbox[0]?.type).toBe('joined'));
+    const bob = await open();
+    bob.ws.send(JSON.stringify({ type: 'join', ticket: t.ticket('live', 'bob') }));
+    await eventually(() => expect(bob.inbox[0]?.type).toBe('joined'));
+
+    t.revocations.revokeSubject('alice', t.clock.now() + 1);
+    t.clock.advance(t.config.REVOCATION_CHECK_INTERVAL_MS);
+    await eventually(() => expect(alice.closed.code).toBe(4001));
+    expect(alice.inbox.at(-1)).toMatchObject({ type: 'error', code: 'TICKET_REVOKED' });
+    await eventually(() => expect(t.events.events.map((e) => e.type)).toContain('participant.left'));
+    expect(bob.closed.code).toBeUndefined();
+  });
+
+  it('caps connections per address that have not joined; joining frees a place', async () => {
+    const max = t.config.SIGNAL_MAX_UNJOINED_PER_ADDRESS;
+    const idle = [];
+    for (let i = 0; i < max; i++) idle.push(await open());
+    const extra = await open();
+    await eventually(() => expect(extra.closed.code).toBe(4029));
+    expect(extra.inbox).toEqual([expect.objectContaining({ type: 'error', code: 'TOO_MANY_CONNECTIONS' })]);
+    idle[0].ws.send(JSON.stringify({ type: 'join', ticket: t.ticket('live', 'alice') }));
+    await eventually(() => expect(idle[0].inbox[0]?.type).toBe('joined'));
+    const next = await open();
+    next.ws.send(JSON.stringify({ type: 'join', ticket: t.ticket('live', 'bob') }));
+    await eventually(() => expect(next.inbox[0]?.type).toBe('joined'));
+    expect(next.closed.code).toBeUndefined();
   });
 
   it('refuses upgrades on other paths', async () => {
