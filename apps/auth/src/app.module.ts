@@ -26,6 +26,7 @@ import { IntrospectionService } from './introspection/introspection.service';
 import { JoinTicketIssuer } from './join-tickets/join-ticket-issuer.service';
 import { JoinTicketsController } from './join-tickets/join-tickets.controller';
 import { RegistryGuard } from './join-tickets/registry.guard';
+import { SubjectStanding } from './join-tickets/subject-standing.service';
 import { JwksController } from './keys/jwks.controller';
 import { KeyRingService } from './keys/key-ring.service';
 import { RevocationsController } from './revocations/revocations.controller';
@@ -132,6 +133,7 @@ export class AppModule {
         JoinTicketIssuer,
         RegistryGuard,
         RevocationsService,
+        SubjectStanding,
         TokenIssuer,
       ],
     };

@@ -205,14 +205,16 @@ describe('auth service (real Kafka + MongoDB protocol)', () => {
         audiences: [`coremx:${coremxId}`],
         keys: new JwksKeyCache({ fetchJwks: httpJwksFetcher(`${authUrl}/.well-known/jwks.json`) }),
       });
-    const request = { coremxId: 'x', subject: 'acc_dave', conferenceId: 'standup-7', displayName: 'Dave' };
+    const dave = await createUser('dave');
+    const daveToken = await login('dave');
+    const request = { coremxId: 'x', subject: dave, conferenceId: 'standup-7', displayName: 'Dave' };
 
     const issued = await ticketsFor(REGISTRY_KEY).issue(request);
     const { claims } = await coremxVerifier('x').verify(issued.ticket);
     expect(claims).toMatchObject({
       iss: ISSUER,
       aud: 'coremx:x',
-      sub: 'acc_dave',
+      sub: dave,
       jti: issued.ticketId,
       name: 'Dave',
       cid: 'standup-7',
@@ -229,6 +231,21 @@ describe('auth service (real Kafka + MongoDB protocol)', () => {
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(JoinTicketError);
     expect(refused).toMatchObject({ failure: 'refused', status: 403, code: 'auth.forbidden' });
+
+    // With the user's token, a revocation of the whole subject stops tickets on the very next request
+    // (auth reads the database; nothing to propagate), and so does disabling the account.
+    const registryTickets = ticketsFor(REGISTRY_KEY);
+    expect((await registryTickets.issue({ ...request, subjectToken: daveToken })).ticket).toEqual(
+      expect.any(String),
+    );
+    expect((await post('/v1/revocations', { sub: dave }, admin)).status).toBe(201);
+    const afterRevocation = await registryTickets
+      .issue({ ...request, subjectToken: daveToken })
+      .catch((error: unknown) => error);
+    expect(afterRevocation).toMatchObject({ failure: 'refused', status: 403, code: 'auth.subject-revoked' });
+    expect((await post(`/v1/admin/accounts/${dave}/disable`, {}, admin)).status).toBe(200);
+    const afterDisable = await registryTickets.issue(request).catch((error: unknown) => error);
+    expect(afterDisable).toMatchObject({ failure: 'refused', status: 403, code: 'auth.subject-disabled' });
   });
 
   it('resolves usernames and account ids for a registry with one call', async () => {

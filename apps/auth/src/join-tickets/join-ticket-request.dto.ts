@@ -13,6 +13,8 @@ export const JOIN_TICKET_DEFAULTS = {
   maxTtlSeconds: 600,
   /** What CASH keeps of `name`. */
   maxDisplayNameLength: 100,
+  /** Every verifier refuses tokens above 8 KiB. */
+  maxSubjectTokenLength: 8 * 1024,
 } as const;
 
 /** `POST /internal/v1/join-tickets`: what the registry asks to be signed (see README). */
@@ -54,4 +56,15 @@ export class JoinTicketRequestDto {
   @Min(JOIN_TICKET_DEFAULTS.minTtlSeconds)
   @Max(JOIN_TICKET_DEFAULTS.maxTtlSeconds)
   ttlSeconds?: number;
+
+  /**
+   * The access token the user joined with (as the registry received it). With it, auth also refuses a
+   * ticket when that token was revoked by `jti` or by a whole-subject revocation; without it, only a
+   * disabled or unknown account is refused.
+   */
+  @OptionalNotNull()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(JOIN_TICKET_DEFAULTS.maxSubjectTokenLength)
+  subjectToken?: string;
 }

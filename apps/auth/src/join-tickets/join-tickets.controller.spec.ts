@@ -18,6 +18,19 @@ describe('POST /internal/v1/join-tickets', () => {
     c = client(t);
     registry = await c.createService(REGISTRY);
     registryAuth = { authorization: `Bearer ${await c.serviceToken(registry.apiKey)}` };
+    // The joining user (`good.subject`): an enabled account with a fixed id.
+    await t.accounts.create({
+      id: 'acc_user-1',
+      username: 'user-1',
+      displayName: 'User One',
+      kind: 'user',
+      organisation: '',
+      plan: 'standard',
+      roles: [],
+      limits: { maxConferences: 10, maxParticipants: 50 },
+      disabled: false,
+      createdAt: new Date(t.clock.now()).toISOString(),
+    });
   });
   afterEach(() => t.app.close());
 
@@ -160,6 +173,105 @@ describe('POST /internal/v1/join-tickets', () => {
     });
   });
 
+  describe('the subject (issue 16: no ticket for a revoked or disabled subject)', () => {
+    const jtiOf = (token: string) =>
+      (decodeSegment(splitJwt(token).payloadSegment, 'payload') as { jti: string }).jti;
+
+    /** A user who signs in; their token is what the registry passes as `subjectToken`. */
+    async function signedInUser(username: string) {
+      const account = await c.createUser(username);
+      return { id: account.id, token: await c.login(username) };
+    }
+
+    const expectRefused = async (body: unknown, status: number, code: string) => {
+      const before = await issuedCount();
+      const res = await issue(body);
+      expect(res.statusCode).toBe(status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ status, code });
+      expect(res.body).not.toContain('"ticket"');
+      expect(await issuedCount()).toBe(before);
+    };
+
+    it('signs for an enabled subject, with or without its token', async () => {
+      const user = await signedInUser('gina');
+      expect((await issue({ ...good, subject: user.id })).statusCode).toBe(201);
+      expect((await issue({ ...good, subject: user.id, subjectToken: user.token })).statusCode).toBe(201);
+    });
+
+    it('refuses a disabled subject at once, with or without its token', async () => {
+      const user = await signedInUser('hank');
+      await c.request('POST', `/v1/admin/accounts/${user.id}/disable`, undefined, c.admin);
+      await expectRefused({ ...good, subject: user.id }, 403, 'auth.subject-disabled');
+      await expectRefused(
+        { ...good, subject: user.id, subjectToken: user.token },
+        403,
+        'auth.subject-disabled',
+      );
+    });
+
+    it('refuses an unknown subject', async () => {
+      await expectRefused({ ...good, subject: 'acc_nobody' }, 403, 'auth.subject-disabled');
+    });
+
+    it("refuses a subject whose token was revoked by jti (the subject's newer token still works)", async () => {
+      const user = await signedInUser('ivy');
+      const revoked = await c.request(
+        'POST',
+        '/v1/revocations',
+        { sub: user.id, jti: jtiOf(user.token) },
+        c.admin,
+      );
+      expect(revoked.statusCode).toBe(201);
+      await expectRefused(
+        { ...good, subject: user.id, subjectToken: user.token },
+        403,
+        'auth.subject-revoked',
+      );
+      const fresh = await c.login('ivy');
+      expect((await issue({ ...good, subject: user.id, subjectToken: fresh })).statusCode).toBe(201);
+    });
+
+    it('refuses a subject revoked as a whole (every token issued before), until it signs in again', async () => {
+      const user = await signedInUser('jack');
+      t.clock.advance(1_000);
+      const revoked = await c.request('POST', '/v1/revocations', { sub: user.id }, c.admin);
+      expect(revoked.statusCode).toBe(201);
+      await expectRefused(
+        { ...good, subject: user.id, subjectToken: user.token },
+        403,
+        'auth.subject-revoked',
+      );
+      t.clock.advance(1_000);
+      const fresh = await c.login('jack');
+      expect((await issue({ ...good, subject: user.id, subjectToken: fresh })).statusCode).toBe(201);
+    });
+
+    it("refuses another subject's token, an expired token and a join ticket as subjectToken", async () => {
+      const user = await signedInUser('kate');
+      const other = await signedInUser('liam');
+      await expectRefused({ ...good, subject: user.id, subjectToken: other.token }, 400, 'request.invalid');
+      await expectRefused(
+        { ...good, subject: user.id, subjectToken: 'not.a.jwt' },
+        403,
+        'auth.subject-token-invalid',
+      );
+      const ticket = ((await issue({ ...good, subject: user.id })).json() as { ticket: string }).ticket;
+      await expectRefused(
+        { ...good, subject: user.id, subjectToken: ticket },
+        403,
+        'auth.subject-token-invalid',
+      );
+      t.clock.advance((t.config.AUTH_TOKEN_TTL_S + 60) * 1000);
+      registryAuth = { authorization: `Bearer ${await c.serviceToken(registry.apiKey)}` };
+      await expectRefused(
+        { ...good, subject: user.id, subjectToken: user.token },
+        403,
+        'auth.subject-token-invalid',
+      );
+    });
+  });
+
   describe('bad input', () => {
     const cases: [string, number, string, unknown][] = [
       ['missing coremxId', 400, 'request.invalid', { subject: 'acc_1', conferenceId: 'standup-42' }],
@@ -180,6 +292,10 @@ describe('POST /internal/v1/join-tickets', () => {
       ['displayName too long', 400, 'request.invalid', { ...good, displayName: 'x'.repeat(101) }],
       ['displayName with control chars', 400, 'request.invalid', { ...good, displayName: 'a\u0000b' }],
       ['empty displayName', 400, 'request.invalid', { ...good, displayName: '' }],
+      ['null subjectToken', 400, 'request.invalid', { ...good, subjectToken: null }],
+      ['subjectToken not a string', 400, 'request.invalid', { ...good, subjectToken: 42 }],
+      ['empty subjectToken', 400, 'request.invalid', { ...good, subjectToken: '' }],
+      ['subjectToken too long', 400, 'request.invalid', { ...good, subjectToken: 'x'.repeat(8 * 1024 + 1) }],
       ['JSON array', 400, 'request.invalid', '[]'],
       ['broken JSON', 400, 'request.malformed', '{"coremxId":'],
       ['huge body', 413, 'request.too-large', JSON.stringify({ ...good, padding: 'x'.repeat(70 * 1024) })],

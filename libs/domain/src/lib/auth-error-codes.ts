@@ -13,6 +13,12 @@ export enum AuthErrorCode {
   AccountNotFound = 'auth.account-not-found',
   /** Verification keys could not be fetched (JWKS endpoint unreachable). */
   KeysUnavailable = 'auth.keys-unavailable',
+  /** Join ticket refused: the subject's account is disabled or does not exist. */
+  SubjectDisabled = 'auth.subject-disabled',
+  /** Join ticket refused: the subject's token was revoked (its `jti`, or every token of the subject since). */
+  SubjectRevoked = 'auth.subject-revoked',
+  /** Join ticket refused: the subject's token given with the request is not a valid token of ours (expired …). */
+  SubjectTokenInvalid = 'auth.subject-token-invalid',
 }
 
 /** Why a verifier refused a token. Each reason is its own code so logs and metrics can tell them apart. */

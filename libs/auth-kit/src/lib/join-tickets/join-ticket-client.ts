@@ -27,6 +27,12 @@ export interface JoinTicketRequest {
   roomType?: RoomType;
   /** 10..600, default 120. */
   ttlSeconds?: number;
+  /**
+   * The access token the user joined with: auth then also refuses the ticket when that token was revoked
+   * (by `jti` or a whole-subject revocation). Without it only a disabled or unknown account is refused.
+   * Refusals are 403 `auth.subject-disabled` / `auth.subject-revoked` / `auth.subject-token-invalid`.
+   */
+  subjectToken?: string;
 }
 
 export interface IssuedJoinTicket {
