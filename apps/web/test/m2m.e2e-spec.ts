@@ -197,12 +197,13 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     await browser.shot(carol, 'carol-publisher');
   });
 
-  it('dave, who is not invited, is told so', async () => {
+  it('dave, who is not invited, is told what someone asking for an unknown conference is told', async () => {
+    // The registry does not reveal that a private conference exists to someone not entitled (issue 16).
     const dave = await browser.signIn(url('c1'), platform.users['dave']);
     await joinByAddress(dave, address);
-    await eventually(async () => expect(await bannerCode(dave)).toBe('conference.not-entitled'), {
+    await eventually(async () => expect(await bannerCode(dave)).toBe('conference.not-found'), {
       timeoutMs: 30_000,
-      description: 'not entitled',
+      description: 'not found (not entitled)',
     });
     await browser.shot(dave, 'dave-not-entitled');
     await dave.close();
