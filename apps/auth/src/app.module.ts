@@ -21,8 +21,10 @@ import {
 } from './auth.tokens';
 import type { AuthConfig } from './config/auth.config';
 import { InfrastructureLifecycle } from './infrastructure.lifecycle';
+import { CallerStanding } from './introspection/caller-standing.service';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { IntrospectionService } from './introspection/introspection.service';
+import { StandingGuard } from './introspection/standing.guard';
 import { JoinTicketIssuer } from './join-tickets/join-ticket-issuer.service';
 import { JoinTicketsController } from './join-tickets/join-tickets.controller';
 import { RegistryGuard } from './join-tickets/registry.guard';
@@ -128,11 +130,13 @@ export class AppModule {
         AccountResolver,
         AccountsService,
         AdminGuard,
+        CallerStanding,
         InfrastructureLifecycle,
         IntrospectionService,
         JoinTicketIssuer,
         RegistryGuard,
         RevocationsService,
+        StandingGuard,
         SubjectStanding,
         TokenIssuer,
       ],

@@ -13,6 +13,7 @@ import {
   type AuthKitOptions,
 } from '@hoot/auth-kit';
 import { AUTH_CONFIG } from '../auth.tokens';
+import { CallerStanding } from '../introspection/caller-standing.service';
 import type { AuthConfig } from '../config/auth.config';
 
 const ALLOW_SERVICES = 'hoot:admin-allow-services';
@@ -34,6 +35,7 @@ export class AdminGuard implements CanActivate {
     @Inject(AUTH_CONFIG) config: AuthConfig,
     @Inject(AUTH_KIT_OPTIONS) private readonly kit: AuthKitOptions,
     private readonly reflector: Reflector,
+    private readonly standing: CallerStanding,
   ) {
     this.adminKeyDigest = digest(config.AUTH_ADMIN_API_KEY);
   }
@@ -53,6 +55,8 @@ export class AdminGuard implements CanActivate {
     } catch (error) {
       throw toAuthHttpException(error);
     }
+    // Revoked tokens and disabled accounts lose admin (and service) rights at once, not at expiry.
+    await this.standing.assertGood(identity.claims);
     const allowServices = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_SERVICES, [
       context.getHandler(),
       context.getClass(),

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ServiceGuard, type IntrospectionResult } from '@hoot/auth-kit';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { IntrospectionService } from './introspection.service';
+import { StandingGuard } from './standing.guard';
 
 export class IntrospectRequestDto {
   /** Generous bound: an oversized token must be answered `active: false`, not refused as a request. */
@@ -15,10 +16,10 @@ export class IntrospectRequestDto {
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 
-  /** Services only (service token: internal audience, `service` role). */
+  /** Services only (service token: internal audience, `service` role, not revoked, account enabled). */
   @Post()
   @HttpCode(200)
-  @UseGuards(ServiceGuard)
+  @UseGuards(ServiceGuard, StandingGuard)
   introspect(@Body() body: IntrospectRequestDto): Promise<IntrospectionResult> {
     return this.introspection.introspect(body.token);
   }

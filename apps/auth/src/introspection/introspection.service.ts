@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TokenRejection } from '@hoot/domain';
-import { TokenRejectedError, TokenVerifier, type IntrospectionResult } from '@hoot/auth-kit';
+import { TokenRejection, type AccountRecord } from '@hoot/domain';
+import { TokenRejectedError, TokenVerifier, type HootClaims, type IntrospectionResult } from '@hoot/auth-kit';
 import { TOKEN_VERIFIER } from '../auth.tokens';
 import { AccountsService, profileOf } from '../accounts/accounts.service';
 import { RevocationsService } from '../revocations/revocations.service';
@@ -26,15 +26,27 @@ export class IntrospectionService {
       if (error instanceof TokenRejectedError) return { active: false, reason: error.reason };
       throw error;
     }
+    const standing = await this.standingOf(claims);
+    if (!standing.ok) return { active: false, reason: standing.reason };
+    return { active: true, claims, account: profileOf(standing.account) };
+  }
+
+  /** The database's view of a verified token: revoked `jti`, account disabled or gone, subject revoked since issue. */
+  async standingOf(
+    claims: Pick<HootClaims, 'sub' | 'jti' | 'iat'>,
+  ): Promise<
+    | { ok: true; account: AccountRecord }
+    | { ok: false; reason: TokenRejection.Revoked | TokenRejection.AccountDisabled }
+  > {
     const [account, revoked] = await Promise.all([
       this.accounts.findRecord(claims.sub),
       this.revocations.isTokenRevoked(claims.jti),
     ]);
-    if (revoked) return { active: false, reason: TokenRejection.Revoked };
-    if (!account || account.disabled) return { active: false, reason: TokenRejection.AccountDisabled };
+    if (revoked) return { ok: false, reason: TokenRejection.Revoked };
+    if (!account || account.disabled) return { ok: false, reason: TokenRejection.AccountDisabled };
     if (account.tokensNotBeforeMs !== undefined && claims.iat * 1000 < account.tokensNotBeforeMs) {
-      return { active: false, reason: TokenRejection.Revoked };
+      return { ok: false, reason: TokenRejection.Revoked };
     }
-    return { active: true, claims, account: profileOf(account) };
+    return { ok: true, account };
   }
 }
