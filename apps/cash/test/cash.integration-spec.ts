@@ -6,9 +6,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signTestToken, testKeyPair, type TestKeyPair } from '@hoot/auth-kit/testing';
-import type { CcesEvent } from '@hoot/events';
+import { RevocationPublisher, createKafka, type AuthRevocationEvent, type CcesEvent } from '@hoot/events';
 import type { KmsLiteProcess } from '@hoot/media/testing';
-import { eventually } from '@hoot/testing';
+import { eventually, integrationInfra } from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
 import { CashStack, REGISTRY_ID, STACK_ISSUER, type RunningCash } from './support/cash-stack';
@@ -477,6 +477,62 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
     await eventually(() => expect(eventsOf(room)).toHaveLength(eventCount + 1));
     expect(eventsOf(room).at(-1)).toMatchObject({ type: 'hand.raised', seq: eventCount + 1 });
     expect(anomalies).toEqual([]);
+  });
+
+  it('closes live sessions soon after a revocation reaches Kafka: a whole subject, or one ticket (figures printed)', async () => {
+    const room = `revoke-${run}`;
+    const kafka = createKafka({ clientId: `revoker-${run}`, brokers: integrationInfra().kafkaBrokers });
+    const publisher = new RevocationPublisher(kafka, stack.revocationsTopic);
+    await publisher.connect();
+    const figures: Record<string, number> = {};
+    try {
+      const bystander = await joinAs(room, `olga-${run}`);
+      /** Publishes `event` and answers the ms from the start of the publish to the socket's close. */
+      const measure = async (client: SignalingClient, event: AuthRevocationEvent): Promise<number> => {
+        const closed = new Promise<number>((resolve) =>
+          client.ws.once('close', () => resolve(performance.now())),
+        );
+        const started = performance.now();
+        await publisher.publish(event);
+        const at = await closed;
+        expect(client.closeCode).toBe(4001);
+        expect(client.inbox.at(-1)).toMatchObject({ type: 'error', code: 'TICKET_REVOKED' });
+        return Math.round(at - started);
+      };
+      const base = { schemaVersion: 1 as const, occurredAt: new Date().toISOString() };
+      for (const n of [1, 2, 3]) {
+        const sub = `mallory-${n}-${run}`;
+        const victim = await joinAs(room, sub);
+        figures[`subject-${n}`] = await measure(victim.client, {
+          ...base,
+          id: randomUUID(),
+          type: 'subject.revoked',
+          sub,
+          beforeMs: Date.now() + 1,
+        });
+        const jti = randomUUID();
+        const holder = await joinAs(room, `trent-${n}-${run}`, { jti });
+        figures[`ticket-${n}`] = await measure(holder.client, {
+          ...base,
+          id: randomUUID(),
+          type: 'token.revoked',
+          sub: `trent-${n}-${run}`,
+          jti,
+          expiresAtMs: Date.now() + 300_000,
+        });
+      }
+      // Everyone revoked left the room; the bystander is still in it.
+      await eventually(() =>
+        expect(eventsOf(room).filter((e) => e.type === 'participant.left')).toHaveLength(6),
+      );
+      process.stdout.write(`CASH revocation → socket closed (ms): ${JSON.stringify(figures)}\n`);
+      expect(bystander.client.closeCode).toBeUndefined();
+      expect(await bystander.client.request({ type: 'chat', text: 'still here' })).toMatchObject({
+        type: 'ok',
+      });
+    } finally {
+      await publisher.disconnect();
+    }
   });
 
   it('rebuilds rooms on fresh pipelines after a kms-lite restart, and participants re-offer', async () => {
