@@ -40,8 +40,8 @@ export const SIGNALING_LIMIT_DEFAULTS: SignalingLimitsConfig = {
   identityChat: { ratePerS: 2, burst: 10 },
   /** 20 refusals in a row (faster than one a second) are no accident: close. */
   abuseRefusals: 20,
-  /** A NAT of an office joins a handful of people at once; a hundred sockets idling is not that. */
-  unjoinedPerAddress: 20,
+  /** An office behind one NAT opening its sockets at once (a meeting starting); a hundred idling is not that. */
+  unjoinedPerAddress: 32,
 };
 
 /** What a limiter answers for a message: go on, refuse it (retry after), or refuse and close. */
