@@ -380,7 +380,7 @@ describe.each([
 
   it('caps connections per address that have not joined; joining frees a place', async () => {
     const max = t.config.SIGNAL_MAX_UNJOINED_PER_ADDRESS;
-    const idle = [];
+    const idle: Awaited<ReturnType<typeof open>>[] = [];
     for (let i = 0; i < max; i++) idle.push(await open());
     const extra = await open();
     await eventually(() => expect(extra.closed.code).toBe(4029));
