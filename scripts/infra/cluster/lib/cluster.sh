@@ -30,7 +30,10 @@ PV_COUNT="${HOOT_CLUSTER_PVS:-12}"
 PV_SIZE=2Gi
 
 # ---- state layout ----
-C="$REPO_ROOT/.infra/cluster"
+# The physical path: the kernel lists mounts by it, so cluster-down finds them also when .infra is a
+# symlink (a git worktree sharing the main checkout's .infra).
+mkdir -p "$REPO_ROOT/.infra"
+C="$(cd "$REPO_ROOT/.infra" && pwd -P)/cluster"
 PKI="$C/pki"
 LOGS="$C/logs"
 RUN="$C/run"                # pid files
