@@ -12,12 +12,18 @@ describe('describeError', () => {
       RoomErrorCode.NOT_OWNER,
       RoomErrorCode.NOT_A_PUBLISHER,
       RoomErrorCode.TICKET_KICKED,
+      RoomErrorCode.BANNED,
+      RoomErrorCode.CANNOT_KICK_OWNER,
+      RoomErrorCode.CANNOT_KICK_CREATOR,
+      RoomErrorCode.NOT_CREATOR,
       RoomErrorCode.VIDEO_NOT_ALLOWED,
       RoomErrorCode.PARTICIPANT_LIMIT_REACHED,
     ];
     for (const code of roomCodes) expect([code, hasMessage(code)]).toEqual([code, true]);
     for (const code of [
       'TICKET_EXPIRED',
+      'TICKET_USED',
+      'RATE_LIMITED',
       'NOT_ENTITLED',
       'OVERLOADED',
       'DRAINING',

@@ -187,6 +187,17 @@ const MESSAGES: Record<string, Entry> = {
     message: 'You were removed from this conference and cannot rejoin with this link.',
     leavesRoom: true,
   },
+  TICKET_USED: {
+    title: 'Link used',
+    message: 'This join link was used already. Join the conference again.',
+    leavesRoom: true,
+  },
+  BANNED: {
+    title: 'Removed',
+    message: 'You were removed from this room; its owner must let you back in.',
+    leavesRoom: true,
+  },
+  RATE_LIMITED: { title: 'Slow down', message: 'Too many messages at once. Wait a moment.', retryable: true },
   TOKEN_INVALID: {
     title: 'Signed out',
     message: 'Your session is not valid. Please sign in again.',
@@ -263,6 +274,9 @@ const MESSAGES: Record<string, Entry> = {
   HAND_ALREADY_RAISED: { title: 'Hand raised', message: 'Your hand is raised already.' },
   HAND_NOT_RAISED: { title: 'No request', message: 'That participant has not asked to speak (any more).' },
   CANNOT_KICK_SELF: { title: 'Not possible', message: 'You cannot remove yourself; leave instead.' },
+  CANNOT_KICK_OWNER: { title: 'Not possible', message: 'Nobody can remove the room owner.' },
+  CANNOT_KICK_CREATOR: { title: 'Not possible', message: "Nobody can remove the conference's creator." },
+  NOT_CREATOR: { title: 'Creator only', message: "Only the conference's creator may end it for everyone." },
   TARGET_NOT_IN_ROOM: { title: 'Already gone', message: 'That participant has left the room.' },
   CHILD_TEXT_EMPTY: { title: 'Empty message', message: 'Type something first.' },
   CHILD_TEXT_TOO_LONG: { title: 'Too long', message: 'That message is too long (2000 characters at most).' },
