@@ -11,8 +11,16 @@ describe('platform secrets', () => {
   it('generates each secret once, private to the user, and returns the same values on the next start', () => {
     const first = platformCredentials(dir);
     expect(first.adminApiKey).toMatch(/^[0-9a-f]{48}$/);
-    expect(first.serviceKeys.cash).toMatch(/^hk_[A-Za-z0-9]{16}_[A-Za-z0-9]{43}$/);
-    expect(Object.keys(first.serviceKeys)).toEqual(['cash', 'reg-c1-1', 'reg-c2-1', 'ops']);
+    expect(first.serviceKeys['cash-coremx-1-c1']).toMatch(/^hk_[A-Za-z0-9]{16}_[A-Za-z0-9]{43}$/);
+    // A key per CASH (its own account cash-<coremxId>), none shared; one per registry; the operators'.
+    expect(Object.keys(first.serviceKeys)).toEqual([
+      'cash-coremx-1-c1',
+      'cash-coremx-1-c2',
+      'reg-c1-1',
+      'reg-c2-1',
+      'ops',
+    ]);
+    expect(new Set(Object.values(first.serviceKeys)).size).toBe(5);
     expect(
       new Set([first.users.alice.password, first.users.bob.password, first.users.carol.password]).size,
     ).toBe(3);

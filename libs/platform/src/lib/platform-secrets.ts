@@ -7,6 +7,7 @@ import {
   DEMO_USERS,
   OPERATOR_ACCOUNT,
   PLATFORM_CLOUDS,
+  cashAccountOf,
   type DemoUser,
   type PlatformSecrets,
 } from './platform.plan';
@@ -40,11 +41,16 @@ export interface PlatformCredentials extends PlatformSecrets {
 /**
  * Every secret of a platform, under the names dev-up used: `admin-api-key`, `admin-password`,
  * `service-key-<account>`, `webhook-signing-key-<registry>` (read by the registries from the file),
- * `password-<user>`.
+ * `password-<user>`. Each CASH has a service account and key of its own, `cash-<coremxId>`: the registries
+ * accept a CoreMX's membership only from that account (a former shared `service-key-cash` is left unused).
  */
 export function platformCredentials(dir: string): PlatformCredentials {
   const serviceKeys: Record<string, string> = {};
-  for (const account of ['cash', ...PLATFORM_CLOUDS.map((c) => c.registryId), OPERATOR_ACCOUNT]) {
+  for (const account of [
+    ...PLATFORM_CLOUDS.map((c) => cashAccountOf(c.coremxId)),
+    ...PLATFORM_CLOUDS.map((c) => c.registryId),
+    OPERATOR_ACCOUNT,
+  ]) {
     serviceKeys[account] = secretFile(dir, `service-key-${account}`, newServiceKey);
   }
   for (const { registryId } of PLATFORM_CLOUDS) secretFile(dir, `webhook-signing-key-${registryId}`);

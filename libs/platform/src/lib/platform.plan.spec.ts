@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   DEV_PORTS,
+  cashAccountOf,
   planLayout,
   planPorts,
   planServices,
@@ -13,7 +14,13 @@ const root = '/repo';
 const secrets = {
   adminApiKey: 'admin-key',
   adminPassword: 'admin-pw',
-  serviceKeys: { cash: 'k-cash', 'reg-c1-1': 'k-c1', 'reg-c2-1': 'k-c2' },
+  serviceKeys: {
+    'cash-coremx-1-c1': 'k-x1',
+    'cash-coremx-1-c2': 'k-x2',
+    'reg-c1-1': 'k-c1',
+    'reg-c2-1': 'k-c2',
+    ops: 'k-ops',
+  },
 };
 const counter = () => {
   let next = 20_000;
@@ -115,7 +122,8 @@ describe('planServices', () => {
       AUTH_ADMIN_API_KEY: 'admin-key',
       AUTH_BOOTSTRAP_ADMIN_USERNAME: 'admin',
       AUTH_BOOTSTRAP_ADMIN_PASSWORD: 'admin-pw',
-      AUTH_BOOTSTRAP_SERVICE_KEYS: 'cash:k-cash,reg-c1-1:k-c1,reg-c2-1:k-c2',
+      AUTH_BOOTSTRAP_SERVICE_KEYS:
+        'cash-coremx-1-c1:k-x1,cash-coremx-1-c2:k-x2,reg-c1-1:k-c1,reg-c2-1:k-c2,ops:k-ops',
     });
     expect(plan.auth.env).not.toHaveProperty('AUTH_RATE_LIMIT_PER_ADDRESS');
     expect(plan.kms.map((k) => [k.part, k.args])).toEqual([
@@ -173,7 +181,7 @@ describe('planServices', () => {
       SIGNALING_URL: 'ws://127.0.0.1:3301/signal',
       CCES_JOURNAL_DIR: '/repo/.infra/cash/coremx-1-c1',
       AUTH_JWKS_URL: 'http://127.0.0.1:3100/.well-known/jwks.json',
-      CASH_SERVICE_API_KEY_FILE: '/repo/.infra/dev-secrets/service-key-cash',
+      CASH_SERVICE_API_KEY_FILE: '/repo/.infra/dev-secrets/service-key-cash-coremx-1-c1',
     });
     expect([plan.auth, ...plan.kms, ...plan.registries, ...plan.cash].map((s) => s.logFile)).toEqual(
       [
@@ -186,6 +194,31 @@ describe('planServices', () => {
         'cash-coremx-1-c2',
       ].map((part) => join('/repo/.infra/run', `${part}.log`)),
     );
+  });
+
+  it('gives each CASH the key of its own service account cash-<coremxId>, which auth bootstraps', () => {
+    const plan = planServices(input('dev', { ...DEV_PORTS }));
+    const bootstrapped = plan.auth.env.AUTH_BOOTSTRAP_SERVICE_KEYS.split(',').map((p) => p.split(':')[0]);
+    expect(plan.cash.map((c) => [c.coremxId, c.env.CASH_SERVICE_API_KEY_FILE])).toEqual([
+      ['coremx-1-c1', '/repo/.infra/dev-secrets/service-key-cash-coremx-1-c1'],
+      ['coremx-1-c2', '/repo/.infra/dev-secrets/service-key-cash-coremx-1-c2'],
+    ]);
+    for (const c of plan.cash) expect(bootstrapped).toContain(cashAccountOf(c.coremxId));
+    expect(bootstrapped).not.toContain('cash');
+    expect(cashAccountOf('coremx-1-c1')).toBe('cash-coremx-1-c1');
+  });
+
+  it('makes every verifier follow the revocation topic auth publishes to (the run’s own in test mode)', async () => {
+    const testPlan = planServices(input('test', await planPorts('test', counter())));
+    for (const service of [testPlan.auth, ...testPlan.registries, ...testPlan.cash])
+      expect([service.part, service.env.AUTH_REVOCATIONS_TOPIC]).toEqual([
+        service.part,
+        'hoot.auth.revocations.r1d',
+      ]);
+    // Dev mode: every service's default topic, hoot.auth.revocations (none is set).
+    const devPlan = planServices(input('dev', { ...DEV_PORTS }));
+    for (const service of [devPlan.auth, ...devPlan.registries, ...devPlan.cash])
+      expect(service.env).not.toHaveProperty('AUTH_REVOCATIONS_TOPIC');
   });
 
   it('adds spec-speed tunables and run-scoped names in test mode, and extra env wins over both', async () => {

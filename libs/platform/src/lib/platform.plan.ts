@@ -35,6 +35,11 @@ export const PLATFORM_CLOUDS = [
 export const DEMO_USERS = ['alice', 'bob', 'carol'] as const;
 export type DemoUser = (typeof DEMO_USERS)[number];
 export const ADMIN_USERNAME = 'admin';
+/**
+ * The service account of the CASH of `coremxId`, `cash-<coremxId>`: the registries accept that CoreMX's
+ * membership (register, heartbeat, deregister) only from it (apps/registry, `coremx-binding.ts`).
+ */
+export const cashAccountOf = (coremxId: string): string => `cash-${coremxId}`;
 /** The operators' service account: its API key drives `hoot coremx status|drain|undrain`. */
 export const OPERATOR_ACCOUNT = 'ops';
 /** The issuer every service agrees on (the auth service's default). */
@@ -150,7 +155,7 @@ export function planLayout(
 export interface PlatformSecrets {
   adminApiKey: string;
   adminPassword: string;
-  /** Service API keys by service account: `cash` and each registry id. */
+  /** Service API keys by service account: each CASH's `cash-<coremxId>`, each registry id and `ops`. */
   serviceKeys: Record<string, string>;
 }
 
@@ -203,7 +208,8 @@ export function serviceMongoUri(
 /**
  * Spec-speed tunables test mode adds (each still overridable through `env`): registries converge and
  * notice a silent peer within seconds, CASH reports every half second, sign-ins are not rate limited,
- * and revocations go to a topic of the run's own (specs share one broker).
+ * and revocations go to a topic of the run's own (specs share one broker), which auth publishes to and
+ * every verifier (registries, CASH) follows.
  */
 export function testTunables(runId: string): Record<PlatformServiceKind, Record<string, string>> {
   const revocations = `hoot.auth.revocations.${runId}`;
@@ -215,6 +221,7 @@ export function testTunables(runId: string): Record<PlatformServiceKind, Record<
     },
     'kms-lite': {},
     registry: {
+      AUTH_REVOCATIONS_TOPIC: revocations,
       GOSSIP_INTERVAL_MS: '200',
       GOSSIP_DEBOUNCE_MS: '20',
       GOSSIP_TIMEOUT_MS: '1000',
@@ -364,7 +371,8 @@ export function planServices(input: ServicePlanInput): ServicePlan {
         AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
         AUTH_ISSUER: PLATFORM_ISSUER,
         REGISTRY_URLS: order.join(','),
-        CASH_SERVICE_API_KEY_FILE: join(layout.secretsDir, 'service-key-cash'),
+        // Its own service account: the registries refuse another's key for this CoreMX (coremx.not-bound).
+        CASH_SERVICE_API_KEY_FILE: join(layout.secretsDir, `service-key-${cashAccountOf(id)}`),
         ...extra('cash'),
       },
       port,
