@@ -254,11 +254,12 @@ export class CashConfig {
   @Min(1)
   SIGNAL_MAX_UNJOINED_PER_ADDRESS: number = SIGNALING_LIMIT_DEFAULTS.unjoinedPerAddress;
 
-  /** Joined sessions are checked against the revocation feed this often (revoked ones close, 4001). */
+  /** Joined sessions are checked against the revocation feed this often (revoked ones close, 4001): a
+   * map look-up per session, so even 1,000 sessions cost well under a millisecond a check. */
   @IsInt()
   @Min(10)
   @Max(10_000)
-  REVOCATION_CHECK_INTERVAL_MS: number = 250;
+  REVOCATION_CHECK_INTERVAL_MS: number = 100;
 }
 
 /** The signaling limits of a configuration. */
