@@ -1,4 +1,5 @@
 import { ConferenceErrorCode as C, type AccountLimits } from '@hoot/domain';
+import { JoinTicketError } from '@hoot/auth-kit';
 import { HootException } from '@hoot/service-kit';
 import { FakeClock } from '@hoot/testing';
 import type { CoreMxView } from '../gcas/registry-node';
@@ -364,6 +365,7 @@ describe('ConferenceService: join', () => {
       role: 'viewer',
       roomType: 'm2m',
       ttlSeconds: 120,
+      subjectToken: 'token-bob',
     });
     const owner = await service.join(alice, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
     expect(owner.role).toBe('publisher');
@@ -485,6 +487,51 @@ describe('ConferenceService: join', () => {
       tickets: {
         issue: async () => {
           throw new Error('auth unreachable');
+        },
+      },
+    });
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    const failed = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+    expect([failed.status, failed.code]).toEqual([503, C.TicketUnavailable]);
+  });
+
+  it.each([
+    ['auth.subject-revoked', 401, 'token.revoked'],
+    ['auth.subject-token-invalid', 401, 'token.revoked'],
+    ['auth.subject-disabled', 403, 'token.account-disabled'],
+  ])(
+    "answers auth's %s refusal of the subject as %i %s (not 503), and passes the caller's token to auth",
+    async (authCode, status, code) => {
+      const asked: Record<string, unknown>[] = [];
+      const { service } = setup({
+        tickets: {
+          issue: async (request) => {
+            asked.push(request);
+            throw new JoinTicketError(`join ticket refused (403 ${authCode})`, 'refused', 403, authCode);
+          },
+        },
+      });
+      await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+      const failed = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+      expect([failed.status, failed.code]).toEqual([status, code]);
+      expect(failed.headers?.['Retry-After']).toBeUndefined();
+      expect(failed.headers?.['www-authenticate'] ?? 'none').toMatch(
+        status === 401 ? /invalid_token/ : /^none$/,
+      );
+      expect(asked[0]).toMatchObject({ subject: 'acc_bob', subjectToken: 'token-bob' });
+    },
+  );
+
+  it("still answers 503 for other refusals by auth (its own 403 to this registry is not the user's fault)", async () => {
+    const { service } = setup({
+      tickets: {
+        issue: async () => {
+          throw new JoinTicketError(
+            'join ticket refused (403 auth.forbidden)',
+            'refused',
+            403,
+            'auth.forbidden',
+          );
         },
       },
     });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AuthErrorCode,
   ConferenceErrorCode as C,
+  TokenRejection,
   ROOM_TYPE_RULES,
   formatConferenceAddress,
   isEntitled,
@@ -28,7 +30,49 @@ export interface TicketIssuer {
     role?: RoomRole;
     roomType?: RoomType;
     ttlSeconds?: number;
+    /** The caller's access token: auth also refuses the ticket when it was revoked. */
+    subjectToken?: string;
   }): Promise<{ ticket: string; ticketId: string; expiresAt: string }>;
+}
+
+/**
+ * Auth's refusals of a join ticket because of the subject (`auth.subject-*`, 403) and what the user gets
+ * for each: the same codes the registry's own verifier uses for a revoked token or a disabled account.
+ */
+const SUBJECT_REFUSALS: Record<string, { code: TokenRejection; status: number; message: string }> = {
+  [AuthErrorCode.SubjectRevoked]: {
+    code: TokenRejection.Revoked,
+    status: 401,
+    message: 'your access token was revoked; sign in again',
+  },
+  [AuthErrorCode.SubjectTokenInvalid]: {
+    code: TokenRejection.Revoked,
+    status: 401,
+    message: 'your access token is no longer accepted; sign in again',
+  },
+  [AuthErrorCode.SubjectDisabled]: {
+    code: TokenRejection.AccountDisabled,
+    status: 403,
+    message: 'your account is disabled',
+  },
+};
+
+/** The user-facing refusal when `error` is auth refusing the subject itself (not retryable), else undefined. */
+function subjectRefusal(error: unknown): HootException | undefined {
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  if (status !== 403 || typeof code !== 'string' || !Object.hasOwn(SUBJECT_REFUSALS, code)) return undefined;
+  const refusal = SUBJECT_REFUSALS[code];
+  return new HootException(
+    refusal.code,
+    refusal.status,
+    refusal.message,
+    undefined,
+    refusal.status === 401
+      ? {
+          'www-authenticate': `Bearer realm="hoot", error="invalid_token", error_description="${refusal.message}"`,
+        }
+      : undefined,
+  );
 }
 
 /** The caller's plan limits (introspection stamps them onto the token); undefined: unknown. */
@@ -334,8 +378,19 @@ export class ConferenceService {
         ...(rules.viewers && !isOwner ? { role: 'viewer' as const } : {}),
         roomType: live.type,
         ttlSeconds: this.o.ticketTtlS,
+        // Auth checks it against its revocations: a token revoked since this registry verified it gets no ticket.
+        ...(caller.accessToken ? { subjectToken: caller.accessToken } : {}),
       });
     } catch (error) {
+      const refused = subjectRefusal(error);
+      if (refused) {
+        this.o.onJoin?.('subject-refused');
+        this.o.log.info(
+          { conferenceId, subject: caller.identity, code: (error as { code?: string }).code },
+          'join ticket refused for the subject',
+        );
+        throw refused;
+      }
       this.o.onJoin?.('ticket-unavailable');
       this.o.log.warn({ conferenceId, err: (error as Error).message }, 'join ticket not issued');
       throw new HootException(
