@@ -63,10 +63,19 @@ hoot_registry_ids() {
     --show-only templates/registry/configmap.yaml | awk -F'"' '/^  REGISTRY_ID:/ { print $2 }'
 }
 
+# The CoreMX pod names (<statefulset>-<ordinal>, each a CoreMX id), as the chart renders the overlay's
+# coremx.groups: every one needs its own CASH key, `cash-<pod name>`.
+hoot_coremx_pods() {
+  hm template "$HOOT_RELEASE" "$HOOT_ROOT/helm/hoot" -n "$HOOT_NS" -f "$HOOT_VALUES" \
+    --show-only templates/coremx/statefulset.yaml |
+    awk '/^kind:/ { sts = ($2 == "StatefulSet") } sts && /^  name:/ { name = $2 }
+         sts && /^  replicas:/ { for (i = 0; i < $2; i++) print name "-" i }'
+}
+
 # Secrets, generated once into $HOOT_SECRETS (mode 700/600) and applied with the commands of
 # helm/hoot/README.md ("Any cluster"), in their idempotent form (create --dry-run=client | apply).
 hoot_create_secrets() {
-  hoot_say "Secrets hoot-auth, hoot-auth-signing-keys, hoot-registry, hoot-cash (values in ${HOOT_SECRETS#"$HOOT_ROOT"/})…"
+  hoot_say "Secrets hoot-auth, hoot-auth-signing-keys, hoot-registry, hoot-cash (a key per CoreMX pod; values in ${HOOT_SECRETS#"$HOOT_ROOT"/})…"
   mkdir -p "$HOOT_SECRETS" && chmod 700 "$HOOT_SECRETS"
   local once
   once() { # once FILE COMMAND…: run COMMAND into FILE unless FILE exists
@@ -76,17 +85,23 @@ hoot_create_secrets() {
   local registries=() id
   while read -r id; do registries+=("$id"); done < <(hoot_registry_ids)
   ((${#registries[@]})) || hoot_die "no registry nodes found in $HOOT_VALUES"
+  local cash_accounts=() pod
+  while read -r pod; do cash_accounts+=("cash-$pod"); done < <(hoot_coremx_pods)
   once admin-api-key openssl rand -hex 24
   once bootstrap-admin-password openssl rand -hex 12
   once webhook-signing-key openssl rand -hex 32
-  # Service API keys: cash, every registry node, and `ops` (the operators' key for kubectl hoot coremx).
+  # Service API keys: one per CoreMX pod (account cash-<pod name>: the registries accept a CoreMX's
+  # membership only from its own CASH), every registry node, and `ops` (kubectl hoot coremx drain|undrain).
   local name
-  for name in cash ops "${registries[@]}"; do
+  for name in "${cash_accounts[@]}" ops "${registries[@]}"; do
     once "service-key-$name" node "$HOOT_ROOT/apps/auth/scripts/auth-keys.js" --service-key
   done
   (umask 077 && node "$HOOT_ROOT/apps/auth/scripts/auth-keys.js" --dir "$HOOT_SECRETS/auth-keys" >/dev/null)
-  local service_keys="cash:$(<"$HOOT_SECRETS/service-key-cash"),ops:$(<"$HOOT_SECRETS/service-key-ops")"
-  for id in "${registries[@]}"; do service_keys+=",$id:$(<"$HOOT_SECRETS/service-key-$id")"; done
+  local service_keys
+  service_keys="ops:$(<"$HOOT_SECRETS/service-key-ops")"
+  for name in "${cash_accounts[@]}" "${registries[@]}"; do
+    service_keys+=",$name:$(<"$HOOT_SECRETS/service-key-$name")"
+  done
   (umask 077 && printf '%s' "$service_keys" >"$HOOT_SECRETS/bootstrap-service-keys")
 
   apply_secret() { kc -n "$HOOT_NS" create secret generic "$@" --dry-run=client -o yaml | kc apply -f - >/dev/null; }
@@ -97,7 +112,10 @@ hoot_create_secrets() {
   local reg_args=()
   for id in "${registries[@]}"; do reg_args+=(--from-file="$id=$HOOT_SECRETS/service-key-$id"); done
   apply_secret hoot-registry "${reg_args[@]}" --from-file=webhook-signing-key="$HOOT_SECRETS/webhook-signing-key"
-  apply_secret hoot-cash --from-file=cash-service-api-key="$HOOT_SECRETS/service-key-cash"
+  local cash_args=()
+  for name in "${cash_accounts[@]}"; do cash_args+=(--from-file="$name=$HOOT_SECRETS/service-key-$name"); done
+  # Replaced whole: a former shared `cash-service-api-key` does not survive.
+  apply_secret hoot-cash "${cash_args[@]}"
 }
 
 # helm upgrade --install --wait with the overlay's values (extra helm args appended).

@@ -158,6 +158,9 @@ prometheus.io/path: /metrics
 {{- fail (printf "coremx.groups: cloud %q has no registry node in registry.nodes" $g.cloud) -}}
 {{- end -}}
 {{- end -}}
+{{- if hasKey .Values.coremx "existingSecretKey" -}}
+{{- fail "coremx.existingSecretKey is gone: CoreMX no longer share one CASH key. Secret coremx.existingSecret holds one key per CoreMX pod, named cash-<pod name>, and auth's bootstrap-service-keys lists each as cash-<pod name>:hk_… (helm/hoot/README.md, Secrets)" -}}
+{{- end -}}
 {{- if ge (int .Values.coremx.media.minPort) (int .Values.coremx.media.maxPort) -}}
 {{- fail "coremx.media.minPort must be below coremx.media.maxPort" -}}
 {{- end -}}

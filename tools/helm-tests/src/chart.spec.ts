@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { allowedFlows, type Endpoint, type Flow } from './network-policy.evaluator';
-import { containerEnv, validateWithService, type Validation } from './pod-env.resolver';
+import { containerEnv, mountOf, validateWithService, type Validation } from './pod-env.resolver';
 import {
   CHART_DIR,
   KUBE_VERSION,
@@ -17,6 +17,7 @@ import {
   podTemplates,
   render,
   renderFailure,
+  renderYaml,
   runHelm,
   type K8sObject,
 } from './chart.render';
@@ -193,8 +194,8 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
         ])
           expect(env[name]).toBeUndefined();
         for (const [name, path] of Object.entries(env).filter(([n]) => n.endsWith('_FILE'))) {
-          const mount = c.volumeMounts.find((m: { mountPath: string }) => path.startsWith(`${m.mountPath}/`));
-          expect({ name, secretVolume: mounts.has(mount?.name) }).toEqual({ name, secretVolume: true });
+          const mount = mountOf(c, path);
+          expect({ name, secretVolume: mounts.has(mount?.name ?? '') }).toEqual({ name, secretVolume: true });
         }
       }
     }
@@ -452,6 +453,79 @@ describe('CoreMX', () => {
   });
 });
 
+describe('CASH service keys: one per CoreMX pod, none shared', () => {
+  // Each CASH signs in as service account cash-<pod name>, the only one the registries accept for that
+  // CoreMX's membership (403 coremx.not-bound otherwise).
+  const objects = rendered['two clouds × two registry nodes'];
+  const keys = Object.fromEntries(
+    ['hoot-coremx-c1-0', 'hoot-coremx-c1-1', 'hoot-coremx-c2-0'].map((pod) => [
+      `cash-${pod}`,
+      `hk_${pod}-key-0123456789`,
+    ]),
+  );
+  const facts = (name: string) => ({ name, namespace: 'hoot', podIP: '10.244.0.7', hostIP: '192.168.49.2' });
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'hoot-cash-keys-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const keyOfPod = (pod: string, secrets: Record<string, string> = keys) => {
+    const sts = named(objects, 'StatefulSet', pod.replace(/-\d+$/, ''));
+    const env = containerEnv(objects, sts.spec.template, 'cash', facts(pod), secrets, join(dir, pod));
+    return readFileSync(env.CASH_SERVICE_API_KEY_FILE, 'utf8');
+  };
+
+  it('gives every pod of every group the key named after the pod, each a different one', () => {
+    const read = ['hoot-coremx-c1-0', 'hoot-coremx-c1-1', 'hoot-coremx-c2-0'].map((pod) => keyOfPod(pod));
+    expect(read).toEqual([
+      keys['cash-hoot-coremx-c1-0'],
+      keys['cash-hoot-coremx-c1-1'],
+      keys['cash-hoot-coremx-c2-0'],
+    ]);
+    expect(new Set(read).size).toBe(3);
+  });
+
+  it('mounts only the pod’s own key into the cash container, and no Secret into the media server', () => {
+    for (const name of ['hoot-coremx-c1', 'hoot-coremx-c2']) {
+      const pod = named(objects, 'StatefulSet', name).spec.template.spec;
+      const secretVolumes = pod.volumes.filter((v: { secret?: unknown }) => v.secret);
+      const cashSecret = secretVolumes.find((v: { name: string }) => v.name === 'secrets');
+      // The whole Secret is the pod's volume (a template cannot pick a key per pod)…
+      expect(cashSecret.secret.secretName).toBe('hoot-cash');
+      expect(cashSecret.secret.items).toBeUndefined();
+      const [cash, kms] = pod.containers;
+      // …but the cash container mounts one file of it, its own key.
+      expect(cash.volumeMounts.filter((m: { name: string }) => m.name === 'secrets')).toEqual([
+        {
+          name: 'secrets',
+          mountPath: '/var/run/secrets/hoot/cash/service-api-key',
+          subPathExpr: 'cash-$(POD_NAME)',
+          readOnly: true,
+        },
+      ]);
+      const names = cash.env.map((e: { name: string }) => e.name);
+      expect(names.indexOf('POD_NAME')).toBe(0); // defined before the mount's $(POD_NAME) is expanded
+      for (const m of kms.volumeMounts)
+        expect(secretVolumes.map((v: { name: string }) => v.name)).not.toContain(m.name);
+    }
+  });
+
+  it('has no shared key left: a pod whose own key is missing gets none, whatever else the Secret holds', () => {
+    const shared: Record<string, string> = { 'cash-service-api-key': 'hk_shared-key-0123456789', ...keys };
+    delete shared['cash-hoot-coremx-c1-1'];
+    expect(() => keyOfPod('hoot-coremx-c1-1', shared)).toThrow(
+      'no content for key cash-hoot-coremx-c1-1 of Secret hoot-cash',
+    );
+    for (const doc of renderYaml({ valueSets: ['two-clouds'] }).split('\n---'))
+      expect(doc).not.toContain('cash-service-api-key');
+  });
+
+  it('refuses the former single-key setting coremx.existingSecretKey, pointing to the per-pod keys', () => {
+    expect(renderFailure({ set: ['coremx.existingSecretKey=cash-service-api-key'] })).toContain(
+      'coremx.existingSecretKey is gone',
+    );
+  });
+});
+
 describe('external Kafka and MongoDB', () => {
   const objects = rendered['external Kafka/MongoDB with existing secrets'];
 
@@ -519,7 +593,13 @@ describe('the registry and CASH accept the environment the chart gives them (the
       ['reg-c1-1', 'reg-c1-2', 'reg-c2-1', 'reg-c2-2'].map((id) => [id, `hk_${id}-key-0123456789`]),
     ),
     'webhook-signing-key': 'w'.repeat(48),
-    'cash-service-api-key': 'hk_cash-key-0123456789',
+    // One key per CoreMX pod (the specs render each group's pod 0 and, below, pod 1).
+    ...Object.fromEntries(
+      ['hoot-coremx-c1-0', 'hoot-coremx-c1-1', 'hoot-coremx-c2-0'].map((pod) => [
+        `cash-${pod}`,
+        `hk_cash-${pod}-key-0123456789`,
+      ]),
+    ),
     brokers: 'kafka-0.prod:9093,kafka-1.prod:9093',
     'registry-uri': 'mongodb://hoot:pw@db.prod:27017/hoot_registry',
   };
@@ -591,6 +671,7 @@ describe('the registry and CASH accept the environment the chart gives them (the
       CASH_API_URL: 'http://hoot-coremx-c2-0.hoot-coremx-c2.hoot.svc:3300',
       SIGNALING_URL: 'ws://hoot-coremx-c2-0.hoot-coremx-c2.hoot.svc:3300/signal',
       COREMX_ID: 'hoot-coremx-c2-0',
+      CASH_SERVICE_API_KEY: secrets['cash-hoot-coremx-c2-0'],
     });
   });
 

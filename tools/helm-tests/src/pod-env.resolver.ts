@@ -54,9 +54,29 @@ export function containerEnv(
         name in env ? env[name] : ref,
       );
     }
-    if (e.name.endsWith('_FILE')) env[e.name] = secretFile(template, container, env[e.name], secrets, dir);
+    if (e.name.endsWith('_FILE'))
+      env[e.name] = secretFile(template, container, env[e.name], secrets, dir, env);
   }
   return env;
+}
+
+interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  subPathExpr?: string;
+}
+
+/**
+ * The mount of `container` that `path` lies in: a folder mount (`path` under it) or a single file mounted
+ * with `subPath`/`subPathExpr` (`path` is the mount path).
+ */
+export function mountOf(container: Container, path: string): VolumeMount | undefined {
+  return (container.volumeMounts ?? []).find(
+    (m: VolumeMount) =>
+      path.startsWith(`${m.mountPath}/`) ||
+      (path === m.mountPath && (m.subPath !== undefined || m.subPathExpr !== undefined)),
+  );
 }
 
 function secretFile(
@@ -65,11 +85,17 @@ function secretFile(
   path: string,
   secrets: Record<string, string>,
   dir: string,
+  env: Record<string, string>,
 ) {
-  const mount = container.volumeMounts.find((m: { mountPath: string }) => path.startsWith(`${m.mountPath}/`));
+  const mount = mountOf(container, path);
   const volume = template.spec.volumes.find((v: { name: string }) => v.name === mount?.name);
-  if (!volume?.secret) throw new Error(`${path} is not in a mounted Secret`);
-  const relative = path.slice(mount.mountPath.length + 1);
+  if (!mount || !volume?.secret) throw new Error(`${path} is not in a mounted Secret`);
+  // The path inside the volume; `subPathExpr` expands the container's variables as the kubelet does.
+  const subPath =
+    mount.subPathExpr?.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (ref, name) =>
+      name in env ? env[name] : ref,
+    ) ?? mount.subPath;
+  const relative = [subPath, path.slice(mount.mountPath.length + 1)].filter(Boolean).join('/');
   const item = (volume.secret.items ?? []).find((i: { path: string }) => i.path === relative);
   const key = item?.key ?? relative;
   const content = secrets[key];
