@@ -13,7 +13,7 @@ import {
 } from '@hoot/mongo';
 import { createServiceApp } from '@hoot/service-kit';
 import { AppModule } from './app.module';
-import { registryConfigFromEnvironment } from './config/registry.config';
+import { registryConfigFromEnvironment, registryTrustProxy } from './config/registry.config';
 import { HttpPeerTransport } from './gcas/http-peer.transport';
 import { RegistryNode, type RegistryNodeLog } from './gcas/registry-node';
 import { watchCoreMxPods } from './k8s/coremx-pod-watch';
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         await connection.close();
       },
     }),
-    { bodyLimitBytes: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY },
+    { bodyLimitBytes: config.BODY_LIMIT_BYTES, trustProxy: registryTrustProxy(config) },
   );
   const docs = new DocumentBuilder()
     .setTitle('hoot registry')

@@ -2,6 +2,7 @@ export * from './lib/bootstrap/create-service-app';
 export * from './lib/bootstrap/json-body.parser';
 export * from './lib/bootstrap/json-structure';
 export * from './lib/config/load-config';
+export * from './lib/config/trusted-proxies';
 export * from './lib/errors/hoot.exception';
 export * from './lib/errors/problem';
 export * from './lib/errors/problem-json.filter';

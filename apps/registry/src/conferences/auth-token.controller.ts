@@ -29,18 +29,27 @@ export class AuthTokenController {
     @Req() request: { body: unknown; ip?: string; headers: Record<string, string | string[] | undefined> },
     @Res() reply: ForwardReply,
   ): Promise<void> {
+    // Everything but the call itself happens outside the try: a failure here is ours (500), never
+    // "auth unreachable".
+    const url = `${this.config.AUTH_URL.replace(/\/$/, '')}/v1/tokens`;
+    const init: RequestInit = {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        // The client address this registry determined (the socket's peer unless it is one of
+        // TRUSTED_PROXIES), alone: auth, trusting the registries' network, counts its limits per client.
+        ...(request.ip ? { 'x-forwarded-for': request.ip } : {}),
+      },
+      body: JSON.stringify(request.body ?? {}),
+      signal: AbortSignal.timeout(this.config.CASH_TIMEOUT_MS),
+    };
     let answer: Response;
+    let body: string;
     try {
-      answer = await fetch(`${this.config.AUTH_URL.replace(/\/$/, '')}/v1/tokens`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(request.ip ? { 'x-forwarded-for': request.ip } : {}),
-        },
-        body: JSON.stringify(request.body ?? {}),
-        signal: AbortSignal.timeout(this.config.CASH_TIMEOUT_MS),
-      });
-    } catch {
+      answer = await fetch(url, init);
+      body = await answer.text();
+    } catch (error) {
+      if (!isNoAnswer(error)) throw error;
       throw new HootException(
         ServiceErrorCode.Unavailable,
         503,
@@ -51,7 +60,6 @@ export class AuthTokenController {
         },
       );
     }
-    const body = await answer.text();
     reply.status(answer.status);
     for (const name of PASSED_BACK) {
       const value = answer.headers.get(name);
@@ -59,4 +67,16 @@ export class AuthTokenController {
     }
     reply.send(body);
   }
+}
+
+/**
+ * No (complete) answer from auth: the deadline passed, or `fetch`'s network error (a `TypeError`
+ * "fetch failed": refused, reset, DNS …; "terminated": the connection was cut while reading the answer).
+ * Anything else (a URL that does not parse …) is not auth's absence.
+ */
+function isNoAnswer(error: unknown): boolean {
+  // By name, not `instanceof`: fetch's errors may come from another realm (Node's bundled undici).
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return true;
+  return name === 'TypeError' && (message === 'fetch failed' || message === 'terminated');
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '@hoot/service-kit';
-import { registryConfigFrom } from './registry.config';
+import { registryConfigFrom, registryTrustProxy } from './registry.config';
 
 const base = {
   REGISTRY_ID: 'reg-c1-2',
@@ -27,10 +27,19 @@ describe('registry configuration', () => {
       ...base,
       K8S_POD_WATCH: 'true',
       K8S_NAMESPACE: 'hoot',
-      TRUST_PROXY: 'true',
     });
-    expect([config.K8S_POD_WATCH, config.K8S_NAMESPACE, config.TRUST_PROXY]).toEqual([true, 'hoot', true]);
+    expect([config.K8S_POD_WATCH, config.K8S_NAMESPACE]).toEqual([true, 'hoot']);
     expect(() => registryConfigFrom({ ...base, K8S_POD_WATCH: 'maybe' })).toThrow(/K8S_POD_WATCH/);
+  });
+
+  it('believes no forwarder by default, only the TRUSTED_PROXIES given, and refuses the old TRUST_PROXY', () => {
+    expect(registryTrustProxy(registryConfigFrom(base))).toBe(false);
+    const config = registryConfigFrom({ ...base, TRUSTED_PROXIES: '10.244.0.0/16, fd00::1' });
+    expect(registryTrustProxy(config)).toEqual(['10.244.0.0/16', 'fd00::1']);
+    expect(() => registryConfigFrom({ ...base, TRUSTED_PROXIES: 'true' })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => registryConfigFrom({ ...base, TRUST_PROXY: 'true' })).toThrow(
+      /TRUST_PROXY: replaced by TRUSTED_PROXIES/,
+    );
   });
 
   it('fails fast on a bad id, a missing secret, contradicting cloud or priority, and inverted timeouts', () => {

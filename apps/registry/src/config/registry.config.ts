@@ -13,7 +13,16 @@ import {
 } from 'class-validator';
 import { resolve } from 'node:path';
 import { REGISTRY_ID } from '@hoot/gossip';
-import { EnvBoolean, EnvList, loadConfig, ConfigError, type Env } from '@hoot/service-kit';
+import {
+  EnvBoolean,
+  EnvList,
+  IsAddressOrCidr,
+  loadConfig,
+  ConfigError,
+  refuseTrustProxy,
+  trustProxyOption,
+  type Env,
+} from '@hoot/service-kit';
 import { WEBHOOK_DEFAULTS } from '../webhooks/webhook-defaults';
 
 /**
@@ -244,9 +253,16 @@ export class RegistryConfig {
   @Min(1024)
   BODY_LIMIT_BYTES: number = 1_100_000;
 
-  @EnvBoolean()
-  @IsBoolean()
-  TRUST_PROXY: boolean = false;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (comma-separated IP addresses or CIDRs, e.g. an ingress
+   * controller's pod network). Empty (the default): no header is believed and the client address is the
+   * socket's peer. That address is what the sign-in proxy sends auth as `X-Forwarded-For` (alone), so
+   * nobody can choose the address auth's per-address sign-in limits count against. The old `TRUST_PROXY`
+   * (believe everyone) is refused at boot.
+   */
+  @EnvList()
+  @IsAddressOrCidr({ each: true })
+  TRUSTED_PROXIES: string[] = [];
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL: string = 'info';
@@ -276,6 +292,7 @@ export class RegistryConfig {
 }
 
 export function registryConfigFrom(env: Env): RegistryConfig {
+  refuseTrustProxy(env);
   const config = loadConfig(RegistryConfig, env);
   const problems: { variable: string; problems: string[] }[] = [];
   const add = (variable: string, problem: string) => problems.push({ variable, problems: [problem] });
@@ -290,5 +307,9 @@ export function registryConfigFrom(env: Env): RegistryConfig {
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
+
+/** Fastify's `trustProxy` for this registry: the `TRUSTED_PROXIES` only, or none. */
+export const registryTrustProxy = (config: RegistryConfig): string[] | false =>
+  trustProxyOption(config.TRUSTED_PROXIES);
 
 export const registryConfigFromEnvironment = () => registryConfigFrom(process.env);
