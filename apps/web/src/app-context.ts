@@ -10,6 +10,11 @@ export interface AppContext {
   user(): TokenClaims | undefined;
   /** Keeps a new token (or forgets it) and re-renders. */
   setToken(token: string | undefined): void;
+  /**
+   * The token expired or was refused: forget it and show the sign-in screen saying so ("Your session
+   * expired — sign in again"), on the same route (a room reopens after signing in).
+   */
+  sessionExpired(error?: unknown): void;
   /** Moves to an app path (history push) and renders it. */
   navigate(path: string, options?: { replace?: boolean }): void;
   /** Sets the header's subtitle (e.g. the room's name). */

@@ -1,6 +1,7 @@
 import { HootClient } from '@hoot/sdk';
 import type { AppContext, Screen } from './app-context';
 import { installDebug } from './debug';
+import { describeError } from './lib/error-messages';
 import { parseRoute, sameOrigin } from './lib/routes';
 import { SessionStore } from './lib/session-store';
 import { isExpired, readClaims, type TokenClaims } from './lib/token-claims';
@@ -15,6 +16,18 @@ import { Toasts } from './ui/toasts';
  * The hoot web app: one page served by every registry. It talks to the registry that served it (its
  * own origin) for sign-in, conferences and joins, and to the CoreMX's signaling for the room.
  */
+/** Shown on the sign-in screen when the token ran out or was refused. */
+const SESSION_EXPIRED = { code: 'token.expired', message: 'Your session expired — sign in again.' };
+
+/** The notice for a refused token: revoked or disabled say so, anything else is an expired session. */
+function sessionNotice(error: unknown): { code: string; message: string } {
+  if (error === undefined) return SESSION_EXPIRED;
+  const human = describeError(error);
+  return human.code === 'token.revoked' || human.code === 'token.account-disabled'
+    ? { code: human.code, message: `${human.message} Sign in again.` }
+    : { ...SESSION_EXPIRED, code: human.code };
+}
+
 function boot(): void {
   const mount = document.getElementById('app')!;
   const store = new SessionStore(window.sessionStorage);
@@ -56,6 +69,9 @@ function boot(): void {
 
   let screen: Screen | undefined;
   let claims: TokenClaims | undefined;
+  /** Why the sign-in screen is shown, when it is not a first visit (cleared by signing in). */
+  let expiredNotice: { code: string; message: string } | undefined;
+  let expiryTimer: number | undefined;
 
   const ctx: AppContext = {
     client,
@@ -65,8 +81,15 @@ function boot(): void {
       store.token = token;
       client.setToken(token);
       claims = readClaims(token);
+      if (claims) expiredNotice = undefined;
+      watchExpiry();
       renderHeader();
       render();
+    },
+    sessionExpired(error) {
+      if (!claims) return;
+      expiredNotice = sessionNotice(error);
+      ctx.setToken(undefined);
     },
     navigate(path, options = {}) {
       if (options.replace) history.replaceState(null, '', path);
@@ -84,6 +107,19 @@ function boot(): void {
     store.token = undefined;
     client.setToken(undefined);
     claims = undefined;
+    expiredNotice = SESSION_EXPIRED;
+  }
+  watchExpiry();
+
+  /** Says so when the token runs out while the page is open (no silent sign-out). */
+  function watchExpiry(): void {
+    if (expiryTimer !== undefined) window.clearTimeout(expiryTimer);
+    expiryTimer = undefined;
+    const exp = claims?.exp;
+    if (typeof exp !== 'number') return;
+    // Timers longer than ~24.8 days overflow; a token lives hours.
+    const inMs = Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1);
+    expiryTimer = window.setTimeout(() => ctx.sessionExpired(), Math.max(0, inMs));
   }
 
   function renderHeader(): void {
@@ -169,10 +205,10 @@ function boot(): void {
       screen = roomScreen(ctx, route);
     } else if (!claims) {
       ctx.setPageTitle('Sign in');
-      screen = signInScreen(
-        ctx,
-        route.name === 'room' ? { reason: `Sign in to join ${route.conferenceId}.` } : {},
-      );
+      screen = signInScreen(ctx, {
+        ...(route.name === 'room' ? { reason: `Sign in to join ${route.conferenceId}.` } : {}),
+        ...(expiredNotice ? { notice: expiredNotice } : {}),
+      });
     } else {
       screen = homeScreen(ctx);
     }

@@ -1,5 +1,5 @@
 import type { ParticipantView, RoomView } from '@hoot/domain';
-import { gridColumns, initialsOf, roomModel } from './room-view-model';
+import { gridColumns, initialsOf, mobileColumns, roomModel } from './room-view-model';
 
 function participant(id: string, joinOrder: number, extra: Partial<ParticipantView> = {}): ParticipantView {
   return {
@@ -108,6 +108,7 @@ describe('roomModel', () => {
 describe('layout helpers', () => {
   it('balances the grid', () => {
     expect([1, 2, 4, 5, 9, 10].map(gridColumns)).toEqual([1, 2, 2, 3, 3, 4]);
+    expect([1, 2, 3, 4, 9].map(mobileColumns)).toEqual([1, 1, 2, 2, 2]);
   });
 
   it('makes initials', () => {

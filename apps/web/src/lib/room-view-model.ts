@@ -126,6 +126,14 @@ export function gridColumns(n: number): number {
   return 4;
 }
 
+/**
+ * Columns on a phone (portrait, the stage split into rows that fit the screen): one or two tiles stacked,
+ * more in two columns.
+ */
+export function mobileColumns(n: number): number {
+  return n <= 2 ? 1 : 2;
+}
+
 /** One line per room type for the create form. */
 export const ROOM_TYPE_HELP: Readonly<Record<RoomType, string>> = {
   m2m: 'Group video chat: up to 9 speakers with camera and microphone, any number of viewers.',

@@ -257,7 +257,7 @@ export function homeScreen(ctx: AppContext): Screen {
       replace(conferencesList, items.map(conferenceItem));
     } catch (error) {
       if (describeError(error).signInAgain) {
-        ctx.setToken(undefined);
+        ctx.sessionExpired(error);
         return;
       }
       replace(conferencesList, h('li', { class: 'empty' }, describeError(error).message));

@@ -1,12 +1,28 @@
-import { MediaSession, type MediaStreamLike, type RoomSession, type RoomSessionEvents } from '@hoot/sdk';
+import {
+  browserMediaEnvironment,
+  MediaSession,
+  type MediaEnvironment,
+  type MediaStreamLike,
+  type RoomSession,
+  type RoomSessionEvents,
+} from '@hoot/sdk';
 import type { AppContext, Screen } from '../app-context';
 import { describeError, type HumanError } from '../lib/error-messages';
-import { gridColumns, roomModel, type RoomModel, type TileModel } from '../lib/room-view-model';
+import { inviteLink, withDevices, type DeviceChoice } from '../lib/media-signals';
+import {
+  gridColumns,
+  mobileColumns,
+  roomModel,
+  type RoomModel,
+  type TileModel,
+} from '../lib/room-view-model';
 import type { Route } from '../lib/routes';
 import { displayNameOf } from '../lib/token-claims';
 import { installDebug } from '../debug';
 import { append, copyText, h, replace } from '../ui/dom';
 import { icon } from '../ui/icons';
+import { MediaMonitor, type MediaSignals } from '../ui/media-monitor';
+import { prejoinPanel, type PrejoinChoice } from './prejoin';
 import { connectRoom } from './room-connect';
 
 interface TileView {
@@ -18,7 +34,7 @@ interface TileView {
 }
 
 /**
- * The room: a responsive grid of tiles (ours and everyone else's), controls (mute, camera, raise hand,
+ * The room: first the pre-join panel (preview, device pickers, join muted), then a responsive grid of tiles (ours and everyone else's), controls (mute, camera, raise hand,
  * leave, end), the owner's publish requests, chat (the room object's children), and banners for
  * everything that ends or interrupts the room.
  */
@@ -27,7 +43,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   const status = h(
     'span',
     { class: 'pill pill-connecting', 'data-testid': 'room-status', 'data-state': 'connecting' },
-    'Connecting…',
+    'Not joined yet',
   );
   const title = h('h1', { class: 'room-title' }, route.conferenceId);
   const typeBadge = h('span', { class: 'badge' });
@@ -37,6 +53,9 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     route.address ?? '',
   );
   const counts = h('span', { class: 'muted small', 'data-testid': 'room-counts' });
+  const invite = h('code', { class: 'address small invite', 'data-testid': 'invite-link' });
+  const people = h('ul', { class: 'people-list', 'data-testid': 'participant-list' });
+  const prejoinHost = h('div', { class: 'prejoin-host' });
   const grid = h('div', { class: 'video-grid', 'data-testid': 'video-grid' });
   const requests = h('div', { class: 'requests', 'data-testid': 'publish-requests' });
   const banner = h('div', { class: 'banner', hidden: true, role: 'alert', 'data-testid': 'room-banner' });
@@ -61,40 +80,52 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         { class: 'room-head-main' },
         h('div', { class: 'room-title-row' }, title, typeBadge, status),
         h('div', { class: 'room-sub' }, addressCode, copyAddressButton(), counts),
+        h('div', { class: 'room-sub invite-row' }, icon('link'), invite, copyInviteButton()),
       ),
     ),
     banner,
+    prejoinHost,
     h(
       'div',
-      { class: 'room-body' },
+      { class: 'room-body', hidden: true },
       h('div', { class: 'stage' }, requests, grid, controls),
       h(
         'aside',
-        { class: 'chat card', 'data-testid': 'chat' },
-        h('h2', {}, icon('chat'), 'Chat'),
-        chatList,
+        { class: 'side' },
         h(
-          'form',
-          {
-            class: 'chat-form',
-            onsubmit: (event: Event) => {
-              event.preventDefault();
-              const text = chatInput.value.trim();
-              if (!text || !session) return;
-              chatInput.value = '';
-              session.chat(text).catch((error: unknown) => ctx.toasts.error(error));
-            },
-          },
-          chatInput,
+          'details',
+          { class: 'people card', open: true, 'data-testid': 'people' },
+          h('summary', {}, h('h2', {}, icon('users'), 'People ', h('span', { class: 'muted people-count' }))),
+          people,
+        ),
+        h(
+          'section',
+          { class: 'chat card', 'data-testid': 'chat' },
+          h('h2', {}, icon('chat'), 'Chat'),
+          chatList,
           h(
-            'button',
+            'form',
             {
-              class: 'icon-button primary',
-              type: 'submit',
-              'aria-label': 'Send',
-              'data-testid': 'chat-send',
+              class: 'chat-form',
+              onsubmit: (event: Event) => {
+                event.preventDefault();
+                const text = chatInput.value.trim();
+                if (!text || !session) return;
+                chatInput.value = '';
+                session.chat(text).catch((error: unknown) => ctx.toasts.error(error));
+              },
             },
-            icon('send'),
+            chatInput,
+            h(
+              'button',
+              {
+                class: 'icon-button primary',
+                type: 'submit',
+                'aria-label': 'Send',
+                'data-testid': 'chat-send',
+              },
+              icon('send'),
+            ),
           ),
         ),
       ),
@@ -110,13 +141,31 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   let over = false;
   let micOn = true;
   let cameraOn = true;
+  let devices: DeviceChoice = {};
+  let signals: MediaSignals = { silent: new Set(), dark: new Set() };
+  const monitor = new MediaMonitor((next) => {
+    signals = next;
+    render();
+  });
   const detach: Array<() => void> = [];
   let soundBlocked = false;
   const drawnParts = new Map<string, string>();
 
-  void start();
+  invite.textContent = inviteLink(location.origin, route.conferenceId, route.address);
+  const prejoin = prejoinPanel(ctx, route.conferenceId, (choice) => {
+    prejoinHost.remove();
+    (root.querySelector('.room-body') as HTMLElement).hidden = false;
+    void start(choice);
+  });
+  prejoinHost.append(prejoin.element);
+  root.setAttribute('data-phase', 'prejoin');
 
-  async function start(): Promise<void> {
+  async function start(choice: PrejoinChoice): Promise<void> {
+    micOn = choice.micOn;
+    cameraOn = choice.cameraOn;
+    devices = choice.devices;
+    root.setAttribute('data-phase', 'room');
+    setStatus('connecting', 'Connecting…');
     try {
       const displayName = displayNameOf(ctx.user(), '');
       const joined = await connectRoom(ctx, route, displayName || undefined);
@@ -125,7 +174,10 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         return;
       }
       session = joined;
-      if (joined.address) addressCode.textContent = joined.address;
+      if (joined.address) {
+        addressCode.textContent = joined.address;
+        invite.textContent = inviteLink(location.origin, route.conferenceId, joined.address);
+      }
       setStatus('live', 'Live');
       listen('change', () => render());
       listen('publish-request', (e) => {
@@ -150,9 +202,12 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
       listen('closed', ({ reason }) => {
         if (reason === 'failed') finish(describeError('room.connection-lost'));
       });
-      media = new MediaSession(joined);
+      media = new MediaSession(joined, { environment: chosenDevices() });
       media.on('local-stream', ({ stream }) => {
         localStream = stream;
+        // Joined muted (pre-join choice) or muted since: a new local stream starts as chosen.
+        media?.setEnabled('audio', micOn);
+        media?.setEnabled('video', cameraOn);
         render();
       });
       media.on('local-stream-removed', () => {
@@ -180,6 +235,17 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     }
   }
 
+  /** The browser's media, with the camera and microphone picked before joining. */
+  function chosenDevices(): MediaEnvironment {
+    const base = browserMediaEnvironment();
+    return {
+      createPeerConnection: () => base.createPeerConnection(),
+      createMediaStream: () => base.createMediaStream(),
+      getUserMedia: async (constraints) =>
+        (await navigator.mediaDevices.getUserMedia(withDevices(constraints, devices))) as MediaStreamLike,
+    };
+  }
+
   function listen<K extends keyof RoomSessionEvents>(
     event: K,
     listener: (payload: RoomSessionEvents[K]) => void,
@@ -204,6 +270,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     renderRequests(model);
     renderControls(model);
     renderChat(model);
+    renderPeople(model);
   }
 
   function renderTiles(m: RoomModel): void {
@@ -220,11 +287,13 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     });
     for (const [id, view] of tiles) {
       if (seen.has(id)) continue;
+      monitor.unfollow(id);
       view.video.srcObject = null;
       view.root.remove();
       tiles.delete(id);
     }
     grid.style.setProperty('--columns', String(gridColumns(m.tiles.length)));
+    grid.style.setProperty('--mobile-columns', String(mobileColumns(m.tiles.length)));
   }
 
   function makeTile(participantId: string): TileView {
@@ -251,14 +320,20 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
       video.muted = tile.isMe;
       if (stream) void video.play().catch(() => tile.isMe || playMuted(video));
     }
-    const hasVideo =
-      !!stream && stream.getTracks().some((t) => t.kind === 'video') && !(tile.isMe && !cameraOn);
+    monitor.follow(tile.participantId, stream as MediaStream | undefined, video);
+    const cameraOff = tile.isMe ? !cameraOn : signals.dark.has(tile.participantId);
+    const hasVideo = !!stream && stream.getTracks().some((t) => t.kind === 'video') && !cameraOff;
+    const muted = isMuted(tile);
+    const speaking = signals.activeSpeaker === tile.participantId && !muted;
     root.classList.toggle('has-video', hasVideo);
     root.setAttribute('data-video', String(hasVideo));
+    root.setAttribute('data-muted', String(muted));
+    root.setAttribute('data-speaking', String(speaking));
+    root.classList.toggle('speaking', speaking);
     root.classList.toggle('speaking-role', tile.role === 'publisher');
     // Everything but the video element is rebuilt when the tile changes (keeps playback going, and
     // buttons stay put while nothing about the participant changed).
-    const drawn = JSON.stringify(tile);
+    const drawn = JSON.stringify([tile, muted]);
     if (view.drawn === drawn) return;
     view.drawn = drawn;
     for (const el of [...root.children]) if (el !== video) el.remove();
@@ -288,8 +363,15 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
               icon('hand', 'Hand raised'),
             )
           : null,
-        tile.audioOnly && tile.live
+        tile.audioOnly && tile.live && !muted
           ? h('span', { class: 'tile-audio', title: 'Audio only' }, icon('mic', 'Audio only'))
+          : null,
+        muted
+          ? h(
+              'span',
+              { class: 'tile-muted', title: 'Microphone off', 'data-testid': 'tile-muted' },
+              icon('micOff', 'Microphone off'),
+            )
           : null,
       ),
       tile.canKick
@@ -311,6 +393,82 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
           )
         : null,
     ]);
+  }
+
+  /**
+   * Whether a publisher's microphone is off: ours as we set it, another's when its audio is digital
+   * silence (a muted track; the room object carries no mute state). Viewers send nothing: not "muted".
+   */
+  function isMuted(tile: TileModel): boolean {
+    if (!tile.live) return false;
+    return tile.isMe ? !micOn : signals.silent.has(tile.participantId);
+  }
+
+  function renderPeople(m: RoomModel): void {
+    const rows = m.tiles.map((t) => ({
+      t,
+      muted: isMuted(t),
+      cameraOff: t.live && !t.audioOnly && (t.isMe ? !cameraOn : signals.dark.has(t.participantId)),
+      speaking: signals.activeSpeaker === t.participantId && !isMuted(t),
+    }));
+    if (unchanged('people', rows)) return;
+    const count = root.querySelector('.people-count');
+    if (count) count.textContent = String(m.tiles.length);
+    replace(
+      people,
+      rows.map(({ t, muted, cameraOff, speaking }) =>
+        h(
+          'li',
+          {
+            class: `person${speaking ? ' speaking' : ''}`,
+            'data-testid': 'participant',
+            'data-participant-id': t.participantId,
+            'data-role': t.role,
+            'data-owner': String(t.isOwner),
+            'data-hand': String(t.handRaised),
+            'data-muted': String(muted),
+            'data-speaking': String(speaking),
+          },
+          h('span', { class: 'avatar' }, t.initials),
+          h(
+            'span',
+            { class: 'person-main' },
+            h(
+              'span',
+              { class: 'person-name' },
+              t.displayName,
+              t.isMe ? h('span', { class: 'muted' }, ' (you)') : null,
+            ),
+            h(
+              'span',
+              { class: 'muted small', 'data-testid': 'participant-role' },
+              t.isOwner ? `owner · ${t.roleLabel}` : t.roleLabel,
+            ),
+          ),
+          t.isOwner ? h('span', { class: 'tile-owner', title: 'Owner' }, icon('crown', 'Owner')) : null,
+          t.handRaised
+            ? h(
+                'span',
+                { class: 'tile-hand', title: 'Hand raised', 'data-testid': 'participant-hand' },
+                icon('hand', 'Hand raised'),
+              )
+            : null,
+          cameraOff
+            ? h('span', { class: 'muted', title: 'Camera off' }, icon('cameraOff', 'Camera off'))
+            : null,
+          t.live
+            ? h(
+                'span',
+                {
+                  class: muted ? 'person-muted' : 'muted',
+                  title: muted ? 'Microphone off' : 'Microphone on',
+                },
+                icon(muted ? 'micOff' : 'mic', muted ? 'Microphone off' : 'Microphone on'),
+              )
+            : null,
+        ),
+      ),
+    );
   }
 
   /**
@@ -504,6 +662,23 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     );
   }
 
+  function copyInviteButton(): HTMLElement {
+    return h(
+      'button',
+      {
+        class: 'btn btn-small',
+        title: 'Copy invite link',
+        'data-testid': 'copy-invite',
+        onclick: async () => {
+          if (invite.textContent && (await copyText(invite.textContent)))
+            ctx.toasts.success('Invite link copied', 'Anyone invited can open it to join.');
+        },
+      },
+      icon('copy'),
+      'Copy invite link',
+    );
+  }
+
   function leave(): void {
     void session?.leave().catch(() => undefined);
     teardown();
@@ -533,7 +708,15 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
           )
         : null,
       human.signInAgain
-        ? h('button', { class: 'btn btn-small', onclick: () => ctx.setToken(undefined) }, 'Sign in')
+        ? h(
+            'button',
+            {
+              class: 'btn btn-small',
+              'data-testid': 'banner-sign-in',
+              onclick: () => ctx.sessionExpired(human.code),
+            },
+            'Sign in again',
+          )
         : null,
       h(
         'button',
@@ -551,6 +734,8 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
 
   function teardown(): void {
     over = true;
+    prejoin.dispose();
+    monitor.close();
     for (const off of detach.splice(0)) off();
     media?.close();
     media = undefined;

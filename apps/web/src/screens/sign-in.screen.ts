@@ -4,7 +4,10 @@ import { h, replace } from '../ui/dom';
 import { icon } from '../ui/icons';
 
 /** Username and password → `POST /v1/auth/token` at this registry; the token goes to sessionStorage. */
-export function signInScreen(ctx: AppContext, options: { reason?: string } = {}): Screen {
+export function signInScreen(
+  ctx: AppContext,
+  options: { reason?: string; notice?: { code: string; message: string } } = {},
+): Screen {
   const username = h('input', {
     id: 'signin-username',
     name: 'username',
@@ -65,6 +68,19 @@ export function signInScreen(ctx: AppContext, options: { reason?: string } = {})
     },
     h('div', { class: 'auth-brand' }, icon('logo'), h('span', {}, 'hoot')),
     h('h1', {}, 'Sign in'),
+    options.notice
+      ? h(
+          'div',
+          {
+            class: 'notice',
+            role: 'status',
+            'data-testid': 'signin-notice',
+            'data-code': options.notice.code,
+          },
+          icon('info'),
+          h('span', {}, options.notice.message),
+        )
+      : null,
     h('p', { class: 'muted' }, options.reason ?? 'Video rooms, calls and broadcasts on your own cloud.'),
     h('label', { for: 'signin-username' }, 'Username'),
     username,
