@@ -270,6 +270,27 @@ describe('revoked credentials close live sessions (issue 16 item 1)', () => {
     ).toEqual(['p-1', 'p-2']);
   });
 
+  it('closes a session that joined with an access token when that token is revoked (TOKEN_REVOKED)', async () => {
+    const f = signalingFixture();
+    await f.rooms.reserve({ id: 'board', type: 'm2m', owner: 'alice', public: true });
+    const c = f.connect();
+    const token = f.accessToken('mallory', { jti: 'at-of-mallory' });
+    await c.send({ type: 'join', accessToken: token, roomId: 'board' });
+    expect(c.socket.last()).toMatchObject({ type: 'joined' });
+    const watch = new RevocationWatch({
+      clock: f.clock,
+      intervalMs: 100,
+      revocations: f.revocations,
+      sessions: () => [c.session],
+    });
+    expect(watch.check()).toBe(0);
+    f.revocations.revokeToken('at-of-mallory', f.clock.now() + 900_000);
+    expect(watch.check()).toBe(1);
+    expect(c.socket.last()).toMatchObject({ type: 'error', code: CashErrorCode.TokenRevoked });
+    expect(c.socket.closedWith?.code).toBe(REVOKED_CLOSE_CODE);
+    expect(watch.check()).toBe(0);
+  });
+
   it('checks only joined sessions, with the ticket id, subject and issue time', () => {
     const revocations = new RevocationSet();
     revocations.revokeSubject('mallory', 2_000);
