@@ -243,6 +243,23 @@ describe('auth: which forwarded client addresses it believes', () => {
   });
 });
 
+describe('registry: which forwarded client addresses it believes', () => {
+  it('trusts no forwarder by default (no TRUST_PROXY, no TRUSTED_PROXIES)', () => {
+    const objects = rendered['two clouds × two registry nodes'];
+    for (const id of ['reg-c1-1', 'reg-c2-2']) {
+      const data = configData(objects, `hoot-${id}`);
+      expect(data).not.toHaveProperty('TRUST_PROXY');
+      expect(data).not.toHaveProperty('TRUSTED_PROXIES');
+    }
+    expect(configData(rendered.default, 'hoot-reg-c1-1')).not.toHaveProperty('TRUST_PROXY');
+  });
+
+  it('passes registry.trustedProxies as TRUSTED_PROXIES', () => {
+    const objects = render({ setJson: ['registry.trustedProxies=["10.42.0.0/16","fd00::/8","192.0.2.1"]'] });
+    expect(configData(objects, 'hoot-reg-c1-1').TRUSTED_PROXIES).toBe('10.42.0.0/16,fd00::/8,192.0.2.1');
+  });
+});
+
 describe('registry nodes', () => {
   const objects = rendered['two clouds × two registry nodes'];
   const ids = ['reg-c1-1', 'reg-c1-2', 'reg-c2-1', 'reg-c2-2'];
@@ -929,6 +946,8 @@ describe('values schema and cross-value checks', () => {
     [['auth.existingSecret='], "at '/auth/existingSecret'"],
     [['auth.trustedProxies={*}'], "at '/auth/trustedProxies/0'"],
     [['auth.trustedProxies={proxy.local}'], "at '/auth/trustedProxies/0'"],
+    [['registry.trustedProxies={true}'], "at '/registry/trustedProxies/0'"],
+    [['registry.trustedProxies={ingress.local}'], "at '/registry/trustedProxies/0'"],
     [['kafka.brokers=null'], "at '/kafka': missing property 'brokers'"],
     [['kafka.brokers={db}'], "at '/kafka/brokers/0'"],
     [['registry.webhooks.existingSecret='], "at '/registry/webhooks/existingSecret'"],

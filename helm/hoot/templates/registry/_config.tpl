@@ -14,7 +14,9 @@ PORT: {{ $root.Values.registry.port | quote }}
 HOST: "0.0.0.0"
 LOG_LEVEL: {{ $root.Values.logLevel | quote }}
 SERVICE_VERSION: {{ $root.Chart.AppVersion | quote }}
-TRUST_PROXY: "true"
+{{- with $root.Values.registry.trustedProxies }}
+TRUSTED_PROXIES: {{ join "," . | quote }}
+{{- end }}
 REGISTRY_ID: {{ $id | quote }}
 REGISTRY_PUBLIC_URL: {{ $n.publicUrl | quote }}
 REGISTRY_PEERS: {{ join "," $peers | quote }}
