@@ -1,4 +1,4 @@
-import { AudioActivity, rms } from './audio-activity';
+import { AudioActivity, peakBlockRms, rms } from './audio-activity';
 
 const POLICY = { speakingLevel: 0.02, holdMs: 500, silenceLevel: 0.0001, silentAfterMs: 2000 };
 
@@ -33,6 +33,16 @@ describe('AudioActivity', () => {
     a.forget('ann');
     expect(a.silent('ann', 10_000)).toBe(false);
     expect(a.speaking(0)).toEqual([]);
+  });
+});
+
+describe('peakBlockRms', () => {
+  it('finds a short beep (two blocks long) in a long silent window at its own level', () => {
+    const window = new Float32Array(32768);
+    for (let i = 20_000; i < 22_048; i += 1) window[i] = i % 2 ? 0.4 : -0.4;
+    expect(peakBlockRms(window, 1024)).toBeGreaterThan(0.3);
+    expect(rms(window)).toBeLessThan(0.15);
+    expect(peakBlockRms(new Float32Array(32768))).toBe(0);
   });
 });
 

@@ -85,6 +85,22 @@ export class AudioActivity {
   }
 }
 
+/**
+ * The loudest stretch of a window: the highest RMS over blocks of `block` samples. Over a window longer
+ * than the pauses of the sound (the analyser keeps ~0.7 s) a short sound is never missed, and is not
+ * diluted by the silence around it as one RMS over the whole window would be.
+ */
+export function peakBlockRms(samples: ArrayLike<number>, block = 1024): number {
+  let peak = 0;
+  for (let start = 0; start < samples.length; start += block) {
+    const end = Math.min(samples.length, start + block);
+    let sum = 0;
+    for (let i = start; i < end; i += 1) sum += samples[i] * samples[i];
+    peak = Math.max(peak, Math.sqrt(sum / (end - start)));
+  }
+  return peak;
+}
+
 /** Root mean square of a block of samples (-1..1), as an `AnalyserNode`'s time-domain data gives. */
 export function rms(samples: ArrayLike<number>): number {
   if (samples.length === 0) return 0;

@@ -1,4 +1,4 @@
-import { AudioActivity, rms } from '../lib/audio-activity';
+import { AudioActivity, peakBlockRms } from '../lib/audio-activity';
 import { isDarkFrame } from '../lib/media-signals';
 
 /** What the monitor reads from one participant's media. */
@@ -22,7 +22,6 @@ interface Followed {
   stream: MediaStream;
   video: HTMLVideoElement;
   data?: Float32Array<ArrayBuffer>;
-  frames: number;
   dark: boolean;
 }
 
@@ -52,14 +51,16 @@ export class MediaMonitor {
     if (current && current.stream === stream && current.video === video) return;
     this.unfollow(participantId);
     if (!stream) return;
-    const entry: Followed = { stream, video, frames: 0, dark: false };
+    const entry: Followed = { stream, video, dark: false };
     if (stream.getAudioTracks().length > 0 && typeof AudioContext !== 'undefined') {
       try {
         this.context ??= new AudioContext();
         void this.context.resume().catch(() => undefined);
         entry.source = this.context.createMediaStreamSource(stream);
         entry.analyser = this.context.createAnalyser();
-        entry.analyser.fftSize = 1024;
+        // The largest window (~0.7 s at 48 kHz): longer than any pause between the beeps of a fake
+        // microphone, so a live one is never taken for a muted one between two readings.
+        entry.analyser.fftSize = 32768;
         entry.source.connect(entry.analyser);
         entry.data = new Float32Array(entry.analyser.fftSize);
       } catch {
@@ -91,7 +92,7 @@ export class MediaMonitor {
     for (const [id, entry] of this.followed) {
       if (entry.analyser && entry.data) {
         entry.analyser.getFloatTimeDomainData(entry.data);
-        this.activity.sample(id, rms(entry.data), now);
+        this.activity.sample(id, peakBlockRms(entry.data), now);
       }
       if (sampleVideo) entry.dark = this.isDark(entry);
     }
@@ -106,14 +107,12 @@ export class MediaMonitor {
     this.onChange(signals);
   }
 
-  /** A camera turned off at the sender sends black frames (or none): sample the picture shown. */
+  /** A camera turned off at the sender sends black frames: sample the picture shown. */
   private isDark(entry: Followed): boolean {
     if (entry.stream.getVideoTracks().length === 0) return false;
     const { video } = entry;
-    const frames = video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
-    const stalled = frames === entry.frames;
-    entry.frames = frames;
-    if (video.readyState < 2 || video.videoWidth === 0) return stalled && frames > 0;
+    // No picture yet: the avatar until one comes.
+    if (video.readyState < 2 || video.videoWidth === 0) return true;
     const g = this.canvas.getContext('2d', { willReadFrequently: true });
     if (!g) return false;
     g.drawImage(video, 0, 0, FRAME_SIZE.width, FRAME_SIZE.height);
