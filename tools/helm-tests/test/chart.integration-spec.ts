@@ -150,6 +150,8 @@ describe('helm install against the API server', () => {
     expect(run.stdout).toContain(
       'Delivery egress (registry.webhooks.egress): 0.0.0.0/0 except private ranges, TCP 443',
     );
+    expect(run.stdout).toContain('Secret hoot-cash holds one service API key per CoreMX pod');
+    expect(run.stdout).toContain('  cash-hoot-coremx-c1-0 \n');
     const installed = mustKubectl(['-n', 'hoot-install', 'get', 'deployments,statefulsets', '-o', 'name'])
       .trim()
       .split('\n');
