@@ -1,10 +1,15 @@
 // Builds the web app into dist/apps/web: app.js (one bundle of src/main.ts with @hoot/sdk and
 // @hoot/domain, through the tsconfig path aliases), app.css and index.html, with sourcemaps.
+// index.html names the assets with their content hash (`/app.js?v=<hash>`, the registry's
+// `contentVersion`), so browsers may keep them for good; the registry compresses what it sends
+// (brotli/gzip). The build prints each file's size as is, gzipped and brotli'd.
 // `node apps/web/build.mjs [--outdir <dir>] [--watch]`; the registry serves the result (WEB_ROOT).
 import { build, context } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -35,15 +40,36 @@ const options = {
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
-copyFileSync(join(here, 'src/index.html'), join(outdir, 'index.html'));
 if (watch) {
+  copyFileSync(join(here, 'src/index.html'), join(outdir, 'index.html'));
   const ctx = await context(options);
   await ctx.watch();
   console.log(`[web] watching; output in ${outdir}`);
 } else {
-  const result = await build({ ...options, metafile: true });
-  const bytes = Object.fromEntries(
-    Object.entries(result.metafile.outputs).map(([file, o]) => [file, o.bytes]),
-  );
-  console.log(`[web] built into ${outdir}`, bytes);
+  await build(options);
+  // Same as the registry's contentVersion (apps/registry/src/web/web-assets.ts).
+  const version = (file) =>
+    createHash('sha256')
+      .update(readFileSync(join(outdir, file)))
+      .digest('base64url')
+      .slice(0, 16);
+  const html = readFileSync(join(here, 'src/index.html'), 'utf8')
+    .replace('href="/app.css"', `href="/app.css?v=${version('app.css')}"`)
+    .replace('src="/app.js"', `src="/app.js?v=${version('app.js')}"`);
+  if (!html.includes('/app.css?v=') || !html.includes('/app.js?v='))
+    throw new Error('index.html no longer names /app.css and /app.js: update build.mjs');
+  writeFileSync(join(outdir, 'index.html'), html);
+  const sizes = {};
+  let page = { raw: 0, gzip: 0, br: 0 };
+  for (const file of ['index.html', 'app.js', 'app.css']) {
+    const body = readFileSync(join(outdir, file));
+    const size = {
+      raw: body.length,
+      gzip: gzipSync(body, { level: 9 }).length,
+      br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    };
+    sizes[file] = size;
+    page = { raw: page.raw + size.raw, gzip: page.gzip + size.gzip, br: page.br + size.br };
+  }
+  console.log(`[web] built into ${outdir}`, { ...sizes, page });
 }

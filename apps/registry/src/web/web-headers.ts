@@ -37,12 +37,14 @@ export function originsOf(urls: readonly (string | undefined)[]): string[] {
 }
 
 /**
- * The HTML is small and names its assets without a content hash, so everything is revalidated on each
- * load (`no-cache` + ETag: a 304 costs one round trip); nothing is stored by shared caches.
+ * The HTML is revalidated on each load (`no-cache` + ETag: a 304 costs one round trip) and names its
+ * assets with their content hash (`/app.js?v=<hash>`): an asset asked for with its current hash is
+ * cached for a year (a new build is a new URL); without it, or with another one, it is revalidated.
  */
 export const CACHE_CONTROL = {
   html: 'no-cache, private',
   asset: 'no-cache',
+  versioned: 'public, max-age=31536000, immutable',
 } as const;
 
 /** Headers for every file of the web app. */

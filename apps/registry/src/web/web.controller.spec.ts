@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp, HealthModule, MetricsModule } from '@hoot/service-kit';
+import { contentVersion } from './web-assets';
 import { WebModule } from './web.module';
 
 @Controller('v1')
@@ -139,6 +141,37 @@ describe('the web app served by the registry', () => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.headers['content-type']).not.toContain('text/html');
     expect(metrics.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('compresses for clients that accept it (brotli first), with an ETag per encoding', async () => {
+    const plain = await get('/app.js');
+    const br = await get('/app.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['vary']).toBe('accept-encoding');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe('console.log("hoot")');
+    expect(br.headers['etag']).not.toBe(plain.headers['etag']);
+    const gz = await get('/', { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(INDEX);
+    expect(gz.headers['content-security-policy']).toBeDefined();
+    expect((await get('/app.js', { 'accept-encoding': 'br;q=0, gzip' })).headers['content-encoding']).toBe(
+      'gzip',
+    );
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const again = await get('/app.js', {
+      'accept-encoding': 'br',
+      'if-none-match': String(br.headers['etag']),
+    });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it('lets an asset asked for with its content hash be cached for a year, and only then', async () => {
+    const version = contentVersion(Buffer.from('console.log("hoot")'));
+    expect((await get(`/app.js?v=${version}`)).headers['cache-control']).toBe(
+      'public, max-age=31536000, immutable',
+    );
+    expect((await get('/app.js?v=an-older-build')).headers['cache-control']).toBe('no-cache');
+    expect((await get(`/?v=${version}`)).headers['cache-control']).toBe('no-cache, private');
   });
 
   it('picks up a rebuilt file without a restart', async () => {

@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Headers, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HootException } from '@hoot/service-kit';
-import { WebAssets, type WebFileName } from './web-assets';
+import { pickEncoding, WebAssets, type WebFileName } from './web-assets';
 import { CACHE_CONTROL, COMMON_HEADERS } from './web-headers';
 
 export const WEB_OPTIONS = Symbol('WEB_OPTIONS');
@@ -27,46 +27,86 @@ export class WebController {
   constructor(@Inject(WEB_OPTIONS) private readonly options: WebOptions) {}
 
   @Get()
-  index(@Headers('if-none-match') inm: string | undefined, @Res() reply: FastifyReply) {
-    return this.send('index.html', inm, reply);
+  index(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('index.html', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
   @Get('join/:conferenceId')
   join(
     @Param('conferenceId') _id: string,
     @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
     @Res() reply: FastifyReply,
   ) {
-    return this.send('index.html', inm, reply);
+    return this.send('index.html', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
   @Get('room/*')
-  room(@Headers('if-none-match') inm: string | undefined, @Res() reply: FastifyReply) {
-    return this.send('index.html', inm, reply);
+  room(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('index.html', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
   @Get('app.js')
   @Header('x-robots-tag', 'noindex')
-  script(@Headers('if-none-match') inm: string | undefined, @Res() reply: FastifyReply) {
-    return this.send('app.js', inm, reply);
+  script(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('app.js', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
   @Get('app.css')
-  style(@Headers('if-none-match') inm: string | undefined, @Res() reply: FastifyReply) {
-    return this.send('app.css', inm, reply);
+  style(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('app.css', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
   @Get('app.js.map')
-  scriptMap(@Headers('if-none-match') inm: string | undefined, @Res() reply: FastifyReply) {
-    return this.send('app.js.map', inm, reply);
+  scriptMap(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('app.js.map', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
   @Get('app.css.map')
-  styleMap(@Headers('if-none-match') inm: string | undefined, @Res() reply: FastifyReply) {
-    return this.send('app.css.map', inm, reply);
+  styleMap(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('app.css.map', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
-  private async send(name: WebFileName, ifNoneMatch: string | undefined, reply: FastifyReply): Promise<void> {
+  private async send(
+    name: WebFileName,
+    request: {
+      ifNoneMatch: string | undefined;
+      acceptEncoding: string | undefined;
+      version: string | undefined;
+    },
+    reply: FastifyReply,
+  ): Promise<void> {
     const file = await this.options.assets.get(name);
     if (!file) {
       throw new HootException(
@@ -76,17 +116,24 @@ export class WebController {
       );
     }
     const html = name === 'index.html';
+    const encoding = pickEncoding(request.acceptEncoding);
+    // Each encoding is its own representation: its own (strong) ETag.
+    const etag = encoding === 'identity' ? file.etag : `${file.etag.slice(0, -1)}-${encoding}"`;
+    const versioned = !html && request.version === file.version;
     reply.headers({
       ...COMMON_HEADERS,
       'content-type': file.contentType,
-      'cache-control': html ? CACHE_CONTROL.html : CACHE_CONTROL.asset,
-      etag: file.etag,
+      'cache-control': html ? CACHE_CONTROL.html : versioned ? CACHE_CONTROL.versioned : CACHE_CONTROL.asset,
+      etag,
+      vary: 'accept-encoding',
+      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
       ...(html ? { 'content-security-policy': this.options.csp, 'x-frame-options': 'DENY' } : {}),
     });
-    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === file.etag)) {
+    const { ifNoneMatch } = request;
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
       await reply.code(304).send();
       return;
     }
-    await reply.code(200).send(file.body);
+    await reply.code(200).send(file.encoded(encoding));
   }
 }
