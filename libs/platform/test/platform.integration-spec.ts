@@ -122,6 +122,50 @@ describe('startPlatform in test mode (the launcher of npm start)', () => {
     }
   });
 
+  it('gives each CASH a key of its own, bound to its CoreMX: alive everywhere, refused for the other (403 coremx.not-bound)', async () => {
+    const serviceToken = async (apiKeyFile: string) => {
+      const res = await fetch(`${platform.authUrl}/v1/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'api_key', api_key: readFileSync(apiKeyFile, 'utf8').trim() }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { access_token: string }).access_token;
+    };
+    expect(platform.cash.map((c) => c.serviceAccount)).toEqual(['cash-coremx-1-c1', 'cash-coremx-1-c2']);
+    const keys = platform.cash.map((c) => readFileSync(c.apiKeyFile, 'utf8').trim());
+    expect(new Set(keys).size).toBe(2);
+    for (const [i, cash] of platform.cash.entries()) {
+      const token = await serviceToken(cash.apiKeyFile);
+      const other = platform.cash[1 - i].coremxId;
+      for (const { url } of platform.registries) {
+        // Each registry accepts both CASH's heartbeats, each under its own account (strict binding).
+        await eventually(
+          async () => {
+            const list = await fetch(`${url}/internal/v1/coremx`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
+            const body = (await list.json()) as { coremx: { coremxId: string; liveness: string }[] };
+            expect(body.coremx.map((c) => `${c.coremxId}:${c.liveness}`).sort()).toEqual([
+              'coremx-1-c1:alive',
+              'coremx-1-c2:alive',
+            ]);
+          },
+          { timeoutMs: 30_000, intervalMs: 200, description: `both CoreMX alive at ${url}` },
+        );
+        const refused = await fetch(`${url}/internal/v1/coremx/${other}/deregister`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ incarnation: 0, seq: 0 }),
+        });
+        expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+          403,
+          'coremx.not-bound',
+        ]);
+      }
+    }
+  });
+
   it('stop() leaves no process of the run and no temporary state behind', async () => {
     const groups = platform.pids();
     expect(groups.length).toBe(8); // the web build, auth, two kms-lite, two registries, two CASH

@@ -13,6 +13,7 @@ import {
   DEMO_USERS,
   OPERATOR_ACCOUNT,
   PLATFORM_ISSUER,
+  cashAccountOf,
   planLayout,
   planPorts,
   planServices,
@@ -46,7 +47,18 @@ export interface RunningPlatform {
   /** Random per start; every process started carries it as `HOOT_PLATFORM_RUN` in its environment. */
   runId: string;
   registries: { registryId: string; cloud: string; url: string }[];
-  cash: { coremxId: string; cloud: string; url: string; signalingUrl: string }[];
+  /**
+   * Each CASH, with its own service account (`cash-<coremxId>`, the only one the registries accept for
+   * its CoreMX's membership) and the file holding that account's API key.
+   */
+  cash: {
+    coremxId: string;
+    cloud: string;
+    url: string;
+    signalingUrl: string;
+    serviceAccount: string;
+    apiKeyFile: string;
+  }[];
   kms: { url: string; adminUrl?: string }[];
   authUrl: string;
   issuer: string;
@@ -237,11 +249,13 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
       mode: options.mode,
       runId,
       registries: plan.registries.map(({ registryId, cloud, url }) => ({ registryId, cloud, url })),
-      cash: plan.cash.map(({ coremxId, cloud, url, signalingUrl }) => ({
+      cash: plan.cash.map(({ coremxId, cloud, url, signalingUrl, env }) => ({
         coremxId,
         cloud,
         url,
         signalingUrl,
+        serviceAccount: cashAccountOf(coremxId),
+        apiKeyFile: env.CASH_SERVICE_API_KEY_FILE,
       })),
       kms: plan.kms.map((spec, i) => ({
         url: spec.url,
