@@ -12,6 +12,7 @@ import {
   audioPackets,
   bannerCode,
   createConference,
+  enterRoom,
   expectGrowing,
   framesDecoded,
   framesDecodedFrom,
@@ -51,6 +52,7 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     const address = await createConference(alice, { id: ROOM_ID, type: 'a2m', allowed: ['bob'] });
     expect(address).toBe(`hoot.mx://${ROOM_ID}@${platform.mixers.c1}`);
     await alice.getByTestId('open-room').click();
+    await enterRoom(alice);
     await eventually(
       async () => {
         expect(await myTile(alice).getAttribute('data-role')).toBe('publisher');
@@ -60,6 +62,7 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     );
     await conferenceKnownAt(url('c2'), platform.users['bob'], ROOM_ID);
     await joinByAddress(bob, address);
+    await enterRoom(bob);
     await eventually(async () => expect(await myTile(bob).getAttribute('data-role')).toBe('viewer'), {
       timeoutMs: 30_000,
       description: 'bob a viewer',
@@ -102,12 +105,14 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     const address = await createConference(alice, { id: CALL_ID, type: 'p2p', allowed: ['bob'] });
     expect(address).toBe(`hoot.mx://${CALL_ID}@${platform.mixers.c1}`);
     await alice.getByTestId('open-room').click();
+    await enterRoom(alice);
     await eventually(async () => expect(await myTile(alice).getAttribute('data-role')).toBe('publisher'), {
       timeoutMs: 30_000,
       description: 'alice in her call',
     });
     await conferenceKnownAt(url('c2'), platform.users['bob'], CALL_ID);
     await joinByAddress(bob, address);
+    await enterRoom(bob);
     await eventually(
       async () => {
         expect(await myTile(bob).getAttribute('data-role')).toBe('publisher');

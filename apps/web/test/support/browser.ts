@@ -46,9 +46,16 @@ export class WebBrowser {
     return new WebBrowser(browser, artifacts);
   }
 
-  /** A fresh browser context (own session storage) for one person; its console goes to console-<who>.log. */
-  async newPage(who: string): Promise<Page> {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 860 } });
+  /**
+   * A fresh browser context (own session storage) for one person; its console goes to console-<who>.log.
+   * `viewport` defaults to a laptop's (1280×860); `phone` gives a 390×844 touch screen.
+   */
+  async newPage(who: string, options: { phone?: boolean } = {}): Promise<Page> {
+    const context = await this.browser.newContext({
+      viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },
+      ...(options.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     this.contexts.push(context);
     // Generous waits: the whole platform and several pages decoding video share the machine.
     context.setDefaultTimeout(60_000);
@@ -82,6 +89,20 @@ export class WebBrowser {
     for (const context of this.contexts.splice(0)) await context.close().catch(() => undefined);
     await this.browser.close();
   }
+}
+
+/**
+ * The pre-join screen of a room: optionally turns the microphone or camera off, then joins.
+ */
+export async function enterRoom(
+  page: Page,
+  options: { mic?: boolean; camera?: boolean } = {},
+): Promise<void> {
+  const join = page.getByTestId('prejoin-join');
+  await join.waitFor();
+  if (options.mic === false) await page.getByTestId('prejoin-toggle-mic').click();
+  if (options.camera === false) await page.getByTestId('prejoin-toggle-camera').click();
+  await join.click();
 }
 
 /**
