@@ -59,7 +59,16 @@ afterAll(async () => {
 });
 
 /** Negotiates one page with one endpoint: offer from the page, answer and trickled candidates both ways. */
-async function negotiate(page: Page, endpoint: KurentoHandle, offer: string): Promise<void> {
+async function negotiate(page: Page, endpoint: KurentoHandle, offer: string): Promise<string[]> {
+  // Kurento's connection events in order, and how many had come when processOffer answered.
+  const seen: string[] = [];
+  endpoint.on('IceComponentStateChanged', (e: { state: string }) => seen.push(`ice:${e.state}`));
+  endpoint.on('ConnectionStateChanged', (e: { newState: string }) => seen.push(`connection:${e.newState}`));
+  endpoint.on(
+    'NewCandidatePairSelected',
+    (e: { candidatePair: { localCandidate: string; remoteCandidate: string } }) =>
+      seen.push(`pair:${e.candidatePair.localCandidate}|${e.candidatePair.remoteCandidate}`),
+  );
   endpoint.on('IceCandidateFound', (event: { candidate: Candidate }) => {
     const { candidate, sdpMid, sdpMLineIndex } = event.candidate;
     void page.evaluate(
@@ -72,6 +81,7 @@ async function negotiate(page: Page, endpoint: KurentoHandle, offer: string): Pr
     );
   });
   const answer = await callKurento<string>(endpoint, 'processOffer', offer);
+  seen.push('processOffer answered');
   await page.evaluate(
     (sdp) => (globalThis as unknown as { applyAnswer(s: string): Promise<void> }).applyAnswer(sdp),
     answer,
@@ -80,8 +90,44 @@ async function negotiate(page: Page, endpoint: KurentoHandle, offer: string): Pr
   const local = await page.evaluate(() =>
     (globalThis as unknown as { localCandidates(): Promise<Candidate[]> }).localCandidates(),
   );
+  // An mDNS candidate (Chrome's default when it hides local addresses) is answered at once and dropped.
+  await callKurento(
+    endpoint,
+    'addIceCandidate',
+    kurentoIceCandidate({
+      candidate: 'candidate:9 1 udp 2122260223 4f1c7d0e-3b1a-4a51-9d9e-2b8f1f0c3a11.local 50002 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    }),
+  );
   for (const candidate of local)
     await callKurento(endpoint, 'addIceCandidate', kurentoIceCandidate(candidate));
+  return seen;
+}
+
+type KurentoStats = Record<
+  string,
+  {
+    type: string;
+    mediaType: string;
+    packetsReceived?: number;
+    bytesReceived?: number;
+    packetsSent?: number;
+    bytesSent?: number;
+  }
+>;
+
+/** Sums a counter over an endpoint's Kurento `getStats` entries of one type and media type. */
+async function kurentoCounter(
+  endpoint: KurentoHandle,
+  type: 'inboundrtp' | 'outboundrtp',
+  mediaType: 'VIDEO' | 'AUDIO',
+  field: 'packetsReceived' | 'bytesReceived' | 'packetsSent' | 'bytesSent',
+): Promise<number> {
+  const stats = await callKurento<KurentoStats>(endpoint, 'getStats', mediaType);
+  return Object.values(stats)
+    .filter((s) => s.type === type && s.mediaType === mediaType)
+    .reduce((sum, s) => sum + (s[field] ?? 0), 0);
 }
 
 async function inbound(page: Page): Promise<InboundStats> {
@@ -102,7 +148,7 @@ async function publishAndReceive(media: { audio: boolean; video: boolean }) {
     (m) => (globalThis as unknown as { publisherOffer(m: object): Promise<string> }).publisherOffer(m),
     media,
   );
-  await negotiate(pageA, publisher, offerA);
+  const publisherEvents = await negotiate(pageA, publisher, offerA);
   const offerB = await pageB.evaluate(
     (m) => (globalThis as unknown as { subscriberOffer(m: object): Promise<string> }).subscriberOffer(m),
     media,
@@ -110,6 +156,9 @@ async function publishAndReceive(media: { audio: boolean; video: boolean }) {
   await negotiate(pageB, subscriber, offerB);
   return {
     pageB,
+    publisher,
+    subscriber,
+    publisherEvents,
     async close() {
       await pageA.close();
       await pageB.close();
@@ -147,6 +196,28 @@ describe('kms-lite in headless Chromium', () => {
           description: 'frames and audio packets still growing on page B',
         },
       );
+
+      // Kurento's getStats: what the publisher's endpoint received and what the subscriber's sent.
+      expect(await kurentoCounter(session.publisher, 'inboundrtp', 'VIDEO', 'bytesReceived')).toBeGreaterThan(
+        0,
+      );
+      expect(
+        await kurentoCounter(session.publisher, 'inboundrtp', 'AUDIO', 'packetsReceived'),
+      ).toBeGreaterThan(0);
+      expect(await kurentoCounter(session.subscriber, 'outboundrtp', 'VIDEO', 'packetsSent')).toBeGreaterThan(
+        0,
+      );
+      expect(await kurentoCounter(session.subscriber, 'inboundrtp', 'VIDEO', 'packetsReceived')).toBe(0);
+
+      // No connection, selected pair or READY before any candidate was exchanged; the pair is never empty.
+      const events = session.publisherEvents;
+      const answered = events.indexOf('processOffer answered');
+      expect(
+        events.slice(0, answered).filter((e) => /^(ice:(CONNECTED|READY)|pair:|connection:)/.test(e)),
+      ).toEqual([]);
+      const pairs = events.filter((e) => e.startsWith('pair:'));
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const pair of pairs) expect(pair).toMatch(/^pair:candidate:\S.*\|candidate:\S/);
     } finally {
       await session.close();
     }

@@ -1,4 +1,4 @@
-import type { EngineElement, MediaKind } from './media-engine';
+import type { EngineElement, MediaKind, RtpCounters } from './media-engine';
 
 /**
  * The graph part every engine element shares: who our sinks and sources are, forwarding to sinks, and
@@ -8,7 +8,24 @@ export abstract class ForwardingElement implements EngineElement {
   private readonly sinks = new Map<ForwardingElement, Set<MediaKind>>();
   private readonly sources = new Map<ForwardingElement, Set<MediaKind>>();
 
+  private readonly counters = new Map<string, RtpCounters>();
+
   constructor(readonly id: string) {}
+
+  /** RTP packets and bytes received from the peer (`in`) and sent to it (`out`), per kind and SSRC. */
+  rtpStats(): RtpCounters[] {
+    return [...this.counters.values()].map((c) => ({ ...c }));
+  }
+
+  /** Counts one RTP packet (its SSRC read from the header) in the element's statistics. */
+  protected count(direction: 'in' | 'out', kind: MediaKind, rtp: Buffer): void {
+    const ssrc = rtp.length >= 12 ? rtp.readUInt32BE(8) : 0;
+    const key = `${direction}:${kind}:${ssrc}`;
+    const counters = this.counters.get(key) ?? { direction, kind, ssrc, packets: 0, bytes: 0 };
+    counters.packets += 1;
+    counters.bytes += rtp.length;
+    this.counters.set(key, counters);
+  }
 
   abstract deliver(kind: MediaKind, rtp: Buffer): void;
   abstract requestKeyframe(): void;

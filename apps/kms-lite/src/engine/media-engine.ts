@@ -37,9 +37,20 @@ export interface EndpointSignals {
   error(description: string, errorCode: number, type: string): void;
 }
 
+/** RTP counters of one stream of an element (`getStats`). */
+export interface RtpCounters {
+  direction: 'in' | 'out';
+  kind: MediaKind;
+  ssrc: number;
+  packets: number;
+  bytes: number;
+}
+
 /** A node of the media graph: receives RTP from its sources, forwards it to its sinks. */
 export interface EngineElement {
   readonly id: string;
+  /** RTP packets and bytes received from the peer and sent to it, per stream. */
+  rtpStats(): RtpCounters[];
   /** Forward `kinds` from this element to `sink` from now on (and ask for a keyframe if video is among them). */
   linkTo(sink: EngineElement, kinds: readonly MediaKind[]): void;
   unlinkFrom(sink: EngineElement, kinds: readonly MediaKind[]): void;

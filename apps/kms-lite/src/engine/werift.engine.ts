@@ -36,7 +36,22 @@ const TUNING = {
   keyframeMinIntervalMs: 300,
   /** No packet for this long turns a flow to NOT_FLOWING (KMS reports after about 2 s too). */
   flowTimeoutMs: 2_000,
+  /** A remote candidate werift has not applied by then is given up (the RPC never waits for it). */
+  candidateTimeoutMs: 2_000,
+  /** ICE said connected but no pair is nominated yet: look again this often before reporting it. */
+  nominationPollMs: 50,
 } as const;
+
+/**
+ * A candidate we cannot use and must not wait for: an mDNS name (`<uuid>.local`, Chrome's default when it
+ * hides local addresses) — resolving it would block for seconds and the browser's connectivity checks
+ * reach us anyway (peer-reflexive), as with Kurento — or an empty one (end of candidates).
+ */
+export function unusableCandidate(candidate: string): boolean {
+  if (!candidate.trim()) return true;
+  const address = candidate.replace(/^candidate:/, '').split(/\s+/)[4] ?? '';
+  return /\.local\.?$/i.test(address);
+}
 
 /** Replaces the connection address (field 5) of an SDP candidate line. */
 function announce(candidate: string, ip: string | undefined): string {
@@ -74,6 +89,9 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
   /** A keyframe was asked for before the peer's video arrived: ask as soon as it does. */
   private keyframeOwed = false;
   private flowTimer?: ReturnType<typeof setInterval>;
+  private nominationTimer?: ReturnType<typeof setInterval>;
+  /** Remote candidates are applied one after the other, off the RPC's path. */
+  private candidates: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -149,21 +167,38 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
   private onIceState(state: string): void {
     if (this.closed) return;
     if (state === 'checking') this.signals.iceComponentState('CONNECTING', 1, 1);
-    else if (state === 'connected' || state === 'completed') {
-      this.signals.iceComponentState('CONNECTED', 1, 1);
+    else if (state === 'connected' || state === 'completed') this.whenNominated();
+    else if (state === 'failed') this.signals.iceComponentState('FAILED', 1, 1);
+    else if (state === 'disconnected' || state === 'closed')
+      this.signals.iceComponentState('DISCONNECTED', 1, 1);
+  }
+
+  /**
+   * Reports CONNECTED, the selected pair and READY — as Kurento does — once a candidate pair is actually
+   * nominated (werift can say "connected" before; an empty pair must never be announced).
+   */
+  private whenNominated(): void {
+    if (this.nominationTimer) return;
+    const report = (): boolean => {
       const pair = this.pc.iceTransports[0]?.connection.nominated;
+      if (this.closed || !pair) return this.closed;
+      this.signals.iceComponentState('CONNECTED', 1, 1);
       this.signals.candidatePairSelected({
         streamId: '1',
         componentId: 1,
-        localCandidate: pair
-          ? `candidate:${announce(pair.localCandidate.toSdp(), this.engine.announcedIp)}`
-          : '',
-        remoteCandidate: pair ? `candidate:${pair.remoteCandidate.toSdp()}` : '',
+        localCandidate: `candidate:${announce(pair.localCandidate.toSdp(), this.engine.announcedIp)}`,
+        remoteCandidate: `candidate:${pair.remoteCandidate.toSdp()}`,
       });
       this.signals.iceComponentState('READY', 1, 1);
-    } else if (state === 'failed') this.signals.iceComponentState('FAILED', 1, 1);
-    else if (state === 'disconnected' || state === 'closed')
-      this.signals.iceComponentState('DISCONNECTED', 1, 1);
+      return true;
+    };
+    if (report()) return;
+    this.nominationTimer = setInterval(() => {
+      if (!report()) return;
+      clearInterval(this.nominationTimer);
+      this.nominationTimer = undefined;
+    }, TUNING.nominationPollMs);
+    this.nominationTimer.unref();
   }
 
   private onConnectionState(state: string): void {
@@ -184,12 +219,14 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
   private onRemoteRtp(kind: MediaKind, rtp: RtpPacket): void {
     if (this.closed) return;
     if (kind === 'video' && this.keyframeOwed) this.requestKeyframe();
+    const packet = rtp.serialize();
+    this.count('in', kind, packet);
     this.lastIn.set(kind, Date.now());
     if (!this.flowing.in.has(kind)) {
       this.flowing.in.add(kind);
       this.signals.mediaFlowIn(kind, true);
     }
-    this.forward(kind, rtp.serialize());
+    this.forward(kind, packet);
   }
 
   private onRemoteRtcp(): void {
@@ -224,6 +261,7 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     const transceiver = this.sendingTransceiver(kind);
     if (!transceiver) return;
     transceiver.sender.sendRtp(rtp).catch(() => undefined);
+    this.count('out', kind, rtp);
     this.lastOut.set(kind, Date.now());
     if (!this.flowing.out.has(kind)) {
       this.flowing.out.add(kind);
@@ -312,26 +350,36 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     setImmediate(() => this.flushCandidates());
   }
 
+  /**
+   * Answers at once, as Kurento does: the candidate is applied in the background, in arrival order. An
+   * mDNS (`.local`) one is dropped without resolving; one werift has not applied within
+   * `candidateTimeoutMs` is given up; a failing one is ignored (peer-reflexive candidates still work).
+   */
   async addIceCandidate(candidate: IceCandidateInit): Promise<void> {
+    if (unusableCandidate(candidate.candidate)) return;
     if (!this.negotiated) {
       // Kurento accepts candidates before the offer; they are applied once it arrives.
       this.pendingRemote.push(candidate);
       return;
     }
-    await this.applyCandidate(candidate);
+    this.applyCandidate(candidate);
   }
 
   private async applyPendingCandidates(): Promise<void> {
-    for (const candidate of this.pendingRemote.splice(0)) await this.applyCandidate(candidate);
+    for (const candidate of this.pendingRemote.splice(0)) this.applyCandidate(candidate);
   }
 
-  private async applyCandidate(candidate: IceCandidateInit): Promise<void> {
-    if (!candidate.candidate) return;
-    try {
-      await this.pc.addIceCandidate(candidate);
-    } catch {
-      // Unresolvable (mDNS) or foreign candidates are ignored, as KMS does; peer-reflexive ones still work.
-    }
+  private applyCandidate(candidate: IceCandidateInit): void {
+    this.candidates = this.candidates.then(async () => {
+      if (this.closed) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const givenUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, TUNING.candidateTimeoutMs);
+        timer.unref();
+      });
+      await Promise.race([this.pc.addIceCandidate(candidate).catch(() => undefined), givenUp]);
+      clearTimeout(timer);
+    });
   }
 
   negotiatedKinds(): { recv: MediaKind[]; send: MediaKind[] } {
@@ -349,6 +397,7 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     if (this.closed) return;
     this.closed = true;
     if (this.flowTimer) clearInterval(this.flowTimer);
+    if (this.nominationTimer) clearInterval(this.nominationTimer);
     await super.close();
     await this.pc.close().catch(() => undefined);
   }

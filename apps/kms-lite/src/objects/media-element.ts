@@ -71,7 +71,7 @@ export abstract class MediaElement extends MediaObject {
     this.define('isMediaFlowingIn', (p) => this.flowingIn.get(parseMediaType(p) ?? 'VIDEO') ?? false);
     this.define('isMediaFlowingOut', (p) => this.flowingOut.get(parseMediaType(p) ?? 'VIDEO') ?? false);
     this.define('isMediaTranscoding', () => false);
-    this.define('getStats', () => ({}));
+    this.define('getStats', (p) => this.stats(parseMediaType(p)));
     this.define('setAudioFormat', () => null);
     this.define('setVideoFormat', () => null);
     this.define('getGstreamerDot', () => `digraph "${id}" {}`);
@@ -88,6 +88,47 @@ export abstract class MediaElement extends MediaObject {
       this.numbers.set(name, p.number(key));
       return null;
     });
+  }
+
+  /**
+   * Kurento's `getStats`: an `RTCInboundRTPStreamStats` per stream received from the peer and an
+   * `RTCOutboundRTPStreamStats` per stream sent to it (packets and bytes counted by the engine; what
+   * kms-lite does not measure is 0), keyed by stats id, optionally for one media type.
+   */
+  private stats(type: KurentoMediaType | undefined): JsonObject {
+    const now = Date.now();
+    const result: JsonObject = {};
+    for (const c of this.engineElement.rtpStats()) {
+      if (type && mediaTypeOf(c.kind) !== type) continue;
+      const inbound = c.direction === 'in';
+      const id = `${this.id}_${inbound ? 'inbound' : 'outbound'}_${c.kind}_${c.ssrc}`;
+      result[id] = {
+        __module__: 'kurento',
+        __type__: inbound ? 'RTCInboundRTPStreamStats' : 'RTCOutboundRTPStreamStats',
+        id,
+        type: inbound ? 'inboundrtp' : 'outboundrtp',
+        timestamp: Math.floor(now / 1000),
+        timestampMillis: now,
+        ssrc: String(c.ssrc),
+        mediaType: mediaTypeOf(c.kind),
+        isRemote: false,
+        associateStatsId: '',
+        mediaTrackId: '',
+        transportId: '',
+        codecId: '',
+        firCount: 0,
+        pliCount: 0,
+        nackCount: 0,
+        sliCount: 0,
+        remb: 0,
+        packetsLost: 0,
+        fractionLost: 0,
+        ...(inbound
+          ? { packetsReceived: c.packets, bytesReceived: c.bytes, jitter: 0 }
+          : { packetsSent: c.packets, bytesSent: c.bytes, targetBitrate: 0, roundTripTime: 0 }),
+      };
+    }
+    return result;
   }
 
   private describeConnections(list: Connection[], type: KurentoMediaType | undefined): JsonValue {
