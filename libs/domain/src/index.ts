@@ -10,6 +10,7 @@ export * from './lib/room-error-codes';
 export * from './lib/room-events';
 export * from './lib/room-state';
 export * from './lib/room-rules';
+export * from './lib/room-reconnect';
 export * from './lib/room-children';
 export * from './lib/room-lifecycle';
 export * from './lib/room-view';

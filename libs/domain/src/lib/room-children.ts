@@ -70,6 +70,7 @@ export function addChild(
     childId: `c${seq}`,
     by: author.participantId,
     identity: author.identity,
+    displayName: author.displayName,
     text: input.text,
     at: input.at,
   };

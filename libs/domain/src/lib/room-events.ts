@@ -82,6 +82,8 @@ export interface ParticipantLeftEvent extends EventBase<'participant.left'> {
   identity: string;
   /** Participants still in the room; 0 means the room is now empty. */
   remaining: number;
+  /** Set when a new session of the same identity took this one's place (participant id of the new one). */
+  replacedBy?: string;
 }
 export interface ParticipantKickedEvent extends EventBase<'participant.kicked'> {
   participantId: string;

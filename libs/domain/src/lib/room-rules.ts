@@ -3,6 +3,7 @@ import { commitRoom, type RoomResult } from './room-commit';
 import { DISPLAY_NAME_MAX_LENGTH, checkIdField, checkTimestamp } from './room-input';
 import { RoomErrorCode, roomFailure } from './room-error-codes';
 import type { RoomEndReason, RoomEventDraft } from './room-events';
+import { forgetDeparture, rememberDeparture, resumedPlace, ROOM_RECONNECT_DEFAULTS } from './room-reconnect';
 import { findParticipant, freePublisherSlots, type Room, type RoomParticipant } from './room-state';
 import { MEDIA_KINDS, ROOM_TYPE_RULES, isMediaKind, type MediaKind, type RoomRole } from './room-types';
 
@@ -20,6 +21,12 @@ export interface JoinCommand extends CommandBase<'join'> {
   displayName?: string;
   /** Absent: publisher for the creator (when a slot is free) and in p2p, viewer for everyone else. */
   role?: RoomRole;
+  /**
+   * How long after its last session left an identity resumes its place (role, join order, publisher
+   * seniority); default `ROOM_RECONNECT_DEFAULTS.graceMs`. A live session of the same identity is always
+   * replaced (it leaves, `participant.left` with `replacedBy`) and its place resumed.
+   */
+  resumeWithinMs?: number;
 }
 export interface LeaveCommand extends CommandBase<'leave'> {
   participantId: string;
@@ -64,11 +71,12 @@ export interface UnbanCommand extends CommandBase<'unban'> {
   identity: string;
 }
 /**
- * Ends the room: by the conference's creator from inside the room (either side in p2p), by the
+ * Ends the room: by the conference's creator from inside the room (in p2p the caller; the callee may
+ * only leave), by the
  * conference's owner from outside the room (`byIdentity`), or by the platform when neither is given.
  */
 export interface EndCommand extends CommandBase<'end'> {
-  /** Participant id of whoever ends it from inside the room (the creator; either side in p2p). */
+  /** Participant id of whoever ends it from inside the room (the creator; in p2p the caller). */
   by?: string;
   /**
    * Identity of the conference's owner ending it from outside the room (through the registry, which
@@ -151,6 +159,10 @@ export function checkRoomCommand(command: unknown): string | undefined {
       const role = c['role'];
       if (role !== undefined && role !== 'publisher' && role !== 'viewer')
         return 'role must be publisher or viewer';
+      const grace = c['resumeWithinMs'];
+      if (grace !== undefined && (!Number.isSafeInteger(grace) || (grace as number) < 0)) {
+        return 'resumeWithinMs must be an integer >= 0';
+      }
       return undefined;
     }
     case 'leave':
@@ -202,37 +214,50 @@ function withoutParticipant(room: Room, participantId: string): RoomParticipant[
   return room.participants.filter((p) => p.participantId !== participantId);
 }
 
+/**
+ * Admits a session. A live session of the same identity is replaced (a reload, a second tab, a socket
+ * whose death was not noticed yet): it leaves in the same change and the new one takes its place. An
+ * identity whose last session left within the grace period resumes its place too: a publisher publishes
+ * again (when a slot is free), keeps its seniority (so the owner is the owner again) and its join order
+ * (so a p2p caller stays the caller).
+ */
 function join(room: Room, c: JoinCommand): RoomResult {
   const rules = ROOM_TYPE_RULES[room.type];
   if (findParticipant(room, c.participantId)) return fail(E.ALREADY_IN_ROOM);
   if (room.kickedTickets.includes(c.ticketId)) return fail(E.TICKET_KICKED);
   if (room.bannedIdentities.includes(c.identity)) return fail(E.BANNED);
-  if (room.participants.some((p) => p.ticketId === c.ticketId)) return fail(E.TICKET_IN_USE);
+  const replaced = room.participants.filter((p) => p.identity === c.identity);
+  const others = room.participants.filter((p) => p.identity !== c.identity);
+  if (others.some((p) => p.ticketId === c.ticketId)) return fail(E.TICKET_IN_USE);
   const isCreator = room.creator === null || room.creator === c.identity;
   if (!room.public && room.allowed && !isCreator && !room.allowed.includes(c.identity)) {
     return fail(E.NOT_ALLOWED);
   }
+  const place = resumedPlace(room, c.identity, c.at, c.resumeWithinMs ?? ROOM_RECONNECT_DEFAULTS.graceMs);
+  const mayPublish = isCreator || place?.role === 'publisher';
+  const slots = freePublisherSlots({ ...room, participants: others });
 
   let role: RoomRole;
   if (!rules.viewers) {
     if (c.role === 'viewer') return fail(E.NO_VIEWERS_IN_P2P);
-    if (rules.maxParticipants !== null && room.participants.length >= rules.maxParticipants)
-      return fail(E.P2P_FULL);
+    if (rules.maxParticipants !== null && others.length >= rules.maxParticipants) return fail(E.P2P_FULL);
     role = 'publisher';
   } else if (c.role === 'publisher') {
-    if (!isCreator) return fail(E.PUBLISH_NOT_GRANTED);
-    if (freePublisherSlots(room) === 0) return fail(E.ROOM_FULL, `at most ${rules.maxPublishers} publishers`);
+    if (!mayPublish) return fail(E.PUBLISH_NOT_GRANTED);
+    if (slots === 0) return fail(E.ROOM_FULL, `at most ${rules.maxPublishers} publishers`);
     role = 'publisher';
   } else if (c.role === 'viewer') {
     role = 'viewer';
   } else {
-    role = isCreator && freePublisherSlots(room) > 0 ? 'publisher' : 'viewer';
+    role = mayPublish && slots > 0 ? 'publisher' : 'viewer';
   }
-  if (room.maxParticipants !== null && room.participants.length >= room.maxParticipants) {
+  if (room.maxParticipants !== null && others.length >= room.maxParticipants) {
     return fail(E.PARTICIPANT_LIMIT_REACHED, `at most ${room.maxParticipants} participants`);
   }
 
   const seq = room.seq + 1;
+  const publisherSince =
+    role !== 'publisher' ? undefined : place?.role === 'publisher' ? (place.publisherSince ?? seq) : seq;
   const participant: RoomParticipant = {
     participantId: c.participantId,
     identity: c.identity,
@@ -240,14 +265,23 @@ function join(room: Room, c: JoinCommand): RoomResult {
     ticketId: c.ticketId,
     role,
     joinedAt: c.at,
-    joinOrder: seq,
-    ...(role === 'publisher' ? { publisherSince: seq } : {}),
+    joinOrder: place?.joinOrder ?? seq,
+    ...(publisherSince !== undefined ? { publisherSince } : {}),
     handRaised: false,
     streams: [],
   };
-  const drafts: RoomEventDraft[] = [];
+  const drafts: RoomEventDraft[] = replaced.flatMap((p): RoomEventDraft[] => [
+    ...streamsGone(p),
+    {
+      type: 'participant.left',
+      participantId: p.participantId,
+      identity: p.identity,
+      remaining: others.length,
+      replacedBy: c.participantId,
+    },
+  ]);
   if (room.status === 'reserved') drafts.push({ type: 'room.started' });
-  const peer = room.type === 'p2p' ? room.participants[0] : undefined;
+  const peer = room.type === 'p2p' ? others.find((p) => p.joinOrder < participant.joinOrder) : undefined;
   drafts.push({
     type: 'participant.joined',
     participantId: participant.participantId,
@@ -265,7 +299,8 @@ function join(room: Room, c: JoinCommand): RoomResult {
       creator: room.creator ?? c.identity,
       startedAt: room.startedAt ?? c.at,
       emptySince: null,
-      participants: [...room.participants, participant],
+      participants: [...others, participant].sort((a, b) => a.joinOrder - b.joinOrder),
+      departed: forgetDeparture(room.departed, c.identity),
       seq,
     },
     drafts,
@@ -287,7 +322,15 @@ function leave(room: Room, c: LeaveCommand): RoomResult {
   const empty = participants.length === 0;
   return commitRoom(
     room,
-    { ...room, participants, status: empty ? 'empty' : room.status, emptySince: empty ? c.at : null },
+    {
+      ...room,
+      participants,
+      status: empty ? 'empty' : room.status,
+      emptySince: empty ? c.at : null,
+      departed: participants.some((other) => other.identity === p.identity)
+        ? room.departed
+        : rememberDeparture(room.departed, p, c.at),
+    },
     [
       ...streamsGone(p),
       {
@@ -443,6 +486,7 @@ function kick(room: Room, c: KickCommand): RoomResult {
       bannedIdentities: room.bannedIdentities.includes(target.identity)
         ? room.bannedIdentities
         : [...room.bannedIdentities, target.identity],
+      departed: forgetDeparture(room.departed, target.identity),
     },
     sessions.flatMap((p): RoomEventDraft[] => [
       ...streamsGone(p),
@@ -479,7 +523,8 @@ function end(room: Room, c: EndCommand): RoomResult {
     const by = findParticipant(room, c.by);
     if (!by) return fail(E.NOT_IN_ROOM);
     // Ending for everyone is the conference's creator's (seed 001 gives the owner hands, not the room):
-    // a promoted speaker who became the oldest publisher cannot end it.
+    // a promoted speaker who became the oldest publisher cannot end it, nor can a p2p callee end the
+    // caller's conference (it hangs up by leaving).
     if (!ROOM_TYPE_RULES[room.type].anyParticipantMayEnd && by.identity !== room.creator) {
       return fail(E.NOT_CREATOR);
     }

@@ -20,7 +20,10 @@ export interface RoomParticipant {
   readonly ticketId: string;
   readonly role: RoomRole;
   readonly joinedAt: number;
-  /** Position in join order (room-wide, increasing, never reused). */
+  /**
+   * Position in join order (room-wide, increasing; a new identity never gets an old one). A session that
+   * resumes its identity's place (a reconnect within the grace period, or a replaced session) keeps it.
+   */
   readonly joinOrder: number;
   /**
    * Publisher seniority: when this participant became a publisher (same counter as `joinOrder`); the
@@ -39,8 +42,23 @@ export interface RoomChild {
   /** Participant id of its author (its only reporter). */
   readonly by: string;
   readonly identity: string;
+  /** The author's display name when it wrote (kept after the author left, was kicked or reloaded). */
+  readonly displayName: string;
   readonly text: string;
   readonly at: number;
+}
+
+/**
+ * Where an identity was when its last session left the room (not when kicked): a session of the same
+ * identity joining within the reconnect grace period resumes it (role, join order, publisher seniority).
+ */
+export interface DepartedParticipant {
+  readonly identity: string;
+  readonly role: RoomRole;
+  readonly joinOrder: number;
+  readonly publisherSince?: number;
+  /** Epoch ms. */
+  readonly leftAt: number;
 }
 
 /** A room: an immutable value; every change makes a new one with `version` + 1. */
@@ -79,6 +97,8 @@ export interface Room {
   readonly bannedIdentities: readonly string[];
   /** Chat messages, oldest first; only the last `ROOM_CHILD_LIMITS.maxChildren` are kept. */
   readonly children: readonly RoomChild[];
+  /** Recent departures, one per identity, newest last (at most `ROOM_RECONNECT_DEFAULTS.maxDeparted`). */
+  readonly departed: readonly DepartedParticipant[];
   /** Counter behind `joinOrder`, `publisherSince` and child ids. */
   readonly seq: number;
 }
@@ -155,6 +175,7 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     kickedTickets: [],
     bannedIdentities: [],
     children: [],
+    departed: [],
     seq: 0,
   };
   const event: RoomEvent = {

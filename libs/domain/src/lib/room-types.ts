@@ -22,7 +22,10 @@ export interface RoomTypeRules {
   /** What publishers may send. */
   readonly kinds: readonly MediaKind[];
   readonly media: RoomMedia;
-  /** Whether any participant may end the room (a call: either side hangs up) or only its owner. */
+  /**
+   * Whether any participant may end the room for good, or only the conference's creator. False for every
+   * type: in a p2p call the callee hangs up by leaving; only the caller (the creator) ends the conference.
+   */
   readonly anyParticipantMayEnd: boolean;
 }
 
@@ -66,7 +69,7 @@ export const ROOM_TYPE_RULES: Readonly<Record<RoomType, RoomTypeRules>> = {
     viewers: false,
     kinds: ['audio', 'video'],
     media: 'peer-to-peer',
-    anyParticipantMayEnd: true,
+    anyParticipantMayEnd: false,
   },
 };
 

@@ -51,7 +51,7 @@ describe('roomSnapshot', () => {
         bob: expect.objectContaining({ role: 'viewer', joinOrder: 2, handRaised: false, streams: [] }),
         carol: expect.objectContaining({ role: 'viewer', joinOrder: 3, handRaised: true }),
       },
-      children: [{ childId: 'c4', by: 'bob', identity: 'bob', text: 'hi', at }],
+      children: [{ childId: 'c4', by: 'bob', identity: 'bob', displayName: 'bob', text: 'hi', at }],
     });
     expect(JSON.stringify(view)).not.toContain('t-alice');
     expect(participantsInJoinOrder(view).map((p) => p.participantId)).toEqual(['alice', 'bob', 'carol']);

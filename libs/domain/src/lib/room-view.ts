@@ -20,6 +20,11 @@ export interface ChildView {
   childId: string;
   by: string;
   identity: string;
+  /**
+   * The author's display name when it wrote: stays after the author left, was kicked or reloaded, so a
+   * client never has to show the raw identity (optional only for views made before it existed).
+   */
+  displayName?: string;
   text: string;
   at: number;
 }
@@ -79,6 +84,7 @@ export function roomSnapshot(room: Room): RoomView {
       childId: c.childId,
       by: c.by,
       identity: c.identity,
+      displayName: c.displayName,
       text: c.text,
       at: c.at,
     })),
