@@ -95,4 +95,21 @@ describe('describeError', () => {
     expect(describeError({ code: 'http.502' })).toMatchObject({ retryable: true });
     expect(describeError(undefined)).toMatchObject({ code: 'web.unexpected' });
   });
+
+  it("never shows a browser's own exception text: users read our words", () => {
+    const browser = Object.assign(
+      new Error(
+        "Failed to execute 'setRemoteDescription' on 'RTCPeerConnection': signalingState is 'closed'",
+      ),
+      { name: 'InvalidStateError' },
+    );
+    const human = describeError(browser);
+    expect(human.code).toBe('web.unexpected');
+    expect(human.message).not.toContain('setRemoteDescription');
+    expect(human.message).toBe('An unexpected error happened.');
+    expect(describeError({ code: 'sdk.media-failed', message: 'x' })).toMatchObject({
+      title: 'Media problem',
+      leavesRoom: false,
+    });
+  });
 });

@@ -289,6 +289,10 @@ const MESSAGES: Record<string, Entry> = {
     retryable: true,
     leavesRoom: true,
   },
+  'sdk.media-failed': {
+    title: 'Media problem',
+    message: 'Part of the call could not connect. hoot keeps trying; you stay in the room.',
+  },
   'media.denied': {
     title: 'Camera blocked',
     message: 'Allow camera and microphone access to be seen and heard. You can still watch and listen.',
@@ -372,6 +376,8 @@ function fallbackFor(code: string, e: ErrorLike): Entry {
   if (/^http\.5\d\d$/.test(code))
     return { title: 'Server error', message: `The server had a problem. ${LATER}`, retryable: true };
   if (code.startsWith('request.')) return MESSAGES['request.invalid'];
+  // A server's or the SDK's message (the error has a code of ours) may be shown; a browser's never is.
+  if (code === 'web.unexpected') return FALLBACK;
   return typeof e.message === 'string' && e.message ? { ...FALLBACK, message: e.message } : FALLBACK;
 }
 

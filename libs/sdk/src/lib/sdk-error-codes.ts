@@ -31,6 +31,11 @@ export enum SdkErrorCode {
   ReconnectFailed = 'sdk.reconnect-failed',
   /** CASH closed the session because its credentials were revoked (signed out everywhere, account disabled). */
   CredentialsRevoked = 'sdk.credentials-revoked',
+  /**
+   * A media step failed in the browser (an SDP the browser refused, a connection it closed); the session
+   * goes on and rebuilds the connection. The browser's own error is the `cause`, never the message.
+   */
+  MediaFailed = 'sdk.media-failed',
 }
 
 /** Base of every error the SDK raises on its own: carries a stable `code`. */

@@ -483,6 +483,39 @@ describe('MediaSession', () => {
     await media.idle();
     expect(room.named('subscribe')).toHaveLength(1);
   });
+  it("reports a browser exception in our words (sdk.media-failed, the browser's error as cause), and nothing after close", async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1), person('carol', 2)]), 'carol');
+    const env = new FakeEnvironment();
+    const broken = Object.assign(
+      new Error(
+        "Failed to execute 'setRemoteDescription' on 'RTCPeerConnection': signalingState is 'closed'",
+      ),
+      { name: 'InvalidStateError' },
+    );
+    const create = env.createPeerConnection.bind(env);
+    env.createPeerConnection = () => {
+      const pc = create() as FakePeerConnection;
+      pc.setRemoteDescription = async () => {
+        throw broken;
+      };
+      return pc;
+    };
+    const { events, media } = await started(room, env);
+    const errors = events
+      .filter((e) => e[0] === 'error')
+      .map((e) => e[1] as { error: Error & { code?: string; cause?: unknown }; step: string });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].step).toBe('subscribe');
+    expect(errors[0].error.code).toBe('sdk.media-failed');
+    expect(errors[0].error.message).not.toContain('setRemoteDescription');
+    expect(errors[0].error.cause).toBe(broken);
+
+    media.close();
+    room.fire('stream-ready', { publisherId: 'alice' });
+    await media.idle();
+    expect(events.filter((e) => e[0] === 'error')).toHaveLength(1);
+  });
+
   describe('health check', () => {
     const inbound = (frames: number, packets = frames) => [
       { type: 'inbound-rtp', kind: 'video', framesDecoded: frames, bytesReceived: frames * 1000 },

@@ -7,6 +7,7 @@ import {
   type PeerConnectionLike,
   type StatsReportLike,
 } from './media-environment';
+import { SdkError, SdkErrorCode } from '../sdk-error-codes';
 import { p2pSides, publishKinds, publishersWithStreams, receiveKinds } from './media-plan';
 
 /** A p2p signal as CASH relays it (`p2p-signal`). */
@@ -677,6 +678,12 @@ export class MediaSession {
   }
 
   private emit<K extends keyof MediaSessionEvents>(event: K, payload: MediaSessionEvents[K]): void {
+    if (event === 'error') {
+      // After close a connection being torn down may still fail: nobody is in that room any more.
+      if (this.closed) return;
+      const { error, step } = payload as MediaSessionEvents['error'];
+      payload = { error: mediaError(error, step), step } as MediaSessionEvents[K];
+    }
     for (const listener of this.listeners.get(event) ?? []) {
       try {
         (listener as Listener<MediaSessionEvents[K]>)(payload);
@@ -695,6 +702,35 @@ class CameraError extends Error {
     super(original instanceof Error ? original.message : String(original));
     this.name = 'CameraError';
   }
+}
+
+const STEP_WORDS: Record<string, string> = {
+  publish: 'sending your camera and microphone',
+  subscribe: 'receiving a participant',
+  ice: 'connecting the media',
+  'p2p-candidate': 'connecting the call',
+  'p2p-signal': 'connecting the call',
+};
+
+/**
+ * The error a media step reports: a server's or the SDK's own (it has a `code`) as it is, a camera refusal
+ * as the browser's (the app says "allow the camera"), and any other browser exception as `sdk.media-failed`
+ * in our words, the browser's error kept as the cause.
+ */
+function mediaError(error: unknown, step: string): unknown {
+  if (errorCode(error) !== undefined) return error;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (
+    step === 'publish' &&
+    typeof name === 'string' &&
+    /^(NotAllowed|NotFound|NotReadable|Overconstrained|Security)Error$/.test(name)
+  )
+    return error;
+  return new SdkError(
+    SdkErrorCode.MediaFailed,
+    `The browser failed while ${STEP_WORDS[step] ?? 'setting up media'}; it is tried again.`,
+    { cause: error },
+  );
 }
 
 function errorCode(error: unknown): string | undefined {
