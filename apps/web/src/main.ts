@@ -155,7 +155,7 @@ function boot(): void {
    * Names the registry node that served the page (id and cloud) in the header. Public iroulette answer,
    * so it also works before sign-in (a join link opened straight into a room); stays the host otherwise.
    */
-  function labelRegistry(): void {
+  function labelRegistry(attempt = 1): void {
     void client
       .roulette()
       .then(({ registries }) => {
@@ -170,7 +170,10 @@ function boot(): void {
           h('span', { class: 'cloud' }, `cloud ${self.cloud}`),
         );
       })
-      .catch(() => undefined);
+      // A busy registry (the SDK gives up on a slow answer): ask again 0.5, 1, 2, 4 s later, then keep the host.
+      .catch(() => {
+        if (attempt < 5) window.setTimeout(() => labelRegistry(attempt + 1), 500 * 2 ** (attempt - 1));
+      });
   }
 
   function render(): void {

@@ -111,7 +111,14 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
       jwt({ sub: 'acc_alice', username: 'alice', exp: now + 3600 }),
     );
     await page.reload();
-    await notice.waitFor({ timeout: 15_000 });
+    await eventually(
+      async () => {
+        // The registry's refusal (bad signature, unknown key …), not the page's own expiry check.
+        expect(await notice.getAttribute('data-code')).toMatch(/^(token|auth)\./);
+        expect(await notice.getAttribute('data-code')).not.toBe('token.expired');
+      },
+      { timeoutMs: 15_000, description: 'the refused token told' },
+    );
     expect(await notice.textContent()).toContain('Your session expired — sign in again.');
     expect(await page.evaluate(() => sessionStorage.getItem('hoot.accessToken'))).toBeNull();
     await browser.shot(page, 'session-refused');
@@ -276,6 +283,13 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     // The ticket does not stay in the address bar.
     expect(carol.url()).not.toContain('ticket=');
     await carol.getByTestId('prejoin').waitFor();
+    await eventually(
+      async () =>
+        expect(
+          await carol.getByTestId('prejoin-video').evaluate((v: HTMLVideoElement) => v.videoWidth),
+        ).toBeGreaterThan(0),
+      { timeoutMs: 20_000, description: "carol's preview" },
+    );
     await browser.shot(carol, 'carol-phone-prejoin');
     await enterRoom(carol);
     // Not signed in on this page, yet the header names the registry node that served it.
