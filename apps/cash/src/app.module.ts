@@ -41,6 +41,12 @@ export class CashCoreModule {
       },
       sweepIntervalMs: config.ROOM_SWEEP_INTERVAL_MS,
       logger,
+      reconnectGraceMs: config.RECONNECT_GRACE_MS,
+      ice: {
+        timeoutMs: config.ICE_CANDIDATE_TIMEOUT_MS,
+        maxPerEndpoint: config.ICE_CANDIDATES_PER_ENDPOINT,
+        holdMs: config.ICE_CANDIDATE_HOLD_MS,
+      },
     });
     const state = new CoreMxStateService({
       highWatermark: config.ADMISSION_HIGH_WATERMARK,

@@ -75,6 +75,8 @@ export enum CashErrorCode {
   TooManyConnections = 'TOO_MANY_CONNECTIONS',
   /** No `join` arrived within `SIGNAL_JOIN_TIMEOUT_MS`: the connection is closed. */
   JoinTimeout = 'JOIN_TIMEOUT',
+  /** A new session of the same identity joined the room and took this one's place: it is closed (4009). */
+  SessionReplaced = 'SESSION_REPLACED',
 }
 
 /** A refusal with a stable code; `retryAfterS` for temporary ones (overloaded, keys unavailable). */

@@ -12,6 +12,9 @@ import {
   MinLength,
 } from 'class-validator';
 import { EnvBoolean, EnvList, loadConfig, type Env } from '@hoot/service-kit';
+import { ROOM_RECONNECT_DEFAULTS } from '@hoot/domain';
+import { ICE_CANDIDATE_DEFAULTS } from '../rooms/ice-candidate-queue';
+import { KEEPALIVE_DEFAULTS } from '../signaling/keepalive';
 import { SIGNALING_LIMIT_DEFAULTS, type SignalingLimitsConfig } from '../signaling/signaling-limits';
 
 const COREMX_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -260,6 +263,42 @@ export class CashConfig {
   @Min(10)
   @Max(10_000)
   REVOCATION_CHECK_INTERVAL_MS: number = 100;
+
+  /** A WebSocket ping to every connection this often (0: off); see KEEPALIVE_DEFAULTS. */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SIGNAL_PING_INTERVAL_MS: number = KEEPALIVE_DEFAULTS.intervalMs;
+
+  /** Pings in a row without a pong after which the connection is dead (closed; its participant leaves). */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SIGNAL_PING_MISSED_MAX: number = KEEPALIVE_DEFAULTS.missedMax;
+
+  /** An identity whose session dropped keeps its place (role, seniority, join order) this long. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  RECONNECT_GRACE_MS: number = ROOM_RECONNECT_DEFAULTS.graceMs;
+
+  /** A trickled ICE candidate the media server has not taken within this is logged and skipped. */
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  ICE_CANDIDATE_TIMEOUT_MS: number = ICE_CANDIDATE_DEFAULTS.timeoutMs;
+
+  /** Candidates waiting per media endpoint; more are logged and dropped. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  ICE_CANDIDATES_PER_ENDPOINT: number = ICE_CANDIDATE_DEFAULTS.maxPerEndpoint;
+
+  /** Candidates for an endpoint that does not exist yet are held this long, then dropped (logged). */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  ICE_CANDIDATE_HOLD_MS: number = ICE_CANDIDATE_DEFAULTS.holdMs;
 }
 
 /** The signaling limits of a configuration. */

@@ -42,6 +42,7 @@ import {
 import { CashError, CashErrorCode } from '../cash-error';
 import type { ServerMessage } from '../signaling/signaling-protocol';
 import { ccesInputOf } from './cces-event.mapper';
+import { IceCandidateQueue, type IceCandidateQueueOptions, type IceTarget } from './ice-candidate-queue';
 
 /** Where the room manager sends a participant's messages (its signaling connection). */
 export interface ParticipantChannel {
@@ -69,6 +70,10 @@ export interface RoomManagerOptions {
   endedRetentionMs?: number;
   newParticipantId?: () => string;
   logger?: ManagerLogger;
+  /** How long an identity whose session dropped keeps its place (role, seniority); domain default 30 s. */
+  reconnectGraceMs?: number;
+  /** Bounds of trickled ICE candidates (timeout per call, cap per endpoint, hold before the endpoint exists). */
+  ice?: Pick<IceCandidateQueueOptions, 'timeoutMs' | 'maxPerEndpoint' | 'holdMs'>;
 }
 
 export const ROOM_MANAGER_DEFAULTS = {
@@ -79,7 +84,7 @@ export const ROOM_MANAGER_DEFAULTS = {
 } as const;
 
 /** WebSocket close codes CASH uses (4000–4999 are the application's). */
-export const CLOSE_CODES = { roomEnded: 4000, kicked: 4003, left: 1000 } as const;
+export const CLOSE_CODES = { roomEnded: 4000, kicked: 4003, replaced: 4009, left: 1000 } as const;
 
 export interface JoinInput {
   roomId: string;
@@ -166,12 +171,19 @@ export class RoomManager {
   private readonly timeouts: RoomTimeouts;
   private readonly logger: ManagerLogger;
   private readonly newParticipantId: () => string;
+  private readonly ice: IceCandidateQueue;
   private sweepTimer: TimerHandle | undefined;
 
   constructor(private readonly options: RoomManagerOptions) {
     this.timeouts = options.timeouts ?? ROOM_TIMEOUT_DEFAULTS;
     this.logger = options.logger ?? silentLogger;
     this.newParticipantId = options.newParticipantId ?? (() => `p-${randomUUID()}`);
+    this.ice = new IceCandidateQueue({
+      ...options.ice,
+      clock: options.clock,
+      logger: this.logger,
+      apply: (endpoint, candidate) => options.media.addIceCandidate(endpoint, candidate),
+    });
   }
 
   // ---- queries -------------------------------------------------------------------------------------
@@ -340,6 +352,9 @@ export class RoomManager {
         ticketId: input.ticketId,
         ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
         ...(input.role !== undefined ? { role: input.role } : {}),
+        ...(this.options.reconnectGraceMs !== undefined
+          ? { resumeWithinMs: this.options.reconnectGraceMs }
+          : {}),
       });
       h.channels.set(participantId, channel);
       h.media.set(participantId, { subscriptions: new Map() });
@@ -425,7 +440,9 @@ export class RoomManager {
     re?: string,
   ): Promise<void> {
     const holder = this.require(roomId);
-    await this.run(holder, async () => {
+    const target: IceTarget = { roomId, participantId, publisherId: participantId };
+    if (sdpOffer !== undefined) this.ice.expectNew(target);
+    await this.negotiating(holder, target, async () => {
       this.assertOpen(holder);
       const participant = findParticipant(holder.room, participantId);
       if (!participant) throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
@@ -481,6 +498,7 @@ export class RoomManager {
         throw error;
       }
       pm.publish = { endpoint, stopIce };
+      this.ice.ready(target, endpoint);
       channel?.send({ type: 'publish-answer', ...reply, sdpAnswer: answer });
       for (const [id, other] of holder.channels) {
         if (id !== participantId) other.send({ type: 'stream-ready', publisherId: participantId });
@@ -509,7 +527,9 @@ export class RoomManager {
     re?: string,
   ): Promise<void> {
     const holder = this.require(roomId);
-    await this.run(holder, async () => {
+    const target: IceTarget = { roomId, participantId, publisherId };
+    if (publisherId !== participantId) this.ice.expectNew(target);
+    await this.negotiating(holder, target, async () => {
       this.assertOpen(holder);
       if (!findParticipant(holder.room, participantId))
         throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
@@ -556,6 +576,7 @@ export class RoomManager {
         throw error;
       }
       pm.subscriptions.set(publisherId, { endpoint, stopIce });
+      this.ice.ready(target, endpoint);
       holder.channels.get(participantId)?.send({
         type: 'subscribe-answer',
         ...(re !== undefined ? { re } : {}),
@@ -572,38 +593,38 @@ export class RoomManager {
       const sub = holder.media.get(participantId)?.subscriptions.get(publisherId);
       if (!sub) throw new CashError(CashErrorCode.NotSubscribed, `no subscription to ${publisherId}`);
       holder.media.get(participantId)?.subscriptions.delete(publisherId);
+      this.ice.forget({ roomId, participantId, publisherId });
       sub.stopIce();
       this.release(sub.endpoint);
       holder.channels.get(participantId)?.send({ type: 'ok', ...(re !== undefined ? { re } : {}) });
     });
   }
 
-  /** A participant's ICE candidate for its publish endpoint (`publisherId` = itself) or a subscription. */
-  async addIceCandidate(
+  /**
+   * A participant's ICE candidate for its publish endpoint (`publisherId` = itself) or a subscription.
+   * Not on the room's queue: it is handed to the ICE candidate queue (applied in order per endpoint, each
+   * call bounded, a failure logged and skipped, held briefly while the endpoint does not exist yet), so a
+   * slow candidate never holds up the room nor fails the session. Refused only for a p2p room or a
+   * participant or publisher not in the room.
+   */
+  addIceCandidate(
     roomId: string,
     participantId: string,
     publisherId: string,
     candidate: MediaIceCandidate,
-  ): Promise<void> {
+  ): void {
     const holder = this.require(roomId);
-    await this.run(holder, async () => {
-      if (!this.usesMediaServer(holder)) {
-        throw new CashError(CashErrorCode.WrongRoomMedia, 'a p2p call has no media server: use p2p-signal');
-      }
-      const pm = holder.media.get(participantId);
-      if (!pm) throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
-      const endpoint =
-        publisherId === participantId ? pm.publish?.endpoint : pm.subscriptions.get(publisherId)?.endpoint;
-      if (!endpoint) {
-        throw new CashError(
-          publisherId === participantId ? CashErrorCode.StreamNotReady : CashErrorCode.NotSubscribed,
-          publisherId === participantId
-            ? 'publish before sending candidates'
-            : `no subscription to ${publisherId}`,
-        );
-      }
-      await this.media(() => this.options.media.addIceCandidate(endpoint, candidate));
-    });
+    if (!this.usesMediaServer(holder)) {
+      throw new CashError(CashErrorCode.WrongRoomMedia, 'a p2p call has no media server: use p2p-signal');
+    }
+    const pm = holder.media.get(participantId);
+    if (!pm) throw new CashError(RoomErrorCode.NOT_IN_ROOM, 'You are not in the room');
+    if (publisherId !== participantId && !findParticipant(holder.room, publisherId)) {
+      throw new CashError(RoomErrorCode.TARGET_NOT_IN_ROOM, `${publisherId} is not in the room`);
+    }
+    const endpoint =
+      publisherId === participantId ? pm.publish?.endpoint : pm.subscriptions.get(publisherId)?.endpoint;
+    this.ice.add({ roomId, participantId, publisherId }, endpoint, candidate);
   }
 
   /**
@@ -648,6 +669,7 @@ export class RoomManager {
         .map((holder) =>
           this.run(holder, async () => {
             if (this.rooms.get(holder.room.id) !== holder) return;
+            this.ice.forgetAll(holder.room.id);
             for (const pm of holder.media.values()) {
               pm.publish?.stopIce();
               pm.publish = undefined;
@@ -764,6 +786,25 @@ export class RoomManager {
     }
   }
 
+  /**
+   * Runs a publish or subscribe task; if it is refused, candidates sent for it meanwhile go to the
+   * endpoint that is still there (or are dropped when there is none).
+   */
+  private async negotiating(holder: RoomHolder, target: IceTarget, task: () => Promise<void>): Promise<void> {
+    try {
+      await this.run(holder, task);
+    } catch (error) {
+      const pm = holder.media.get(target.participantId);
+      const endpoint =
+        target.publisherId === target.participantId
+          ? pm?.publish?.endpoint
+          : pm?.subscriptions.get(target.publisherId)?.endpoint;
+      if (endpoint) this.ice.ready(target, endpoint);
+      else this.ice.forget(target);
+      throw error;
+    }
+  }
+
   private run<T>(holder: RoomHolder, task: () => Promise<T>): Promise<T> {
     const result = holder.tail.then(task, task);
     holder.tail = result.catch(() => undefined);
@@ -853,9 +894,21 @@ export class RoomManager {
       case 'stream.unpublished':
         this.dropPublishEndpoint(holder, event.participantId);
         break;
-      case 'participant.left':
+      case 'participant.left': {
+        const channel = holder.channels.get(event.participantId);
         this.dropParticipant(holder, event.participantId);
+        if (event.replacedBy !== undefined) {
+          // A new session of the same identity took this one's place (a reload, another tab): say so
+          // and close, so the old client does not reconnect in a loop.
+          channel?.send({
+            type: 'error',
+            code: CashErrorCode.SessionReplaced,
+            message: 'a new session of your account joined this room and took your place: this one is closed',
+          });
+          channel?.close(CLOSE_CODES.replaced, 'replaced by a new session');
+        }
         break;
+      }
       case 'participant.kicked': {
         const channel = holder.channels.get(event.participantId);
         this.dropParticipant(holder, event.participantId);
@@ -874,6 +927,7 @@ export class RoomManager {
         const channels = [...holder.channels.values()];
         holder.channels.clear();
         for (const id of [...holder.media.keys()]) this.dropParticipant(holder, id);
+        this.ice.forgetAll(holder.room.id);
         if (holder.pipeline) this.release(holder.pipeline);
         holder.pipeline = undefined;
         for (const channel of channels) {
@@ -896,6 +950,8 @@ export class RoomManager {
   }
 
   private dropPublishEndpoint(holder: RoomHolder, publisherId: string): void {
+    const roomId = holder.room.id;
+    this.ice.forget({ roomId, participantId: publisherId, publisherId });
     const pm = holder.media.get(publisherId);
     if (pm?.publish) {
       pm.publish.stopIce();
@@ -906,6 +962,7 @@ export class RoomManager {
       const sub = other.subscriptions.get(publisherId);
       if (!sub) continue;
       other.subscriptions.delete(publisherId);
+      this.ice.forget({ roomId, participantId: subscriberId, publisherId });
       sub.stopIce();
       this.release(sub.endpoint);
       holder.channels.get(subscriberId)?.send({ type: 'stream-ended', publisherId });
@@ -914,6 +971,7 @@ export class RoomManager {
 
   private dropParticipant(holder: RoomHolder, participantId: string): void {
     this.dropPublishEndpoint(holder, participantId);
+    this.ice.forgetAll(holder.room.id, participantId);
     const pm = holder.media.get(participantId);
     for (const sub of pm?.subscriptions.values() ?? []) {
       sub.stopIce();

@@ -37,9 +37,11 @@ describe('a promoted speaker cannot take the room (issue 16 item 2)', () => {
     expect(alice.socket.closedWith).toBeUndefined();
     expect(f.rooms.view('standup')?.ownerId).toBe('p-1');
 
-    // alice leaves: bob is the oldest publisher (owner) now; alice comes back and is still untouchable.
+    // alice leaves: bob is the oldest publisher (owner) now; alice comes back after the reconnect grace
+    // (so she does not take her ownership back) and is still untouchable.
     await alice.send({ type: 'leave' });
     expect(f.rooms.view('standup')?.ownerId).toBe('p-2');
+    f.clock.advance(31_000);
     const back = f.connect();
     await back.send({ type: 'join', ticket: f.ticket('standup', 'alice') });
     await bob.send({ type: 'kick', id: 'k2', target: 'p-3' });

@@ -19,6 +19,7 @@ import type { RoomManager } from '../rooms/room-manager';
 import { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import type { JoinTicketVerifier } from '../tickets/join-ticket.verifier';
 import { UsedTickets } from '../tickets/used-tickets';
+import { Keepalive } from './keepalive';
 import { RevocationWatch } from './revocation-watch';
 import {
   ConnectionLimiter,
@@ -144,7 +145,23 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
       },
     );
     this.sessions.add(session);
+    const keepalive = new Keepalive({
+      clock: this.infra.clock,
+      intervalMs: this.config.SIGNAL_PING_INTERVAL_MS,
+      missedMax: this.config.SIGNAL_PING_MISSED_MAX,
+      ping: () => socket.ping(),
+      dead: () => {
+        this.logger.warn(
+          { ...session.participant, missedPongs: this.config.SIGNAL_PING_MISSED_MAX },
+          'signaling peer stopped answering pings: connection terminated',
+        );
+        socket.terminate();
+      },
+    });
+    keepalive.start();
+    socket.on('pong', () => keepalive.alive());
     socket.on('message', (data, isBinary) => {
+      keepalive.alive();
       const bytes = Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.isBuffer(data)
@@ -153,6 +170,7 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
       void session.receive(bytes, isBinary);
     });
     socket.on('close', () => {
+      keepalive.stop();
       uncount();
       this.sessions.delete(session);
       void session.disconnected().then(() => this.state.refresh());

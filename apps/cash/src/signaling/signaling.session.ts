@@ -206,7 +206,8 @@ export class SignalingSession implements ParticipantChannel, WatchedSession {
       case 'unsubscribe':
         return rooms.unsubscribe(roomId, participantId, message.publisherId, re);
       case 'ice':
-        await rooms.addIceCandidate(roomId, participantId, message.publisherId, message.candidate);
+        // Queued, not awaited: applied off the room's queue; a failing candidate is logged and skipped.
+        rooms.addIceCandidate(roomId, participantId, message.publisherId, message.candidate);
         return this.ok(re);
       case 'raise-hand':
         return rooms.command(roomId, participantId, { type: 'raiseHand' }, re);

@@ -8,6 +8,7 @@ import {
   SIGNALING_LIMIT_DEFAULTS,
   type SignalingLimitsConfig,
 } from '../signaling/signaling-limits';
+import type { RoomManagerOptions } from '../rooms/room-manager';
 import { SignalingSession, type SocketLike } from '../signaling/signaling.session';
 import { AccessTokenVerifier } from '../tickets/access-token.verifier';
 import { JoinTicketVerifier, ticketAudience } from '../tickets/join-ticket.verifier';
@@ -62,9 +63,11 @@ export function signalingFixture(
     capacityRooms?: number;
     capacityParticipants?: number;
     limits?: Partial<SignalingLimitsConfig>;
+    /** Room manager options (a logger, reconnect grace, ICE bounds). */
+    rooms?: Partial<RoomManagerOptions>;
   } = {},
 ): SignalingFixture {
-  const base = roomFixture();
+  const base = roomFixture(options.rooms);
   const pair = testKeyPair('cash-unit-k1');
   const revocations = new RevocationSet();
   const keys = new StaticKeySource(new Map([[pair.kid, pair.publicKey]]));
