@@ -618,6 +618,22 @@ describe('RoomSession: reconnection', () => {
     expect(joinCalls()).toHaveLength(1);
   });
 
+  it('does not reconnect when a newer session of the account took its place (4009): closed as replaced', async () => {
+    const { client, sockets, joinCalls, clock } = setup();
+    const session = await client.joinRoom(ADDRESS);
+    const events = record(session);
+    sockets
+      .last()
+      .push({ type: 'error', code: 'SESSION_REPLACED', message: 'a new session took your place' });
+    sockets.last().serverClose(4009, 'replaced by a new session');
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    expect(names(events)).toEqual(['error', 'closed']);
+    expect(session.closeReason).toBe('replaced');
+    expect(joinCalls()).toHaveLength(1);
+  });
+
   it('stops as kicked when a reconnection finds the identity barred (BANNED)', async () => {
     const { client, sockets, joinCalls } = setup();
     const session = await client.joinRoom(ADDRESS);

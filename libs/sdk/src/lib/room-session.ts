@@ -75,7 +75,8 @@ export interface JoinRoomOptions {
 export type RoomSessionState = 'joined' | 'reconnecting' | 'closed';
 
 /** Why a session closed for good. */
-export type RoomCloseReason = 'left' | 'kicked' | 'ended' | 'failed';
+/** `replaced`: a newer session of the same account joined the room (another tab, a reload) and took its place. */
+export type RoomCloseReason = 'left' | 'kicked' | 'ended' | 'failed' | 'replaced';
 /** Why a session is joining again (see the `reconnecting` event). */
 export type ReconnectReason = 'connection-lost' | 'version-gap' | 'room-closed';
 
@@ -519,6 +520,9 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
         return this.finish('ended', info.reason || 'room ended');
       case SignalingCloseCode.Kicked:
         return this.finish('kicked', undefined);
+      case SignalingCloseCode.Replaced:
+        // Joining again would throw the newer session out in turn: two tabs would take turns forever.
+        return this.finish('replaced');
       case SignalingCloseCode.Revoked:
         // Joining again would be refused too: the user must sign in again.
         this.emit(

@@ -114,6 +114,8 @@ export const SignalingCloseCode = {
   Revoked: 4001,
   /** Rate limits exceeded persistently (or too many connections not joined from one address). */
   RateLimited: 4029,
+  /** A newer session of the same account joined the room and took this one's place (another tab, a reload). */
+  Replaced: 4009,
 } as const;
 
 const PUSH_TYPES = new Set<ServerPush['type']>([
