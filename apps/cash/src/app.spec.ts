@@ -110,6 +110,26 @@ describe('CASH service API', () => {
       'request.invalid',
     ],
     [
+      'movedFrom participants with an unknown role',
+      {
+        id: 'abc',
+        type: 'm2m',
+        movedFrom: {
+          coremxId: 'coremx-9',
+          reason: 'drain',
+          participants: [{ identity: 'bob', role: 'king' }],
+        },
+      },
+      400,
+      'request.invalid',
+    ],
+    [
+      'movedFrom participants that are not a list',
+      { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'coremx-9', reason: 'drain', participants: 'bob' } },
+      400,
+      'request.invalid',
+    ],
+    [
       'an allowed list too long for its room.reserved event',
       {
         id: 'abc',

@@ -107,7 +107,12 @@ export interface ReserveInput {
   /** Open to any authenticated identity; default false. */
   public?: boolean;
   /** The conference is re-homed from another CoreMX: `conference.moved` follows `room.reserved`. */
-  movedFrom?: { coremxId: string; reason: ConferenceMoveReason };
+  movedFrom?: {
+    coremxId: string;
+    reason: ConferenceMoveReason;
+    /** Who was in the conference there, in join order: they resume their roles when they come back. */
+    participants?: { identity: string; role: RoomRole }[];
+  };
 }
 
 /** Who may join a room with an access token (see `RoomManager.access`). */
@@ -247,7 +252,11 @@ export class RoomManager {
       }
       return { created: false, info: this.infoOf(existing) };
     }
-    const created = createRoom({ ...room, createdAt: this.options.clock.now() });
+    const created = createRoom({
+      ...room,
+      ...(movedFrom?.participants ? { returning: movedFrom.participants } : {}),
+      createdAt: this.options.clock.now(),
+    });
     if (!created.ok) throw new CashError(created.code, created.message);
     const moved: CcesAnyPublishInput[] = movedFrom
       ? [

@@ -13,7 +13,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type RoomType } from '@hoot/domain';
+import { CONFERENCE_ID_PATTERN, ROOM_RECONNECT_DEFAULTS, ROOM_TYPES, type RoomType } from '@hoot/domain';
 import {
   CONFERENCE_MOVE_REASONS,
   COREMX_ID_PATTERN,
@@ -24,6 +24,15 @@ import {
 /** Optional, but `null` is refused (unlike `@IsOptional`): absent is the only way to leave it out. */
 const isPresent = (_dto: object, value: unknown) => value !== undefined;
 
+/** Someone who was in a moved conference on its old CoreMX. */
+export class MovedParticipantDto {
+  @Matches(OPAQUE_ID_PATTERN, { message: 'movedFrom.participants identity must be an identity' })
+  identity!: string;
+
+  @IsIn(['publisher', 'viewer'])
+  role!: 'publisher' | 'viewer';
+}
+
 /** Where a re-homed conference lived before (the primary registry moves it off a dead or draining CoreMX). */
 export class MovedFromDto {
   @Matches(COREMX_ID_PATTERN, { message: 'movedFrom.coremxId must be a CoreMX id ([a-z0-9][a-z0-9-]{0,62})' })
@@ -31,6 +40,17 @@ export class MovedFromDto {
 
   @IsIn(CONFERENCE_MOVE_REASONS)
   reason!: ConferenceMoveReason;
+
+  /**
+   * Who was in it there, in join order: each resumes its role (and seniority) if it joins within
+   * `RECONNECT_GRACE_MS` of this reserve. Absent: everyone comes back by the usual rules.
+   */
+  @ValidateIf(isPresent)
+  @IsArray()
+  @ArrayMaxSize(ROOM_RECONNECT_DEFAULTS.maxDeparted)
+  @ValidateNested({ each: true })
+  @Type(() => MovedParticipantDto)
+  participants?: MovedParticipantDto[];
 }
 
 /** A registry reserves a room for a conference it placed on this CoreMX. */

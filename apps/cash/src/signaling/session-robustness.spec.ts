@@ -237,6 +237,61 @@ describe('item 3: reconnect grace', () => {
   });
 });
 
+describe('item 3: a conference moved from another CoreMX', () => {
+  it('gives the participants it had there their roles back when they return within the grace', async () => {
+    const f = signalingFixture();
+    await f.rooms.reserve({
+      id: 'moved',
+      type: 'm2m',
+      owner: 'alice',
+      movedFrom: {
+        coremxId: 'coremx-dead',
+        reason: 'coremx-down',
+        participants: [
+          { identity: 'alice', role: 'publisher' },
+          { identity: 'bob', role: 'publisher' },
+          { identity: 'carol', role: 'viewer' },
+        ],
+      },
+    });
+    f.clock.advance(5_000);
+    const ids: Record<string, string> = {};
+    for (const who of ['bob', 'carol', 'dave', 'alice']) {
+      const c = f.connect();
+      await c.send({ type: 'join', ticket: f.ticket('moved', who) });
+      ids[who] = (c.socket.ofType('joined')[0] as { participantId: string }).participantId;
+    }
+    const view = f.rooms.view('moved');
+    const role = (who: string) => view?.participants[ids[who]]?.role;
+    expect([role('alice'), role('bob'), role('carol'), role('dave')]).toEqual([
+      'publisher',
+      'publisher',
+      'viewer',
+      'viewer',
+    ]);
+    // Seniority moved too: alice, back last, is the owner again.
+    expect(view?.ownerId).toBe(ids['alice']);
+  });
+
+  it('applies the usual rules to those who come back after the grace', async () => {
+    const f = signalingFixture({ rooms: { reconnectGraceMs: 10_000 } });
+    await f.rooms.reserve({
+      id: 'moved-late',
+      type: 'm2m',
+      owner: 'alice',
+      movedFrom: {
+        coremxId: 'coremx-dead',
+        reason: 'drain',
+        participants: [{ identity: 'bob', role: 'publisher' }],
+      },
+    });
+    f.clock.advance(10_001);
+    const bob = f.connect();
+    await bob.send({ type: 'join', ticket: f.ticket('moved-late', 'bob') });
+    expect(f.rooms.view('moved-late')?.participants['p-1']?.role).toBe('viewer');
+  });
+});
+
 describe('item 5: chat authors keep their names', () => {
   it('keeps the display name of a kicked author in the history', async () => {
     const f = signalingFixture();

@@ -1,7 +1,7 @@
 import { RoomErrorCode as E } from './room-error-codes';
 import { ROOM_RECONNECT_DEFAULTS } from './room-reconnect';
 import { applyRoomCommand } from './room-rules';
-import { p2pPeers } from './room-state';
+import { createRoom, p2pPeers } from './room-state';
 import { roomSnapshot } from './room-view';
 import { T0, joinOf, must, newRoom, roles, run } from './room.fixture';
 
@@ -128,5 +128,35 @@ describe('chat author names', () => {
       ['bob', 'Bob B.'],
       ['alice', 'Alice A.'],
     ]);
+  });
+});
+
+describe('a conference moved from another CoreMX', () => {
+  it('remembers who was in it so they resume their roles; refuses a bad list', () => {
+    const created = createRoom({
+      id: 'moved',
+      type: 'm2m',
+      owner: 'alice',
+      createdAt: T0,
+      returning: [
+        { identity: 'bob', role: 'publisher' },
+        { identity: 'carol', role: 'viewer' },
+      ],
+    });
+    const room = created.ok ? created.room : undefined;
+    expect(room?.departed.map((d) => [d.identity, d.role, d.joinOrder])).toEqual([
+      ['bob', 'publisher', 1],
+      ['carol', 'viewer', 2],
+    ]);
+    const joined = must(applyRoomCommand(room!, joinOf('bob', { at: T0 + 1_000 })));
+    expect(roles(joined)).toEqual({ bob: 'publisher' });
+    expect(
+      createRoom({
+        id: 'moved',
+        type: 'm2m',
+        createdAt: T0,
+        returning: [{ identity: 'x', role: 'king' as 'viewer' }],
+      }),
+    ).toMatchObject({ ok: false, code: E.INVALID_ROOM });
   });
 });

@@ -1,6 +1,7 @@
 import { CONFERENCE_ID_PATTERN } from './conference-address';
 import { RoomErrorCode, roomFailure, type RoomFailure } from './room-error-codes';
 import { checkIdField, checkTimestamp } from './room-input';
+import { ROOM_RECONNECT_DEFAULTS } from './room-reconnect';
 import type { RoomEndReason, RoomEvent } from './room-events';
 import { ROOM_TYPE_RULES, isRoomType, type MediaKind, type RoomRole, type RoomType } from './room-types';
 
@@ -115,6 +116,12 @@ export interface CreateRoomInput {
   allowed?: readonly string[];
   /** Most participants at once (from the account's plan); absent: only the room type's limits. */
   maxParticipants?: number;
+  /**
+   * The conference moved here from another CoreMX: who was in it there, in join order (the oldest
+   * publisher first among publishers). Each may come back within the reconnect grace (counted from
+   * `createdAt`) and resumes its role and seniority, as after a dropped connection.
+   */
+  returning?: readonly { identity: string; role: RoomRole }[];
   /** Epoch ms. */
   createdAt: number;
 }
@@ -150,6 +157,18 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
       if (p) return bad(p);
     }
   }
+  if (input.returning !== undefined) {
+    if (!Array.isArray(input.returning)) return bad('returning must be a list');
+    if (input.returning.length > ROOM_RECONNECT_DEFAULTS.maxDeparted) {
+      return bad(`returning may hold at most ${ROOM_RECONNECT_DEFAULTS.maxDeparted} participants`);
+    }
+    for (const r of input.returning) {
+      const p = checkIdField(r?.identity, 'returning identity');
+      if (p) return bad(p);
+      if (r.role !== 'publisher' && r.role !== 'viewer')
+        return bad('returning role must be publisher or viewer');
+    }
+  }
   if (
     input.maxParticipants !== undefined &&
     (!Number.isInteger(input.maxParticipants) || input.maxParticipants < 1)
@@ -175,8 +194,8 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     kickedTickets: [],
     bannedIdentities: [],
     children: [],
-    departed: [],
-    seq: 0,
+    departed: departedOnArrival(input.returning ?? [], input.createdAt),
+    seq: input.returning?.length ?? 0,
   };
   const event: RoomEvent = {
     type: 'room.reserved',
@@ -190,6 +209,27 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     maxParticipants: room.maxParticipants,
   };
   return { ok: true, room, events: [event] };
+}
+
+/** A moved conference's participants, as if they had just left (one per identity, the first kept). */
+function departedOnArrival(
+  returning: readonly { identity: string; role: RoomRole }[],
+  at: number,
+): DepartedParticipant[] {
+  const seen = new Set<string>();
+  const departed: DepartedParticipant[] = [];
+  returning.forEach((r, i) => {
+    if (seen.has(r.identity)) return;
+    seen.add(r.identity);
+    departed.push({
+      identity: r.identity,
+      role: r.role,
+      joinOrder: i + 1,
+      ...(r.role === 'publisher' ? { publisherSince: i + 1 } : {}),
+      leftAt: at,
+    });
+  });
+  return departed;
 }
 
 export function findParticipant(room: Room, participantId: string): RoomParticipant | undefined {
