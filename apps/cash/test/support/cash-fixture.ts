@@ -20,8 +20,15 @@ export interface CashFixture {
   stop(): Promise<void>;
 }
 
-/** Starts auth, a registry, kms-lite (fake engine) and CASH `coremxId`, and follows its CCES topic. */
-export async function startCashFixture(coremxId: string, run: string): Promise<CashFixture> {
+/**
+ * Starts auth, a registry, kms-lite (fake engine) and CASH `coremxId` (with extra `env` tunables), and
+ * follows its CCES topic.
+ */
+export async function startCashFixture(
+  coremxId: string,
+  run: string,
+  env: Record<string, string> = {},
+): Promise<CashFixture> {
   const infra = integrationInfra();
   const stack = new CashStack({
     kafkaBrokers: infra.kafkaBrokers,
@@ -31,7 +38,11 @@ export async function startCashFixture(coremxId: string, run: string): Promise<C
   await stack.start();
   const kms = await startKmsLite({ engine: 'fake' });
   // The drain deadline is what SIGTERM waits for rooms that are still occupied.
-  const cash = await stack.startCash({ coremxId, kmsUrl: kms.url, env: { DRAIN_DEADLINE_MS: '2000' } });
+  const cash = await stack.startCash({
+    coremxId,
+    kmsUrl: kms.url,
+    env: { DRAIN_DEADLINE_MS: '2000', ...env },
+  });
   const events: CcesEvent[] = [];
   const anomalies: string[] = [];
   const cces = await subscribeCces({
