@@ -1,7 +1,8 @@
 /**
  * The audio-only room and the call in the web app, across both clouds: in an a2m room alice (owner, at
  * reg-c1-1's page) and bob (approved, at reg-c2-1's page) hear each other and no video is sent or received;
- * in a p2p call both decode each other over their direct connection, and when bob hangs up alice is told.
+ * in a p2p call both decode each other over their direct connection, and when alice (the caller) hangs up
+ * bob is told (the callee has no End, only Leave).
  * Screenshots: .infra/test-artifacts/web/a2m-p2p/.
  */
 import { randomBytes } from 'node:crypto';
@@ -99,7 +100,7 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     await alice.getByTestId('screen-home').waitFor();
   });
 
-  it('p2p: alice calls bob, both decode each other peer to peer, bob hangs up and alice is told', async () => {
+  it('p2p: alice calls bob, both decode each other peer to peer, alice hangs up and bob is told', async () => {
     await alice.getByTestId('create-type').selectOption('p2p');
     expect(await alice.getByTestId('create-type-help').textContent()).toContain('One-to-one call');
     const address = await createConference(alice, { id: CALL_ID, type: 'p2p', allowed: ['bob'] });
@@ -130,12 +131,13 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     await browser.shot(alice, 'alice-p2p-call');
     await browser.shot(bob, 'bob-p2p-call');
 
-    // Either side may end a call: bob hangs up, alice is told it ended.
-    await bob.getByTestId('end-room').click();
-    await eventually(async () => expect(await bannerCode(alice)).toBe('room.ended'), {
+    // Only the caller ends a call for good (the callee may only leave): alice hangs up, bob is told.
+    expect(await bob.getByTestId('end-room').count()).toBe(0);
+    await alice.getByTestId('end-room').click();
+    await eventually(async () => expect(await bannerCode(bob)).toBe('room.ended'), {
       timeoutMs: 15_000,
-      description: 'alice told the call ended',
+      description: 'bob told the call ended',
     });
-    await browser.shot(alice, 'alice-call-ended');
+    await browser.shot(bob, 'bob-call-ended');
   });
 });

@@ -77,7 +77,7 @@ describe('roomModel', () => {
     expect(roomModel(room, 'carol')).toMatchObject({ canRaiseHand: true, handRaised: true });
   });
 
-  it('marks audio-only rooms and lets either side of a call end it, without kicks', () => {
+  it('marks audio-only rooms and lets only the caller end a call (the callee leaves), without kicks', () => {
     expect(
       roomModel(view('a2m', [participant('alice', 1, { role: 'publisher', streams: ['audio'] })]), 'alice')
         .tiles[0].audioOnly,
@@ -86,8 +86,9 @@ describe('roomModel', () => {
       participant('x', 1, { role: 'publisher' }),
       participant('y', 2, { role: 'publisher' }),
     ]);
+    expect(roomModel(call, 'x').canEnd).toBe(true);
     const asY = roomModel(call, 'y');
-    expect(asY.canEnd).toBe(true);
+    expect(asY.canEnd).toBe(false);
     expect(asY.tiles.every((t) => !t.canKick && t.roleLabel === 'in call')).toBe(true);
   });
 
