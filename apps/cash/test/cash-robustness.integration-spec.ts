@@ -42,13 +42,19 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-function ticket(conferenceId: string, identity: string): string {
+/** A join ticket as a registry issues it: `role: viewer` for everyone but the conference's owner. */
+function ticket(conferenceId: string, identity: string, owner = 'alice'): string {
   return signTestToken(signingKey, {
     issuer: STACK_ISSUER,
     audience: `coremx:${COREMX_ID}`,
     subject: identity,
     ttlSeconds: 300,
-    claims: { jti: randomUUID(), cid: conferenceId, name: `${identity} (name)` },
+    claims: {
+      jti: randomUUID(),
+      cid: conferenceId,
+      name: `${identity} (name)`,
+      ...(identity === owner ? {} : { role: 'viewer' }),
+    },
   });
 }
 

@@ -220,7 +220,8 @@ describe('item 3: reconnect grace', () => {
     // An approved speaker who drops keeps publishing too; the owner can approve hands again.
     await bob.session.disconnected();
     const bobBack = f.connect();
-    await bobBack.send({ type: 'join', ticket: f.ticket('grace', 'bob') });
+    // With the ticket a registry gives everyone but the owner (role viewer).
+    await bobBack.send({ type: 'join', ticket: f.ticket('grace', 'bob', { role: 'viewer' }) });
     expect(f.rooms.view('grace')?.participants['p-4']?.role).toBe('publisher');
     await bobBack.send({ type: 'publish', kinds: ['audio'], sdpOffer: sdpOffer(['audio']) });
     expect(bobBack.socket.ofType('publish-answer')).toHaveLength(1);

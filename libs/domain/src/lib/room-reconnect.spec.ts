@@ -67,6 +67,11 @@ describe('reconnect grace', () => {
     const left = run(meeting(), { type: 'leave', at: at + 1, participantId: 'bob' }).room;
     const soon = must(applyRoomCommand(left, joinOf('bob-2', { identity: 'bob', at: at + 5_000 })));
     expect(roles(soon)['bob-2']).toBe('publisher');
+    // Registries give every ticket but the creator's `role: viewer`: a returning publisher still publishes.
+    const viewerTicket = must(
+      applyRoomCommand(left, joinOf('bob-2', { identity: 'bob', role: 'viewer', at: at + 5_000 })),
+    );
+    expect(roles(viewerTicket)['bob-2']).toBe('publisher');
     expect(soon.participants.find((p) => p.identity === 'bob')?.joinOrder).toBe(2);
     const late = must(
       applyRoomCommand(

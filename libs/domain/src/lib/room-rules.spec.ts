@@ -495,11 +495,15 @@ describe('kick', () => {
   it('never lets a promoted speaker kick the owner, nor the creator when they come back', () => {
     const room = withPublishers(3); // alice (creator, owner), p1, p2 promoted
     expectRefused(room, { type: 'kick', at, by: 'p1', target: 'alice' }, E.CANNOT_KICK_OWNER);
-    // alice leaves: p1 is the owner now; p1 may kick p2, but not alice when she rejoins (as a viewer).
+    // alice leaves: p1 is the owner now; p1 may kick p2, but not alice when she rejoins (as a viewer,
+    // after the reconnect grace, so she does not take her place back).
     const left = run(room, { type: 'leave', at, participantId: 'alice' }).room;
     expect(left.ownerId).toBe('p1');
     expectRefused(left, { type: 'kick', at, by: 'p2', target: 'p1' }, E.CANNOT_KICK_OWNER);
-    const back = run(left, joinOf('alice-2', { identity: 'alice', role: 'viewer' })).room;
+    const back = run(
+      left,
+      joinOf('alice-2', { identity: 'alice', role: 'viewer', at: at + 1, resumeWithinMs: 0 }),
+    ).room;
     expectRefused(back, { type: 'kick', at, by: 'p1', target: 'alice-2' }, E.CANNOT_KICK_CREATOR);
     expect(run(back, { type: 'kick', at, by: 'p1', target: 'p2' }).room.bannedIdentities).toEqual(['p2']);
   });

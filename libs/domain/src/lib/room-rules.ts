@@ -19,7 +19,10 @@ export interface JoinCommand extends CommandBase<'join'> {
   ticketId: string;
   /** Defaults to the identity. */
   displayName?: string;
-  /** Absent: publisher for the creator (when a slot is free) and in p2p, viewer for everyone else. */
+  /**
+   * Absent: publisher for the creator (when a slot is free) and in p2p, viewer for everyone else.
+   * `viewer` does not demote an identity that resumes a publisher's place (see `resumeWithinMs`).
+   */
   role?: RoomRole;
   /**
    * How long after its last session left an identity resumes its place (role, join order, publisher
@@ -246,9 +249,11 @@ function join(room: Room, c: JoinCommand): RoomResult {
     if (!mayPublish) return fail(E.PUBLISH_NOT_GRANTED);
     if (slots === 0) return fail(E.ROOM_FULL, `at most ${rules.maxPublishers} publishers`);
     role = 'publisher';
-  } else if (c.role === 'viewer') {
+  } else if (c.role === 'viewer' && place?.role !== 'publisher') {
     role = 'viewer';
   } else {
+    // A returning publisher publishes again even with a `viewer` ticket: registries put that on every
+    // ticket but the creator's ("start as a viewer"), not knowing who was approved.
     role = mayPublish && slots > 0 ? 'publisher' : 'viewer';
   }
   if (room.maxParticipants !== null && others.length >= room.maxParticipants) {
