@@ -13,7 +13,15 @@ import type { Person } from './platform';
 
 const CHROMIUM_FLAGS = [...WEB_CHROMIUM_FLAGS];
 
-export { createConference, framesDecoded, joinByAddress, mediaHealth, myTile, tileOf } from '@hoot/testing';
+export {
+  createConference,
+  enterRoom,
+  framesDecoded,
+  joinByAddress,
+  mediaHealth,
+  myTile,
+  tileOf,
+} from '@hoot/testing';
 
 /** What the app puts on `window.hootDebug` (apps/web/src/debug.ts). */
 interface HootDebug {

@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import {
   ClusterBrowser,
   createConference,
+  enterRoom,
   framesDecoded,
   joinByAddress,
   longestGapMs,
@@ -238,6 +239,7 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       });
       expect(address).toMatch(new RegExp(`^hoot\\.mx://${CONFERENCE_ID}@[a-z0-9-]+\\.c1\\.hoot\\.mx$`));
       await alice.getByTestId('open-room').click();
+      await enterRoom(alice);
       await eventually(
         async () => {
           expect(await myTile(alice).getAttribute('data-role')).toBe('publisher');
@@ -257,8 +259,10 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
           ).toBe(CONFERENCE_ID),
         { timeoutMs: 60_000, intervalMs: 500, description: 'cloud 2 knows the conference' },
       );
-      const clicked = Date.now();
       await joinByAddress(bob, address);
+      // From the pre-join screen's Join click, as a user counts it.
+      const clicked = Date.now();
+      await enterRoom(bob);
       await startSampler(bob);
       await eventually(async () => expect(await framesDecoded(bob)).toBeGreaterThan(0), {
         timeoutMs: 120_000,

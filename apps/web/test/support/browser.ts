@@ -15,6 +15,7 @@ export {
   audioPackets,
   bannerCode,
   createConference,
+  enterRoom,
   framesDecoded,
   framesDecodedFrom,
   joinByAddress,
@@ -89,20 +90,6 @@ export class WebBrowser {
     for (const context of this.contexts.splice(0)) await context.close().catch(() => undefined);
     await this.browser.close();
   }
-}
-
-/**
- * The pre-join screen of a room: optionally turns the microphone or camera off, then joins.
- */
-export async function enterRoom(
-  page: Page,
-  options: { mic?: boolean; camera?: boolean } = {},
-): Promise<void> {
-  const join = page.getByTestId('prejoin-join');
-  await join.waitFor();
-  if (options.mic === false) await page.getByTestId('prejoin-toggle-mic').click();
-  if (options.camera === false) await page.getByTestId('prejoin-toggle-camera').click();
-  await join.click();
 }
 
 /**

@@ -53,6 +53,21 @@ export async function joinByAddress(page: Page, address: string): Promise<void> 
   await page.getByTestId('screen-room').waitFor();
 }
 
+/**
+ * The pre-join screen of a room (after `open-room` or `joinByAddress`): optionally turns the microphone or
+ * camera off, then joins.
+ */
+export async function enterRoom(
+  page: Page,
+  options: { mic?: boolean; camera?: boolean } = {},
+): Promise<void> {
+  const join = page.getByTestId('prejoin-join');
+  await join.waitFor();
+  if (options.mic === false) await page.getByTestId('prejoin-toggle-mic').click();
+  if (options.camera === false) await page.getByTestId('prejoin-toggle-camera').click();
+  await join.click();
+}
+
 /** Our own tile. */
 export const myTile = (page: Page): Locator => page.locator('[data-testid="tile"][data-me="true"]');
 
