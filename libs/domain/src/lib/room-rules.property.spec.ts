@@ -146,6 +146,19 @@ function brokenInvariants(room: Room, kicked: Set<string>): string[] {
     ['participants within the type limit', room.participants.length <= (rules.maxParticipants ?? Infinity)],
     ['no viewers where the type has none', rules.viewers || publishers.length === room.participants.length],
     ['owner is the oldest publisher', room.ownerId === (oldestPublisher(room)?.participantId ?? null)],
+    ['an owner whenever there are publishers', publishers.length === 0 || room.ownerId !== null],
+    [
+      'one session per identity',
+      new Set(room.participants.map((p) => p.identity)).size === room.participants.length,
+    ],
+    [
+      'join orders unique',
+      new Set(room.participants.map((p) => p.joinOrder)).size === room.participants.length,
+    ],
+    [
+      'departures bounded, one per identity',
+      room.departed.length === new Set(room.departed.map((d) => d.identity)).size,
+    ],
     ['no kicked ticket inside', tickets.every((t) => !kicked.has(t))],
     [
       'no barred identity inside',
