@@ -95,8 +95,10 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     await browser.shot(bob, 'bob-a2m');
 
     await bob.getByTestId('leave').click();
+    await bob.getByTestId('confirm-yes').click();
     await bob.getByTestId('screen-home').waitFor();
     await alice.getByTestId('leave').click();
+    await alice.getByTestId('confirm-yes').click();
     await alice.getByTestId('screen-home').waitFor();
   });
 
@@ -134,6 +136,7 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     // Only the caller ends a call for good (the callee may only leave): alice hangs up, bob is told.
     expect(await bob.getByTestId('end-room').count()).toBe(0);
     await alice.getByTestId('end-room').click();
+    await alice.getByTestId('confirm-yes').click();
     await eventually(async () => expect(await bannerCode(bob)).toBe('room.ended'), {
       timeoutMs: 15_000,
       description: 'bob told the call ended',

@@ -385,6 +385,14 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
   it('alice leaves: bob, the oldest publisher left, becomes the owner on every page', async () => {
     const [alice, bob, carol] = [pages['alice'], pages['bob'], pages['carol']];
     await alice.getByTestId('leave').click();
+    // Leaving asks first: Cancel keeps her in, Leave leaves.
+    await alice.getByTestId('confirm').waitFor();
+    await browser.shot(alice, 'alice-confirm-leave');
+    await alice.getByTestId('confirm-no').click();
+    expect(await alice.getByTestId('confirm').count()).toBe(0);
+    expect(await alice.getByTestId('screen-room').count()).toBe(1);
+    await alice.getByTestId('leave').click();
+    await alice.getByTestId('confirm-yes').click();
     await alice.getByTestId('screen-home').waitFor();
     await eventually(
       async () => {
@@ -399,11 +407,14 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     await browser.shot(bob, 'bob-owner');
   });
 
-  it('bob kicks carol and carol is told', async () => {
+  it('bob kicks carol (after confirming) and carol is told; she is barred until bob lets her back in', async () => {
     const [bob, carol] = [pages['bob'], pages['carol']];
     const carolOnBob = tileOf(bob, name('carol'));
     await carolOnBob.hover();
     await carolOnBob.getByTestId('kick').click();
+    await bob.getByTestId('confirm').waitFor();
+    await browser.shot(bob, 'bob-confirm-kick');
+    await bob.getByTestId('confirm-yes').click();
     await eventually(async () => expect(await bannerCode(carol)).toBe('room.kicked'), {
       timeoutMs: 15_000,
       description: 'carol told she was removed',
@@ -413,5 +424,33 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     });
     await browser.shot(carol, 'carol-kicked');
     await browser.shot(bob, 'bob-after-kick');
+
+    // Barred: carol joining again with a fresh ticket is refused.
+    const removedCarol = bob.getByTestId('removed-person');
+    await eventually(async () => expect(await removedCarol.count()).toBe(1), {
+      description: "carol in bob's removed list",
+    });
+    await carol.goto(new URL('/', carol.url()).toString());
+    await joinByAddress(carol, address);
+    await enterRoom(carol);
+    await eventually(async () => expect(await bannerCode(carol)).toBe('BANNED'), {
+      timeoutMs: 30_000,
+      description: 'carol barred',
+    });
+    await browser.shot(carol, 'carol-barred');
+
+    // Bob lets her back in: she joins again.
+    await removedCarol.getByTestId('unban').click();
+    await eventually(async () => expect(await removedCarol.count()).toBe(0), {
+      description: "carol off bob's removed list",
+    });
+    await carol.goto(new URL('/', carol.url()).toString());
+    await joinByAddress(carol, address);
+    await enterRoom(carol);
+    await eventually(async () => expect(await tileOf(bob, name('carol')).count()).toBe(1), {
+      timeoutMs: 30_000,
+      description: "carol back on bob's page",
+    });
+    await browser.shot(bob, 'bob-carol-back');
   });
 });

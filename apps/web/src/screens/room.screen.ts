@@ -20,6 +20,7 @@ import type { Route } from '../lib/routes';
 import { displayNameOf } from '../lib/token-claims';
 import { installDebug } from '../debug';
 import { append, copyText, h, replace } from '../ui/dom';
+import { confirmAction } from '../ui/confirm';
 import { icon } from '../ui/icons';
 import { MediaMonitor, type MediaSignals } from '../ui/media-monitor';
 import { prejoinPanel, type PrejoinChoice } from './prejoin';
@@ -55,6 +56,13 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   const counts = h('span', { class: 'muted small', 'data-testid': 'room-counts' });
   const invite = h('code', { class: 'address small invite', 'data-testid': 'invite-link' });
   const people = h('ul', { class: 'people-list', 'data-testid': 'participant-list' });
+  /** People removed from this page (identity → name): the owner may let them back in. */
+  const removed = new Map<string, string>();
+  const removedList = h('ul', {
+    class: 'people-list removed-list',
+    'data-testid': 'removed-list',
+    hidden: true,
+  });
   const prejoinHost = h('div', { class: 'prejoin-host' });
   const grid = h('div', { class: 'video-grid', 'data-testid': 'video-grid' });
   const requests = h('div', { class: 'requests', 'data-testid': 'publish-requests' });
@@ -97,6 +105,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
           { class: 'people card', open: true, 'data-testid': 'people' },
           h('summary', {}, h('h2', {}, icon('users'), 'People ', h('span', { class: 'muted people-count' }))),
           people,
+          removedList,
         ),
         h(
           'section',
@@ -271,6 +280,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     renderControls(model);
     renderChat(model);
     renderPeople(model);
+    renderRemoved(model);
   }
 
   function renderTiles(m: RoomModel): void {
@@ -383,11 +393,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
               'aria-label': `Remove ${tile.displayName}`,
               'data-testid': 'kick',
               'data-participant-id': tile.participantId,
-              onclick: () =>
-                session?.kick(tile.participantId).then(
-                  () => ctx.toasts.info('Removed', `${tile.displayName} was removed.`),
-                  (error: unknown) => ctx.toasts.error(error),
-                ),
+              onclick: () => void removePerson(tile),
             },
             icon('kick'),
           )
@@ -402,6 +408,62 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   function isMuted(tile: TileModel): boolean {
     if (!tile.live) return false;
     return tile.isMe ? !micOn : signals.silent.has(tile.participantId);
+  }
+
+  /** Removes someone after asking; remembers them so the owner can let them back in. */
+  async function removePerson(tile: TileModel): Promise<void> {
+    const sure = await confirmAction({
+      title: `Remove ${tile.displayName}?`,
+      message: `${tile.displayName} leaves the room and cannot come back until the owner lets them in again.`,
+      confirmLabel: 'Remove',
+    });
+    if (!sure || !session) return;
+    const identity = session.room.participants[tile.participantId]?.identity;
+    try {
+      await session.kick(tile.participantId);
+      if (identity) removed.set(identity, tile.displayName);
+      ctx.toasts.info('Removed', `${tile.displayName} was removed.`);
+      render();
+    } catch (error) {
+      ctx.toasts.error(error);
+    }
+  }
+
+  /** The owner's list of people removed from this page, each with "Let back in" (`unban`). */
+  function renderRemoved(m: RoomModel): void {
+    const rows = m.isOwner ? [...removed] : [];
+    if (unchanged('removed', rows)) return;
+    removedList.hidden = rows.length === 0;
+    replace(
+      removedList,
+      rows.length > 0 ? h('li', { class: 'muted small removed-title' }, 'Removed') : null,
+      rows.map(([identity, name]) =>
+        h(
+          'li',
+          { class: 'person removed', 'data-testid': 'removed-person', 'data-identity': identity },
+          h('span', { class: 'avatar' }, name.slice(0, 1).toUpperCase()),
+          h('span', { class: 'person-main' }, h('span', { class: 'person-name' }, name)),
+          h(
+            'button',
+            {
+              class: 'btn btn-ghost btn-small',
+              type: 'button',
+              'data-testid': 'unban',
+              onclick: () =>
+                session?.unban(identity).then(
+                  () => {
+                    removed.delete(identity);
+                    ctx.toasts.info('Let back in', `${name} may join again.`);
+                    render();
+                  },
+                  (error: unknown) => ctx.toasts.error(error),
+                ),
+            },
+            'Let back in',
+          ),
+        ),
+      ),
+    );
   }
 
   function renderPeople(m: RoomModel): void {
@@ -607,11 +669,18 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
             {
               class: 'btn btn-danger-ghost',
               'data-testid': 'end-room',
-              onclick: () =>
+              onclick: async () => {
+                const sure = await confirmAction({
+                  title: 'End for everyone?',
+                  message: 'Everyone is removed from the room and the conference ends for good.',
+                  confirmLabel: 'End for all',
+                });
+                if (!sure) return;
                 session?.end().then(
                   () => finish(describeError('room.ended')),
                   (error: unknown) => ctx.toasts.error(error),
-                ),
+                );
+              },
             },
             icon('end'),
             'End for all',
@@ -619,7 +688,18 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         : null,
       h(
         'button',
-        { class: 'btn btn-danger', 'data-testid': 'leave', onclick: () => leave() },
+        {
+          class: 'btn btn-danger',
+          'data-testid': 'leave',
+          onclick: async () => {
+            const sure = await confirmAction({
+              title: 'Leave the room?',
+              message: 'You can join again with the conference address while it goes on.',
+              confirmLabel: 'Leave',
+            });
+            if (sure) leave();
+          },
+        },
         icon('leave'),
         'Leave',
       ),
