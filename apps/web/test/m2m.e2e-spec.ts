@@ -430,23 +430,24 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     await eventually(async () => expect(await removedCarol.count()).toBe(1), {
       description: "carol in bob's removed list",
     });
-    await carol.goto(new URL('/', carol.url()).toString());
-    await joinByAddress(carol, address);
-    await enterRoom(carol);
-    await eventually(async () => expect(await bannerCode(carol)).toBe('BANNED'), {
+    // (She came by a join link; now she signs in and joins by the address.)
+    const carolAgain = await browser.signIn(url('c2'), platform.users['carol']);
+    await joinByAddress(carolAgain, address);
+    await enterRoom(carolAgain);
+    await eventually(async () => expect(await bannerCode(carolAgain)).toBe('BANNED'), {
       timeoutMs: 30_000,
       description: 'carol barred',
     });
-    await browser.shot(carol, 'carol-barred');
+    await browser.shot(carolAgain, 'carol-barred');
 
     // Bob lets her back in: she joins again.
     await removedCarol.getByTestId('unban').click();
     await eventually(async () => expect(await removedCarol.count()).toBe(0), {
       description: "carol off bob's removed list",
     });
-    await carol.goto(new URL('/', carol.url()).toString());
-    await joinByAddress(carol, address);
-    await enterRoom(carol);
+    await carolAgain.goto(`${url('c2')}/`);
+    await joinByAddress(carolAgain, address);
+    await enterRoom(carolAgain);
     await eventually(async () => expect(await tileOf(bob, name('carol')).count()).toBe(1), {
       timeoutMs: 30_000,
       description: "carol back on bob's page",
