@@ -65,11 +65,8 @@ describe('roomModel', () => {
   it('lets publishers kick others but never themselves; viewers kick no one and may raise a hand', () => {
     const room = view('m2m', [alice, bob, carol, dave]);
     const asBob = roomModel(room, 'bob');
-    expect(asBob.tiles.filter((t) => t.canKick).map((t) => t.participantId)).toEqual([
-      'alice',
-      'carol',
-      'dave',
-    ]);
+    // Never the owner nor the conference's creator (alice is both).
+    expect(asBob.tiles.filter((t) => t.canKick).map((t) => t.participantId)).toEqual(['carol', 'dave']);
     expect(asBob.canRaiseHand).toBe(false);
     const asDave = roomModel(room, 'dave');
     expect(asDave.tiles.some((t) => t.canKick)).toBe(false);
@@ -82,14 +79,45 @@ describe('roomModel', () => {
       roomModel(view('a2m', [participant('alice', 1, { role: 'publisher', streams: ['audio'] })]), 'alice')
         .tiles[0].audioOnly,
     ).toBe(true);
-    const call = view('p2p', [
-      participant('x', 1, { role: 'publisher' }),
-      participant('y', 2, { role: 'publisher' }),
-    ]);
+    const call = view(
+      'p2p',
+      [participant('x', 1, { role: 'publisher' }), participant('y', 2, { role: 'publisher' })],
+      { creator: 'acc-x' },
+    );
     expect(roomModel(call, 'x').canEnd).toBe(true);
     const asY = roomModel(call, 'y');
     expect(asY.canEnd).toBe(false);
     expect(asY.tiles.every((t) => !t.canKick && t.roleLabel === 'in call')).toBe(true);
+  });
+
+  it('lets only the creator end for everyone, not an owner who inherited the room; nobody kicks the creator back', () => {
+    // alice (the creator) left: bob owns the room now.
+    const room = view('m2m', [bob, carol, dave]);
+    expect(roomModel(room, 'bob')).toMatchObject({ isOwner: true, canEnd: false });
+    const back = view('m2m', [
+      bob,
+      carol,
+      dave,
+      participant('alice-2', 9, { identity: 'acc-alice', role: 'viewer' }),
+    ]);
+    expect(roomModel(back, 'bob').tiles.find((t) => t.participantId === 'alice-2')?.canKick).toBe(false);
+    expect(roomModel(back, 'alice-2').canEnd).toBe(true);
+  });
+
+  it('names the author of a message by the name the room kept once the author is gone', () => {
+    const room = view('m2m', [alice], {
+      children: [
+        {
+          childId: 'c1',
+          by: 'carol-old',
+          identity: 'acc-carol',
+          displayName: 'Carol Danvers',
+          text: 'bye',
+          at: 1_000,
+        } as RoomView['children'][number],
+      ],
+    });
+    expect(roomModel(room, 'alice', utc).chat[0].author).toBe('Carol Danvers');
   });
 
   it('turns the room children into chat lines with author names', () => {

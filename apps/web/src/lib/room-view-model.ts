@@ -80,7 +80,13 @@ export function roomModel(view: RoomView, me: string, time: TimeFormat = localTi
       handRaised: p.handRaised,
       live: p.streams.length > 0,
       audioOnly: view.type === 'a2m' || (p.streams.length > 0 && !p.streams.includes('video')),
-      canKick: iPublish && p.participantId !== me && view.type !== 'p2p',
+      // Seed 001 as hoot enforces it: publishers kick, never the owner nor the conference's creator.
+      canKick:
+        iPublish &&
+        p.participantId !== me &&
+        view.type !== 'p2p' &&
+        view.ownerId !== p.participantId &&
+        p.identity !== view.creator,
     };
   });
   // Speakers first (owner at the head), then viewers; each group in join order.
@@ -101,11 +107,13 @@ export function roomModel(view: RoomView, me: string, time: TimeFormat = localTi
           .filter((p) => p.role === 'viewer' && p.handRaised)
           .map((p) => ({ participantId: p.participantId, displayName: names.get(p.participantId)! }))
       : [],
-    canEnd: isOwner || (rules.anyParticipantMayEnd && !!mine),
+    // Ending for everyone is the conference's creator's (in a call, the caller's); CASH refuses others.
+    canEnd: !!mine && (mine.identity === view.creator || rules.anyParticipantMayEnd),
     counts: { publishers, viewers: people.length - publishers, maxPublishers: rules.maxPublishers },
     chat: view.children.map((c: ChildView) => ({
       id: c.childId,
-      author: names.get(c.by) ?? c.identity,
+      // Who is here now by their current name; someone gone by the name the room kept with the message.
+      author: names.get(c.by) ?? c.displayName ?? c.identity,
       text: c.text,
       time: time(c.at),
       mine: c.by === me,
