@@ -186,8 +186,17 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     const bob = (pages['bob'] = await browser.signIn(url('c2'), platform.users['bob']));
     await conferenceKnownAt(url('c2'), platform.users['bob'], CONFERENCE_ID);
     await joinByAddress(bob, address);
-    // Bob joins with his microphone and camera off.
+    // Bob joins with his microphone and camera off. Measured (not asserted): Join click → first frame of alice.
+    const clicked = Date.now();
     await enterRoom(bob, { mic: false, camera: false });
+    await eventually(async () => expect(await framesDecoded(bob)).toBeGreaterThan(0), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+      description: "bob's first decoded frame",
+    });
+    const joinToFirstFrameMs = Date.now() - clicked;
+    writeFileSync(join(browser.artifacts, 'join-first-frame.json'), JSON.stringify({ joinToFirstFrameMs }));
+    console.log(`join click → first remote frame: ${joinToFirstFrameMs} ms`);
     await eventually(
       async () => {
         expect(await myTile(bob).getAttribute('data-role')).toBe('viewer');
