@@ -1,18 +1,13 @@
-import { isIP } from 'node:net';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  ValidateBy,
-  type ValidationOptions,
-} from 'class-validator';
-import { ConfigError, EnvList, loadConfig, type Env } from '@hoot/service-kit';
+  ConfigError,
+  EnvList,
+  IsAddressOrCidr,
+  loadConfig,
+  refuseTrustProxy,
+  trustProxyOption as trustProxyFor,
+  type Env,
+} from '@hoot/service-kit';
 
 /**
  * Every setting of the auth service, from the environment, validated at boot (see README for each).
@@ -171,15 +166,7 @@ export class AuthConfig {
 
 /** Reads and validates the configuration; throws a `ConfigError` listing every bad variable. */
 export function loadAuthConfig(env: Env): AuthConfig {
-  if (env['TRUST_PROXY'] !== undefined && env['TRUST_PROXY'] !== '') {
-    // Silently ignoring it would turn "trust every forwarder" into "trust none" without a word.
-    throw new ConfigError([
-      {
-        variable: 'TRUST_PROXY',
-        problems: ['replaced by TRUSTED_PROXIES (the addresses or CIDRs of proxies to believe)'],
-      },
-    ]);
-  }
+  refuseTrustProxy(env);
   const config = loadConfig(AuthConfig, env);
   if (config.AUTH_IDENTITY_BACKOFF_BASE_MS > config.AUTH_IDENTITY_BACKOFF_MAX_MS) {
     throw new ConfigError([
@@ -199,28 +186,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
 
 /** Fastify's `trustProxy` for `TRUSTED_PROXIES`: those addresses only, or none. */
 export function trustProxyOption(config: AuthConfig): string[] | false {
-  return config.TRUSTED_PROXIES.length ? [...config.TRUSTED_PROXIES] : false;
-}
-
-/** An IPv4/IPv6 address or CIDR (what Fastify's `trustProxy` list accepts, minus its named ranges). */
-function IsAddressOrCidr(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isAddressOrCidr',
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string') return false;
-          const [address, prefix, ...rest] = value.split('/');
-          const family = isIP(address);
-          if (!family || rest.length) return false;
-          if (prefix === undefined) return true;
-          return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-        },
-        defaultMessage: () => 'TRUSTED_PROXIES must be IP addresses or CIDRs (comma-separated)',
-      },
-    },
-    options,
-  );
+  return trustProxyFor(config.TRUSTED_PROXIES);
 }
 
 /** The configuration of this process (the one place that reads `process.env`). */
