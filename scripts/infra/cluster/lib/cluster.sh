@@ -30,10 +30,11 @@ PV_COUNT="${HOOT_CLUSTER_PVS:-12}"
 PV_SIZE=2Gi
 
 # ---- state layout ----
-# The physical path: the kernel lists mounts by it, so cluster-down finds them also when .infra is a
-# symlink (a git worktree sharing the main checkout's .infra).
+C="$REPO_ROOT/.infra/cluster"
+# The same directory by its physical path: the kernel lists mounts by it, so cluster-down finds them also
+# when .infra (or the checkout) is reached through a symlink (a git worktree sharing .infra, say).
 mkdir -p "$REPO_ROOT/.infra"
-C="$(cd "$REPO_ROOT/.infra" && pwd -P)/cluster"
+C_PHYSICAL="$(cd "$REPO_ROOT/.infra" && pwd -P)/cluster"
 PKI="$C/pki"
 LOGS="$C/logs"
 RUN="$C/run"                # pid files
