@@ -386,7 +386,42 @@ describe('conferences on the registry (two clouds, real processes)', () => {
   });
 
   it('kill -9 of a CASH: its conferences are re-homed once and the old address joins on the new CoreMX', async () => {
+    // alice (owner) and bob are in the room on MX1 when it dies; alice made bob a speaker.
+    const address1 = `hoot.mx://${CID}@${MX1}.c1.hoot.mx`;
+    const joinedAt1: Record<
+      string,
+      { answer: Json; socket: Awaited<ReturnType<typeof joinWithTicket>>['socket'] }
+    > = {};
+    for (const who of ['alice', 'bob']) {
+      const j = await joinAt('reg-c1-1', who, address1);
+      expect(j.body).toMatchObject({ coremxId: `${MX1}` });
+      joinedAt1[who] = await joinWithTicket(j.body['signalingUrl'], j.body['ticket']);
+      expect(joinedAt1[who].answer).toMatchObject({ type: 'joined' });
+    }
+    const bobId = joinedAt1['bob'].answer['participantId'] as string;
+    joinedAt1['bob'].socket.send(JSON.stringify({ type: 'raise-hand', id: '2' }));
+    await eventually(() =>
+      expect(events.some((e) => e.type === 'hand.raised' && e.conferenceId === CID)).toBe(true),
+    );
+    joinedAt1['alice'].socket.send(JSON.stringify({ type: 'approve', id: '2', target: bobId }));
+    await eventually(() =>
+      expect(
+        events.some(
+          (e) =>
+            e.type === 'participant.role-changed' &&
+            e.conferenceId === CID &&
+            (e.data as Json)['participantId'] === bobId,
+        ),
+      ).toBe(true),
+    );
+    await eventually(async () =>
+      expect((await call('reg-c1-1', 'GET', `/v1/conferences/${CID}`, 'alice')).body).toMatchObject({
+        participants: 2,
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // the directory applies the role change after the joins
     await platform.killCash(`${MX1}`);
+    for (const who of ['alice', 'bob']) joinedAt1[who].socket.terminate();
     for (const registry of ['reg-c1-1', 'reg-c2-1']) {
       await eventually(
         async () => {
@@ -410,6 +445,9 @@ describe('conferences on the registry (two clouds, real processes)', () => {
     const { answer, socket } = await joinWithTicket(join.body['signalingUrl'], join.body['ticket']);
     socket.close();
     expect(answer).toMatchObject({ type: 'joined' });
+    // The registry sent the roster with the move: bob, back within the grace, is a speaker again.
+    const back = (answer['room'] as Json)['participants'][answer['participantId'] as string];
+    expect(back).toMatchObject({ identity: ids['bob'], role: 'publisher' });
     // Exactly one move, by one replica of the primary of cloud 1, announced by the new CASH.
     await eventually(() => {
       const moves = events.filter((e) => e.type === 'conference.moved' && e.conferenceId === `${CID}`);

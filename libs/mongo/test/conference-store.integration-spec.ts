@@ -15,6 +15,7 @@ const record = (id: string, over: Partial<ConferenceRecord> = {}): ConferenceRec
   previousMixers: [],
   status: 'reserved',
   participants: 0,
+  roster: [],
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
   endedAt: null,
@@ -85,5 +86,27 @@ describe('MongoConferenceStore (real MongoDB protocol)', () => {
     expect((await s.listOpenOn(['coremx-1'], 10)).map((r) => r.conferenceId).sort()).toEqual(['bbb', 'zzz']);
     expect(await s.listOpenOn([], 10)).toEqual([]);
     await expect(s.ping()).resolves.toBeUndefined();
+  });
+  it('persists the roster, and reads a record stored before the roster existed as an empty one', async () => {
+    const s = new MongoConferenceStore(connection, 'reg-c7-1');
+    const roster = [{ participantId: 'p-1', identity: 'acc_bob', role: 'publisher' as const, joinOrder: 1 }];
+    expect(await s.compareAndSet(record('withroster', { roster }))).toBe(true);
+    expect((await s.get('withroster'))?.roster).toEqual(roster);
+    const { roster: _, ...old } = record('old');
+    await connection.collection('conferences_reg_c7_1').insertOne({
+      _id: 'old' as never,
+      owner: old.owner,
+      status: old.status,
+      coremxId: old.coremxId,
+      rev: 1,
+      record: JSON.stringify(old),
+    });
+    expect(await s.get('old')).toEqual(record('old', { roster: [] }));
+    expect((await s.listOpenOn(['coremx-1'], 10)).find((r) => r.conferenceId === 'old')?.roster).toEqual([]);
+    // A newer revision written before the roster existed reads the same way.
+    await connection
+      .collection('conference_revisions_reg_c7_1')
+      .insertOne({ _id: 'old#000000000002' as never, record: JSON.stringify({ ...old, rev: 2 }) });
+    expect(await s.get('old')).toEqual(record('old', { roster: [], rev: 2 }));
   });
 });

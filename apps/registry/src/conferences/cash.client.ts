@@ -8,7 +8,12 @@ export interface ReserveRequest {
   allowed?: string[];
   public?: boolean;
   maxParticipants?: number;
-  movedFrom?: { coremxId: string; reason: 'coremx-down' | 'drain' | 'rebalance' | 'manual' };
+  movedFrom?: {
+    coremxId: string;
+    reason: 'coremx-down' | 'drain' | 'rebalance' | 'manual';
+    /** Who was in it there, in join order: CASH restores their roles if they rejoin within its grace. */
+    participants?: { identity: string; role: 'publisher' | 'viewer' }[];
+  };
 }
 
 /** Why a CASH call failed: `unavailable` (full, draining, unreachable: try another) or `refused`. */

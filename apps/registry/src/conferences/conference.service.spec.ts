@@ -578,12 +578,42 @@ describe('ConferenceService: re-homing', () => {
       apiUrl: 'http://coremx-2.test:3300',
       request: expect.objectContaining({
         id: 'standup',
-        movedFrom: { coremxId: 'coremx-1', reason: 'coremx-down' },
+        movedFrom: { coremxId: 'coremx-1', reason: 'coremx-down', participants: [] },
       }),
     });
     expect(await service.rehomeDown(source.views)).toBe(0);
     const answer = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
     expect([answer.coremxId, answer.address]).toEqual(['coremx-2', 'hoot.mx://standup@coremx-2.c1.hoot.mx']);
+  });
+
+  it('sends the roster of the room it had, one entry per identity in join order, and clears it once moved', async () => {
+    const { service, source, cash, store } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob', 'carol'] });
+    const r = (await store.get('standup'))!;
+    await store.compareAndSet({
+      ...r,
+      status: 'active',
+      participants: 4,
+      roster: [
+        { participantId: 'p-1', identity: 'alice', role: 'publisher', joinOrder: 1 },
+        { participantId: 'p-2', identity: 'bob', role: 'publisher', joinOrder: 2 },
+        { participantId: 'p-3', identity: 'carol', role: 'viewer', joinOrder: 3 },
+        { participantId: 'p-4', identity: 'bob', role: 'viewer', joinOrder: 4 },
+      ],
+      rev: r.rev + 1,
+    });
+    source.views = [coremx('coremx-1', 'c1', { liveness: 'down', state: 'down' }), coremx('coremx-2', 'c1')];
+    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(cash.reserves[1].request.movedFrom).toEqual({
+      coremxId: 'coremx-1',
+      reason: 'coremx-down',
+      participants: [
+        { identity: 'alice', role: 'publisher' },
+        { identity: 'bob', role: 'publisher' },
+        { identity: 'carol', role: 'viewer' },
+      ],
+    });
+    expect(await store.get('standup')).toMatchObject({ coremxId: 'coremx-2', participants: 0, roster: [] });
   });
 
   it('does nothing unless this registry is the primary of its cloud, nor for CoreMX of other clouds', async () => {

@@ -7,6 +7,7 @@ import {
   formatConferenceAddress,
   isEntitled,
   mixersOf,
+  ROOM_RECONNECT_DEFAULTS,
   parseConferenceAddress,
   type AccountLimits,
   type Clock,
@@ -18,6 +19,7 @@ import type { ConferenceStore } from '@hoot/mongo';
 import { HootException, RateLimiter } from '@hoot/service-kit';
 import type { CoreMxView } from '../gcas/registry-node';
 import { CashCallError, cashApiUrlOf, type CashClient, type ReserveRequest } from './cash.client';
+import { movedParticipantsOf } from './directory.reducer';
 import type { Placement, PlacementService } from './placement.service';
 
 /** Issues join tickets (auth-kit's `JoinTicketClient`). */
@@ -230,6 +232,7 @@ export class ConferenceService {
       previousMixers: existing ? mixersOf(existing).filter((m) => m !== placed.coremx.address) : [],
       status: 'reserved',
       participants: 0,
+      roster: [],
       createdAt: now,
       updatedAt: now,
       endedAt: null,
@@ -318,7 +321,14 @@ export class ConferenceService {
     await this.update(conferenceId, (r) =>
       r.status === 'ended'
         ? undefined
-        : { ...r, status: 'ended', participants: 0, endedAt: this.isoNow(), updatedAt: this.isoNow() },
+        : {
+            ...r,
+            status: 'ended',
+            participants: 0,
+            roster: [],
+            endedAt: this.isoNow(),
+            updatedAt: this.isoNow(),
+          },
     );
     this.o.log.info({ conferenceId, by: identity }, 'conference ended by its owner');
   }
@@ -443,6 +453,7 @@ export class ConferenceService {
             ),
             status: 'reserved',
             participants: 0,
+            roster: [],
             updatedAt: this.isoNow(),
           },
     );
@@ -490,7 +501,17 @@ export class ConferenceService {
     if (!(await this.o.store.compareAndSet(leased))) return false;
     const from = record.coremxId;
     const placed: Placement = await this.o.placement
-      .place({ ...reserveRequestOf(record), movedFrom: { coremxId: from, reason: 'coremx-down' } }, [from])
+      .place(
+        {
+          ...reserveRequestOf(record),
+          movedFrom: {
+            coremxId: from,
+            reason: 'coremx-down',
+            participants: movedParticipantsOf(record.roster, ROOM_RECONNECT_DEFAULTS.maxDeparted),
+          },
+        },
+        [from],
+      )
       .catch((error: unknown) => ({
         ok: false as const,
         reason: (error as Error).message,
@@ -521,6 +542,7 @@ export class ConferenceService {
             ),
             status: 'reserved',
             participants: 0,
+            roster: [],
             rehomeLease: null,
             updatedAt: this.isoNow(),
           },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConferenceRecord } from '@hoot/domain';
 import type { CcesEvent } from '@hoot/events';
-import { reduceDirectory } from './directory.reducer';
+import { movedParticipantsOf, reduceDirectory } from './directory.reducer';
 
 let clock = Date.parse('2026-11-23T10:00:00.000Z');
 function ev(
@@ -208,5 +208,183 @@ describe('reduceDirectory', () => {
     const r1 = run([reserved('coremx-1', 1)]);
     const r2 = reduceDirectory(r1, joined('coremx-1', 2));
     expect(r2?.rev).toBe((r1?.rev ?? 0) + 1);
+  });
+  describe('roster', () => {
+    const join = (seq: number, identity: string, role: 'publisher' | 'viewer', order = seq) =>
+      ev('participant.joined', 'coremx-1', seq, {
+        participantId: `p-${seq}`,
+        identity,
+        displayName: identity,
+        role,
+        joinOrder: order,
+      });
+    const live = (): ConferenceRecord =>
+      run([
+        reserved('coremx-1', 1),
+        ev('room.started', 'coremx-1', 2),
+        join(3, 'acc_alice', 'publisher', 1),
+        join(4, 'acc_bob', 'viewer', 2),
+        join(5, 'acc_carol', 'viewer', 3),
+      ])!;
+
+    it('lists joins in order with their roles', () => {
+      expect(live().roster).toEqual([
+        { participantId: 'p-3', identity: 'acc_alice', role: 'publisher', joinOrder: 1 },
+        { participantId: 'p-4', identity: 'acc_bob', role: 'viewer', joinOrder: 2 },
+        { participantId: 'p-5', identity: 'acc_carol', role: 'viewer', joinOrder: 3 },
+      ]);
+      expect(live().participants).toBe(3);
+    });
+
+    it('follows role changes, leaves and kicks', () => {
+      const r = run(
+        [
+          ev('participant.role-changed', 'coremx-1', 6, {
+            participantId: 'p-4',
+            from: 'viewer',
+            to: 'publisher',
+          }),
+          ev('participant.left', 'coremx-1', 7, {
+            participantId: 'p-3',
+            identity: 'acc_alice',
+            remaining: 2,
+          }),
+          ev('participant.kicked', 'coremx-1', 8, {
+            participantId: 'p-5',
+            identity: 'acc_carol',
+            by: 'acc_bob',
+            ticketId: 't-1',
+          }),
+        ],
+        live(),
+      );
+      expect(r?.roster).toEqual([
+        { participantId: 'p-4', identity: 'acc_bob', role: 'publisher', joinOrder: 2 },
+      ]);
+      expect(r?.participants).toBe(1);
+    });
+
+    it('clears it when the room ends, goes idle, or the conference moves or begins a new life', () => {
+      for (const reason of ['ended', 'system', 'empty-timeout'] as const) {
+        const r = run([ev('room.ended', 'coremx-1', 6, { by: null, reason, participantIds: [] })], live());
+        expect(r?.roster).toEqual([]);
+      }
+      expect(run([reserved('coremx-2', 1), moved('coremx-1', 'coremx-2', 2)], live())?.roster).toEqual([]);
+      expect(run([reserved('coremx-1', 1)], live())?.roster).toEqual([]);
+    });
+
+    it('ignores malformed participant events (they change nothing, not even the count)', () => {
+      const r = live();
+      const bad = [
+        ev('participant.joined', 'coremx-1', 6, {
+          participantId: 'p-6',
+          identity: 'acc_dan',
+          role: 'owner',
+          joinOrder: 4,
+        }),
+        ev('participant.joined', 'coremx-1', 6, {
+          participantId: 'p-6',
+          identity: 'a b',
+          role: 'viewer',
+          joinOrder: 4,
+        }),
+        ev('participant.joined', 'coremx-1', 6, {
+          participantId: 'p-6',
+          identity: 'acc_dan',
+          role: 'viewer',
+          joinOrder: 0,
+        }),
+        ev('participant.joined', 'coremx-1', 6, {
+          participantId: 7,
+          identity: 'acc_dan',
+          role: 'viewer',
+          joinOrder: 4,
+        }),
+        ev('participant.joined', 'coremx-1', 6, null as unknown as object),
+        // the same participation twice
+        ev('participant.joined', 'coremx-1', 6, {
+          participantId: 'p-4',
+          identity: 'acc_bob',
+          role: 'viewer',
+          joinOrder: 5,
+        }),
+        ev('participant.role-changed', 'coremx-1', 6, { participantId: 'p-4', from: 'viewer', to: 'admin' }),
+        ev('participant.role-changed', 'coremx-1', 6, {
+          participantId: { $ne: 1 },
+          from: 'viewer',
+          to: 'publisher',
+        }),
+        ev('participant.left', 'coremx-1', 6, { identity: 'acc_bob', remaining: 2 }),
+        ev('participant.kicked', 'coremx-1', 6, 'p-4' as unknown as object),
+      ];
+      for (const e of bad) expect(reduceDirectory(r, e)).toBeUndefined();
+      // A role change of a participation it does not list changes no entry.
+      const unknown = reduceDirectory(
+        r,
+        ev('participant.role-changed', 'coremx-1', 6, {
+          participantId: 'p-99',
+          from: 'viewer',
+          to: 'publisher',
+        }),
+      );
+      expect(unknown?.roster).toEqual(r.roster);
+    });
+
+    it("is bounded by the conference's participant cap (and ROSTER_MAX), the count is not", () => {
+      const capped = run([
+        reserved('coremx-1', 1, { maxParticipants: 2 }),
+        ev('room.started', 'coremx-1', 2),
+      ]);
+      const r = run(
+        [join(3, 'acc_a', 'viewer'), join(4, 'acc_b', 'viewer'), join(5, 'acc_c', 'viewer')],
+        capped,
+      );
+      expect(r?.roster.map((e) => e.identity)).toEqual(['acc_a', 'acc_b']);
+      expect(r?.participants).toBe(3);
+      let big = run([reserved('coremx-1', 1), ev('room.started', 'coremx-1', 2)]);
+      for (let seq = 3; seq < 3 + 510; seq++) big = reduceDirectory(big, join(seq, `acc_${seq}`, 'viewer'));
+      expect(big?.roster).toHaveLength(500);
+    });
+
+    it('reads a record stored without a roster as an empty one', () => {
+      const { roster: _, ...old } = run([reserved('coremx-1', 1), ev('room.started', 'coremx-1', 2)])!;
+      const r = reduceDirectory(old as ConferenceRecord, join(3, 'acc_alice', 'publisher'));
+      expect(r?.roster).toHaveLength(1);
+    });
+  });
+
+  describe('movedParticipantsOf', () => {
+    const e = (participantId: string, identity: string, role: 'publisher' | 'viewer', joinOrder: number) => ({
+      participantId,
+      identity,
+      role,
+      joinOrder,
+    });
+
+    it('sends identities in join order, one each (first join), a publisher if any session was one', () => {
+      expect(
+        movedParticipantsOf(
+          [
+            e('p-2', 'acc_bob', 'viewer', 2),
+            e('p-1', 'acc_alice', 'publisher', 1),
+            e('p-3', 'acc_carol', 'viewer', 3),
+            e('p-4', 'acc_bob', 'publisher', 4),
+            e('p-5', 'acc_carol', 'viewer', 5),
+          ],
+          200,
+        ),
+      ).toEqual([
+        { identity: 'acc_alice', role: 'publisher' },
+        { identity: 'acc_bob', role: 'publisher' },
+        { identity: 'acc_carol', role: 'viewer' },
+      ]);
+    });
+
+    it('keeps at most `max` and copes with no roster', () => {
+      expect(movedParticipantsOf([e('p-1', 'a', 'viewer', 1), e('p-2', 'b', 'viewer', 2)], 1)).toEqual([
+        { identity: 'a', role: 'viewer' },
+      ]);
+      expect(movedParticipantsOf(undefined, 200)).toEqual([]);
+    });
   });
 });

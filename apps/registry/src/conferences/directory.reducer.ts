@@ -1,5 +1,11 @@
-import { hasRoom, parseConferenceAddress, type ConferenceRecord } from '@hoot/domain';
-import type { CcesEvent } from '@hoot/events';
+import {
+  hasRoom,
+  parseConferenceAddress,
+  ROSTER_MAX,
+  type ConferenceRecord,
+  type RosterEntry,
+} from '@hoot/domain';
+import { OPAQUE_ID_PATTERN, PARTICIPANT_ROLES, type CcesEvent } from '@hoot/events';
 
 /**
  * The directory's rule for one CCES event: the conference record it leads to, or `undefined` when the
@@ -14,7 +20,11 @@ import type { CcesEvent } from '@hoot/events';
  * - `conference.moved` moves it (the old mixer's address keeps resolving).
  * - `room.ended` ends the conference only when someone ended it (reason `ended`); a room that emptied,
  *   whose reservation ran out or whose CoreMX stopped leaves it `idle`: the next join opens a room again.
- * - the rest count participants and follow the status, only from the CoreMX it lives on.
+ * - the rest count participants, keep the room's roster (`participant.joined` adds, `role-changed`
+ *   updates, `left`/`kicked` remove; bounded by `maxParticipants` and `ROSTER_MAX`) and follow the
+ *   status, only from the CoreMX it lives on. Events are untrusted: a participant event whose data is
+ *   malformed (or a join of a participation already listed) changes nothing. A new life, a move and a
+ *   room's end clear the roster.
  */
 export function reduceDirectory(
   record: ConferenceRecord | undefined,
@@ -63,6 +73,7 @@ export function reduceDirectory(
         previousMixers: previous,
         status: 'reserved',
         participants: 0,
+        roster: [],
         createdAt: record && record.status !== 'ended' ? record.createdAt : event.occurredAt,
         updatedAt: event.occurredAt,
         endedAt: null,
@@ -83,6 +94,7 @@ export function reduceDirectory(
         previousMixers: previousMixersAfter(record, parsed.address.mixerAddress),
         status: record.status === 'ended' ? 'ended' : 'reserved',
         participants: 0,
+        roster: [],
         rehomeLease: null,
       });
     }
@@ -91,16 +103,40 @@ export function reduceDirectory(
       switch (event.type) {
         case 'room.started':
           return stamp({ ...record, status: record.status === 'ended' ? 'ended' : 'active' });
-        case 'participant.joined':
-          return stamp({ ...record, participants: record.participants + 1 });
+        case 'participant.joined': {
+          const entry = rosterEntryOf(event.data);
+          const roster = record.roster ?? [];
+          if (!entry || roster.some((e) => e.participantId === entry.participantId)) return undefined;
+          const bound = Math.min(ROSTER_MAX, record.maxParticipants ?? ROSTER_MAX);
+          return stamp({
+            ...record,
+            participants: record.participants + 1,
+            roster: roster.length < bound ? [...roster, entry] : roster,
+          });
+        }
+        case 'participant.role-changed': {
+          const data = event.data as unknown as Record<string, unknown> | null;
+          const id = data?.['participantId'];
+          const to = data?.['to'];
+          if (!isOpaqueId(id) || !isRole(to) || !isRole(data?.['from'])) return undefined;
+          const roster = (record.roster ?? []).map((e) => (e.participantId === id ? { ...e, role: to } : e));
+          return stamp({ ...record, roster });
+        }
         case 'participant.left':
-        case 'participant.kicked':
-          return stamp({ ...record, participants: Math.max(0, record.participants - 1) });
+        case 'participant.kicked': {
+          const id = (event.data as unknown as Record<string, unknown> | null)?.['participantId'];
+          if (!isOpaqueId(id)) return undefined;
+          return stamp({
+            ...record,
+            participants: Math.max(0, record.participants - 1),
+            roster: (record.roster ?? []).filter((e) => e.participantId !== id),
+          });
+        }
         case 'room.ended':
-          if (record.status === 'ended') return stamp({ ...record, participants: 0 });
+          if (record.status === 'ended') return stamp({ ...record, participants: 0, roster: [] });
           return event.data.reason === 'ended'
-            ? stamp({ ...record, status: 'ended', participants: 0, endedAt: event.occurredAt })
-            : stamp({ ...record, status: 'idle', participants: 0 });
+            ? stamp({ ...record, status: 'ended', participants: 0, roster: [], endedAt: event.occurredAt })
+            : stamp({ ...record, status: 'idle', participants: 0, roster: [] });
         default:
           return stamp(record);
       }
@@ -111,4 +147,41 @@ export function reduceDirectory(
 function previousMixersAfter(record: ConferenceRecord, newMixer: string): string[] {
   const all = [record.mixerAddress, ...record.previousMixers];
   return [...new Set(all)].filter((m) => m !== newMixer);
+}
+
+const isOpaqueId = (v: unknown): v is string => typeof v === 'string' && OPAQUE_ID_PATTERN.test(v);
+const isRole = (v: unknown): v is RosterEntry['role'] =>
+  typeof v === 'string' && (PARTICIPANT_ROLES as readonly string[]).includes(v);
+
+/** A `participant.joined`'s roster entry, or `undefined` when its data is malformed. */
+function rosterEntryOf(data: unknown): RosterEntry | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { participantId, identity, role, joinOrder } = data as Record<string, unknown>;
+  if (!isOpaqueId(participantId) || !isOpaqueId(identity) || !isRole(role)) return undefined;
+  if (typeof joinOrder !== 'number' || !Number.isSafeInteger(joinOrder) || joinOrder < 1) return undefined;
+  return { participantId, identity, role, joinOrder };
+}
+
+/**
+ * Who to tell a CASH a moved conference had (`movedFrom.participants`): one entry per identity, in
+ * join order (an identity's first join), a publisher if any of its participations was one; at most `max`
+ * (CASH accepts `ROOM_RECONNECT_DEFAULTS.maxDeparted`).
+ */
+export function movedParticipantsOf(
+  roster: readonly RosterEntry[] | undefined,
+  max: number,
+): { identity: string; role: RosterEntry['role'] }[] {
+  const byIdentity = new Map<string, { identity: string; role: RosterEntry['role']; joinOrder: number }>();
+  for (const e of roster ?? []) {
+    const seen = byIdentity.get(e.identity);
+    if (!seen) byIdentity.set(e.identity, { identity: e.identity, role: e.role, joinOrder: e.joinOrder });
+    else {
+      seen.joinOrder = Math.min(seen.joinOrder, e.joinOrder);
+      if (e.role === 'publisher') seen.role = 'publisher';
+    }
+  }
+  return [...byIdentity.values()]
+    .sort((a, b) => a.joinOrder - b.joinOrder)
+    .slice(0, max)
+    .map(({ identity, role }) => ({ identity, role }));
 }

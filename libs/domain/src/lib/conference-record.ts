@@ -14,6 +14,18 @@ export function hasRoom(record: Pick<ConferenceRecord, 'status'>): boolean {
   return record.status === 'reserved' || record.status === 'active';
 }
 
+/** One participation in the room currently open on the conference's CoreMX. */
+export interface RosterEntry {
+  participantId: string;
+  identity: string;
+  role: 'publisher' | 'viewer';
+  /** 1 for the room's first participant, then 2, 3 … */
+  joinOrder: number;
+}
+
+/** The most roster entries a record keeps (also bounded by the conference's `maxParticipants`). */
+export const ROSTER_MAX = 500;
+
 /**
  * A conference in a registry's directory: created at this registry, or learnt from the CoreMX topics
  * (`room.reserved`, `conference.moved`, …). Every registry of every cloud holds the same facts, so any
@@ -37,6 +49,12 @@ export interface ConferenceRecord {
   previousMixers: string[];
   status: ConferenceStatus;
   participants: number;
+  /**
+   * Who is in the room open on its CoreMX now, in join order (from `participant.*` events; empty when
+   * it has no room, and in records stored before the roster existed). Re-homing sends it to the new
+   * CoreMX so returning participants get their roles back. At most `ROSTER_MAX` entries.
+   */
+  roster: RosterEntry[];
   /** ISO-8601. */
   createdAt: string;
   updatedAt: string;

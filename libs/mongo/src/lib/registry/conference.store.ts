@@ -54,7 +54,12 @@ const docOf = (r: ConferenceRecord): ConferenceDoc => ({
   rev: r.rev,
   record: JSON.stringify(r),
 });
-const recordOf = (d: ConferenceDoc): ConferenceRecord => ({ ...JSON.parse(d.record), rev: d.rev });
+/** A stored record (JSON) as the current shape: records written before the roster existed have none. */
+const parseRecord = (json: string, rev: number): ConferenceRecord => {
+  const parsed = JSON.parse(json) as ConferenceRecord;
+  return { ...parsed, roster: Array.isArray(parsed.roster) ? parsed.roster : [], rev };
+};
+const recordOf = (d: ConferenceDoc): ConferenceRecord => parseRecord(d.record, d.rev);
 
 interface RevisionDoc {
   _id: string;
@@ -98,7 +103,7 @@ export class MongoConferenceStore implements ConferenceStore {
         this.revisions.findById(revisionKey(conferenceId, rev)).lean().exec(),
       );
       if (!newer) return record;
-      record = { ...(JSON.parse(newer.record) as ConferenceRecord), rev };
+      record = parseRecord(newer.record, rev);
     }
   }
 
