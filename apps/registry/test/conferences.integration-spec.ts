@@ -1,4 +1,5 @@
 import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
+import { connectMongo, MongoConferenceStore } from '@hoot/mongo';
 import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
 import { ConferencePlatform, joinWithTicket, subjectOf } from './support/conference-platform';
 
@@ -419,7 +420,18 @@ describe('conferences on the registry (two clouds, real processes)', () => {
         participants: 2,
       }),
     );
-    await new Promise((r) => setTimeout(r, 1000)); // the directory applies the role change after the joins
+    // The primary's directory (its MongoDB record) has applied bob's role change before the CoreMX dies.
+    const directory = await connectMongo(platform.cluster.registries.get('reg-c1-1')!.mongoUri);
+    try {
+      const store = new MongoConferenceStore(directory, 'reg-c1-1');
+      await eventually(async () =>
+        expect((await store.get(CID))?.roster).toEqual(
+          expect.arrayContaining([expect.objectContaining({ participantId: bobId, role: 'publisher' })]),
+        ),
+      );
+    } finally {
+      await directory.close();
+    }
     await platform.killCash(`${MX1}`);
     for (const who of ['alice', 'bob']) joinedAt1[who].socket.terminate();
     for (const registry of ['reg-c1-1', 'reg-c2-1']) {
