@@ -111,12 +111,20 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       status: 'reserved',
       coremxId: `${MX1}`,
     });
-    // reg-c2-1 learns it from coremx-1's topic, never from reg-c1-1.
-    const joined = await eventually(async () => {
-      const answer = await joinAt('reg-c2-1', 'bob', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
-      expect(answer.status).toBe(200);
-      return answer.body;
-    });
+    // reg-c2-1 learns it from coremx-1's topic, never from reg-c1-1. The topic is new: reg-c2-1 subscribes at
+    // its next topic refresh and its consumer group rebalances, which takes longer on a busy machine.
+    const joined = await eventually(
+      async () => {
+        const answer = await joinAt('reg-c2-1', 'bob', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
+        expect(answer.status).toBe(200);
+        return answer.body;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: "reg-c2-1 learns the conference from coremx-1's topic",
+      },
+    );
     expect(joined).toMatchObject({
       conferenceId: `${CID}`,
       coremxId: `${MX1}`,
