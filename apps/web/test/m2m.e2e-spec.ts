@@ -196,7 +196,6 @@ describe('an m2m conference in the web app (whole platform, headless Chromium)',
     });
     const joinToFirstFrameMs = Date.now() - clicked;
     writeFileSync(join(browser.artifacts, 'join-first-frame.json'), JSON.stringify({ joinToFirstFrameMs }));
-    console.log(`join click → first remote frame: ${joinToFirstFrameMs} ms`);
     await eventually(
       async () => {
         expect(await myTile(bob).getAttribute('data-role')).toBe('viewer');
