@@ -8,23 +8,30 @@ export abstract class ForwardingElement implements EngineElement {
   private readonly sinks = new Map<ForwardingElement, Set<MediaKind>>();
   private readonly sources = new Map<ForwardingElement, Set<MediaKind>>();
 
-  private readonly counters = new Map<string, RtpCounters>();
+  /** Per direction and kind, by SSRC: counted per packet, so no key is built per packet. */
+  private readonly counters = {
+    in: { audio: new Map<number, RtpCounters>(), video: new Map<number, RtpCounters>() },
+    out: { audio: new Map<number, RtpCounters>(), video: new Map<number, RtpCounters>() },
+  };
 
   constructor(readonly id: string) {}
 
   /** RTP packets and bytes received from the peer (`in`) and sent to it (`out`), per kind and SSRC. */
   rtpStats(): RtpCounters[] {
-    return [...this.counters.values()].map((c) => ({ ...c }));
+    const { in: incoming, out } = this.counters;
+    return [incoming.audio, incoming.video, out.audio, out.video].flatMap((byStream) =>
+      [...byStream.values()].map((c) => ({ ...c })),
+    );
   }
 
   /** Counts one RTP packet (its SSRC read from the header) in the element's statistics. */
   protected count(direction: 'in' | 'out', kind: MediaKind, rtp: Buffer): void {
     const ssrc = rtp.length >= 12 ? rtp.readUInt32BE(8) : 0;
-    const key = `${direction}:${kind}:${ssrc}`;
-    const counters = this.counters.get(key) ?? { direction, kind, ssrc, packets: 0, bytes: 0 };
+    const byStream = this.counters[direction][kind];
+    let counters = byStream.get(ssrc);
+    if (!counters) byStream.set(ssrc, (counters = { direction, kind, ssrc, packets: 0, bytes: 0 }));
     counters.packets += 1;
     counters.bytes += rtp.length;
-    this.counters.set(key, counters);
   }
 
   abstract deliver(kind: MediaKind, rtp: Buffer): void;
