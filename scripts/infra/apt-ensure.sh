@@ -32,7 +32,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 
-if ! apt-cache policy "$package" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+if ! apt-cache policy "$package" 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
   echo "$tag the package index has no $package candidate: running apt-get update"
   $SUDO apt-get update
 fi

@@ -184,7 +184,7 @@ is_our_process() {
   kill -0 "$pid" 2>/dev/null || return 1
   state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)"
   [[ "$state" != "Z" && "$state" != "X" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'hoot-ferretdb'
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep 'hoot-ferretdb' >/dev/null
 }
 
 # Pid from the pid file if that process is running, else nothing.

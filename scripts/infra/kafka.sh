@@ -207,7 +207,7 @@ is_our_broker() {
   local pid="$1"
   [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
   [[ -r "/proc/$pid/cmdline" ]] || return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'kafka\.Kafka |kafka\.sh run|kafka\.tools\.StorageTool'
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -E 'kafka\.Kafka |kafka\.sh run|kafka\.tools\.StorageTool' >/dev/null
 }
 
 # ---------------------------------------------------------------------------------------------------------------

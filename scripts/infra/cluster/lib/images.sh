@@ -3,7 +3,9 @@
 # own images are made from files: a one-layer docker-archive (manifest.json + config + layer.tar) built with tar
 # and sha256sum and piped into `ctr images import`. Sourced after lib/cluster.sh.
 
-image_present() { ctr_k8s images ls -q 2>/dev/null | grep -Fxq "$1"; }
+# grep without -q reads all its input: with pipefail, `grep -q` quitting at the first match can SIGPIPE ctr (exit
+# 141) and make a present image look absent.
+image_present() { ctr_k8s images ls -q 2>/dev/null | grep -Fx -- "$1" >/dev/null; }
 
 # import_dir_image TAG ROOTFS_DIR USER ENTRYPOINT…: imports ROOTFS_DIR as a one-layer image TAG unless an image
 # with that tag and the same content is there already (marker: images/<tag>.id holding the config digest).
