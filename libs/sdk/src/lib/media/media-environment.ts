@@ -19,6 +19,12 @@ export interface SessionDescriptionLike {
 export interface MediaStreamTrackLike {
   readonly kind: string;
   readonly id: string;
+  /** False while muted (the track sends silence / black frames). */
+  enabled?: boolean;
+  /** `ended` once the device is gone (unplugged, taken away) or the track was stopped. */
+  readonly readyState?: string;
+  /** The device the track comes from (`deviceId`). */
+  getSettings?(): { deviceId?: string };
   stop(): void;
 }
 
@@ -26,6 +32,21 @@ export interface MediaStreamLike {
   readonly id: string;
   getTracks(): MediaStreamTrackLike[];
   addTrack(track: MediaStreamTrackLike): void;
+}
+
+/** What sends one of our tracks on a connection (`RTCRtpSender`). */
+export interface RtpSenderLike {
+  readonly track: MediaStreamTrackLike | null;
+  /** Sends another track in its place, without renegotiating. */
+  replaceTrack(track: MediaStreamTrackLike | null): Promise<void>;
+}
+
+/** One entry of `enumerateDevices()`. */
+export interface MediaDeviceInfoLike {
+  readonly deviceId: string;
+  /** `audioinput`, `videoinput`, `audiooutput`. */
+  readonly kind: string;
+  readonly label: string;
 }
 
 export interface StatsReportLike {
@@ -44,6 +65,8 @@ export interface PeerConnectionLike {
     init?: { direction?: TransceiverDirection; streams?: MediaStreamLike[] },
   ): unknown;
   addTrack(track: MediaStreamTrackLike, ...streams: MediaStreamLike[]): unknown;
+  /** The senders of our tracks (switching a device replaces the track of one). */
+  getSenders?(): RtpSenderLike[];
   createOffer(): Promise<SessionDescriptionLike>;
   createAnswer(): Promise<SessionDescriptionLike>;
   setLocalDescription(description: SessionDescriptionLike): Promise<void>;
@@ -53,9 +76,16 @@ export interface PeerConnectionLike {
   close(): void;
 }
 
+/** What is asked of one kind: a size (ideal, not exact) and a device (exact: that one or none). */
+export interface TrackConstraintsLike {
+  width?: { ideal: number };
+  height?: { ideal: number };
+  deviceId?: { exact: string };
+}
+
 export interface UserMediaConstraints {
-  audio: boolean;
-  video: boolean | { width?: { ideal: number }; height?: { ideal: number } };
+  audio: boolean | TrackConstraintsLike;
+  video: boolean | TrackConstraintsLike;
 }
 
 /** What `MediaSession` needs from its environment. */
@@ -63,12 +93,23 @@ export interface MediaEnvironment {
   createPeerConnection(): PeerConnectionLike;
   createMediaStream(): MediaStreamLike;
   getUserMedia(constraints: UserMediaConstraints): Promise<MediaStreamLike>;
+  /** The cameras and microphones there are (without: an unplugged device is only noticed when its track ends). */
+  enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
+  /** Calls `listener` when a device is plugged in or out (`devicechange`); returns the unsubscribe function. */
+  onDeviceChange?(listener: () => void): () => void;
 }
 
 interface BrowserGlobals {
   RTCPeerConnection?: new (config?: { iceServers?: unknown[] }) => PeerConnectionLike;
   MediaStream?: new () => MediaStreamLike;
-  navigator?: { mediaDevices?: { getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike> } };
+  navigator?: {
+    mediaDevices?: {
+      getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike>;
+      enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
+      addEventListener?(type: 'devicechange', listener: () => void): void;
+      removeEventListener?(type: 'devicechange', listener: () => void): void;
+    };
+  };
 }
 
 /** Thrown when the environment has no WebRTC (Node, an old browser, an insecure origin). */
@@ -101,6 +142,14 @@ export function browserMediaEnvironment(iceServers: unknown[] = []): MediaEnviro
       const devices = g.navigator?.mediaDevices;
       if (!devices) return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices'));
       return devices.getUserMedia(constraints);
+    },
+    async enumerateDevices() {
+      return (await g.navigator?.mediaDevices?.enumerateDevices?.()) ?? [];
+    },
+    onDeviceChange(listener) {
+      const devices = g.navigator?.mediaDevices;
+      devices?.addEventListener?.('devicechange', listener);
+      return () => devices?.removeEventListener?.('devicechange', listener);
     },
   };
 }
