@@ -34,6 +34,17 @@ describe('describeError', () => {
       expect([code, hasMessage(code)]).toEqual([code, true]);
   });
 
+  it("says in our words that a picked camera could not be started or was lost, never the browser's text", () => {
+    const browser = 'Could not start video source';
+    for (const code of ['sdk.device-unavailable', 'sdk.device-lost']) {
+      const human = describeError({ name: 'SdkError', code, message: browser, cause: new Error(browser) });
+      expect(hasMessage(code)).toBe(true);
+      expect(human.message).not.toContain(browser);
+      expect(human.leavesRoom).toBe(false);
+    }
+    expect(describeError({ code: 'sdk.device-unavailable' }).message).toContain('The one you had stays on.');
+  });
+
   it('says when to retry a 503 coremx-unavailable and leaves the room', () => {
     const human = describeError({
       name: 'HootApiError',

@@ -293,6 +293,16 @@ const MESSAGES: Record<string, Entry> = {
     title: 'Media problem',
     message: 'Part of the call could not connect. hoot keeps trying; you stay in the room.',
   },
+  'sdk.device-unavailable': {
+    title: 'Device unavailable',
+    message:
+      'That camera or microphone could not be started (another app may be using it, or it was unplugged). The one you had stays on.',
+  },
+  'sdk.device-lost': {
+    title: 'Device disconnected',
+    message:
+      'Your camera or microphone was disconnected and no other one could be started. Plug one in and pick it in the settings.',
+  },
   'media.denied': {
     title: 'Camera blocked',
     message: 'Allow camera and microphone access to be seen and heard. You can still watch and listen.',
