@@ -5,6 +5,7 @@
  *   her participant id and the room;
  * - alice (owner) reloads mid-call and is back as owner and publisher, bob's page shows one alice, and she
  *   approves carol's raised hand; bob (promoted earlier) reloads and still publishes;
+ * - bob opening the room in a second window replaces his first one, which says so (issue 17 item 2);
  * - chat keeps display names after reloads and after a kick (never `acc_…` ids);
  * - removing someone asks first and Cancel removes nobody;
  * - in a p2p call the callee has no "End for all", and an `end` forged on the callee's own socket is refused
@@ -395,6 +396,29 @@ describe('session robustness in the web app (whole platform, headless Chromium)'
       { description: 'chat names after his reload' },
     );
     await browser.shot(bob, 'bob-back-as-publisher');
+    await expectNoRawText();
+  });
+
+  it('bob opens the room in a second window: it takes his place (once, still a publisher) and the first window says so', async () => {
+    const [alice, oldBob] = [pages['alice'], pages['bob']];
+    const bob = (pages['bob'] = await signIn('bob', 'c1'));
+    await joinByAddress(bob, address);
+    await enterRoom(bob);
+    await eventually(
+      async () => {
+        expect(await myTile(bob).getAttribute('data-role')).toBe('publisher');
+        expect(await tileOf(alice, name('bob')).count()).toBe(1);
+        expect(await alice.getByTestId('tile').count()).toBe(3);
+        // The replaced window is out of the room and tells why, in our words.
+        expect(await bannerCode(oldBob)).toBe('SESSION_REPLACED');
+        expect(await oldBob.getByTestId('room-status').getAttribute('data-state')).toBe('over');
+      },
+      { timeoutMs: 30_000, description: "bob's second window in his place, the first one told" },
+    );
+    ids['bob'] = (await myTile(bob).getAttribute('data-participant-id')) ?? '';
+    await expectGrowing(() => framesDecodedFrom(alice, ids['bob']), "alice decodes bob's new window");
+    await browser.shot(oldBob, 'bob-first-window-replaced');
+    pages['bob-replaced'] = oldBob;
     await expectNoRawText();
   });
 

@@ -84,10 +84,21 @@ describe('describeError', () => {
       'TICKET_KICKED',
       'conference.ended',
       'conference.not-entitled',
+      // A newer session of the account (another window) took this one's place (issue 17 item 2).
+      'SESSION_REPLACED',
     ])
       expect([code, describeError(code).leavesRoom]).toEqual([code, true]);
     for (const code of ['ROOM_FULL', 'NOT_OWNER', 'HAND_ALREADY_RAISED'])
       expect([code, describeError(code).leavesRoom]).toEqual([code, false]);
+  });
+
+  it("tells a replaced session in the app's words, never the server's text, with a way back", () => {
+    const human = describeError({
+      code: 'SESSION_REPLACED',
+      message: 'a new session of your account joined this room and took your place: this one is closed',
+    });
+    expect(human).toMatchObject({ title: 'Joined elsewhere', retryable: true, leavesRoom: true });
+    expect(human.message).not.toContain('took your place');
   });
 
   it('maps browser media errors and network failures by name', () => {
