@@ -51,6 +51,7 @@ export class CashCoreModule {
         maxPerEndpoint: config.ICE_CANDIDATES_PER_ENDPOINT,
         holdMs: config.ICE_CANDIDATE_HOLD_MS,
       },
+      chatEvents: config.CHAT_EVENTS,
     });
     const state = new CoreMxStateService({
       highWatermark: config.ADMISSION_HIGH_WATERMARK,

@@ -437,6 +437,12 @@ describe('CoreMX', () => {
     expect(kms.lifecycle.preStop.exec.command.join(' ')).toContain('/dev/tcp/127.0.0.1/3300');
   });
 
+  it('tells CASH what a chat message puts on the topic: text by default, coremx.cash.chatEvents to change it', () => {
+    expect(configData(objects, 'hoot-coremx-c1').CHAT_EVENTS).toBe('text');
+    const metadata = render({ set: ['coremx.cash.chatEvents=metadata'] });
+    expect(configData(metadata, 'hoot-coremx-c1').CHAT_EVENTS).toBe('metadata');
+  });
+
   it('gives Kurento writable /tmp and a writable copy of /etc/kurento under a read-only root', () => {
     const pod = named(objects, 'StatefulSet', 'hoot-coremx-c1').spec.template.spec;
     const kms = pod.containers[1];
@@ -959,6 +965,7 @@ describe('values schema and cross-value checks', () => {
       "at '/registry/webhooks/egress/0/cidr'",
     ],
     [['registry.conferences.joinTicketTtlSeconds=5'], "at '/registry/conferences/joinTicketTtlSeconds'"],
+    [['coremx.cash.chatEvents=none'], "at '/coremx/cash/chatEvents'"],
   ])('refuses %p', (set, message) => {
     expect(renderFailure({ set })).toContain(message);
   });

@@ -22,3 +22,20 @@ describe('CASH configuration defaults', () => {
     expect(config.HEARTBEAT_INTERVAL_MS * 4).toBeLessThanOrEqual(GOSSIP_DEFAULTS.suspectAfterMs);
   });
 });
+
+describe('CHAT_EVENTS (issue 21: chat on the topic)', () => {
+  it('defaults to text and takes metadata and off', () => {
+    expect(loadCashConfig(env).CHAT_EVENTS).toBe('text');
+    expect(loadCashConfig({ ...env, CHAT_EVENTS: 'metadata' }).CHAT_EVENTS).toBe('metadata');
+    expect(loadCashConfig({ ...env, CHAT_EVENTS: 'off' }).CHAT_EVENTS).toBe('off');
+  });
+
+  it.each(['none', 'TEXT', 'true', 'text,metadata'])(
+    'refuses CHAT_EVENTS=%j at start, naming the choices',
+    (value) => {
+      expect(() => loadCashConfig({ ...env, CHAT_EVENTS: value })).toThrow(
+        /CHAT_EVENTS must be one of text, metadata, off/,
+      );
+    },
+  );
+});

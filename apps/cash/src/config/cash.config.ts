@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { EnvBoolean, EnvList, loadConfig, type Env } from '@hoot/service-kit';
 import { ROOM_RECONNECT_DEFAULTS } from '@hoot/domain';
+import { CHAT_EVENT_MODES, type ChatEventsMode } from '../rooms/cces-event.mapper';
 import { ICE_CANDIDATE_DEFAULTS } from '../rooms/ice-candidate-queue';
 import { KEEPALIVE_DEFAULTS } from '../signaling/keepalive';
 import { SIGNALING_LIMIT_DEFAULTS, type SignalingLimitsConfig } from '../signaling/signaling-limits';
@@ -299,6 +300,14 @@ export class CashConfig {
   @Min(0)
   @Max(600_000)
   ICE_CANDIDATE_HOLD_MS: number = ICE_CANDIDATE_DEFAULTS.holdMs;
+
+  /**
+   * What a chat message puts on the CoreMX's topic: `text` (default: chat is a conference event like any
+   * other, and the room already holds its text), `metadata` (author and length, `textOmitted`: for a
+   * deployment that must not keep chat text outside the room) or `off` (no `chat.message` at all).
+   */
+  @IsIn(CHAT_EVENT_MODES, { message: `CHAT_EVENTS must be one of ${CHAT_EVENT_MODES.join(', ')}` })
+  CHAT_EVENTS: ChatEventsMode = 'text';
 }
 
 /** The signaling limits of a configuration. */

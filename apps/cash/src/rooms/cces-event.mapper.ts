@@ -1,12 +1,24 @@
 import { formatConferenceAddress, type RoomEvent } from '@hoot/domain';
-import type { CcesAnyPublishInput } from '@hoot/events';
+import { chatTextLength, sanitizeChatText, type CcesAnyPublishInput } from '@hoot/events';
+
+/**
+ * What CASH publishes of a chat message (`CHAT_EVENTS`): `text` the whole `chat.message`, `metadata` the
+ * author and length with `textOmitted: true` (for a deployment that must not keep chat text outside the
+ * room), `off` nothing (chat stays inside the room object).
+ */
+export const CHAT_EVENT_MODES = ['text', 'metadata', 'off'] as const;
+export type ChatEventsMode = (typeof CHAT_EVENT_MODES)[number];
 
 /**
  * A room domain event as the CCES event CASH publishes (same type names and fields, see
- * libs/events), or undefined for events that are not conference events on the CoreMX topic
- * (`child.added`: chat messages stay inside the room object).
+ * libs/events), or undefined for events that are not published (`child.added` with `CHAT_EVENTS=off`).
+ * A chat message becomes `chat.message`; control characters the contract refuses become U+FFFD.
  */
-export function ccesInputOf(event: RoomEvent, mixerAddress: string): CcesAnyPublishInput | undefined {
+export function ccesInputOf(
+  event: RoomEvent,
+  mixerAddress: string,
+  chatEvents: ChatEventsMode = 'text',
+): CcesAnyPublishInput | undefined {
   const base = { conferenceId: event.roomId, occurredAt: new Date(event.at) };
   switch (event.type) {
     case 'room.reserved':
@@ -82,7 +94,23 @@ export function ccesInputOf(event: RoomEvent, mixerAddress: string): CcesAnyPubl
     case 'stream.published':
     case 'stream.unpublished':
       return { ...base, type: event.type, data: { participantId: event.participantId, kinds: event.kinds } };
-    case 'child.added':
-      return undefined;
+    case 'child.added': {
+      if (chatEvents === 'off') return undefined;
+      const author = {
+        messageId: event.childId,
+        participantId: event.by,
+        identity: event.identity,
+        displayName: event.displayName,
+        length: chatTextLength(event.text),
+      };
+      return {
+        ...base,
+        type: 'chat.message',
+        data:
+          chatEvents === 'text'
+            ? { ...author, text: sanitizeChatText(event.text) }
+            : { ...author, textOmitted: true },
+      };
+    }
   }
 }

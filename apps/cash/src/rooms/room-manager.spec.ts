@@ -97,7 +97,7 @@ describe('RoomManager', () => {
       [before + 1, before + 2],
     ]);
     expect(f.rooms.view('patches')?.children.map((c) => c.text)).toEqual(['hello']);
-    // chat stays inside the room object: no CCES event
+    // the domain's child.added is never published as such (chat is chat.message: room-manager-chat.spec)
     expect(types(f)).not.toContain('child.added');
   });
 

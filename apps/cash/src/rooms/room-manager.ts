@@ -41,7 +41,7 @@ import {
 } from '@hoot/media';
 import { CashError, CashErrorCode } from '../cash-error';
 import type { ServerMessage } from '../signaling/signaling-protocol';
-import { ccesInputOf } from './cces-event.mapper';
+import { ccesInputOf, type ChatEventsMode } from './cces-event.mapper';
 import { IceCandidateQueue, type IceCandidateQueueOptions, type IceTarget } from './ice-candidate-queue';
 
 /** Where the room manager sends a participant's messages (its signaling connection). */
@@ -80,6 +80,8 @@ export interface RoomManagerOptions {
   movedLeaveWithinMs?: number;
   /** Bounds of trickled ICE candidates (timeout per call, cap per endpoint, hold before the endpoint exists). */
   ice?: Pick<IceCandidateQueueOptions, 'timeoutMs' | 'maxPerEndpoint' | 'holdMs'>;
+  /** What a chat message publishes (`CHAT_EVENTS`): `chat.message` with text (default), without, or none. */
+  chatEvents?: ChatEventsMode;
 }
 
 export const ROOM_MANAGER_DEFAULTS = {
@@ -892,7 +894,9 @@ export class RoomManager {
   }
 
   private ccesInputsOf(events: RoomEvent[]): CcesAnyPublishInput[] {
-    return events.map((e) => ccesInputOf(e, this.options.mixerAddress)).filter((i) => i !== undefined);
+    return events
+      .map((e) => ccesInputOf(e, this.options.mixerAddress, this.options.chatEvents))
+      .filter((i) => i !== undefined);
   }
 
   /**

@@ -17,6 +17,7 @@ AUTH_JWKS_URL: {{ printf "%s/.well-known/jwks.json" (include "hoot.authUrl" $roo
 AUTH_INTERNAL_AUDIENCE: {{ $root.Values.auth.internalAudience | quote }}
 REGISTRY_URLS: {{ include "hoot.registryUrlsFor" (dict "root" $root "cloud" $g.cloud) | quote }}
 DRAIN_DEADLINE_MS: {{ mul (int $root.Values.coremx.cash.drainDeadlineSeconds) 1000 | toString | quote }}
+CHAT_EVENTS: {{ $root.Values.coremx.cash.chatEvents | quote }}
 {{- range $k, $v := $root.Values.coremx.cash.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}

@@ -3,7 +3,12 @@ import { CCES_SAMPLE_DATA } from '../../testing';
 import { CCES_CATALOG, CCES_EVENT_TYPES, type CcesEventType } from './cces-catalog';
 import { CCES_MAX_VALUE_BYTES, parseCcesEnvelope, parseCcesMessage } from './cces-envelope';
 import { ccesValueBytesAtMost } from './cces-publisher.port';
-import { CHAT_TEXT_MAX_CODE_POINTS, chatTextLength, sanitizeChatText } from './chat-message';
+import {
+  CHAT_TEXT_MAX_CODE_POINTS,
+  chatTextLength,
+  sanitizeChatText,
+  type ChatMessageData,
+} from './chat-message';
 import { CcesErrorCode } from './cces-error-code';
 import { COREMX_STREAM_KEY } from './cces-fields';
 import { cceTopicFor } from './cces-topic';
@@ -308,9 +313,9 @@ describe('parseCcesMessage (envelope)', () => {
 });
 
 describe('chat.message (issue 21: chat on the topic)', () => {
-  const chat = CCES_SAMPLE_DATA['chat.message'];
-  const withText = (text: string) => ({ ...chat, text, length: chatTextLength(text) });
-  const omitted = { ...omit(chat, 'text'), textOmitted: true };
+  const chat = { ...CCES_SAMPLE_DATA['chat.message'] };
+  const withText = (text: string): ChatMessageData => ({ ...chat, text, length: chatTextLength(text) });
+  const omitted = { ...omit({ ...chat }, 'text'), textOmitted: true };
 
   it('accepts the metadata form (textOmitted: true, no text) and text with line breaks and tabs', () => {
     expect(parse(envelope('chat.message', { data: omitted }))).toMatchObject({ ok: true });
@@ -333,8 +338,8 @@ describe('chat.message (issue 21: chat on the topic)', () => {
 
   it.each([
     ['both text and textOmitted', { ...chat, textOmitted: true }],
-    ['neither text nor textOmitted', omit(chat, 'text')],
-    ['textOmitted false', { ...omit(chat, 'text'), textOmitted: false }],
+    ['neither text nor textOmitted', omit({ ...chat }, 'text')],
+    ['textOmitted false', { ...omit({ ...chat }, 'text'), textOmitted: false }],
     ['a length that is not the text’s', { ...chat, length: chat.length + 1 }],
     ['a length over 2000 without text', { ...omitted, length: 2001 }],
     ['a length of 0', { ...omitted, length: 0 }],
@@ -344,7 +349,7 @@ describe('chat.message (issue 21: chat on the topic)', () => {
     ['a C1 control', withText('x\u0085y')],
     ['a lone surrogate', withText('x\ud83dy')],
     ['a messageId that is not an id', { ...chat, messageId: 'c 7' }],
-    ['an author without identity', omit(chat, 'identity')],
+    ['an author without identity', omit({ ...chat }, 'identity')],
     ['a display name over 128 characters', { ...chat, displayName: 'n'.repeat(129) }],
   ])('refuses %s', (_what, data) => {
     expect(parse(envelope('chat.message', { data }))).toMatchObject({
