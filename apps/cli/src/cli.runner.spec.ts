@@ -742,6 +742,41 @@ describe('hoot (in-process, fake client)', () => {
       ).toEqual(['room.started', 'participant.joined']);
     });
 
+    it('prints chat.message as author and quoted text, never raw control or bidi characters (issue 21)', async () => {
+      const chat = (seq: number, data: Record<string, unknown>) =>
+        event(seq, 'chat.message', {
+          messageId: `c${seq}`,
+          participantId: 'p1',
+          identity: 'acc-alice',
+          displayName: 'Alice',
+          ...data,
+        });
+      const events = new FakeEventSource([
+        chat(3, { length: 19, text: 'hi\nall \u001b[2J\u202egnp.exe' }),
+        chat(4, { length: 300, text: 'x'.repeat(300) }),
+        chat(5, { length: 42, textOmitted: true }),
+      ]);
+      const { stdout } = await new CliHarness({ events }).run(
+        'events',
+        '--coremx',
+        'coremx-1',
+        '--brokers',
+        'k:1',
+      );
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines[0]).toBe(
+        '2026-11-23T10:00:03.000Z  #3  standup  chat.message  Alice (p1): "hi?all ?[2J?gnp.exe"',
+      );
+      expect(lines[1]).toMatch(
+        /^2026-11-23T10:00:04\.000Z {2}#4 {2}standup {2}chat\.message {2}Alice \(p1\): "x+…"$/,
+      );
+      expect(lines[1].length).toBeLessThan(200);
+      expect(lines[2]).toBe(
+        '2026-11-23T10:00:05.000Z  #5  standup  chat.message  Alice (p1): [text not published, 42 characters]',
+      );
+      expect(lines).toHaveLength(3);
+    });
+
     it('does not need a login', async () => {
       const h = new CliHarness({ events: new FakeEventSource([]) });
       expect((await h.run('events', '--coremx', 'coremx-1', '--brokers', 'k:1')).code).toBe(0);

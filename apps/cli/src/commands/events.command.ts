@@ -24,9 +24,30 @@ export function shortData(data: Readonly<Record<string, unknown>>): string {
   return text.length > DATA_MAX_CHARS ? `${text.slice(0, DATA_MAX_CHARS - 1)}…` : text;
 }
 
+/**
+ * A chat message as people read it: `<displayName> (<participantId>): "<text>"`, or its length when the
+ * CoreMX publishes no chat text. The text is untrusted: quoted, cut to a line, and (by `eventLine`) with
+ * control characters shown as `?`; bidirectional overrides, which could reorder the rest of the line,
+ * as well.
+ */
+export function chatData(data: Readonly<Record<string, unknown>>): string {
+  const author = `${String(data['displayName'])} (${String(data['participantId'])})`;
+  if (typeof data['text'] !== 'string')
+    return `${author}: [text not published, ${String(data['length'])} characters]`;
+  const room = DATA_MAX_CHARS - author.length - 4;
+  const chars = [...data['text'].replace(BIDI_CONTROLS, '?')];
+  const text = chars.length > room ? `${chars.slice(0, Math.max(room - 1, 0)).join('')}…` : chars.join('');
+  return `${author}: "${text}"`;
+}
+
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /** One line per event: time, seq, conference, type, short data. */
 export function eventLine(event: CcesEvent): string {
-  const data = shortData(event.data as Record<string, unknown>);
+  const data =
+    event.type === 'chat.message'
+      ? chatData(event.data as unknown as Record<string, unknown>)
+      : shortData(event.data as Record<string, unknown>);
   return cellText(
     [event.occurredAt, `#${event.seq}`, event.conferenceId, event.type, data]
       .filter((p) => p !== '')

@@ -80,6 +80,32 @@ describe('reduceDirectory', () => {
     });
   });
 
+  it('ignores chat.message (issue 21): no write, whatever its data; the next event still applies', () => {
+    const live = run([reserved('coremx-1', 1), ev('room.started', 'coremx-1', 2), joined('coremx-1', 3)]);
+    const chats = [
+      ev('chat.message', 'coremx-1', 4, {
+        messageId: 'c4',
+        participantId: 'p-3',
+        identity: 'acc_bob',
+        displayName: 'Bob',
+        length: 2,
+        text: 'hi',
+      }),
+      // untrusted: a chat whose data is nothing like the contract, or pretends to be a join
+      ev('chat.message', 'coremx-1', 5, { participantId: 'p-9', role: 'publisher', joinOrder: 9 }),
+      ev('chat.message', 'coremx-1', 6, null as unknown as object),
+      ev('chat.message', 'coremx-2', 1, { text: 'elsewhere' }),
+    ];
+    for (const chat of chats) expect(reduceDirectory(live, chat)).toBeUndefined();
+    expect(reduceDirectory(undefined, chats[0])).toBeUndefined();
+    const after = run(
+      [ev('participant.left', 'coremx-1', 7, { participantId: 'p-3', identity: 'acc_bob', remaining: 0 })],
+      live,
+    );
+    expect(after).toMatchObject({ participants: 0, roster: [], rev: (live?.rev ?? 0) + 1 });
+    expect(after?.applied['coremx-1']).toBe(7);
+  });
+
   it('follows the status and counts participants from the CoreMX it lives on', () => {
     const r = run([
       reserved('coremx-1', 1),

@@ -24,6 +24,7 @@ import { OPAQUE_ID_PATTERN, PARTICIPANT_ROLES, type CcesEvent } from '@hoot/even
  *   whose reservation ran out or whose CoreMX stopped leaves it `idle`: the next join opens a room again.
  *   When the platform closed it (reason `system`: a drain, an operator) the people still in it stay in
  *   `returning` (identity and role, in seniority order) for the next room; any other end drops them.
+ * - `chat.message` changes nothing (no write per message; its text never reaches the directory).
  * - the rest count participants, keep the room's roster (`participant.joined` adds, `role-changed`
  *   updates, `left`/`kicked` remove, `room.owner-changed` marks the owner; bounded by `maxParticipants`
  *   and `ROSTER_MAX`) and follow the status, only from the CoreMX it lives on. Events are untrusted: a
@@ -45,6 +46,9 @@ export function reduceDirectory(
   });
 
   switch (event.type) {
+    // People's messages are not directory facts: no write, whatever the data (it is untrusted).
+    case 'chat.message':
+      return undefined;
     case 'room.reserved': {
       if (record?.reservedEventId === event.id) return undefined;
       const parsed = parseConferenceAddress(event.data.address);

@@ -360,6 +360,28 @@ describe('WebhookIntake', () => {
     expect(await store.countPending()).toBe(0);
   });
 
+  it('forwards chat.message like every conference event, in seq order, typed for the receiver to filter (issue 21)', async () => {
+    const { intake, register, runUntilIdle, receiver } = setup();
+    await register(ALICE);
+    const events = [
+      ...conference('conf-chat', ALICE, 3),
+      cces('conf-chat', 4, 'chat.message'),
+      cces('conf-chat', 5, 'hand.raised'),
+    ];
+    for (const event of events) expect(await intake.accept(event)).toBe('queued');
+    await runUntilIdle();
+    expect(
+      receiver.seen.map((s) => [s.headers['hoot-event-type'], (JSON.parse(s.body) as CcesEvent).seq]),
+    ).toEqual([
+      ['room.reserved', 1],
+      ['room.started', 2],
+      ['participant.joined', 3],
+      ['chat.message', 4],
+      ['hand.raised', 5],
+    ]);
+    expect(JSON.parse(receiver.seen[3].body)).toEqual(events[3]);
+  });
+
   it('stores nothing for accounts without a webhook, unknown conferences or CoreMX events', async () => {
     const { store, intake, register } = setup();
     await register(ALICE);
