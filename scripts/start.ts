@@ -2,6 +2,9 @@
 // platform on this machine, in the foreground, until Ctrl-C or SIGTERM. The same launcher as the
 // end-to-end specs (`startPlatform` in libs/platform), in dev mode: the fixed ports of the README, state
 // and secrets kept under .infra/ (generated once per machine, never defaulted), logs in .infra/run/*.log.
+// A service that crashes is started again (same ports, state and keys; backoff 1 s, 2 s, 4 s … 30 s), each
+// restart said here and marked in its log; only a crash loop (5 crashes of one service within 60 s) stops
+// everything, naming the service with its last log lines.
 import { relative } from 'node:path';
 import {
   PlatformAbortedError,
@@ -12,17 +15,38 @@ import {
 
 const say = (text: string) => console.log(`\x1b[1m[hoot]\x1b[0m ${text}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const logOf = (part: string) => `.infra/run/${part === 'mongo' ? 'ferretdb' : part}.log`;
+const restart = (attempt: number | undefined) => (attempt ? ` (restart ${attempt})` : '');
 
 function report(event: PlatformProgress): void {
   switch (event.state) {
     case 'starting':
-      say(`${event.part}…`);
+      say(`${event.part}…${restart(event.attempt)}`);
       break;
     case 'ready':
-      say(`${event.part} ready${event.url ? ` (${event.url})` : ''} in ${seconds(event.ms ?? 0)}`);
+      say(
+        `${event.part} ready${event.attempt ? ' again' : ''}${event.url ? ` (${event.url})` : ''} in ${seconds(event.ms ?? 0)}${restart(event.attempt)}`,
+      );
       break;
     case 'failed':
-      say(`${event.part} FAILED after ${seconds(event.ms ?? 0)}: ${event.error}`);
+      say(
+        `${event.part} FAILED${event.ms !== undefined ? ` after ${seconds(event.ms)}` : ''}${restart(event.attempt)}: ${event.error}`,
+      );
+      break;
+    case 'crashed': {
+      const how = !event.exit
+        ? 'did not become ready'
+        : event.exit.signal
+          ? `was killed (signal ${event.exit.signal})`
+          : `exited (code ${event.exit.code})`;
+      say(
+        `${event.part} ${how}; restart ${event.attempt} in ${seconds(event.restartInMs ?? 0)} (see ${logOf(event.part)})`,
+      );
+      break;
+    }
+    case 'crash-loop':
+      say(`${event.part} is crash-looping; stopping everything. Its last log lines (${logOf(event.part)}):`);
+      console.log((event.error ?? '').replace(/^/gm, '    '));
       break;
     case 'stopped':
       say(`${event.part} stopped`);
@@ -102,9 +126,11 @@ async function main(): Promise<number> {
     await platform.stop();
   } else {
     printUp(platform, Date.now() - t0);
-    void platform.firstExit.then(({ part, code }) => {
+    // A crashed service is restarted by the launcher; only a crash loop ends the platform (it has then
+    // stopped everything itself).
+    void platform.crashLoop.then((loop) => {
       if (stopping) return;
-      say(`${part} exited (code ${code}); see .infra/run/${part === 'mongo' ? 'ferretdb' : part}.log`);
+      say(loop.message);
       void stop(1);
     });
     await stopped;

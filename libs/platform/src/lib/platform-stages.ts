@@ -1,12 +1,23 @@
 /** What the caller hears while the platform comes up and goes down, one event per part and state. */
 export interface PlatformProgress {
   part: string;
-  state: 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped';
+  /**
+   * `starting` → `ready` (or `failed`) at start-up and for each restart (then with `attempt`); a supervised
+   * service that exits on its own is `crashed` (with `exit`, `attempt` and `restartInMs`); a crash loop is
+   * `crash-loop` (with `error`: the service's last lines), after which the platform stops everything.
+   */
+  state: 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped' | 'crashed' | 'crash-loop';
   /** Where it answers (once ready). */
   url?: string;
   /** Time from `starting` to `ready` (or `failed`). */
   ms?: number;
   error?: string;
+  /** The restart this event is about (1 for the first restart); absent at start-up. */
+  attempt?: number;
+  /** How the crashed process ended (absent if a restart did not become ready). */
+  exit?: { code: number | null; signal: string | null };
+  /** When the next restart comes. */
+  restartInMs?: number;
 }
 
 export interface StartedPart {

@@ -3,6 +3,7 @@ import {
   DEFAULT_SUPERVISOR_POLICY,
   ServiceSupervisor,
   backoffFor,
+  supervisionPolicy,
   type CrashLoop,
   type ProcessExit,
   type SupervisedProcess,
@@ -98,7 +99,7 @@ function supervise(policy: SupervisorPolicy = DEFAULT_SUPERVISOR_POLICY): Harnes
 }
 
 /** Crashes the running process, waits out the backoff and brings the restart up. */
-async function crashAndRestart(h: Harness, backoffMs: number): Promise<FakeProcess> {
+async function expectRestartAfter(h: Harness, backoffMs: number): Promise<FakeProcess> {
   h.processes[h.processes.length - 1].crash();
   await settle();
   h.clock.advance(backoffMs - 1);
@@ -113,6 +114,16 @@ async function crashAndRestart(h: Harness, backoffMs: number): Promise<FakeProce
 }
 
 describe('ServiceSupervisor (the local platform restarts a crashed service)', () => {
+  it('supervises in dev mode by default, not in test mode (a crashed service stays down) unless asked', () => {
+    expect(supervisionPolicy('dev', undefined)).toEqual(DEFAULT_SUPERVISOR_POLICY);
+    expect(supervisionPolicy('test', undefined)).toBeUndefined();
+    expect(supervisionPolicy('dev', false)).toBeUndefined();
+    expect(supervisionPolicy('test', { crashLoop: { crashes: 3, withinMs: 600_000 } })).toEqual({
+      ...DEFAULT_SUPERVISOR_POLICY,
+      crashLoop: { crashes: 3, withinMs: 600_000 },
+    });
+  });
+
   it('doubles the backoff from the initial delay up to the cap', () => {
     const policy = { ...DEFAULT_SUPERVISOR_POLICY, backoffMs: { initial: 1_000, max: 30_000 } };
     expect([1, 2, 3, 4, 5, 6, 7, 50].map((n) => backoffFor(policy, n))).toEqual([
@@ -163,8 +174,8 @@ describe('ServiceSupervisor (the local platform restarts a crashed service)', ()
     await settle();
     h.pending[0].ready();
     await settle();
-    await crashAndRestart(h, 4_000);
-    await crashAndRestart(h, 8_000);
+    await expectRestartAfter(h, 4_000);
+    await expectRestartAfter(h, 8_000);
     expect(h.supervisor.restarts).toBe(4);
     expect(h.gaveUp).toEqual([]);
     await h.supervisor.stop();
@@ -172,10 +183,10 @@ describe('ServiceSupervisor (the local platform restarts a crashed service)', ()
 
   it('starts again from the initial backoff once the service stayed up a minute', async () => {
     const h = supervise();
-    await crashAndRestart(h, 1_000);
-    await crashAndRestart(h, 2_000);
+    await expectRestartAfter(h, 1_000);
+    await expectRestartAfter(h, 2_000);
     h.clock.advance(60_000);
-    await crashAndRestart(h, 1_000);
+    await expectRestartAfter(h, 1_000);
     await h.supervisor.stop();
   });
 
@@ -214,10 +225,10 @@ describe('ServiceSupervisor (the local platform restarts a crashed service)', ()
 
   it('gives up on a crash loop (5 crashes within 60 s), naming the service with its last output', async () => {
     const h = supervise();
-    await crashAndRestart(h, 1_000);
-    await crashAndRestart(h, 2_000);
-    await crashAndRestart(h, 4_000);
-    await crashAndRestart(h, 8_000);
+    await expectRestartAfter(h, 1_000);
+    await expectRestartAfter(h, 2_000);
+    await expectRestartAfter(h, 4_000);
+    await expectRestartAfter(h, 8_000);
     expect(h.gaveUp).toEqual([]);
     h.processes[4].crash({ code: 7, signal: null });
     await settle();
@@ -242,7 +253,7 @@ describe('ServiceSupervisor (the local platform restarts a crashed service)', ()
     const h = supervise();
     for (let i = 0; i < 8; i += 1) {
       h.clock.advance(20_000); // a crash every ~20 s: at most 3 in any 60 s
-      await crashAndRestart(h, backoffFor(DEFAULT_SUPERVISOR_POLICY, i + 1)); // 1 s … 30 s, never reset
+      await expectRestartAfter(h, backoffFor(DEFAULT_SUPERVISOR_POLICY, i + 1)); // 1 s … 30 s, never reset
     }
     expect(h.gaveUp).toEqual([]);
     expect(h.supervisor.restarts).toBe(8);
@@ -275,6 +286,19 @@ describe('ServiceSupervisor (the local platform restarts a crashed service)', ()
     expect(h.pending).toEqual([]);
     expect(h.supervisor.process).toBeUndefined();
     expect(h.events.map((e) => e.type)).toEqual(['crashed', 'restarting']);
+  });
+
+  it('after standDown (the platform is stopping) an exit is not restarted, and the process is left to stop()', async () => {
+    const h = supervise();
+    h.supervisor.standDown();
+    h.processes[0].crash({ code: 1, signal: null }); // its dependency went first
+    await settle();
+    h.clock.advance(600_000);
+    await settle();
+    expect(h.events).toEqual([]);
+    expect(h.pending).toEqual([]);
+    await h.supervisor.stop();
+    expect(h.processes[0].stopCalls).toBe(1);
   });
 
   it('stops the running service and does not restart it (a stop is not a crash)', async () => {

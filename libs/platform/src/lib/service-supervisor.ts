@@ -29,6 +29,24 @@ export const DEFAULT_SUPERVISOR_POLICY: SupervisorPolicy = {
   crashLoop: { crashes: 5, withinMs: 60_000 },
 };
 
+/**
+ * The policy a platform runs with: dev mode (`npm start`) supervises by default, test mode does not (a
+ * crashed service stays down, as the specs that kill one to watch a failover expect) unless asked to. Fields
+ * given override the defaults.
+ */
+export function supervisionPolicy(
+  mode: 'dev' | 'test',
+  supervise: false | Partial<SupervisorPolicy> | undefined,
+): SupervisorPolicy | undefined {
+  const given = supervise ?? (mode === 'dev' ? {} : false);
+  if (given === false) return undefined;
+  return {
+    backoffMs: { ...DEFAULT_SUPERVISOR_POLICY.backoffMs, ...given.backoffMs },
+    resetAfterMs: given.resetAfterMs ?? DEFAULT_SUPERVISOR_POLICY.resetAfterMs,
+    crashLoop: { ...DEFAULT_SUPERVISOR_POLICY.crashLoop, ...given.crashLoop },
+  };
+}
+
 /** How a process ended: its exit code, or the signal that killed it. */
 export interface ProcessExit {
   code: number | null;
@@ -128,13 +146,23 @@ export class ServiceSupervisor {
     return this.current;
   }
 
+  /**
+   * No more restarts (a backoff ends, a restart not ready yet is aborted), but what runs keeps running: the
+   * platform's stop calls this on every service first, so a service that exits because its dependency was
+   * stopped before it is not started again.
+   */
+  standDown(): void {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.backoffTimer !== undefined) this.options.clock.clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+    this.wakeFromBackoff?.();
+  }
+
   /** Stops the service and any restart in progress; idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.stopped = true;
-      this.abort.abort();
-      if (this.backoffTimer !== undefined) this.options.clock.clearTimeout(this.backoffTimer);
-      this.wakeFromBackoff?.();
+      this.standDown();
       await this.current?.stop();
       await this.loop;
     })();

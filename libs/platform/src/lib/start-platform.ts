@@ -1,13 +1,29 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
 import { freePort, ManagedProcess, workspaceRoot } from '@hoot/testing';
 import { platformCredentials } from './platform-secrets';
-import { StageRunner, type PlatformProgress, type StartedPart } from './platform-stages';
+import {
+  PlatformAbortedError,
+  StageRunner,
+  type PlatformProgress,
+  type StartedPart,
+} from './platform-stages';
+import {
+  ServiceSupervisor,
+  supervisionPolicy,
+  describeExit,
+  type CrashLoop,
+  type ProcessExit,
+  type SupervisedProcess,
+  type SupervisorClock,
+  type SupervisorEvent,
+  type SupervisorPolicy,
+} from './service-supervisor';
 import {
   ADMIN_USERNAME,
   DEMO_USERS,
@@ -40,6 +56,22 @@ export interface StartPlatformOptions {
   onProgress?: (event: PlatformProgress) => void;
   /** Aborting stops whatever has started and makes `startPlatform` reject (Ctrl-C during start-up). */
   signal?: AbortSignal;
+  /**
+   * What a long-running service's crash does. A policy (dev mode's default: `DEFAULT_SUPERVISOR_POLICY`,
+   * fields given here override it): the service is started again with the same ports, folders and keys
+   * after a doubling backoff, and only a crash loop stops the whole platform (`crashLoop` resolves).
+   * `false` (test mode's default, as before the supervisor): a crashed service stays down, the rest keeps
+   * running and `firstExit` tells — what a failover spec that kills a CASH wants.
+   */
+  supervise?: false | Partial<SupervisorPolicy>;
+}
+
+/** One restart of a supervised service: which, the how-manyth, and how the process before it ended. */
+export interface PlatformRestart {
+  part: string;
+  attempt: number;
+  /** Absent when the previous attempt did not become ready. */
+  exit?: ProcessExit;
 }
 
 export interface RunningPlatform {
@@ -73,8 +105,20 @@ export interface RunningPlatform {
   webRoot: string;
   /** Process-group ids of everything started (each child runs in its own group). */
   pids(): number[];
-  /** Resolves when a long-running service exits on its own (a crash): which, and its exit code. */
+  /**
+   * Resolves when a long-running service first exits on its own (a crash): which, and its exit code. A
+   * supervised service is restarted after that; `crashLoop` is what ends a supervised platform.
+   */
   firstExit: Promise<{ part: string; code: number | null }>;
+  /**
+   * Resolves (never rejects) once a supervised service crash-looped and the platform has stopped everything
+   * because of it: the service, and its last lines of output. Never resolves without supervision.
+   */
+  crashLoop: Promise<CrashLoop>;
+  /** Every restart so far, oldest first (empty without supervision). */
+  restarts(): PlatformRestart[];
+  /** The pid (and process group) of the service's current process; undefined while it is down. */
+  pidOf(part: string): number | undefined;
   /** Stops everything it started, in reverse order, and removes test mode's temporary folder. Idempotent. */
   stop(): Promise<void>;
 }
@@ -82,6 +126,11 @@ export interface RunningPlatform {
 /** Ready timeouts: a cold Kafka install (Maven) and a cold FerretDB build (Go) take minutes once per machine. */
 const READY_TIMEOUT_MS = { kafka: 600_000, mongo: 600_000, service: 120_000 } as const;
 const RUN_ENV = 'HOOT_PLATFORM_RUN';
+const systemClock: SupervisorClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /**
  * The whole platform on this machine, as `npm start` runs it (dev mode) and end-to-end specs use it
@@ -95,9 +144,34 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
   const planned = planLayout(options.mode, root, runId, tempDir);
   const layout = options.webRoot ? { ...planned, webRoot: options.webRoot } : planned;
   const removeTemp = () => tempDir && rmSync(tempDir, { recursive: true, force: true });
-  const runner = new StageRunner(options.onProgress, options.signal);
+  const policy = supervisionPolicy(options.mode, options.supervise);
+  // A crash loop during start-up aborts the start like a Ctrl-C would (then `startPlatform` rejects with it).
+  const crashAbort = new AbortController();
+  const runner = new StageRunner(
+    options.onProgress,
+    options.signal ? AbortSignal.any([options.signal, crashAbort.signal]) : crashAbort.signal,
+  );
   const processes: ManagedProcess[] = [];
   const longRunning: { part: string; process: ManagedProcess }[] = [];
+  const supervisors = new Map<string, ServiceSupervisor>();
+  const restarts: PlatformRestart[] = [];
+  let gaveUp: CrashLoop | undefined;
+  let onCrashLoop: (loop: CrashLoop) => void = () => undefined;
+  const crashLoop = new Promise<CrashLoop>((resolve) => (onCrashLoop = resolve));
+  let stopped: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      // No restarts once stopping: a service whose dependency went first must not come back.
+      for (const supervisor of supervisors.values()) supervisor.standDown();
+      await runner.stopAll().finally(() => removeTemp());
+    })());
+  const progress = (event: PlatformProgress) => {
+    try {
+      options.onProgress?.(event);
+    } catch {
+      // A listener's bug must not leave processes running.
+    }
+  };
 
   const spawn = async (
     part: string,
@@ -108,10 +182,20 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
       env?: Record<string, string>;
       readyProbe?: () => Promise<unknown>;
       readyTimeoutMs?: number;
+      /** A supervisor's restart: the log is kept (a line marks the restart) and the start can be aborted. */
+      restart?: { attempt: number; signal: AbortSignal; after?: ProcessExit };
     } = {},
   ): Promise<ManagedProcess> => {
     mkdirSync(dirname(logFile), { recursive: true });
-    writeFileSync(logFile, ''); // one run per log file, as dev-up had it
+    if (extra.restart) {
+      const { attempt, after } = extra.restart;
+      appendFileSync(
+        logFile,
+        `\n--- [hoot] ${new Date().toISOString()} restart ${attempt} of ${part} (it ended: ${describeExit(after)}) ---\n`,
+      );
+    } else {
+      writeFileSync(logFile, ''); // one run per log file, as dev-up had it
+    }
     const child = await ManagedProcess.start({
       name: part,
       command,
@@ -121,21 +205,81 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
       logFile,
       readyProbe: extra.readyProbe,
       readyTimeoutMs: extra.readyTimeoutMs ?? READY_TIMEOUT_MS.service,
+      signal: extra.restart?.signal,
     });
     processes.push(child);
     return child;
   };
-  const service = async (spec: ServiceSpec): Promise<StartedPart> => {
-    const child = await spawn(
-      spec.part,
-      process.execPath,
-      ['--require', join(root, 'tools/ts-node/register.js'), join(root, spec.entry), ...spec.args],
-      spec.logFile,
-      { env: spec.env, readyProbe: () => httpReady(spec.readyUrl) },
+
+  /**
+   * A long-running part: started once by `launch`, then (with a policy) kept up by a supervisor that calls
+   * `launch` again after a crash — the same command, ports, folders and keys.
+   */
+  const supervised = async (
+    part: string,
+    url: string,
+    graceMs: number,
+    launch: (restart?: {
+      attempt: number;
+      signal: AbortSignal;
+      after?: ProcessExit;
+    }) => Promise<ManagedProcess>,
+  ): Promise<StartedPart> => {
+    const first = await launch();
+    longRunning.push({ part, process: first });
+    if (stopped) {
+      // A crash loop elsewhere stopped the platform while this part was starting.
+      await first.stop(graceMs);
+      throw new PlatformAbortedError();
+    }
+    if (!policy) return { url, stop: () => first.stop(graceMs) };
+    const adapt = (child: ManagedProcess): SupervisedProcess => ({
+      exit: child.exited.then((code) => ({ code, signal: child.exitSignal })),
+      stop: () => child.stop(graceMs),
+      recentOutput: () => child.recentOutput(),
+    });
+    let lastExit: ProcessExit | undefined;
+    let current: ManagedProcess | undefined = first;
+    const supervisor = new ServiceSupervisor(
+      {
+        part,
+        policy,
+        clock: systemClock,
+        restart: async (attempt, signal) => {
+          current = undefined;
+          restarts.push({ part, attempt, exit: lastExit });
+          const child = await launch({ attempt, signal, after: lastExit });
+          current = child;
+          return adapt(child);
+        },
+        onEvent: (event) => {
+          if (event.type === 'crashed') lastExit = event.exit;
+          reportSupervision(event, url, progress);
+        },
+      },
+      adapt(first),
     );
-    longRunning.push({ part: spec.part, process: child });
-    return { url: spec.url, stop: () => child.stop(15_000) };
+    supervisors.set(part, supervisor);
+    pidOf.set(part, () => (supervisor.process && current?.running ? current.pid : undefined));
+    void supervisor.gaveUp.then(async (loop) => {
+      gaveUp ??= loop;
+      crashAbort.abort();
+      await stopAll().catch(() => undefined);
+      onCrashLoop(loop);
+    });
+    return { url, stop: () => supervisor.stop() };
   };
+  const pidOf = new Map<string, () => number | undefined>();
+  const service = (spec: ServiceSpec): Promise<StartedPart> =>
+    supervised(spec.part, spec.url, 15_000, (restart) =>
+      spawn(
+        spec.part,
+        process.execPath,
+        ['--require', join(root, 'tools/ts-node/register.js'), join(root, spec.entry), ...spec.args],
+        spec.logFile,
+        { env: spec.env, readyProbe: () => httpReady(spec.readyUrl), restart },
+      ),
+    );
 
   try {
     const ports = await planPorts(options.mode, freePort);
@@ -147,38 +291,45 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     if (!options.kafkaBrokers) {
       infra.push({
         part: 'kafka',
-        start: async () => {
-          const child = await spawn(
-            'kafka',
-            join(root, 'scripts/infra/kafka.sh'),
-            ['run', '--port', String(ports.kafka), '--controller-port', String(ports.kafkaController)].concat(
-              ['--data-dir', layout.kafkaDataDir],
+        start: () =>
+          supervised('kafka', kafkaBrokers.join(','), 30_000, (restart) =>
+            spawn(
+              'kafka',
+              join(root, 'scripts/infra/kafka.sh'),
+              [
+                'run',
+                '--port',
+                String(ports.kafka),
+                '--controller-port',
+                String(ports.kafkaController),
+              ].concat(['--data-dir', layout.kafkaDataDir]),
+              join(layout.logDir, 'kafka.log'),
+              {
+                readyProbe: () => describeKafkaCluster(kafkaBrokers, 2000),
+                readyTimeoutMs: READY_TIMEOUT_MS.kafka,
+                restart,
+              },
             ),
-            join(layout.logDir, 'kafka.log'),
-            {
-              readyProbe: () => describeKafkaCluster(kafkaBrokers, 2000),
-              readyTimeoutMs: READY_TIMEOUT_MS.kafka,
-            },
-          );
-          longRunning.push({ part: 'kafka', process: child });
-          return { url: kafkaBrokers.join(','), stop: () => child.stop(30_000) };
-        },
+          ),
       });
     }
     if (!options.mongoUri) {
       infra.push({
         part: 'mongo',
-        start: async () => {
-          const child = await spawn(
-            'mongo',
-            join(root, 'scripts/infra/ferretdb.sh'),
-            ['run', '--port', String(ports.mongo), '--data-dir', layout.mongoDataDir],
-            join(layout.logDir, 'ferretdb.log'),
-            { readyProbe: () => pingMongo(mongoUri, 2000), readyTimeoutMs: READY_TIMEOUT_MS.mongo },
-          );
-          longRunning.push({ part: 'mongo', process: child });
-          return { url: mongoUri, stop: () => child.stop(20_000) };
-        },
+        start: () =>
+          supervised('mongo', mongoUri, 20_000, (restart) =>
+            spawn(
+              'mongo',
+              join(root, 'scripts/infra/ferretdb.sh'),
+              ['run', '--port', String(ports.mongo), '--data-dir', layout.mongoDataDir],
+              join(layout.logDir, 'ferretdb.log'),
+              {
+                readyProbe: () => pingMongo(mongoUri, 2000),
+                readyTimeoutMs: READY_TIMEOUT_MS.mongo,
+                restart,
+              },
+            ),
+          ),
       });
     }
     if (!options.webRoot) {
@@ -244,7 +395,6 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
       },
     ]);
 
-    let stopped: Promise<void> | undefined;
     return {
       mode: options.mode,
       runId,
@@ -282,16 +432,50 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
       firstExit: Promise.race(
         longRunning.map(({ part, process: child }) => child.exited.then((code) => ({ part, code }))),
       ),
-      stop: () =>
-        (stopped ??= runner.stopAll().finally(() => {
-          removeTemp();
-        })),
+      crashLoop,
+      restarts: () => [...restarts],
+      pidOf: (part) =>
+        pidOf.get(part)?.() ?? longRunning.find((l) => l.part === part && l.process.running)?.process.pid,
+      stop: stopAll,
     };
   } catch (error) {
-    await runner.stopAll().catch(() => undefined);
+    await stopAll().catch(() => undefined);
     await Promise.all(processes.map((p) => p.stop(5_000)));
-    removeTemp();
+    if (gaveUp && error instanceof PlatformAbortedError && !options.signal?.aborted) {
+      throw new Error(`${gaveUp.message}\n--- last output of ${gaveUp.part} ---\n${gaveUp.lastOutput}`);
+    }
     throw error;
+  }
+}
+
+/** A supervisor's events as the launcher's progress: `crashed`, then `starting` / `ready` (or `failed`) of the restart. */
+function reportSupervision(
+  event: SupervisorEvent,
+  url: string,
+  progress: (event: PlatformProgress) => void,
+): void {
+  switch (event.type) {
+    case 'crashed':
+      progress({
+        part: event.part,
+        state: 'crashed',
+        exit: event.exit,
+        attempt: event.attempt,
+        restartInMs: event.restartInMs,
+      });
+      break;
+    case 'restarting':
+      progress({ part: event.part, state: 'starting', attempt: event.attempt });
+      break;
+    case 'restarted':
+      progress({ part: event.part, state: 'ready', url, attempt: event.attempt, ms: event.ms });
+      break;
+    case 'restart-failed':
+      progress({ part: event.part, state: 'failed', attempt: event.attempt, error: event.error });
+      break;
+    case 'crash-loop':
+      progress({ part: event.part, state: 'crash-loop', error: event.lastOutput });
+      break;
   }
 }
 
