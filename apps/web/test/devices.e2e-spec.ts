@@ -15,6 +15,7 @@ import { eventually } from '@hoot/testing';
 import type { Page } from 'playwright-core';
 import {
   WebBrowser,
+  audioPackets,
   createConference,
   enterRoom,
   expectGrowing,
@@ -205,5 +206,32 @@ describe('switching camera and microphone mid-call (whole platform, headless Chr
     });
     await browser.shot(bob, 'bob-call-device-settings');
     await browser.shot(alice, 'alice-call-after-bob-switched');
+
+    // The microphone too: another one on the same sender, and alice keeps hearing him.
+    const mic = bob.getByTestId('device-mic');
+    const headset =
+      (await mic.locator('option', { hasText: 'Fake Audio Input 1' }).getAttribute('value')) ?? '';
+    expect(headset).not.toBe('');
+    await mic.selectOption(headset);
+    await eventually(
+      async () => expect(await bob.getByTestId('device-settings').getAttribute('data-audio')).toBe(headset),
+      { timeoutMs: 20_000, description: 'the microphone switched' },
+    );
+    await expectGrowing(() => audioPackets(alice), "alice hears bob's other microphone");
+    const withMic = await call();
+    expect(withMic.index).toBe(before.index);
+    expect(withMic.localSdp).toBe(before.localSdp);
+    expect(withMic.sending.find((s) => s.kind === 'audio')?.deviceId).toBe(headset);
+
+    // On a phone the settings sit above the fixed controls, inside the screen.
+    await bob.setViewportSize({ width: 390, height: 844 });
+    const panel = await bob.getByTestId('device-settings').boundingBox();
+    const controls = await bob.getByTestId('room-controls').boundingBox();
+    expect(panel).not.toBeNull();
+    expect(controls).not.toBeNull();
+    expect(panel!.y).toBeGreaterThanOrEqual(0);
+    expect(panel!.y + panel!.height).toBeLessThanOrEqual(controls!.y);
+    expect(controls!.y + controls!.height).toBeLessThanOrEqual(844);
+    await browser.shot(bob, 'bob-phone-device-settings');
   });
 });
