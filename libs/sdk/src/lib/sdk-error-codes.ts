@@ -36,6 +36,13 @@ export enum SdkErrorCode {
    * goes on and rebuilds the connection. The browser's own error is the `cause`, never the message.
    */
   MediaFailed = 'sdk.media-failed',
+  /**
+   * A screen cannot be shared here and now: the room type has no screen share (a2m, p2p), we are not a
+   * publisher, someone else shares already, or the browser has no screen capture.
+   */
+  ScreenShareUnavailable = 'sdk.screen-share-unavailable',
+  /** The user closed the browser's screen picker or refused it: nothing is shared. */
+  ScreenShareCancelled = 'sdk.screen-share-cancelled',
 }
 
 /** Base of every error the SDK raises on its own: carries a stable `code`. */

@@ -20,6 +20,9 @@ export interface MediaStreamTrackLike {
   readonly kind: string;
   readonly id: string;
   stop(): void;
+  /** A browser track fires `ended` when its source stops (the browser's own "Stop sharing" bar). */
+  addEventListener?(type: 'ended', listener: () => void): void;
+  removeEventListener?(type: 'ended', listener: () => void): void;
 }
 
 export interface MediaStreamLike {
@@ -58,17 +61,30 @@ export interface UserMediaConstraints {
   video: boolean | { width?: { ideal: number }; height?: { ideal: number } };
 }
 
+/** What a screen share asks the browser for: video only (the shared screen carries no sound here). */
+export interface DisplayMediaConstraints {
+  video: true;
+  audio: false;
+}
+
 /** What `MediaSession` needs from its environment. */
 export interface MediaEnvironment {
   createPeerConnection(): PeerConnectionLike;
   createMediaStream(): MediaStreamLike;
   getUserMedia(constraints: UserMediaConstraints): Promise<MediaStreamLike>;
+  /** The browser's screen picker (`navigator.mediaDevices.getDisplayMedia`); absent where there is none. */
+  getDisplayMedia?(constraints: DisplayMediaConstraints): Promise<MediaStreamLike>;
 }
 
 interface BrowserGlobals {
   RTCPeerConnection?: new (config?: { iceServers?: unknown[] }) => PeerConnectionLike;
   MediaStream?: new () => MediaStreamLike;
-  navigator?: { mediaDevices?: { getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike> } };
+  navigator?: {
+    mediaDevices?: {
+      getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike>;
+      getDisplayMedia?(c: DisplayMediaConstraints): Promise<MediaStreamLike>;
+    };
+  };
 }
 
 /** Thrown when the environment has no WebRTC (Node, an old browser, an insecure origin). */
@@ -101,6 +117,12 @@ export function browserMediaEnvironment(iceServers: unknown[] = []): MediaEnviro
       const devices = g.navigator?.mediaDevices;
       if (!devices) return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices'));
       return devices.getUserMedia(constraints);
+    },
+    getDisplayMedia(constraints) {
+      const devices = g.navigator?.mediaDevices;
+      if (!devices?.getDisplayMedia)
+        return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices.getDisplayMedia'));
+      return devices.getDisplayMedia(constraints);
     },
   };
 }
