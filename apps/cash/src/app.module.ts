@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { AuthKitModule } from '@hoot/auth-kit';
+import { RETURNING_LEFT_BY_MAX_MS } from '@hoot/domain';
 import { HealthModule, MetricsModule, serviceLoggerModule } from '@hoot/service-kit';
 import { CashLifecycle } from './cash.lifecycle';
 import {
@@ -42,6 +43,9 @@ export class CashCoreModule {
       sweepIntervalMs: config.ROOM_SWEEP_INTERVAL_MS,
       logger,
       reconnectGraceMs: config.RECONNECT_GRACE_MS,
+      // A pod deletion re-homes the conference at once while its people stay in the draining room until
+      // the drain deadline (every CoreMX has the same one): they keep their roles until then + the grace.
+      movedLeaveWithinMs: Math.min(config.DRAIN_DEADLINE_MS, RETURNING_LEFT_BY_MAX_MS),
       ice: {
         timeoutMs: config.ICE_CANDIDATE_TIMEOUT_MS,
         maxPerEndpoint: config.ICE_CANDIDATES_PER_ENDPOINT,

@@ -139,6 +139,48 @@ describe('CASH service API', () => {
       400,
       'cash.reservation-too-large',
     ],
+    ['returning null', { id: 'abc', type: 'm2m', returning: null }, 400, 'request.invalid'],
+    ['returning not a list', { id: 'abc', type: 'm2m', returning: 'bob' }, 400, 'request.invalid'],
+    ['returning holding text', { id: 'abc', type: 'm2m', returning: ['bob'] }, 400, 'request.invalid'],
+    [
+      'returning with an unknown role',
+      { id: 'abc', type: 'm2m', returning: [{ identity: 'bob', role: 'king' }] },
+      400,
+      'request.invalid',
+    ],
+    [
+      'returning with a bad identity',
+      { id: 'abc', type: 'm2m', returning: [{ identity: 'b o b', role: 'viewer' }] },
+      400,
+      'request.invalid',
+    ],
+    [
+      'returning with an unknown field',
+      { id: 'abc', type: 'm2m', returning: [{ identity: 'bob', role: 'viewer', owner: true }] },
+      400,
+      'request.invalid',
+    ],
+    [
+      'returning longer than a room remembers',
+      {
+        id: 'abc',
+        type: 'm2m',
+        returning: Array.from({ length: 201 }, (_, i) => ({ identity: `acc-${i}`, role: 'viewer' })),
+      },
+      400,
+      'request.invalid',
+    ],
+    [
+      'returning and movedFrom.participants both',
+      {
+        id: 'abc',
+        type: 'm2m',
+        returning: [{ identity: 'bob', role: 'publisher' }],
+        movedFrom: { coremxId: 'coremx-9', reason: 'drain', participants: [] },
+      },
+      400,
+      'cash.invalid-room',
+    ],
     [
       'movedFrom naming this CoreMX',
       { id: 'abc', type: 'm2m', movedFrom: { coremxId: 'coremx-test', reason: 'drain' } },

@@ -394,6 +394,117 @@ describe('conferences on the registry (two clouds, real processes)', () => {
     }
   });
 
+  it('a drain closes a room with its owner and a promoted speaker: the next join reopens it with both roles back', async () => {
+    const id = `${CID}-drained`;
+    const address = `hoot.mx://${id}@${MX2}.c2.hoot.mx`;
+    const created = await call('reg-c2-1', 'POST', '/v1/conferences', 'alice', {
+      id,
+      type: 'm2m',
+      allowed: ['bob'],
+    });
+    expect(created.body).toMatchObject({ address, status: 'reserved' });
+    // alice (owner) and bob are in the room; alice makes bob a speaker.
+    const inRoom: Record<string, Awaited<ReturnType<typeof joinWithTicket>>> = {};
+    for (const who of ['alice', 'bob']) {
+      const j = await eventually(async () => {
+        const answer = await joinAt('reg-c2-1', who, address);
+        expect(answer.status).toBe(200);
+        return answer.body;
+      });
+      inRoom[who] = await joinWithTicket(j['signalingUrl'], j['ticket']);
+      expect(inRoom[who].answer).toMatchObject({ type: 'joined' });
+    }
+    const bobBefore = inRoom['bob'].answer['participantId'] as string;
+    inRoom['bob'].socket.send(JSON.stringify({ type: 'raise-hand', id: '2' }));
+    await eventually(() =>
+      expect(events.some((e) => e.type === 'hand.raised' && e.conferenceId === id)).toBe(true),
+    );
+    inRoom['alice'].socket.send(JSON.stringify({ type: 'approve', id: '2', target: bobBefore }));
+    await eventually(() =>
+      expect(
+        events.some(
+          (e) =>
+            e.type === 'participant.role-changed' &&
+            e.conferenceId === id &&
+            (e.data as Json)['participantId'] === bobBefore,
+        ),
+      ).toBe(true),
+    );
+
+    // The platform drains the CoreMX with a deadline of 0: the room ends (reason system) with both in it.
+    const cash = platform.cash.get(`${MX2}`)!;
+    const serviceToken = await platform.cluster.authService().serviceToken('ops');
+    const operate = (action: 'drain' | 'undrain', body: object = {}) =>
+      fetch(`${cash.url}/internal/v1/coremx/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await operate('drain', { deadlineMs: 0 })).status).toBe(202);
+    try {
+      await eventually(() => {
+        const end = events.find((e) => e.type === 'room.ended' && e.conferenceId === id);
+        expect(end?.data).toMatchObject({ by: null, reason: 'system' });
+        expect(((end?.data as Json)['participantIds'] as string[]).sort()).toEqual(
+          [inRoom['alice'].answer['participantId'], bobBefore].sort(),
+        );
+      });
+      for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+        await eventually(async () => {
+          const read = await call(registry, 'GET', `/v1/conferences/${id}`, 'alice');
+          expect(read.body).toMatchObject({ status: 'idle', participants: 0, endedAt: null });
+        });
+      }
+    } finally {
+      for (const who of ['alice', 'bob']) inRoom[who].socket.close();
+      expect((await operate('undrain')).status).toBe(200);
+    }
+    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
+      await eventually(async () => {
+        const { body } = await call(registry, 'GET', '/v1/coremx', 'alice');
+        expect(body['coremx'].find((c: Json) => c['coremxId'] === `${MX2}`)?.['state']).toBe('active');
+      });
+    }
+
+    // bob comes back first, through the other cloud: his join reopens the room on the same CoreMX, and he
+    // is a speaker again without raising his hand (his ticket says viewer, as every non-owner's does).
+    const bobJoin = await joinAt('reg-c1-1', 'bob', address);
+    expect(bobJoin.status).toBe(200);
+    expect(bobJoin.body).toMatchObject({ coremxId: `${MX2}`, address, role: 'viewer' });
+    const bobBack = await joinWithTicket(bobJoin.body['signalingUrl'], bobJoin.body['ticket']);
+    const aliceJoin = await joinAt('reg-c2-1', 'alice', address);
+    expect(aliceJoin.body).toMatchObject({ coremxId: `${MX2}`, address });
+    const aliceBack = await joinWithTicket(aliceJoin.body['signalingUrl'], aliceJoin.body['ticket']);
+    try {
+      expect(bobBack.answer).toMatchObject({ type: 'joined' });
+      const bobId = bobBack.answer['participantId'] as string;
+      expect((bobBack.answer['room'] as Json)['participants'][bobId]).toMatchObject({
+        identity: ids['bob'],
+        role: 'publisher',
+      });
+      // alice, the oldest publisher of the closed room, is its owner again; bob is still a speaker.
+      expect(aliceBack.answer).toMatchObject({ type: 'joined' });
+      const room = aliceBack.answer['room'] as Json;
+      const aliceId = aliceBack.answer['participantId'] as string;
+      expect(room['ownerId']).toBe(aliceId);
+      expect(room['participants'][aliceId]).toMatchObject({ identity: ids['alice'], role: 'publisher' });
+      expect(room['participants'][bobId]).toMatchObject({ identity: ids['bob'], role: 'publisher' });
+    } finally {
+      bobBack.socket.close();
+      aliceBack.socket.close();
+    }
+    // Reopened where it was (a StatefulSet pod keeps its CoreMX id): no move, the same conference.
+    await eventually(() => {
+      const life = events
+        .filter(
+          (e) =>
+            e.conferenceId === id && ['room.reserved', 'room.ended', 'conference.moved'].includes(e.type),
+        )
+        .map((e) => (e.type === 'room.ended' ? `ended:${(e.data as Json)['reason']}` : e.type));
+      expect(life).toEqual(['room.reserved', 'ended:system', 'room.reserved']);
+    });
+  });
+
   it('kill -9 of a CASH: its conferences are re-homed once and the old address joins on the new CoreMX', async () => {
     // alice (owner) and bob are in the room on MX1 when it dies; alice made bob a speaker.
     const address1 = `hoot.mx://${CID}@${MX1}.c1.hoot.mx`;

@@ -16,6 +16,7 @@ const record = (id: string, over: Partial<ConferenceRecord> = {}): ConferenceRec
   status: 'reserved',
   participants: 0,
   roster: [],
+  returning: null,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
   endedAt: null,
@@ -92,7 +93,14 @@ describe('MongoConferenceStore (real MongoDB protocol)', () => {
     const roster = [{ participantId: 'p-1', identity: 'acc_bob', role: 'publisher' as const, joinOrder: 1 }];
     expect(await s.compareAndSet(record('withroster', { roster }))).toBe(true);
     expect((await s.get('withroster'))?.roster).toEqual(roster);
-    const { roster: _, ...old } = record('old');
+    const returning = {
+      closedAt: '2026-11-23T10:05:00.000Z',
+      participants: [{ identity: 'acc_bob', role: 'publisher' as const }],
+    };
+    expect(await s.compareAndSet(record('drained', { status: 'idle', returning }))).toBe(true);
+    expect((await s.get('drained'))?.returning).toEqual(returning);
+    // Stored before the roster and the returning roster existed: neither in its JSON.
+    const { roster: _, returning: _returning, ...old } = record('old');
     await connection.collection('conferences_reg_c7_1').insertOne({
       _id: 'old' as never,
       owner: old.owner,

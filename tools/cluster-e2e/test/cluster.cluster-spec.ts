@@ -343,6 +343,14 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       );
       await liveAgain(alice, 'alice');
       await liveAgain(bob, 'bob');
+      // Roles survive the drain: bob comes back a speaker without raising his hand, alice the owner.
+      await eventually(
+        async () => {
+          expect(await myTile(bob).getAttribute('data-role')).toBe('publisher');
+          expect(await myTile(alice).getAttribute('data-owner')).toBe('true');
+        },
+        { timeoutMs: 30_000, intervalMs: 250, description: 'bob back a speaker, alice the owner' },
+      );
       for (const [who, page] of [
         ['alice', alice],
         ['bob', bob],
@@ -406,6 +414,14 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       );
       await liveAgain(alice, 'alice');
       await liveAgain(bob, 'bob');
+      // Roles survive the drain: bob comes back a speaker without raising his hand, alice the owner.
+      await eventually(
+        async () => {
+          expect(await myTile(bob).getAttribute('data-role')).toBe('publisher');
+          expect(await myTile(alice).getAttribute('data-owner')).toBe('true');
+        },
+        { timeoutMs: 30_000, intervalMs: 250, description: 'bob back a speaker, alice the owner' },
+      );
       const before = await myTile(bob).getAttribute('data-role');
       await bobPublishes();
       if (before !== 'publisher') bobRepromoted += 1;
@@ -426,6 +442,7 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     metrics.set('rollingRestartLongestGapMs', gaps);
     metrics.set('rejoinsDuringRollingRestart', rejoins);
     metrics.set('bobRaisedHandAgainAfterRejoin', bobRepromoted);
+    expect(bobRepromoted).toBe(0);
     expect(rejoins['alice']).toBeLessThanOrEqual(1);
     expect(rejoins['bob']).toBeLessThanOrEqual(1);
     await bothCloudsSeeAllCoreMxAlive('every CoreMX alive after the rolling restart');

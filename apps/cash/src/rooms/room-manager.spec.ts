@@ -400,6 +400,74 @@ describe('RoomManager', () => {
     expect(f.events.events).toEqual([]);
   });
 
+  it('reopens on the same CoreMX with the people the platform closed the room on: roles and ownership come back', async () => {
+    const f = roomFixture({ reconnectGraceMs: 30_000 });
+    // The drained room was here (a StatefulSet pod keeps its CoreMX id): no movedFrom, its own list.
+    const returning = [
+      { identity: 'acc-alice', role: 'publisher' },
+      { identity: 'acc-bob', role: 'publisher' },
+      { identity: 'acc-carol', role: 'viewer' },
+    ] as const;
+    const reserved = await f.rooms.reserve({
+      id: 'again',
+      type: 'm2m',
+      owner: 'acc-alice',
+      returning: [...returning],
+    });
+    expect(reserved.created).toBe(true);
+    expect(f.events.events.map((e) => e.type)).toEqual(['room.reserved']);
+    f.clock.advance(5_000);
+    // bob comes first, with the viewer ticket every non-creator gets: he publishes without asking.
+    const bob = await join(f, 'again', 'acc-bob', undefined, { role: 'viewer' });
+    const dave = await join(f, 'again', 'acc-dave', undefined, { role: 'viewer' });
+    const alice = await join(f, 'again', 'acc-alice');
+    const carol = await join(f, 'again', 'acc-carol', undefined, { role: 'viewer' });
+    const view = f.rooms.view('again')!;
+    expect(Object.fromEntries(Object.values(view.participants).map((p) => [p.identity, p.role]))).toEqual({
+      'acc-alice': 'publisher',
+      'acc-bob': 'publisher',
+      'acc-carol': 'viewer',
+      'acc-dave': 'viewer',
+    });
+    // The oldest returning publisher is the owner again, though bob came back first.
+    expect(view.ownerId).toBe(alice.id);
+    expect([bob.id, dave.id, carol.id]).not.toContain(view.ownerId);
+  });
+
+  it('keeps the roles of a moved conference until the old room could have drained, then the grace', async () => {
+    const moved = (movedLeaveWithinMs?: number) =>
+      roomFixture({ reconnectGraceMs: 30_000, ...(movedLeaveWithinMs ? { movedLeaveWithinMs } : {}) });
+    const movedFrom = {
+      coremxId: 'coremx-draining',
+      reason: 'coremx-down' as const,
+      participants: [{ identity: 'acc-bob', role: 'publisher' as const }],
+    };
+    const roleAfter = async (f: RoomFixture, ms: number) => {
+      await f.rooms.reserve({ id: 'moved', type: 'm2m', owner: 'acc-alice', movedFrom });
+      f.clock.advance(ms);
+      await join(f, 'moved', 'acc-bob', undefined, { role: 'viewer' });
+      return Object.values(f.rooms.view('moved')!.participants)[0].role;
+    };
+    // bob stays in the draining room until its 60 s deadline, then comes here 25 s later.
+    expect(await roleAfter(moved(60_000), 85_000)).toBe('publisher');
+    expect(await roleAfter(moved(60_000), 90_001)).toBe('viewer');
+    expect(await roleAfter(moved(), 30_001)).toBe('viewer');
+  });
+
+  it('refuses a reserve that names its returning people twice, and creates nothing', async () => {
+    const f = roomFixture();
+    await expect(
+      f.rooms.reserve({
+        id: 'twice',
+        type: 'm2m',
+        returning: [{ identity: 'acc-bob', role: 'publisher' }],
+        movedFrom: { coremxId: 'coremx-dead', reason: 'coremx-down', participants: [] },
+      }),
+    ).rejects.toMatchObject({ code: RoomErrorCode.INVALID_ROOM });
+    expect(f.rooms.has('twice')).toBe(false);
+    expect(f.events.events).toEqual([]);
+  });
+
   it('refuses a reservation whose room.reserved consumers would refuse as too large, and creates nothing', async () => {
     const f = roomFixture();
     const allowed = (n: number) =>

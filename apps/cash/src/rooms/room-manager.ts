@@ -74,6 +74,12 @@ export interface RoomManagerOptions {
   logger?: ManagerLogger;
   /** How long an identity whose session dropped keeps its place (role, seniority); domain default 30 s. */
   reconnectGraceMs?: number;
+  /**
+   * How long after a move (`movedFrom.participants`) its people may still be in the old room: a CoreMX
+   * that drains keeps its rooms until its drain deadline while the registry already re-homed them (pod
+   * deletion), so their grace counts from then. Every CoreMX gets the same `DRAIN_DEADLINE_MS`; default 0.
+   */
+  movedLeaveWithinMs?: number;
   /** Bounds of trickled ICE candidates (timeout per call, cap per endpoint, hold before the endpoint exists). */
   ice?: Pick<IceCandidateQueueOptions, 'timeoutMs' | 'maxPerEndpoint' | 'holdMs'>;
 }
@@ -115,6 +121,12 @@ export interface ReserveInput {
     /** Who was in the conference there, in join order: they resume their roles when they come back. */
     participants?: { identity: string; role: RoomRole }[];
   };
+  /**
+   * Who was in the conference's room when the platform closed it (a drain, an operator), oldest publisher
+   * first: each resumes its role and seniority if it joins within the reconnect grace. For a reopen on any
+   * CoreMX, this one included (a move names its people in `movedFrom.participants`, never both).
+   */
+  returning?: { identity: string; role: RoomRole }[];
 }
 
 /** Who may join a room with an access token (see `RoomManager.access`). */
@@ -263,7 +275,7 @@ export class RoomManager {
    */
   async reserve(input: ReserveInput): Promise<{ created: boolean; info: RoomInfo }> {
     checkMove(input, this.options.coremxId);
-    const { movedFrom, ...room } = input;
+    const { movedFrom, returning, ...room } = input;
     const existing = this.rooms.get(input.id);
     if (existing) {
       if (existing.room.type !== input.type) {
@@ -274,10 +286,17 @@ export class RoomManager {
       }
       return { created: false, info: this.infoOf(existing) };
     }
+    const createdAt = this.options.clock.now();
     const created = createRoom({
       ...room,
-      ...(movedFrom?.participants ? { returning: movedFrom.participants } : {}),
-      createdAt: this.options.clock.now(),
+      ...(movedFrom?.participants
+        ? {
+            returning: movedFrom.participants,
+            returningLeftBy: createdAt + (this.options.movedLeaveWithinMs ?? 0),
+          }
+        : {}),
+      ...(returning ? { returning } : {}),
+      createdAt,
     });
     if (!created.ok) throw new CashError(created.code, created.message);
     const moved: CcesAnyPublishInput[] = movedFrom
@@ -1110,8 +1129,17 @@ export class RoomManager {
   }
 }
 
-/** Refuses a reserve that says the conference moves from this very CoreMX (`MOVED_FROM_SELF`). */
-export function checkMove(input: Pick<ReserveInput, 'movedFrom'>, coremxId: string): void {
+/**
+ * Refuses a reserve that says the conference moves from this very CoreMX (`MOVED_FROM_SELF`), or that
+ * names its returning people twice (`returning` and `movedFrom.participants`: `INVALID_ROOM`).
+ */
+export function checkMove(input: Pick<ReserveInput, 'movedFrom' | 'returning'>, coremxId: string): void {
+  if (input.returning !== undefined && input.movedFrom?.participants !== undefined) {
+    throw new CashError(
+      RoomErrorCode.INVALID_ROOM,
+      'returning and movedFrom.participants name the same people: send one of them',
+    );
+  }
   if (input.movedFrom?.coremxId === coremxId) {
     throw new CashError(
       CashErrorCode.MovedFromSelf,

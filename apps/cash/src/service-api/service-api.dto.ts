@@ -33,6 +33,15 @@ export class MovedParticipantDto {
   role!: 'publisher' | 'viewer';
 }
 
+/** Someone who was in the conference's room when the platform closed it (a drain, an operator). */
+export class ReturningParticipantDto {
+  @Matches(OPAQUE_ID_PATTERN, { message: 'returning identity must be an identity' })
+  identity!: string;
+
+  @IsIn(['publisher', 'viewer'])
+  role!: 'publisher' | 'viewer';
+}
+
 /** Where a re-homed conference lived before (the primary registry moves it off a dead or draining CoreMX). */
 export class MovedFromDto {
   @Matches(COREMX_ID_PATTERN, { message: 'movedFrom.coremxId must be a CoreMX id ([a-z0-9][a-z0-9-]{0,62})' })
@@ -93,6 +102,18 @@ export class ReserveRoomDto {
   @ValidateNested()
   @Type(() => MovedFromDto)
   movedFrom?: MovedFromDto;
+
+  /**
+   * The conference is reopened after the platform closed its room (a drain, an operator; on this CoreMX
+   * or another): who was in it, oldest publisher first. Each resumes its role (and seniority) if it joins
+   * within `RECONNECT_GRACE_MS` of this reserve. Not together with `movedFrom.participants`.
+   */
+  @ValidateIf(isPresent)
+  @IsArray()
+  @ArrayMaxSize(ROOM_RECONNECT_DEFAULTS.maxDeparted)
+  @ValidateNested({ each: true })
+  @Type(() => ReturningParticipantDto)
+  returning?: ReturningParticipantDto[];
 }
 
 /** `DELETE /internal/v1/rooms/:roomId?by=<identity>`: the conference's owner ended it (through the registry). */

@@ -1,18 +1,56 @@
 import WebSocket from 'ws';
-import { eventually } from '@hoot/testing';
 
 /** A server message as the spec reads it (the protocol's `ServerMessage`, loosely typed). */
 export type Inbound = { type: string; re?: string; code?: string } & Record<string, unknown>;
 
-/** A participant's signaling socket: everything received is kept in `inbox`. */
+interface Waiter {
+  find: () => Inbound | undefined;
+  resolve: (m: Inbound) => void;
+}
+
+/**
+ * A participant's signaling socket: everything received is kept in `inbox`. Waits are woken by each
+ * arriving message (no polling: the join benchmark times `request`, and a poll interval would be measured
+ * as CASH latency).
+ */
 export class SignalingClient {
   readonly inbox: Inbound[] = [];
   closeCode: number | undefined;
   private n = 0;
+  private readonly waiters = new Set<Waiter>();
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.inbox.push(JSON.parse(String(data)) as Inbound));
+    ws.on('message', (data) => {
+      this.inbox.push(JSON.parse(String(data)) as Inbound);
+      for (const waiter of [...this.waiters]) {
+        const found = waiter.find();
+        if (found) {
+          this.waiters.delete(waiter);
+          waiter.resolve(found);
+        }
+      }
+    });
     ws.on('close', (code) => (this.closeCode = code));
+  }
+
+  /** Resolves with the first inbox message `find` returns, now or when one arrives; fails after `timeoutMs`. */
+  private waitFor(find: () => Inbound | undefined, timeoutMs: number, what: string): Promise<Inbound> {
+    const found = find();
+    if (found) return Promise.resolve(found);
+    return new Promise<Inbound>((resolve, reject) => {
+      const waiter: Waiter = {
+        find,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   static async open(url: string): Promise<SignalingClient> {
@@ -35,23 +73,24 @@ export class SignalingClient {
     this.n += 1;
     const id = `m${this.n}`;
     this.ws.send(JSON.stringify({ ...message, id }));
-    return eventually(
-      () => {
-        const answer = this.inbox.find((m) => m.re === id);
-        if (!answer) throw new Error(`no answer to ${String(message.type)} (${id}) yet`);
-        return answer;
-      },
-      { timeoutMs },
+    return this.waitFor(
+      () => this.inbox.find((m) => m.re === id),
+      timeoutMs,
+      `no answer to ${String(message.type)} (${id})`,
     );
   }
 
   /** Waits until a message of this type (and matching `where`) arrived; returns it. */
-  async next(type: string, where: (m: Inbound) => boolean = () => true): Promise<Inbound> {
-    return eventually(() => {
-      const found = this.inbox.find((m) => m.type === type && where(m));
-      if (!found) throw new Error(`no ${type} message yet`);
-      return found;
-    });
+  async next(
+    type: string,
+    where: (m: Inbound) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<Inbound> {
+    return this.waitFor(
+      () => this.inbox.find((m) => m.type === type && where(m)),
+      timeoutMs,
+      `no ${type} message`,
+    );
   }
 
   ofType(type: string): Inbound[] {

@@ -14,6 +14,12 @@ export interface ReserveRequest {
     /** Who was in it there, in join order: CASH restores their roles if they rejoin within its grace. */
     participants?: { identity: string; role: 'publisher' | 'viewer' }[];
   };
+  /**
+   * A reopen after the platform closed the conference's last room (a drain): who was in it, owner and
+   * oldest publishers first. CASH restores their roles if they rejoin within its grace. Never with
+   * `movedFrom.participants`.
+   */
+  returning?: { identity: string; role: 'publisher' | 'viewer' }[];
 }
 
 /** Why a CASH call failed: `unavailable` (full, draining, unreachable: try another) or `refused`. */

@@ -449,6 +449,49 @@ describe('ConferenceService: join', () => {
     expect((await store.get('standup'))?.status).toBe('idle');
   });
 
+  it('reopens a drained conference with the people of its closed room (same CoreMX), only while fresh', async () => {
+    const { service, store, cash, clock } = setup({ joinRatePerMin: 100 });
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    const participants = [
+      { identity: 'acc_alice', role: 'publisher' as const },
+      { identity: 'acc_bob', role: 'publisher' as const },
+    ];
+    const drained = async (closedAgoMs: number) => {
+      const r = (await store.get('standup'))!;
+      const closedAt = new Date(clock.now() - closedAgoMs).toISOString();
+      await store.compareAndSet({
+        ...r,
+        status: 'idle',
+        participants: 0,
+        returning: { closedAt, participants },
+        rev: r.rev + 1,
+      });
+    };
+    await drained(5_000);
+    // bob comes back first: the reserve on the same CoreMX carries the roster (no movedFrom).
+    const again = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(again).toMatchObject({ coremxId: 'coremx-1', role: 'viewer' });
+    expect(cash.reserves.map((r) => r.apiUrl)).toEqual([
+      'http://coremx-1.test:3300',
+      'http://coremx-1.test:3300',
+    ]);
+    expect(cash.reserves[1].request).toMatchObject({
+      id: 'standup',
+      owner: 'acc_alice',
+      returning: participants,
+    });
+    expect(cash.reserves[1].request.movedFrom).toBeUndefined();
+    // Handed over once: the record no longer holds it.
+    expect(await store.get('standup')).toMatchObject({ status: 'reserved', returning: null });
+
+    // A roster older than RETURNING_ROSTER_TTL_MS is not sent: whoever comes now is a new arrival.
+    await drained(120_001);
+    await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(cash.reserves).toHaveLength(3);
+    expect(cash.reserves[2].request.returning).toBeUndefined();
+    expect(await store.get('standup')).toMatchObject({ status: 'reserved', returning: null });
+  });
+
   it('concurrent first joins of an idle conference agree on one room', async () => {
     const { service, store, options } = setup({ joinRatePerMin: 100 });
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });

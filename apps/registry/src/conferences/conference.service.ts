@@ -9,6 +9,7 @@ import {
   mixersOf,
   ROOM_RECONNECT_DEFAULTS,
   parseConferenceAddress,
+  returningParticipantsOf,
   type AccountLimits,
   type Clock,
   type ConferenceRecord,
@@ -233,6 +234,7 @@ export class ConferenceService {
       status: 'reserved',
       participants: 0,
       roster: [],
+      returning: null,
       createdAt: now,
       updatedAt: now,
       endedAt: null,
@@ -326,6 +328,7 @@ export class ConferenceService {
             status: 'ended',
             participants: 0,
             roster: [],
+            returning: null,
             endedAt: this.isoNow(),
             updatedAt: this.isoNow(),
           },
@@ -432,12 +435,18 @@ export class ConferenceService {
    * CoreMX stopped or drained) gets a room again at its first join — on its CoreMX when that one can
    * take it, else wherever placement puts it (the old address keeps resolving). Joins racing to reopen
    * it agree through the record's compare-and-set; the directory reaches the same record from the
-   * `room.reserved` that follows.
+   * `room.reserved` that follows. When the platform closed its last room (a drain) a moment ago, the
+   * people who were in it go with the reservation (`returning`): they come back with their roles.
    */
   private async reopen(record: ConferenceRecord): Promise<ConferenceRecord> {
     const { conferenceId } = record;
+    const returning = returningParticipantsOf(record, this.o.clock.now());
+    const request: ReserveRequest = {
+      ...reserveRequestOf(record),
+      ...(returning.length ? { returning } : {}),
+    };
     const placed = await this.reserve(
-      () => this.o.placement.reuseOrPlace(reserveRequestOf(record), record.coremxId),
+      () => this.o.placement.reuseOrPlace(request, record.coremxId),
       () => this.o.onJoin?.('coremx-unavailable'),
     );
     const to = placed.coremx;
@@ -454,12 +463,19 @@ export class ConferenceService {
             status: 'reserved',
             participants: 0,
             roster: [],
+            returning: null,
             updatedAt: this.isoNow(),
           },
     );
     if (!current) throw notFound(conferenceId);
     this.o.log.info(
-      { conferenceId, coremxId: current.coremxId, reserved: to.coremxId, reason: placed.reason },
+      {
+        conferenceId,
+        coremxId: current.coremxId,
+        reserved: to.coremxId,
+        reason: placed.reason,
+        returning: returning.length,
+      },
       'idle conference reopened by a join',
     );
     return current;
@@ -543,6 +559,7 @@ export class ConferenceService {
             status: 'reserved',
             participants: 0,
             roster: [],
+            returning: null,
             rehomeLease: null,
             updatedAt: this.isoNow(),
           },

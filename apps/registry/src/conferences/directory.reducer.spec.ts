@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConferenceRecord } from '@hoot/domain';
+import { RETURNING_ROSTER_TTL_MS, returningParticipantsOf, type ConferenceRecord } from '@hoot/domain';
 import type { CcesEvent } from '@hoot/events';
 import { movedParticipantsOf, reduceDirectory } from './directory.reducer';
 
@@ -229,7 +229,7 @@ describe('reduceDirectory', () => {
 
     it('lists joins in order with their roles', () => {
       expect(live().roster).toEqual([
-        { participantId: 'p-3', identity: 'acc_alice', role: 'publisher', joinOrder: 1 },
+        { participantId: 'p-3', identity: 'acc_alice', role: 'publisher', joinOrder: 1, publisherSeq: 3 },
         { participantId: 'p-4', identity: 'acc_bob', role: 'viewer', joinOrder: 2 },
         { participantId: 'p-5', identity: 'acc_carol', role: 'viewer', joinOrder: 3 },
       ]);
@@ -259,9 +259,96 @@ describe('reduceDirectory', () => {
         live(),
       );
       expect(r?.roster).toEqual([
-        { participantId: 'p-4', identity: 'acc_bob', role: 'publisher', joinOrder: 2 },
+        { participantId: 'p-4', identity: 'acc_bob', role: 'publisher', joinOrder: 2, publisherSeq: 6 },
       ]);
       expect(r?.participants).toBe(1);
+    });
+
+    /** alice (creator, owner), bob promoted, carol and dan viewers; dan left before the drain. */
+    const drainedRoom = (): ConferenceRecord =>
+      run(
+        [
+          ev('room.owner-changed', 'coremx-1', 6, { from: null, to: 'p-3' }),
+          join(7, 'acc_dan', 'viewer', 4),
+          ev('participant.role-changed', 'coremx-1', 8, {
+            participantId: 'p-4',
+            from: 'viewer',
+            to: 'publisher',
+          }),
+          ev('participant.left', 'coremx-1', 9, { participantId: 'p-7', identity: 'acc_dan', remaining: 3 }),
+        ],
+        live(),
+      )!;
+    const ended = (reason: string, participantIds: unknown = ['p-3', 'p-4', 'p-5']) =>
+      ev('room.ended', 'coremx-1', 10, { by: null, reason, participantIds });
+
+    it('marks the owner from room.owner-changed (one at a time; malformed changes nothing)', () => {
+      const r = drainedRoom();
+      expect(r.roster.filter((e) => e.owner).map((e) => e.participantId)).toEqual(['p-3']);
+      const moved = reduceDirectory(r, ev('room.owner-changed', 'coremx-1', 10, { from: 'p-3', to: 'p-4' }));
+      expect(moved?.roster.filter((e) => e.owner).map((e) => e.participantId)).toEqual(['p-4']);
+      const none = reduceDirectory(r, ev('room.owner-changed', 'coremx-1', 10, { from: 'p-3', to: null }));
+      expect(none?.roster.some((e) => e.owner)).toBe(false);
+      for (const to of [{ $ne: null }, 'a b', 7])
+        expect(
+          reduceDirectory(r, ev('room.owner-changed', 'coremx-1', 10, { from: 'p-3', to })),
+        ).toBeUndefined();
+    });
+
+    it('keeps who was in a room the platform closed (system end), owner and oldest publishers first', () => {
+      const r = reduceDirectory(drainedRoom(), ended('system'));
+      expect(r).toMatchObject({ status: 'idle', participants: 0, roster: [], endedAt: null });
+      expect(r?.returning).toEqual({
+        closedAt: r?.updatedAt,
+        participants: [
+          { identity: 'acc_alice', role: 'publisher' },
+          { identity: 'acc_bob', role: 'publisher' },
+          { identity: 'acc_carol', role: 'viewer' },
+        ],
+      });
+      // Only those the end lists (still in the room): nobody listed, nothing kept.
+      expect(reduceDirectory(drainedRoom(), ended('system', ['p-4']))?.returning?.participants).toEqual([
+        { identity: 'acc_bob', role: 'publisher' },
+      ]);
+      expect(reduceDirectory(drainedRoom(), ended('system', []))?.returning).toBeNull();
+    });
+
+    it('drops it at any other end, and keeps nothing from a malformed list (untrusted input)', () => {
+      for (const reason of ['ended', 'empty-timeout', 'reservation-timeout'])
+        expect(reduceDirectory(drainedRoom(), ended(reason))?.returning).toBeNull();
+      for (const ids of ['p-3', [{ $gt: '' }], ['p 3'], Array.from({ length: 10_001 }, (_, i) => `p-${i}`)]) {
+        const r = reduceDirectory(drainedRoom(), ended('system', ids));
+        expect(r).toMatchObject({ status: 'idle', returning: null });
+      }
+    });
+
+    it('hands it over once: a new room or a move clears it, other events keep it', () => {
+      const closed = reduceDirectory(drainedRoom(), ended('system'))!;
+      expect(reduceDirectory(closed, ev('stream.published', 'coremx-1', 11, {}))?.returning).toEqual(
+        closed.returning,
+      );
+      expect(run([reserved('coremx-1', 11)], closed)?.returning).toBeNull();
+      expect(run([reserved('coremx-2', 1)], closed)).toMatchObject({ coremxId: 'coremx-2', returning: null });
+      expect(run([reserved('coremx-2', 1), moved('coremx-1', 'coremx-2', 2)], closed)?.returning).toBeNull();
+      // A later end of an ended conference keeps nothing either.
+      const over = reduceDirectory(
+        closed,
+        ev('room.ended', 'coremx-1', 12, { by: 'acc_alice', reason: 'ended', participantIds: [] }),
+      );
+      expect(over?.returning).toBeNull();
+    });
+
+    it('gives it to the next room only while fresh (RETURNING_ROSTER_TTL_MS either side of the close)', () => {
+      const closed = reduceDirectory(drainedRoom(), ended('system'))!;
+      const at = Date.parse(closed.returning!.closedAt);
+      expect(returningParticipantsOf(closed, at + 60_000)).toEqual(closed.returning!.participants);
+      expect(returningParticipantsOf(closed, at + RETURNING_ROSTER_TTL_MS)).toHaveLength(3);
+      expect(returningParticipantsOf(closed, at + RETURNING_ROSTER_TTL_MS + 1)).toEqual([]);
+      expect(returningParticipantsOf(closed, at - RETURNING_ROSTER_TTL_MS - 1)).toEqual([]);
+      expect(returningParticipantsOf({ returning: { closedAt: 'yesterday', participants: [] } }, at)).toEqual(
+        [],
+      );
+      expect(returningParticipantsOf({ returning: null }, at)).toEqual([]);
     });
 
     it('clears it when the room ends, goes idle, or the conference moves or begins a new life', () => {
@@ -375,6 +462,28 @@ describe('reduceDirectory', () => {
         ),
       ).toEqual([
         { identity: 'acc_alice', role: 'publisher' },
+        { identity: 'acc_bob', role: 'publisher' },
+        { identity: 'acc_carol', role: 'viewer' },
+      ]);
+    });
+
+    it('puts the owner first, then publishers by seniority (promotion order), then viewers', () => {
+      expect(
+        movedParticipantsOf(
+          [
+            { ...e('p-1', 'acc_alice', 'publisher', 1), publisherSeq: 3 },
+            { ...e('p-2', 'acc_bob', 'publisher', 2), publisherSeq: 9 },
+            e('p-3', 'acc_carol', 'viewer', 3),
+            { ...e('p-4', 'acc_dan', 'publisher', 4), publisherSeq: 8 },
+            // erin reloaded: her new session holds her old join order and is the owner again
+            { ...e('p-6', 'acc_erin', 'publisher', 5), publisherSeq: 12, owner: true as const },
+          ],
+          200,
+        ),
+      ).toEqual([
+        { identity: 'acc_erin', role: 'publisher' },
+        { identity: 'acc_alice', role: 'publisher' },
+        { identity: 'acc_dan', role: 'publisher' },
         { identity: 'acc_bob', role: 'publisher' },
         { identity: 'acc_carol', role: 'viewer' },
       ]);

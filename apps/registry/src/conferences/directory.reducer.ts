@@ -1,8 +1,10 @@
 import {
   hasRoom,
   parseConferenceAddress,
+  ROOM_RECONNECT_DEFAULTS,
   ROSTER_MAX,
   type ConferenceRecord,
+  type ReturningRoster,
   type RosterEntry,
 } from '@hoot/domain';
 import { OPAQUE_ID_PATTERN, PARTICIPANT_ROLES, type CcesEvent } from '@hoot/events';
@@ -20,11 +22,14 @@ import { OPAQUE_ID_PATTERN, PARTICIPANT_ROLES, type CcesEvent } from '@hoot/even
  * - `conference.moved` moves it (the old mixer's address keeps resolving).
  * - `room.ended` ends the conference only when someone ended it (reason `ended`); a room that emptied,
  *   whose reservation ran out or whose CoreMX stopped leaves it `idle`: the next join opens a room again.
+ *   When the platform closed it (reason `system`: a drain, an operator) the people still in it stay in
+ *   `returning` (identity and role, in seniority order) for the next room; any other end drops them.
  * - the rest count participants, keep the room's roster (`participant.joined` adds, `role-changed`
- *   updates, `left`/`kicked` remove; bounded by `maxParticipants` and `ROSTER_MAX`) and follow the
- *   status, only from the CoreMX it lives on. Events are untrusted: a participant event whose data is
- *   malformed (or a join of a participation already listed) changes nothing. A new life, a move and a
- *   room's end clear the roster.
+ *   updates, `left`/`kicked` remove, `room.owner-changed` marks the owner; bounded by `maxParticipants`
+ *   and `ROSTER_MAX`) and follow the status, only from the CoreMX it lives on. Events are untrusted: a
+ *   participant event whose data is malformed (or a join of a participation already listed) changes
+ *   nothing. A new life, a move and a room's end clear the roster; a new life and a move clear
+ *   `returning` (the reopen or the move that began them handed it over).
  */
 export function reduceDirectory(
   record: ConferenceRecord | undefined,
@@ -74,6 +79,7 @@ export function reduceDirectory(
         status: 'reserved',
         participants: 0,
         roster: [],
+        returning: null,
         createdAt: record && record.status !== 'ended' ? record.createdAt : event.occurredAt,
         updatedAt: event.occurredAt,
         endedAt: null,
@@ -95,6 +101,7 @@ export function reduceDirectory(
         status: record.status === 'ended' ? 'ended' : 'reserved',
         participants: 0,
         roster: [],
+        returning: null,
         rehomeLease: null,
       });
     }
@@ -104,7 +111,7 @@ export function reduceDirectory(
         case 'room.started':
           return stamp({ ...record, status: record.status === 'ended' ? 'ended' : 'active' });
         case 'participant.joined': {
-          const entry = rosterEntryOf(event.data);
+          const entry = rosterEntryOf(event.data, event.seq);
           const roster = record.roster ?? [];
           if (!entry || roster.some((e) => e.participantId === entry.participantId)) return undefined;
           const bound = Math.min(ROSTER_MAX, record.maxParticipants ?? ROSTER_MAX);
@@ -119,7 +126,22 @@ export function reduceDirectory(
           const id = data?.['participantId'];
           const to = data?.['to'];
           if (!isOpaqueId(id) || !isRole(to) || !isRole(data?.['from'])) return undefined;
-          const roster = (record.roster ?? []).map((e) => (e.participantId === id ? { ...e, role: to } : e));
+          const roster = (record.roster ?? []).map((e) => {
+            if (e.participantId !== id) return e;
+            const { publisherSeq: _seq, ...rest } = e;
+            return to === 'publisher'
+              ? { ...rest, role: to, publisherSeq: event.seq }
+              : { ...rest, role: to };
+          });
+          return stamp({ ...record, roster });
+        }
+        case 'room.owner-changed': {
+          const to = (event.data as unknown as Record<string, unknown> | null)?.['to'];
+          if (to !== null && !isOpaqueId(to)) return undefined;
+          const roster = (record.roster ?? []).map((e) => {
+            const { owner: _owner, ...rest } = e;
+            return e.participantId === to ? { ...rest, owner: true as const } : rest;
+          });
           return stamp({ ...record, roster });
         }
         case 'participant.left':
@@ -132,11 +154,14 @@ export function reduceDirectory(
             roster: (record.roster ?? []).filter((e) => e.participantId !== id),
           });
         }
-        case 'room.ended':
-          if (record.status === 'ended') return stamp({ ...record, participants: 0, roster: [] });
-          return event.data.reason === 'ended'
-            ? stamp({ ...record, status: 'ended', participants: 0, roster: [], endedAt: event.occurredAt })
-            : stamp({ ...record, status: 'idle', participants: 0, roster: [] });
+        case 'room.ended': {
+          const over = { participants: 0, roster: [], returning: null };
+          if (record.status === 'ended') return stamp({ ...record, ...over });
+          if (event.data.reason === 'ended')
+            return stamp({ ...record, ...over, status: 'ended', endedAt: event.occurredAt });
+          const returning = event.data.reason === 'system' ? returningOf(record.roster ?? [], event) : null;
+          return stamp({ ...record, ...over, status: 'idle', returning });
+        }
         default:
           return stamp(record);
       }
@@ -153,35 +178,73 @@ const isOpaqueId = (v: unknown): v is string => typeof v === 'string' && OPAQUE_
 const isRole = (v: unknown): v is RosterEntry['role'] =>
   typeof v === 'string' && (PARTICIPANT_ROLES as readonly string[]).includes(v);
 
-/** A `participant.joined`'s roster entry, or `undefined` when its data is malformed. */
-function rosterEntryOf(data: unknown): RosterEntry | undefined {
+/** A `participant.joined`'s roster entry (a publisher's seniority is `seq`), or `undefined` when malformed. */
+function rosterEntryOf(data: unknown, seq: number): RosterEntry | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const { participantId, identity, role, joinOrder } = data as Record<string, unknown>;
   if (!isOpaqueId(participantId) || !isOpaqueId(identity) || !isRole(role)) return undefined;
   if (typeof joinOrder !== 'number' || !Number.isSafeInteger(joinOrder) || joinOrder < 1) return undefined;
-  return { participantId, identity, role, joinOrder };
+  return { participantId, identity, role, joinOrder, ...(role === 'publisher' ? { publisherSeq: seq } : {}) };
+}
+
+/** The most participant ids a `room.ended` may list (its CCES contract's bound). */
+const ENDED_PARTICIPANTS_MAX = 10_000;
+
+/**
+ * Who of the roster was still in the room the platform closed (the `room.ended` lists them), for the next
+ * room; null when nobody was, or when the event's list is malformed (untrusted input: nothing is kept).
+ */
+function returningOf(roster: readonly RosterEntry[], event: CcesEvent): ReturningRoster | null {
+  const ids: unknown = (event.data as unknown as Record<string, unknown> | null)?.['participantIds'];
+  if (!Array.isArray(ids) || ids.length > ENDED_PARTICIPANTS_MAX || !ids.every(isOpaqueId)) return null;
+  const inRoom = new Set<string>(ids);
+  const participants = movedParticipantsOf(
+    roster.filter((e) => inRoom.has(e.participantId)),
+    ROOM_RECONNECT_DEFAULTS.maxDeparted,
+  );
+  return participants.length ? { closedAt: event.occurredAt, participants } : null;
 }
 
 /**
- * Who to tell a CASH a moved conference had (`movedFrom.participants`): one entry per identity, in
- * join order (an identity's first join), a publisher if any of its participations was one; at most `max`
- * (CASH accepts `ROOM_RECONNECT_DEFAULTS.maxDeparted`).
+ * Who to tell a CASH a conference's last room had (`movedFrom.participants` of a move, `returning` of a
+ * reopen), in the order CASH gives them seniority: one entry per identity, a publisher if any of its
+ * participations was one; the room's owner first, then the other publishers oldest first (by
+ * `publisherSeq`, else join order), then the viewers in join order (an identity's first join). At most
+ * `max` (CASH accepts `ROOM_RECONNECT_DEFAULTS.maxDeparted`).
  */
 export function movedParticipantsOf(
   roster: readonly RosterEntry[] | undefined,
   max: number,
 ): { identity: string; role: RosterEntry['role'] }[] {
-  const byIdentity = new Map<string, { identity: string; role: RosterEntry['role']; joinOrder: number }>();
+  interface Person {
+    identity: string;
+    role: RosterEntry['role'];
+    joinOrder: number;
+    since: number;
+    owner: boolean;
+  }
+  const byIdentity = new Map<string, Person>();
   for (const e of roster ?? []) {
+    const since = e.role === 'publisher' ? (e.publisherSeq ?? e.joinOrder) : Infinity;
     const seen = byIdentity.get(e.identity);
-    if (!seen) byIdentity.set(e.identity, { identity: e.identity, role: e.role, joinOrder: e.joinOrder });
-    else {
+    if (!seen) {
+      byIdentity.set(e.identity, {
+        identity: e.identity,
+        role: e.role,
+        joinOrder: e.joinOrder,
+        since,
+        owner: e.owner === true,
+      });
+    } else {
       seen.joinOrder = Math.min(seen.joinOrder, e.joinOrder);
+      seen.since = Math.min(seen.since, since);
+      seen.owner ||= e.owner === true;
       if (e.role === 'publisher') seen.role = 'publisher';
     }
   }
+  const rank = (p: Person) => (p.owner && p.role === 'publisher' ? 0 : p.role === 'publisher' ? 1 : 2);
   return [...byIdentity.values()]
-    .sort((a, b) => a.joinOrder - b.joinOrder)
+    .sort((a, b) => rank(a) - rank(b) || a.since - b.since || a.joinOrder - b.joinOrder)
     .slice(0, max)
     .map(({ identity, role }) => ({ identity, role }));
 }

@@ -38,6 +38,17 @@ describe('describeError', () => {
       expect([code, hasMessage(code)]).toEqual([code, true]);
   });
 
+  it("says in our words that a picked camera could not be started or was lost, never the browser's text", () => {
+    const browser = 'Could not start video source';
+    for (const code of ['sdk.device-unavailable', 'sdk.device-lost']) {
+      const human = describeError({ name: 'SdkError', code, message: browser, cause: new Error(browser) });
+      expect(hasMessage(code)).toBe(true);
+      expect(human.message).not.toContain(browser);
+      expect(human.leavesRoom).toBe(false);
+    }
+    expect(describeError({ code: 'sdk.device-unavailable' }).message).toContain('The one you had stays on.');
+  });
+
   it('says when to retry a 503 coremx-unavailable and leaves the room', () => {
     const human = describeError({
       name: 'HootApiError',
@@ -77,10 +88,21 @@ describe('describeError', () => {
       'TICKET_KICKED',
       'conference.ended',
       'conference.not-entitled',
+      // A newer session of the account (another window) took this one's place (issue 17 item 2).
+      'SESSION_REPLACED',
     ])
       expect([code, describeError(code).leavesRoom]).toEqual([code, true]);
     for (const code of ['ROOM_FULL', 'NOT_OWNER', 'HAND_ALREADY_RAISED'])
       expect([code, describeError(code).leavesRoom]).toEqual([code, false]);
+  });
+
+  it("tells a replaced session in the app's words, never the server's text, with a way back", () => {
+    const human = describeError({
+      code: 'SESSION_REPLACED',
+      message: 'a new session of your account joined this room and took your place: this one is closed',
+    });
+    expect(human).toMatchObject({ title: 'Joined elsewhere', retryable: true, leavesRoom: true });
+    expect(human.message).not.toContain('took your place');
   });
 
   it('maps browser media errors and network failures by name', () => {

@@ -256,6 +256,13 @@ const MESSAGES: Record<string, Entry> = {
   P2P_SIGNAL_REFUSED: { title: 'Call setup refused', message: 'The call could not be set up.' },
   WRONG_ROOM_MEDIA: { title: 'Not in this room', message: 'This kind of media is not used in this room.' },
   NOT_JOINED: { title: 'Not connected', message: 'You are not connected to the room.' },
+  SESSION_REPLACED: {
+    title: 'Joined elsewhere',
+    message:
+      'You joined this room in another window or tab, so this one left it. Try again to come back here.',
+    retryable: true,
+    leavesRoom: true,
+  },
   INTERNAL: { title: 'Something went wrong', message: 'The media server had a problem.', retryable: true },
   // ---- room rules
   ROOM_FULL: { title: 'Room full', message: 'Every speaker slot of the room is taken (9 at most).' },
@@ -305,6 +312,16 @@ const MESSAGES: Record<string, Entry> = {
   'sdk.media-failed': {
     title: 'Media problem',
     message: 'Part of the call could not connect. hoot keeps trying; you stay in the room.',
+  },
+  'sdk.device-unavailable': {
+    title: 'Device unavailable',
+    message:
+      'That camera or microphone could not be started (another app may be using it, or it was unplugged). The one you had stays on.',
+  },
+  'sdk.device-lost': {
+    title: 'Device disconnected',
+    message:
+      'Your camera or microphone was disconnected and no other one could be started. Plug one in and pick it in the settings.',
   },
   'media.denied': {
     title: 'Camera blocked',

@@ -1,4 +1,4 @@
-import { deviceOptions, inviteLink, isDarkFrame, withDevices } from './media-signals';
+import { deviceOptions, inviteLink, isDarkFrame } from './media-signals';
 
 describe('isDarkFrame', () => {
   it('is true for a black frame and false as soon as one pixel is bright', () => {
@@ -10,24 +10,6 @@ describe('isDarkFrame', () => {
     lit[21] = 200;
     lit[22] = 200;
     expect(isDarkFrame(lit)).toBe(false);
-  });
-});
-
-describe('withDevices', () => {
-  it('adds the chosen device ids to the kinds asked for, keeping the size asked', () => {
-    const asked = { audio: true, video: { width: { ideal: 640 } } };
-    expect(withDevices(asked, { cameraId: 'cam2', microphoneId: 'mic2' })).toEqual({
-      audio: { deviceId: { exact: 'mic2' } },
-      video: { width: { ideal: 640 }, deviceId: { exact: 'cam2' } },
-    });
-  });
-
-  it('leaves kinds not asked for off, and the defaults when nothing was chosen', () => {
-    expect(withDevices({ audio: true, video: false }, { cameraId: 'cam2' })).toEqual({
-      audio: true,
-      video: false,
-    });
-    expect(withDevices({ audio: false, video: true }, {})).toEqual({ audio: false, video: true });
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * What the page reads from media itself, pure: whether a video frame is dark (a camera turned off at the
- * sender sends black frames), the device constraints chosen on the pre-join screen, and the invite link.
+ * sender sends black frames), the device pickers' entries, and the invite link.
  */
 
 /** True when no pixel of an RGBA frame is brighter than `maxLuma` (0..255): a black frame. */
@@ -12,29 +12,10 @@ export function isDarkFrame(rgba: ArrayLike<number>, maxLuma = 24): boolean {
   return true;
 }
 
-/** The camera and microphone chosen on the pre-join screen (device ids; undefined: the default). */
+/** The camera and microphone chosen (pre-join screen, room settings; device ids; undefined: the default). */
 export interface DeviceChoice {
   cameraId?: string;
   microphoneId?: string;
-}
-
-/** Constraints as the SDK asks for them (`UserMediaConstraints`). */
-export interface KindConstraints {
-  audio: boolean;
-  video: boolean | Record<string, unknown>;
-}
-
-/** The SDK's constraints with the chosen devices added (`deviceId: {exact}`), kinds it did not ask for left off. */
-export function withDevices(
-  asked: KindConstraints,
-  choice: DeviceChoice,
-): { audio: boolean | Record<string, unknown>; video: boolean | Record<string, unknown> } {
-  const audio =
-    asked.audio && choice.microphoneId ? { deviceId: { exact: choice.microphoneId } } : asked.audio;
-  let video: boolean | Record<string, unknown> = asked.video;
-  if (asked.video && choice.cameraId)
-    video = { ...(typeof asked.video === 'object' ? asked.video : {}), deviceId: { exact: choice.cameraId } };
-  return { audio, video };
 }
 
 /** One entry of a device picker. */

@@ -1,6 +1,8 @@
 import type { AppContext } from '../app-context';
-import { deviceOptions, type DeviceChoice, type DeviceOption } from '../lib/media-signals';
+import { devicePreferences } from '../lib/device-preferences';
+import { deviceOptions, type DeviceChoice } from '../lib/media-signals';
 import { displayNameOf } from '../lib/token-claims';
+import { fillDeviceSelect } from '../ui/device-select';
 import { h, replace } from '../ui/dom';
 import { icon } from '../ui/icons';
 
@@ -15,14 +17,16 @@ export interface PrejoinChoice {
  * Before joining: a preview of our camera (mirrored) and a level meter of our microphone, pickers for
  * both (`enumerateDevices`), and switches to join with the microphone or camera off. Nobody in the room
  * sees us until Join is pressed. Without a camera or microphone (refused, none) it says so in our words
- * and still lets us join (to watch, or to ask to speak later).
+ * and still lets us join (to watch, or to ask to speak later). The devices picked last time (here or in
+ * a room's settings) are picked again; one that is gone gives way to the default.
  */
 export function prejoinPanel(
   ctx: AppContext,
   conferenceId: string,
   onJoin: (choice: PrejoinChoice) => void,
 ): { element: HTMLElement; dispose(): void } {
-  const choice: PrejoinChoice = { devices: {}, micOn: true, cameraOn: true };
+  const prefs = devicePreferences();
+  const choice: PrejoinChoice = { devices: prefs.load(), micOn: true, cameraOn: true };
   let stream: MediaStream | undefined;
   let disposed = false;
   let audio: { context: AudioContext; analyser: AnalyserNode; timer: number } | undefined;
@@ -78,10 +82,12 @@ export function prejoinPanel(
   });
   cameraSelect.addEventListener('change', () => {
     choice.devices.cameraId = cameraSelect.value || undefined;
+    prefs.save({ cameraId: choice.devices.cameraId });
     void openPreview();
   });
   micSelect.addEventListener('change', () => {
     choice.devices.microphoneId = micSelect.value || undefined;
+    prefs.save({ microphoneId: choice.devices.microphoneId });
     void openPreview();
   });
   join.addEventListener('click', () => {
@@ -141,9 +147,15 @@ export function prejoinPanel(
         audio: microphoneId ? { deviceId: { exact: microphoneId } } : true,
         video: cameraId ? { deviceId: { exact: cameraId } } : true,
       });
-    } catch {
+    } catch (error) {
+      const name = (error as { name?: unknown } | null)?.name;
+      if ((cameraId || microphoneId) && (name === 'OverconstrainedError' || name === 'NotFoundError')) {
+        // A device picked last time is gone: the defaults (the room's SDK does the same).
+        choice.devices = {};
+        next = await devices.getUserMedia({ audio: true, video: true }).catch(() => undefined);
+      }
       // One of the two may be missing or refused: try each alone before giving up.
-      next = await devices.getUserMedia({ audio: true }).catch(() => undefined);
+      next ??= await devices.getUserMedia({ audio: true }).catch(() => undefined);
       next ??= await devices.getUserMedia({ video: true }).catch(() => undefined);
     }
     if (disposed) {
@@ -173,23 +185,13 @@ export function prejoinPanel(
         ?.getTracks()
         .find((t) => t.kind === kind)
         ?.getSettings().deviceId;
-    fill(cameraSelect, cameras, choice.devices.cameraId ?? current('video'), 'No camera');
-    fill(micSelect, microphones, choice.devices.microphoneId ?? current('audio'), 'No microphone');
-  }
-
-  function fill(
-    select: HTMLSelectElement,
-    options: DeviceOption[],
-    selected: string | undefined,
-    none: string,
-  ) {
-    replace(
-      select,
-      options.length === 0
-        ? h('option', { value: '' }, none)
-        : options.map((o) => h('option', { value: o.id, selected: o.id === selected }, o.label)),
+    fillDeviceSelect(cameraSelect, cameras, choice.devices.cameraId ?? current('video'), 'No camera');
+    fillDeviceSelect(
+      micSelect,
+      microphones,
+      choice.devices.microphoneId ?? current('audio'),
+      'No microphone',
     );
-    select.disabled = options.length === 0;
   }
 
   function startMeter(media: MediaStream): void {

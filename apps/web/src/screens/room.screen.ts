@@ -1,14 +1,8 @@
-import {
-  browserMediaEnvironment,
-  MediaSession,
-  type MediaEnvironment,
-  type MediaStreamLike,
-  type RoomSession,
-  type RoomSessionEvents,
-} from '@hoot/sdk';
+import { MediaSession, type MediaStreamLike, type RoomSession, type RoomSessionEvents } from '@hoot/sdk';
 import type { AppContext, Screen } from '../app-context';
 import { describeError, type HumanError } from '../lib/error-messages';
-import { inviteLink, withDevices, type DeviceChoice } from '../lib/media-signals';
+import { devicePreferences } from '../lib/device-preferences';
+import { inviteLink, type DeviceChoice } from '../lib/media-signals';
 import {
   gridColumns,
   mobileColumns,
@@ -21,6 +15,7 @@ import { displayNameOf } from '../lib/token-claims';
 import { installDebug } from '../debug';
 import { append, copyText, h, replace } from '../ui/dom';
 import { confirmAction } from '../ui/confirm';
+import { deviceSettingsPanel } from '../ui/device-settings';
 import { icon } from '../ui/icons';
 import { MediaMonitor, type MediaSignals } from '../ui/media-monitor';
 import { prejoinPanel, type PrejoinChoice } from './prejoin';
@@ -85,6 +80,15 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     'aria-label': 'Message',
   });
   const controls = h('div', { class: 'controls', 'data-testid': 'room-controls' });
+  const settings = deviceSettingsPanel(
+    {
+      media: () => media,
+      roomType: () => session?.room.type,
+      publishing: () => model?.me?.role === 'publisher',
+    },
+    devicePreferences(),
+    () => render(),
+  );
 
   const root = h(
     'section',
@@ -105,7 +109,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     h(
       'div',
       { class: 'room-body', hidden: true },
-      h('div', { class: 'stage' }, requests, screenStage, grid, controls),
+      h('div', { class: 'stage' }, requests, screenStage, grid, controls, settings.element),
       h(
         'aside',
         { class: 'side' },
@@ -225,13 +229,30 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
       listen('closed', ({ reason }) => {
         if (reason === 'failed') finish(describeError('room.connection-lost'));
       });
-      media = new MediaSession(joined, { environment: chosenDevices() });
+      media = new MediaSession(joined, { devices: sdkDevices(devices) });
       media.on('local-stream', ({ stream }) => {
         localStream = stream;
         // Joined muted (pre-join choice) or muted since: a new local stream starts as chosen.
         media?.setEnabled('audio', micOn);
         media?.setEnabled('video', cameraOn);
         render();
+        settings.refresh();
+      });
+      media.on('device-change', ({ kind, reason }) => {
+        const noun = kind === 'video' ? 'camera' : 'microphone';
+        if (reason === 'unplugged')
+          ctx.toasts.info(
+            `Your ${noun} was disconnected`,
+            `hoot switched to the default ${noun}.`,
+            'web.device-unplugged',
+          );
+        if (reason === 'missing')
+          ctx.toasts.info(
+            `Your ${noun} is not connected`,
+            `hoot uses the default ${noun} instead.`,
+            'web.device-missing',
+          );
+        settings.refresh();
       });
       media.on('local-stream-removed', () => {
         localStream = undefined;
@@ -274,18 +295,11 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     }
   }
 
-  /** The browser's media, with the camera and microphone picked before joining. */
-  function chosenDevices(): MediaEnvironment {
-    const base = browserMediaEnvironment();
+  /** The camera and microphone picked before joining, as the SDK takes them (the SDK opens them). */
+  function sdkDevices(choice: DeviceChoice): { audio?: string; video?: string } {
     return {
-      createPeerConnection: () => base.createPeerConnection(),
-      createMediaStream: () => base.createMediaStream(),
-      getUserMedia: async (constraints) =>
-        (await navigator.mediaDevices.getUserMedia(withDevices(constraints, devices))) as MediaStreamLike,
-      getDisplayMedia: (constraints) =>
-        base.getDisplayMedia
-          ? base.getDisplayMedia(constraints)
-          : Promise.reject(new Error('no screen capture in this browser')),
+      ...(choice.microphoneId ? { audio: choice.microphoneId } : {}),
+      ...(choice.cameraId ? { video: choice.cameraId } : {}),
     };
   }
 
@@ -707,6 +721,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   }
 
   function renderControls(m: RoomModel): void {
+    const settingsOpen = settings.isOpen();
     if (
       unchanged('controls', [
         m.me?.role,
@@ -718,6 +733,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         cameraOn,
         m.screenShare,
         screenStarting,
+        settingsOpen,
       ])
     )
       return;
@@ -777,6 +793,18 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
             share.sharing ? 'Stop sharing' : 'Share screen',
           )
         : null,
+      h(
+        'button',
+        {
+          class: `round-button${settingsOpen ? ' active' : ''}`,
+          title: 'Camera and microphone settings',
+          'aria-label': 'Camera and microphone settings',
+          'aria-expanded': String(settingsOpen),
+          'data-testid': 'toggle-devices',
+          onclick: () => settings.toggle(),
+        },
+        icon('settings'),
+      ),
       m.canRaiseHand
         ? h(
             'button',
@@ -950,6 +978,8 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   function teardown(): void {
     over = true;
     prejoin.dispose();
+    settings.dispose();
+    settings.element.hidden = true;
     monitor.close();
     for (const off of detach.splice(0)) off();
     media?.close();

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WEB_CHROMIUM_FLAGS, chromiumPath, eventually, infraPath } from '@hoot/testing';
+import { WEB_CHROMIUM_FLAGS, chromiumPath, eventually, infraPath, withFakeCameras } from '@hoot/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { WebUser } from './web-platform';
 
@@ -20,7 +20,9 @@ export {
   framesDecodedFrom,
   joinByAddress,
   myTile,
+  peerConnections,
   tileOf,
+  watchPeerConnections,
 } from '@hoot/testing';
 
 /** One Chromium for a spec file; pages per person, screenshots numbered in the order they are taken. */
@@ -34,15 +36,15 @@ export class WebBrowser {
     readonly artifacts: string,
   ) {}
 
-  /** Launches Chromium; `spec` names the artifacts folder (emptied first). */
-  static async launch(spec: string): Promise<WebBrowser> {
+  /** Launches Chromium; `spec` names the artifacts folder (emptied first); `cameras`: fake cameras (1). */
+  static async launch(spec: string, options: { cameras?: number } = {}): Promise<WebBrowser> {
     const artifacts = infraPath('test-artifacts', 'web', spec);
     rmSync(artifacts, { recursive: true, force: true });
     mkdirSync(artifacts, { recursive: true });
     const browser = await chromium.launch({
       executablePath: chromiumPath(),
       headless: true,
-      args: CHROMIUM_FLAGS,
+      args: options.cameras ? withFakeCameras(CHROMIUM_FLAGS, options.cameras) : CHROMIUM_FLAGS,
     });
     return new WebBrowser(browser, artifacts);
   }

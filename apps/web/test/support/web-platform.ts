@@ -24,6 +24,8 @@ export interface WebPlatform {
   mixers: Record<Cloud, string>;
   /** The people of the run, with passwords the specs type into the page. */
   users: Record<string, WebUser>;
+  /** Where every process of the platform logs (`<part>.log`, e.g. `cash-<coremxId>.log`). */
+  logDir: string;
   /** Stops everything started (safe to call twice). */
   stop(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function startWebPlatform(): Promise<WebPlatform> {
       },
       mixers: { c1: mixerOf('c1'), c2: mixerOf('c2') },
       users,
+      logDir: platform.logDir,
       stop: () => platform.stop(),
     };
   } catch (error) {

@@ -21,10 +21,51 @@ export interface RosterEntry {
   role: 'publisher' | 'viewer';
   /** 1 for the room's first participant, then 2, 3 … */
   joinOrder: number;
+  /**
+   * A publisher's seniority: the CCES `seq` of its join as a publisher or of its promotion (the room's
+   * commit order, so the oldest publisher has the lowest); absent for viewers and in older records.
+   */
+  publisherSeq?: number;
+  /** The room's owner (its last `room.owner-changed`). */
+  owner?: true;
 }
 
 /** The most roster entries a record keeps (also bounded by the conference's `maxParticipants`). */
 export const ROSTER_MAX = 500;
+
+/**
+ * Who was in the room when the platform closed it (`room.ended` reason `system`: a drain, an operator):
+ * the next room of the conference gets them (`returning`) so they come back with their roles.
+ */
+export interface ReturningRoster {
+  /** When the room was closed (that `room.ended`'s `occurredAt`), ISO-8601. */
+  closedAt: string;
+  /** One per identity, owner first, then publishers oldest first, then viewers in join order. */
+  participants: { identity: string; role: RosterEntry['role'] }[];
+}
+
+/**
+ * How long a closed room's roster is kept for its people: the SDK re-joins on its own for two minutes
+ * after the platform closed its room (`ROOM_SESSION_DEFAULTS.reconnect.budgetMs`), including the
+ * minutes a restarting CoreMX may take; whoever comes later is a new arrival. The new room then gives
+ * each the reconnect grace from its reservation.
+ */
+export const RETURNING_ROSTER_TTL_MS = 120_000;
+
+/**
+ * The people to hand to the conference's next room at `now` (epoch ms): its `returning` roster while
+ * it is fresh (within `RETURNING_ROSTER_TTL_MS` either side of `closedAt`: a CoreMX's clock may be
+ * ahead), else none.
+ */
+export function returningParticipantsOf(
+  record: Pick<ConferenceRecord, 'returning'>,
+  now: number,
+): ReturningRoster['participants'] {
+  const returning = record.returning;
+  if (!returning) return [];
+  const age = now - Date.parse(returning.closedAt);
+  return Number.isFinite(age) && Math.abs(age) <= RETURNING_ROSTER_TTL_MS ? returning.participants : [];
+}
 
 /**
  * A conference in a registry's directory: created at this registry, or learnt from the CoreMX topics
@@ -55,6 +96,11 @@ export interface ConferenceRecord {
    * CoreMX so returning participants get their roles back. At most `ROSTER_MAX` entries.
    */
   roster: RosterEntry[];
+  /**
+   * The roster of its last room when the platform closed it (a drain), for the next room; null otherwise
+   * (its owner ended it, it emptied, it moved, a new room began; records stored before it existed).
+   */
+  returning: ReturningRoster | null;
   /** ISO-8601. */
   createdAt: string;
   updatedAt: string;

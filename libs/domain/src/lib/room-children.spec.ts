@@ -17,7 +17,16 @@ describe('addChild (chat messages)', () => {
       ok: true,
       room: { version: 3, children: [{ childId: 'c3', by: 'bob', identity: 'bob', text: 'hello', at }] },
       events: [
-        { type: 'child.added', childId: 'c3', by: 'bob', identity: 'bob', text: 'hello', version: 3, at },
+        {
+          type: 'child.added',
+          childId: 'c3',
+          by: 'bob',
+          identity: 'bob',
+          displayName: 'bob',
+          text: 'hello',
+          version: 3,
+          at,
+        },
       ],
     });
     const second = addChild(must(result), { by: 'alice', text: 'hi', at });

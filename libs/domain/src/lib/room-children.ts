@@ -85,6 +85,7 @@ export function addChild(
         childId: child.childId,
         by: child.by,
         identity: child.identity,
+        displayName: child.displayName,
         text: child.text,
       },
     ],

@@ -128,6 +128,8 @@ export interface ChildAddedEvent extends EventBase<'child.added'> {
   childId: string;
   by: string;
   identity: string;
+  /** The author's display name when it wrote. */
+  displayName: string;
   text: string;
 }
 

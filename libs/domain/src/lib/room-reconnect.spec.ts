@@ -164,4 +164,38 @@ describe('a conference moved from another CoreMX', () => {
       }),
     ).toMatchObject({ ok: false, code: E.INVALID_ROOM });
   });
+
+  it('counts the grace from returningLeftBy: people still in a draining room keep their place until then', () => {
+    const grace = ROOM_RECONNECT_DEFAULTS.graceMs;
+    const drainMs = 60_000;
+    const moved = (returningLeftBy?: number) => {
+      const created = createRoom({
+        id: 'moved',
+        type: 'm2m',
+        owner: 'alice',
+        createdAt: T0,
+        returning: [
+          { identity: 'alice', role: 'publisher' },
+          { identity: 'bob', role: 'publisher' },
+        ],
+        ...(returningLeftBy !== undefined ? { returningLeftBy } : {}),
+      });
+      if (!created.ok) throw new Error(created.message);
+      return created.room;
+    };
+    // bob comes when the old room's drain ends (after the plain grace, within the grace after leftBy).
+    const late = T0 + drainMs + grace;
+    expect(roles(must(applyRoomCommand(moved(T0 + drainMs), joinOf('bob', { at: late }))))).toEqual({
+      bob: 'publisher',
+    });
+    expect(roles(must(applyRoomCommand(moved(), joinOf('bob', { at: late }))))).toEqual({ bob: 'viewer' });
+    expect(roles(must(applyRoomCommand(moved(T0 + drainMs), joinOf('bob', { at: late + 1 }))))).toEqual({
+      bob: 'viewer',
+    });
+    for (const bad of [T0 - 1, T0 + 24 * 3600_000 + 1, Number.NaN, '5' as unknown as number]) {
+      expect(
+        createRoom({ id: 'moved', type: 'm2m', createdAt: T0, returning: [], returningLeftBy: bad }),
+      ).toMatchObject({ ok: false, code: E.INVALID_ROOM });
+    }
+  });
 });

@@ -122,9 +122,19 @@ export interface CreateRoomInput {
    * `createdAt`) and resumes its role and seniority, as after a dropped connection.
    */
   returning?: readonly { identity: string; role: RoomRole }[];
+  /**
+   * Until when (epoch ms, from `createdAt` to `createdAt` + `RETURNING_LEFT_BY_MAX_MS`) the `returning`
+   * participants may still be in the room they come from: a draining CoreMX keeps its rooms until its
+   * drain deadline while the conference is already re-homed. Their grace is counted from then. Default
+   * `createdAt` (they left when the conference came here).
+   */
+  returningLeftBy?: number;
   /** Epoch ms. */
   createdAt: number;
 }
+
+/** The latest `returningLeftBy` after `createdAt`: a day, the longest drain deadline CASH accepts. */
+export const RETURNING_LEFT_BY_MAX_MS = 24 * 3600_000;
 
 export type CreateRoomResult = { ok: true; room: Room; events: RoomEvent[] } | RoomFailure;
 
@@ -169,6 +179,12 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
         return bad('returning role must be publisher or viewer');
     }
   }
+  if (input.returningLeftBy !== undefined) {
+    const by = input.returningLeftBy;
+    if (!Number.isFinite(by) || by < input.createdAt || by > input.createdAt + RETURNING_LEFT_BY_MAX_MS) {
+      return bad(`returningLeftBy must be between createdAt and ${RETURNING_LEFT_BY_MAX_MS} ms after it`);
+    }
+  }
   if (
     input.maxParticipants !== undefined &&
     (!Number.isInteger(input.maxParticipants) || input.maxParticipants < 1)
@@ -194,7 +210,7 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
     kickedTickets: [],
     bannedIdentities: [],
     children: [],
-    departed: departedOnArrival(input.returning ?? [], input.createdAt),
+    departed: departedOnArrival(input.returning ?? [], input.returningLeftBy ?? input.createdAt),
     seq: input.returning?.length ?? 0,
   };
   const event: RoomEvent = {
@@ -211,7 +227,7 @@ export function createRoom(input: CreateRoomInput): CreateRoomResult {
   return { ok: true, room, events: [event] };
 }
 
-/** A moved conference's participants, as if they had just left (one per identity, the first kept). */
+/** A moved conference's participants, as if they had left at `at` (one per identity, the first kept). */
 function departedOnArrival(
   returning: readonly { identity: string; role: RoomRole }[],
   at: number,

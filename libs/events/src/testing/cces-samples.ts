@@ -35,6 +35,14 @@ export const CCES_SAMPLE_DATA: { [T in CcesEventType]: CcesDataOf<T> } = {
   'hand.denied': { participantId: 'p-2', by: 'p-1' },
   'stream.published': { participantId: 'p-1', kinds: ['audio', 'video'] },
   'stream.unpublished': { participantId: 'p-1', kinds: ['video'] },
+  'chat.message': {
+    messageId: 'c7',
+    participantId: 'p-2',
+    identity: 'acc-bob',
+    displayName: 'Bob Ñandú',
+    length: 11,
+    text: 'hello, 世界 👋',
+  },
   'room.rebuilt': { reason: 'media-server-restarted', participants: 2, streams: 1 },
   'coremx.state-changed': { from: 'starting', to: 'ready' },
   'conference.moved': {

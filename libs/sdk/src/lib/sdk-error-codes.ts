@@ -43,6 +43,13 @@ export enum SdkErrorCode {
   ScreenShareUnavailable = 'sdk.screen-share-unavailable',
   /** The user closed the browser's screen picker or refused it: nothing is shared. */
   ScreenShareCancelled = 'sdk.screen-share-cancelled',
+  /**
+   * The camera or microphone picked mid-call could not be started or sent (in use by another app,
+   * unplugged, refused); the device in use goes on. The browser's own error is the `cause`.
+   */
+  DeviceUnavailable = 'sdk.device-unavailable',
+  /** The camera or microphone in use was unplugged and no other one of its kind could be started. */
+  DeviceLost = 'sdk.device-lost',
 }
 
 /** Base of every error the SDK raises on its own: carries a stable `code`. */

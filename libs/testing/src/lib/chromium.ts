@@ -17,6 +17,18 @@ export const CHROMIUM_TEST_FLAGS: readonly string[] = [
   '--use-fake-device-for-media-stream',
 ];
 
+/**
+ * The flags with `count` fake cameras instead of one (`device-count`: Chromium lists `fake_device_0` …
+ * `fake_device_<count-1>`, each with its own deviceId; the first is the default). Their pixel formats
+ * cycle I420, Y16, MJPEG: WebRTC encodes no frame of the Y16 (depth) one, so a spec that sends a second
+ * camera asks for 3 and uses fake_device_2. Microphones stay as they are (a default and two more).
+ */
+export function withFakeCameras(flags: readonly string[], count: number): string[] {
+  return flags.map((flag) =>
+    flag === '--use-fake-device-for-media-stream' ? `${flag}=device-count=${count}` : flag,
+  );
+}
+
 /** Debian's `chromium` on PATH (scripts/infra/chromium.sh installs it); never a downloaded browser. */
 export function chromiumPath(): string {
   try {

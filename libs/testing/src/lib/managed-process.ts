@@ -18,6 +18,8 @@ export interface ManagedProcessOptions {
   readyTimeoutMs?: number;
   /** Called with each output line (stdout and stderr). */
   onLine?: (line: string) => void;
+  /** Aborting while it is not ready yet stops the process and makes `start` reject (a supervisor's stop). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -38,6 +40,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class ManagedProcess {
   private readonly tail: string[] = [];
   private exitCode: number | null | undefined = undefined;
+  private signalOfExit: NodeJS.Signals | null = null;
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -48,6 +51,7 @@ export class ManagedProcess {
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        this.signalOfExit = signal;
         this.exitCode = code ?? (signal ? null : 0);
         resolve(this.exitCode);
       });
@@ -71,6 +75,7 @@ export class ManagedProcess {
   }
 
   static async start(options: ManagedProcessOptions): Promise<ManagedProcess> {
+    if (options.signal?.aborted) throw new Error(`${options.name}: start aborted`);
     let log: WriteStream | undefined;
     if (options.logFile) {
       mkdirSync(dirname(options.logFile), { recursive: true });
@@ -113,6 +118,11 @@ export class ManagedProcess {
     return this.exitCode === undefined;
   }
 
+  /** The signal that ended the process (e.g. `SIGKILL`), or null (exited by itself, or still running). */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.signalOfExit;
+  }
+
   /** The last lines the process printed. */
   recentOutput(): string {
     return this.tail.join('\n');
@@ -126,6 +136,11 @@ export class ManagedProcess {
     const exitedEarly = this.exited.then((code) => {
       throw fail(`exited with code ${code} before it was ready`);
     });
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(fail('start aborted'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
     const timeout = new Promise<never>((_, reject) => {
       const timer = setTimeout(() => reject(fail(`not ready after ${timeoutMs} ms`)), timeoutMs);
       this.exited.finally(() => clearTimeout(timer));
@@ -134,13 +149,31 @@ export class ManagedProcess {
     // Keep unhandled-rejection noise away from whichever promise loses the race.
     exitedEarly.catch(() => undefined);
     timeout.catch(() => undefined);
-    await Promise.race([lineSeen, exitedEarly, timeout]);
-    if (!options.readyProbe) return;
+    aborted.catch(() => undefined);
+    try {
+      await Promise.race([lineSeen, exitedEarly, timeout, aborted]);
+      if (options.readyProbe)
+        await this.probeUntilReady(options.readyProbe, deadline, timeoutMs, fail, aborted);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async probeUntilReady(
+    readyProbe: () => Promise<unknown>,
+    deadline: number,
+    timeoutMs: number,
+    fail: (why: string) => Error,
+    aborted: Promise<never>,
+  ): Promise<void> {
     let lastError: unknown;
+    let stop = false;
+    aborted.catch(() => (stop = true));
     while (Date.now() < deadline) {
+      if (stop) throw fail('start aborted');
       if (!this.running) throw fail(`exited with code ${this.exitCode} before it was ready`);
       try {
-        await options.readyProbe();
+        await readyProbe();
         return;
       } catch (error) {
         lastError = error;

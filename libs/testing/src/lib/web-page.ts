@@ -121,3 +121,72 @@ export const screenFramesFrom = (page: Page, participantId: string): Promise<num
     (id) => (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.screenFramesDecodedFrom(id),
     participantId,
   );
+
+/** One `RTCPeerConnection` of a page (`peerConnections`), with what its senders send. */
+export interface PeerConnectionState {
+  /** Its place in the order the page created them (0 first). */
+  index: number;
+  connectionState: string;
+  /** The local SDP as last set: unchanged when nothing was renegotiated. */
+  localSdp: string;
+  /** Senders with a track: its kind, the device it comes from, whether it is enabled (not muted). */
+  sending: { kind: string; deviceId: string; enabled: boolean; readyState: string }[];
+}
+
+/** The few browser shapes the two helpers below use (libs/testing compiles without the DOM library). */
+interface BrowserTrack {
+  kind: string;
+  enabled: boolean;
+  readyState: string;
+  getSettings(): { deviceId?: string };
+}
+interface BrowserPeerConnection {
+  connectionState: string;
+  localDescription: { sdp: string } | null;
+  getSenders(): { track: BrowserTrack | null }[];
+}
+type PeerConnectionClass = new (...args: unknown[]) => BrowserPeerConnection;
+
+/**
+ * Records every `RTCPeerConnection` the page creates from now on (the app never reloads between screens;
+ * the SDK looks the constructor up when it connects). Call before joining a room.
+ */
+export const watchPeerConnections = (page: Page): Promise<void> =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as {
+      RTCPeerConnection: PeerConnectionClass;
+      __hootPeerConnections?: BrowserPeerConnection[];
+    };
+    if (g.__hootPeerConnections) return;
+    const created: BrowserPeerConnection[] = (g.__hootPeerConnections = []);
+    const Original = g.RTCPeerConnection;
+    g.RTCPeerConnection = class extends Original {
+      constructor(...args: unknown[]) {
+        super(...args);
+        created.push(this);
+      }
+    };
+  });
+
+/** The connections the page created since `watchPeerConnections`, in order. */
+export const peerConnections = (page: Page): Promise<PeerConnectionState[]> =>
+  page.evaluate(() =>
+    (
+      (globalThis as unknown as { __hootPeerConnections?: BrowserPeerConnection[] }).__hootPeerConnections ??
+      []
+    ).map((pc, index) => ({
+      index,
+      connectionState: pc.connectionState,
+      localSdp: pc.localDescription?.sdp ?? '',
+      sending: pc
+        .getSenders()
+        .map((s) => s.track)
+        .filter((t): t is BrowserTrack => t !== null)
+        .map((t) => ({
+          kind: t.kind,
+          deviceId: t.getSettings().deviceId ?? '',
+          enabled: t.enabled,
+          readyState: t.readyState,
+        })),
+    })),
+  );

@@ -1,4 +1,5 @@
 import type { CcesEventDefinition } from './cces-event-definition';
+import { CHAT_MESSAGE } from './chat-message';
 import { CONFERENCE_MOVED } from './conference-moved';
 import { COREMX_STATE_CHANGED } from './coremx-state-changed';
 import { HAND_APPROVED } from './hand-approved';
@@ -33,6 +34,7 @@ export const CCES_CATALOG = {
   [HAND_DENIED.type]: HAND_DENIED,
   [STREAM_PUBLISHED.type]: STREAM_PUBLISHED,
   [STREAM_UNPUBLISHED.type]: STREAM_UNPUBLISHED,
+  [CHAT_MESSAGE.type]: CHAT_MESSAGE,
   [ROOM_REBUILT.type]: ROOM_REBUILT,
   [COREMX_STATE_CHANGED.type]: COREMX_STATE_CHANGED,
   [CONFERENCE_MOVED.type]: CONFERENCE_MOVED,

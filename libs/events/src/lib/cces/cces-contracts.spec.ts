@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { CCES_SAMPLE_DATA } from '../../testing';
 import { CCES_CATALOG, CCES_EVENT_TYPES, type CcesEventType } from './cces-catalog';
 import { CCES_MAX_VALUE_BYTES, parseCcesEnvelope, parseCcesMessage } from './cces-envelope';
+import { ccesValueBytesAtMost } from './cces-publisher.port';
+import { CHAT_TEXT_MAX_CODE_POINTS, chatTextLength, sanitizeChatText } from './chat-message';
 import { CcesErrorCode } from './cces-error-code';
 import { COREMX_STREAM_KEY } from './cces-fields';
 import { cceTopicFor } from './cces-topic';
@@ -35,9 +37,10 @@ const wrongType = (value: unknown): unknown => {
 };
 
 describe('CCES contracts', () => {
-  it('has the issue 6 event types, one folder each, room.reserved at version 2 and the rest at 1', () => {
+  it('has the issue 6 event types and chat.message, one folder each, room.reserved at version 2 and the rest at 1', () => {
     expect([...CCES_EVENT_TYPES].sort()).toEqual(
       [
+        'chat.message',
         'conference.moved',
         'coremx.state-changed',
         'hand.approved',
@@ -316,6 +319,80 @@ describe('parseCcesMessage (envelope)', () => {
   it('parseCcesEnvelope is pure validation (no key or topic)', () => {
     expect(parseCcesEnvelope(good)).toEqual({ ok: true, event: good });
     expect(parseCcesEnvelope(undefined)).toMatchObject({ ok: false, code: CcesErrorCode.InvalidEnvelope });
+  });
+});
+
+describe('chat.message (issue 21: chat on the topic)', () => {
+  const chat = CCES_SAMPLE_DATA['chat.message'];
+  const withText = (text: string) => ({ ...chat, text, length: chatTextLength(text) });
+  const omitted = { ...omit(chat, 'text'), textOmitted: true };
+
+  it('accepts the metadata form (textOmitted: true, no text) and text with line breaks and tabs', () => {
+    expect(parse(envelope('chat.message', { data: omitted }))).toMatchObject({ ok: true });
+    expect(parse(envelope('chat.message', { data: withText('line one\n\tline two\r\n') })).ok).toBe(true);
+  });
+
+  it('counts code points like the room does: 2000 emoji pass (4000 UTF-16 units), 2001 characters do not', () => {
+    expect(parse(envelope('chat.message', { data: withText('👋'.repeat(2000)) })).ok).toBe(true);
+    for (const text of [
+      'a'.repeat(CHAT_TEXT_MAX_CODE_POINTS + 1),
+      '👋'.repeat(CHAT_TEXT_MAX_CODE_POINTS + 1),
+    ]) {
+      expect(parse(envelope('chat.message', { data: { ...withText(text), length: 2000 } }))).toMatchObject({
+        ok: false,
+        code: CcesErrorCode.InvalidData,
+        reason: 'data.text must have at most 2000 characters',
+      });
+    }
+  });
+
+  it.each([
+    ['both text and textOmitted', { ...chat, textOmitted: true }],
+    ['neither text nor textOmitted', omit(chat, 'text')],
+    ['textOmitted false', { ...omit(chat, 'text'), textOmitted: false }],
+    ['a length that is not the text’s', { ...chat, length: chat.length + 1 }],
+    ['a length over 2000 without text', { ...omitted, length: 2001 }],
+    ['a length of 0', { ...omitted, length: 0 }],
+    ['only white space', withText(' \n\t ')],
+    ['a bell character', withText('ding\u0007')],
+    ['an escape sequence', withText('\u001b[2Jcleared')],
+    ['a C1 control', withText('x\u0085y')],
+    ['a lone surrogate', withText('x\ud83dy')],
+    ['a messageId that is not an id', { ...chat, messageId: 'c 7' }],
+    ['an author without identity', omit(chat, 'identity')],
+    ['a display name over 128 characters', { ...chat, displayName: 'n'.repeat(129) }],
+  ])('refuses %s', (_what, data) => {
+    expect(parse(envelope('chat.message', { data }))).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.InvalidData,
+    });
+  });
+
+  it('keeps the largest chat event under CCES_MAX_VALUE_BYTES, and a bigger value is refused as too large', () => {
+    // 4 UTF-8 bytes per code point is the most a text can take; a display name of quotes doubles in JSON.
+    const largest = {
+      type: 'chat.message' as const,
+      conferenceId: 'c'.repeat(64),
+      data: { ...withText('𝄞'.repeat(2000)), displayName: '"'.repeat(128), messageId: 'm'.repeat(128) },
+    };
+    expect(ccesValueBytesAtMost(largest, 'x'.repeat(63))).toBeLessThan(CCES_MAX_VALUE_BYTES);
+    const padded = envelope('chat.message', { data: withText('a'.repeat(2000)) });
+    const value = JSON.stringify(padded).replace('"data":{', `"data":{${' '.repeat(CCES_MAX_VALUE_BYTES)}`);
+    expect(parseCcesMessage('standup', value, TOPIC)).toMatchObject({
+      ok: false,
+      code: CcesErrorCode.TooLarge,
+    });
+  });
+
+  it('sanitizeChatText makes any text the room accepted fit, with the same length', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 2000 }), (raw) => {
+        fc.pre(raw.trim().length > 0);
+        const text = sanitizeChatText(raw);
+        expect(chatTextLength(text)).toBe(chatTextLength(raw));
+        expect(parse(envelope('chat.message', { data: withText(text) }))).toMatchObject({ ok: true });
+      }),
+    );
   });
 });
 

@@ -8,6 +8,7 @@ export * from './cces-publisher.port';
 export * from './cces-sender.port';
 export * from './cces-sequencer';
 export * from './cces-topic';
+export * from './chat-message';
 export * from './conference-moved';
 export * from './coremx-state-changed';
 export * from './dead-letter';

@@ -231,6 +231,39 @@ describe('JournaledProducer', () => {
     expect(producer.status()).toMatchObject({ consecutiveFailures: 0, lastError: undefined });
   });
 
+  it('ends a batch at maxBatchBytes of values before maxBatch events, and sends the rest in order', async () => {
+    const sender = new FakeCcesSender();
+    sender.hold();
+    const producer = await start(sender, { maxBatch: 10, maxBatchBytes: 700 });
+    const events = await Promise.all(
+      Array.from({ length: 10 }, () => producer.publish(ccesSampleInput('hand.raised'))),
+    );
+    sender.release();
+    await producer.flushed();
+    const one = sender.attempts[0].messages[0].value.length;
+    expect(3 * one).toBeLessThanOrEqual(700); // three of the sample fit, four do not
+    expect(4 * one).toBeGreaterThan(700);
+    const sizes = sender.attempts.map((a) => a.messages.length);
+    expect(Math.max(...sizes)).toBe(3);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(sender.events()).toEqual(events);
+  });
+
+  it('sends at most maxBatch events per request when the values are small', async () => {
+    const sender = new FakeCcesSender();
+    sender.hold();
+    const producer = await start(sender, { maxBatch: 4 });
+    const events = await Promise.all(
+      Array.from({ length: 9 }, () => producer.publish(ccesSampleInput('hand.raised'))),
+    );
+    sender.release();
+    await producer.flushed();
+    const sizes = sender.attempts.map((a) => a.messages.length);
+    expect(Math.max(...sizes)).toBe(4);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(9);
+    expect(sender.events()).toEqual(events);
+  });
+
   it('waits longer after each failure, up to the maximum', async () => {
     const sender = new FakeCcesSender();
     sender.down = true;

@@ -20,6 +20,8 @@ export interface JournaledProducerOptions {
   /** fsync the journal before `publish` resolves. Default true; false only for throw-away runs. */
   fsync?: boolean;
   maxBatch?: number;
+  /** Bytes of event values per Kafka request (a batch ends at `maxBatch` events or this, whichever first). */
+  maxBatchBytes?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
   compactAfterLines?: number;
@@ -30,8 +32,14 @@ export interface JournaledProducerOptions {
 }
 
 export const JOURNALED_PRODUCER_DEFAULTS = {
-  /** Events per Kafka request: enough to catch up fast after an outage, small enough for one request. */
-  maxBatch: 200,
+  /**
+   * Events per Kafka request. Sends are one at a time (order is the contract), so a backlog drains at
+   * about `maxBatch` events per broker round trip: large enough that a burst of many rooms is not bound by
+   * round trips, while `maxBatchBytes` keeps a request well under the broker's 1 MiB message limits.
+   */
+  maxBatch: 1_000,
+  /** ≈ 1,000 typical events of ≈ 0.5 KiB; at most a third of it lands in one partition's record batch. */
+  maxBatchBytes: 512 * 1024,
   /** First pause after a failed send; doubles on each further failure… */
   retryInitialMs: 200,
   /** … up to this, so a returning broker is noticed within seconds without hammering a dead one. */
@@ -60,6 +68,8 @@ export interface JournaledProducerStatus {
 
 interface Entry extends CcesJournalRecord {
   durable: boolean;
+  /** The Kafka message, made once at the first send (a retried batch is resent unchanged). */
+  message?: ReturnType<typeof ccesMessageOf>;
 }
 
 /**
@@ -103,6 +113,7 @@ export class JournaledProducer implements CcesPublisher {
     this.newId = options.newId ?? randomUUID;
     this.settings = {
       maxBatch: options.maxBatch ?? JOURNALED_PRODUCER_DEFAULTS.maxBatch,
+      maxBatchBytes: options.maxBatchBytes ?? JOURNALED_PRODUCER_DEFAULTS.maxBatchBytes,
       retryInitialMs: options.retryInitialMs ?? JOURNALED_PRODUCER_DEFAULTS.retryInitialMs,
       retryMaxMs: options.retryMaxMs ?? JOURNALED_PRODUCER_DEFAULTS.retryMaxMs,
       compactAfterLines: options.compactAfterLines ?? JOURNALED_PRODUCER_DEFAULTS.compactAfterLines,
@@ -269,8 +280,12 @@ export class JournaledProducer implements CcesPublisher {
     while (!this.closing) {
       if (!inflight) {
         const ready: Entry[] = [];
+        let bytes = 0;
         for (const entry of this.entries) {
           if (!entry.durable || ready.length >= this.settings.maxBatch) break;
+          entry.message ??= ccesMessageOf(entry.event);
+          bytes += entry.message.value.length;
+          if (ready.length > 0 && bytes > this.settings.maxBatchBytes) break;
           ready.push(entry);
         }
         if (ready.length === 0) {
@@ -291,7 +306,7 @@ export class JournaledProducer implements CcesPublisher {
         // A failed batch is resent unchanged, so the broker can recognise what it already has.
         await this.options.sender.send(
           this.topic,
-          inflight.map((entry) => ccesMessageOf(entry.event)),
+          inflight.map((entry) => entry.message ?? ccesMessageOf(entry.event)),
         );
       } catch (error) {
         this.consecutiveFailures += 1;
@@ -309,13 +324,22 @@ export class JournaledProducer implements CcesPublisher {
       this.entries.splice(0, sent.length);
       this.acked = sent[sent.length - 1].n;
       this.settleFlushWaiters();
-      await this.recordAck(this.acked);
+      // The ack line is written behind the next send, not before it: it is not fsynced and a lost one only
+      // means a resend (the broker drops what it has), so the next batch need not wait for the disk. Ack
+      // writes stay in order (one chain) and are finished before the loop ends.
+      // The journal's queue is FIFO, so the ack line is queued at once, in order.
+      const written = this.journal.ack(this.acked);
+      written.catch(() => undefined); // awaited (and its failure handled) in recordAck, maybe a little later
+      this.ackChain = this.ackChain.then(() => this.recordAck(written));
     }
+    await this.ackChain;
   }
 
-  private async recordAck(n: number): Promise<void> {
+  private ackChain: Promise<void> = Promise.resolve();
+
+  private async recordAck(written: Promise<void>): Promise<void> {
     try {
-      await this.journal.ack(n);
+      await written;
       if (this.journal.lineCount >= this.settings.compactAfterLines) await this.journal.compact();
     } catch (error) {
       // The journal failed: keep sending what is durable, refuse new events (see `status().failed`).

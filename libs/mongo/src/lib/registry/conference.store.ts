@@ -54,10 +54,18 @@ const docOf = (r: ConferenceRecord): ConferenceDoc => ({
   rev: r.rev,
   record: JSON.stringify(r),
 });
-/** A stored record (JSON) as the current shape: records written before the roster existed have none. */
+/**
+ * A stored record (JSON) as the current shape: records written before the roster (or the returning roster)
+ * existed have none.
+ */
 const parseRecord = (json: string, rev: number): ConferenceRecord => {
   const parsed = JSON.parse(json) as ConferenceRecord;
-  return { ...parsed, roster: Array.isArray(parsed.roster) ? parsed.roster : [], rev };
+  return {
+    ...parsed,
+    roster: Array.isArray(parsed.roster) ? parsed.roster : [],
+    returning: parsed.returning ?? null,
+    rev,
+  };
 };
 const recordOf = (d: ConferenceDoc): ConferenceRecord => parseRecord(d.record, d.rev);
 

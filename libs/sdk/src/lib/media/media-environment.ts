@@ -19,6 +19,12 @@ export interface SessionDescriptionLike {
 export interface MediaStreamTrackLike {
   readonly kind: string;
   readonly id: string;
+  /** False while muted (the track sends silence / black frames). */
+  enabled?: boolean;
+  /** `ended` once the device is gone (unplugged, taken away) or the track was stopped. */
+  readonly readyState?: string;
+  /** The device the track comes from (`deviceId`). */
+  getSettings?(): { deviceId?: string };
   stop(): void;
   /** A browser track fires `ended` when its source stops (the browser's own "Stop sharing" bar). */
   addEventListener?(type: 'ended', listener: () => void): void;
@@ -29,6 +35,21 @@ export interface MediaStreamLike {
   readonly id: string;
   getTracks(): MediaStreamTrackLike[];
   addTrack(track: MediaStreamTrackLike): void;
+}
+
+/** What sends one of our tracks on a connection (`RTCRtpSender`). */
+export interface RtpSenderLike {
+  readonly track: MediaStreamTrackLike | null;
+  /** Sends another track in its place, without renegotiating. */
+  replaceTrack(track: MediaStreamTrackLike | null): Promise<void>;
+}
+
+/** One entry of `enumerateDevices()`. */
+export interface MediaDeviceInfoLike {
+  readonly deviceId: string;
+  /** `audioinput`, `videoinput`, `audiooutput`. */
+  readonly kind: string;
+  readonly label: string;
 }
 
 export interface StatsReportLike {
@@ -47,6 +68,8 @@ export interface PeerConnectionLike {
     init?: { direction?: TransceiverDirection; streams?: MediaStreamLike[] },
   ): unknown;
   addTrack(track: MediaStreamTrackLike, ...streams: MediaStreamLike[]): unknown;
+  /** The senders of our tracks (switching a device replaces the track of one). */
+  getSenders?(): RtpSenderLike[];
   createOffer(): Promise<SessionDescriptionLike>;
   createAnswer(): Promise<SessionDescriptionLike>;
   setLocalDescription(description: SessionDescriptionLike): Promise<void>;
@@ -56,9 +79,16 @@ export interface PeerConnectionLike {
   close(): void;
 }
 
+/** What is asked of one kind: a size (ideal, not exact) and a device (exact: that one or none). */
+export interface TrackConstraintsLike {
+  width?: { ideal: number };
+  height?: { ideal: number };
+  deviceId?: { exact: string };
+}
+
 export interface UserMediaConstraints {
-  audio: boolean;
-  video: boolean | { width?: { ideal: number }; height?: { ideal: number } };
+  audio: boolean | TrackConstraintsLike;
+  video: boolean | TrackConstraintsLike;
 }
 
 /** What a screen share asks the browser for: video only (the shared screen carries no sound here). */
@@ -74,6 +104,10 @@ export interface MediaEnvironment {
   getUserMedia(constraints: UserMediaConstraints): Promise<MediaStreamLike>;
   /** The browser's screen picker (`navigator.mediaDevices.getDisplayMedia`); absent where there is none. */
   getDisplayMedia?(constraints: DisplayMediaConstraints): Promise<MediaStreamLike>;
+  /** The cameras and microphones there are (without: an unplugged device is only noticed when its track ends). */
+  enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
+  /** Calls `listener` when a device is plugged in or out (`devicechange`); returns the unsubscribe function. */
+  onDeviceChange?(listener: () => void): () => void;
 }
 
 interface BrowserGlobals {
@@ -83,6 +117,9 @@ interface BrowserGlobals {
     mediaDevices?: {
       getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike>;
       getDisplayMedia?(c: DisplayMediaConstraints): Promise<MediaStreamLike>;
+      enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
+      addEventListener?(type: 'devicechange', listener: () => void): void;
+      removeEventListener?(type: 'devicechange', listener: () => void): void;
     };
   };
 }
@@ -123,6 +160,14 @@ export function browserMediaEnvironment(iceServers: unknown[] = []): MediaEnviro
       if (!devices?.getDisplayMedia)
         return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices.getDisplayMedia'));
       return devices.getDisplayMedia(constraints);
+    },
+    async enumerateDevices() {
+      return (await g.navigator?.mediaDevices?.enumerateDevices?.()) ?? [];
+    },
+    onDeviceChange(listener) {
+      const devices = g.navigator?.mediaDevices;
+      devices?.addEventListener?.('devicechange', listener);
+      return () => devices?.removeEventListener?.('devicechange', listener);
     },
   };
 }

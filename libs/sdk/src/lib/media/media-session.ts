@@ -12,6 +12,7 @@ import {
   type IceCandidateLike,
   type MediaEnvironment,
   type MediaStreamLike,
+  type MediaStreamTrackLike,
   type PeerConnectionLike,
   type StatsReportLike,
 } from './media-environment';
@@ -25,6 +26,18 @@ import {
   screenShareAllowed,
   screenSharers,
 } from './media-plan';
+import {
+  deviceGone,
+  deviceLost,
+  deviceUnavailable,
+  isMissingDevice,
+  replaceSentTrack,
+  userMediaConstraints,
+  withTrack,
+  type DeviceChangeReason,
+  type DeviceKind,
+  type MediaDeviceChoice,
+} from './media-devices';
 
 /** A p2p signal as CASH relays it (`p2p-signal`). */
 export type MediaP2pSignal =
@@ -81,12 +94,16 @@ export interface MediaSessionEvents {
   'remote-screen-removed': { participantId: string };
   /** A media step failed (camera refused, SDP refused, …); the session keeps going. */
   error: { error: unknown; step: string };
+  /** The device of a kind changed (`deviceId` undefined: the browser's default); see `switchDevice`. */
+  'device-change': { kind: DeviceKind; deviceId: string | undefined; reason: DeviceChangeReason };
 }
 
 export interface MediaSessionOptions {
   environment?: MediaEnvironment;
   /** Preferred camera size (ideal, not exact). */
   video?: { width: number; height: number };
+  /** The camera and microphone to open (device ids, e.g. chosen before joining); the defaults otherwise. */
+  devices?: MediaDeviceChoice;
   /** Timers of the health check (the system clock by default). */
   clock?: Clock;
   /**
@@ -194,6 +211,8 @@ export class MediaSession {
   private publishRetryAt: number | undefined;
   private publishFailures = 0;
   private readonly recoveries: MediaRecoveries = { resubscribed: 0, republished: 0, publishRetries: 0 };
+  /** The device each kind opens (`switchDevice` changes it; a kind left out: the default). */
+  private readonly devices: MediaDeviceChoice;
 
   constructor(
     private readonly session: MediaRoomSession,
@@ -202,6 +221,7 @@ export class MediaSession {
     this.env = options.environment ?? browserMediaEnvironment();
     this.clock = options.clock ?? systemClock;
     this.health = options.health === false ? undefined : { ...MEDIA_HEALTH_DEFAULTS, ...options.health };
+    this.devices = { ...options.devices };
   }
 
   on<K extends keyof MediaSessionEvents>(event: K, listener: Listener<MediaSessionEvents[K]>): () => void {
@@ -244,6 +264,10 @@ export class MediaSession {
     this.listen('reoffer', () => this.enqueue('reoffer', () => this.restart(true)));
     this.listen('reconnected', () => this.enqueue('reconnected', () => this.restart(false)));
     this.listen('change', () => this.enqueue('change', () => this.reconcile()));
+    const offDevices = this.env.onDeviceChange?.(
+      () => void this.enqueue('device', () => this.checkDevices()),
+    );
+    if (offDevices) this.detach.push(offDevices);
     this.scheduleHealthCheck();
     return this.enqueue('start', () => this.reconcile(), true);
   }
@@ -315,6 +339,32 @@ export class MediaSession {
     for (const track of this.localStream?.getTracks() ?? []) {
       if (track.kind === kind) (track as { enabled?: boolean }).enabled = enabled;
     }
+  }
+
+  /** The device each kind opens (a kind left out: the browser's default). */
+  chosenDevices(): MediaDeviceChoice {
+    return { ...this.devices };
+  }
+
+  /**
+   * Moves a kind to another device mid-call: opens it (`deviceId` exact), sends it in place of the old
+   * track on the connections that send it (`replaceTrack`: no renegotiation, no new publish), keeps it
+   * muted if the old one was, stops the old track, emits `local-stream` with the new preview stream and
+   * remembers the choice (a later publish opens it). When we send nothing yet, only remembers it, and a
+   * publish the camera refused is tried again with it. Rejects with `sdk.device-unavailable` when the
+   * device cannot be opened or sent: the old one goes on.
+   */
+  switchDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    // Runs in turn with the other media steps; its failure is the caller's (not an `error` event).
+    const run = this.queue.then(async () => {
+      if (this.closed) return;
+      await this.useDevice(kind, deviceId, 'switched');
+      if (!this.publishBlocked) return;
+      this.publishBlocked = false;
+      await this.reconcile().catch((error: unknown) => this.emit('error', { error, step: 'publish' }));
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Stops everything: connections closed, camera released, room listeners removed. */
@@ -413,13 +463,7 @@ export class MediaSession {
       kinds.length === this.localKinds.length && kinds.every((k) => this.localKinds.includes(k));
     if (this.localStream && sameKinds) return this.localStream;
     this.stopLocal();
-    const size = this.options.video ?? { width: 640, height: 360 };
-    const stream = await this.env.getUserMedia({
-      audio: kinds.includes('audio'),
-      video: kinds.includes('video')
-        ? { width: { ideal: size.width }, height: { ideal: size.height } }
-        : false,
-    });
+    const stream = await this.openLocal(kinds);
     this.localStream = stream;
     this.localKinds = kinds;
     this.emit('local-stream', { stream, kinds });
@@ -825,6 +869,91 @@ export class MediaSession {
     this.emit('remote-screen-removed', { participantId: publisherId });
   }
 
+  // ---- devices ---------------------------------------------------------------------------------------
+
+  /** Opens the chosen devices; a chosen one that is gone gives way to the default (`missing`). */
+  private async openLocal(asked: MediaKind[]): Promise<MediaStreamLike> {
+    const kinds = asked.filter((kind): kind is DeviceKind => kind !== 'screen');
+    const constraints = userMediaConstraints(kinds, this.cameraSize(), this.devices);
+    try {
+      return await this.env.getUserMedia(constraints);
+    } catch (error) {
+      const chosen = kinds.filter((kind) => this.devices[kind] !== undefined);
+      if (chosen.length === 0 || !isMissingDevice(error)) throw error;
+      for (const kind of chosen) this.remember(kind, undefined, 'missing');
+      return this.env.getUserMedia(userMediaConstraints(kinds, this.cameraSize(), this.devices));
+    }
+  }
+
+  private cameraSize(): { width: number; height: number } {
+    return this.options.video ?? { width: 640, height: 360 };
+  }
+
+  /**
+   * Puts `deviceId` (undefined: the default) in place of the track of `kind` we send. Throws in our words
+   * and leaves the old track in place when the device cannot be opened or a connection refuses it.
+   */
+  private async useDevice(
+    kind: DeviceKind,
+    deviceId: string | undefined,
+    reason: DeviceChangeReason,
+  ): Promise<void> {
+    const stream = this.localStream;
+    const previous = stream?.getTracks().find((t) => t.kind === kind);
+    if (!stream || !previous) return this.remember(kind, deviceId, reason);
+    const fail = (error: unknown) =>
+      reason === 'unplugged' ? deviceLost(kind, error) : deviceUnavailable(kind, error);
+    let next: MediaStreamTrackLike | undefined;
+    try {
+      const opened = await this.env.getUserMedia(
+        userMediaConstraints([kind], this.cameraSize(), deviceId ? { [kind]: deviceId } : {}),
+      );
+      for (const track of opened.getTracks()) {
+        if (track.kind === kind && !next) next = track;
+        else track.stop();
+      }
+      if (!next) throw new Error(`getUserMedia gave no ${kind} track`);
+    } catch (error) {
+      throw fail(error);
+    }
+    if (this.closed || this.localStream !== stream) {
+      next.stop();
+      return;
+    }
+    if (previous.enabled !== undefined) next.enabled = previous.enabled;
+    const connections = [this.publishing?.pc, this.p2p?.pc].filter((pc) => pc !== undefined);
+    try {
+      await replaceSentTrack(connections, previous, next);
+    } catch (error) {
+      next.stop();
+      throw fail(error);
+    }
+    this.localStream = withTrack(this.env, stream, previous, next);
+    previous.stop();
+    this.remember(kind, deviceId, reason);
+    this.emit('local-stream', { stream: this.localStream, kinds: this.localKinds });
+  }
+
+  /** After `devicechange`: a device we send from that is gone gives way to the default of its kind. */
+  private async checkDevices(): Promise<void> {
+    const stream = this.localStream;
+    if (!stream) return;
+    const listed = await this.env.enumerateDevices?.().catch(() => undefined);
+    for (const track of stream.getTracks()) {
+      const kind = track.kind as DeviceKind;
+      if (!deviceGone(track, listed, this.devices[kind])) continue;
+      await this.useDevice(kind, undefined, 'unplugged').catch((error: unknown) =>
+        this.emit('error', { error, step: 'device' }),
+      );
+    }
+  }
+
+  private remember(kind: DeviceKind, deviceId: string | undefined, reason: DeviceChangeReason): void {
+    if (deviceId) this.devices[kind] = deviceId;
+    else delete this.devices[kind];
+    this.emit('device-change', { kind, deviceId, reason });
+  }
+
   // ---- plumbing --------------------------------------------------------------------------------------
 
   /**
@@ -978,6 +1107,7 @@ const STEP_WORDS: Record<string, string> = {
   ice: 'connecting the media',
   'p2p-candidate': 'connecting the call',
   'p2p-signal': 'connecting the call',
+  device: 'changing the camera or microphone',
 };
 
 /**
