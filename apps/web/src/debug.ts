@@ -6,6 +6,8 @@ export interface HootDebug {
   inboundAudioPacketsReceived(): Promise<number>;
   /** Video frames the tile of one participant has decoded from its stream (0 without such a tile). */
   inboundVideoFramesDecodedFrom(participantId: string): number;
+  /** Video frames the stage has decoded from one participant's shared screen (0 without it). */
+  screenFramesDecodedFrom(participantId: string): number;
   /** Each media connection as the SDK's health check last saw it (logged by the specs when media stalls). */
   mediaLinks(): MediaLinkReport[];
   /** How often the SDK rebuilt a connection or retried a publish. */
@@ -24,6 +26,12 @@ export function installDebug(media: MediaSession | undefined): void {
     inboundVideoFramesDecodedFrom: (participantId) => {
       const video = document.querySelector<HTMLVideoElement>(
         `[data-testid="tile"][data-participant-id="${CSS.escape(participantId)}"] video`,
+      );
+      return current && video?.srcObject ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+    },
+    screenFramesDecodedFrom: (participantId) => {
+      const video = document.querySelector<HTMLVideoElement>(
+        `[data-testid="screen-share"][data-participant-id="${CSS.escape(participantId)}"] video`,
       );
       return current && video?.srcObject ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
     },

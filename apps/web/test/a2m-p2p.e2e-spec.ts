@@ -86,6 +86,8 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
       expect(await page.locator('[data-testid="tile"]').count()).toBe(2);
       expect(await page.locator('[data-testid="tile"][data-video="false"]').count()).toBe(2);
       expect(await framesDecoded(page)).toBe(0);
+      // Audio only: no screen share offered to the speakers.
+      expect(await page.getByTestId('share-screen').count()).toBe(0);
     }
     const bobId = (await myTile(bob).getAttribute('data-participant-id')) ?? '';
     const aliceId = (await myTile(alice).getAttribute('data-participant-id')) ?? '';
@@ -130,6 +132,8 @@ describe('an a2m room and a p2p call in the web app (whole platform, headless Ch
     await expectGrowing(() => framesDecodedFrom(bob, aliceId), "bob decodes alice's tile");
     await expectGrowing(() => framesDecoded(alice), 'alice decodes the call');
     await expectGrowing(() => framesDecoded(bob), 'bob decodes the call');
+    // A call's media goes peer to peer on one connection: no screen share offered (not built for calls).
+    for (const page of [alice, bob]) expect(await page.getByTestId('share-screen').count()).toBe(0);
     await browser.shot(alice, 'alice-p2p-call');
     await browser.shot(bob, 'bob-p2p-call');
 

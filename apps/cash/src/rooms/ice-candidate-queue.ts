@@ -6,6 +6,8 @@ export interface IceTarget {
   roomId: string;
   participantId: string;
   publisherId: string;
+  /** The publisher's shared screen (its second stream) rather than its camera. */
+  stream?: 'screen';
 }
 
 export interface IceCandidateLogger {
@@ -211,7 +213,7 @@ export class IceCandidateQueue {
 }
 
 function keyOf(t: IceTarget): string {
-  return `${t.roomId}\u0000${t.participantId}\u0000${t.publisherId}`;
+  return `${t.roomId}\u0000${t.participantId}\u0000${t.publisherId}${t.stream === 'screen' ? '\u0000screen' : ''}`;
 }
 
 /** What helps diagnose a candidate without logging the client's addresses: its type, protocol and mDNS use. */

@@ -11,6 +11,7 @@ import {
   p2pPeers,
   roomPatch,
   roomSnapshot,
+  streamSourceOf,
   type Clock,
   type MediaKind,
   type Room,
@@ -20,6 +21,7 @@ import {
   type RoomTimeouts,
   type RoomType,
   type RoomView,
+  type StreamSource,
   type TimerHandle,
 } from '@hoot/domain';
 import {
@@ -158,9 +160,29 @@ interface Subscription {
 }
 
 interface ParticipantMedia {
+  /** The camera stream's endpoint. */
   publish?: Subscription;
-  /** By publisher id. */
+  /** The shared screen's endpoint (a second stream: one endpoint carries one audio and one video). */
+  screen?: Subscription;
+  /** By `streamKey` (the publisher id for its camera). */
   subscriptions: Map<string, Subscription>;
+}
+
+/** Where a subscription to a publisher's stream is kept (participant ids never hold a NUL). */
+function streamKey(publisherId: string, stream: StreamSource | undefined): string {
+  return stream === 'screen' ? `${publisherId}\u0000screen` : publisherId;
+}
+
+/** `stream: "screen"` on messages and ICE targets about a screen; nothing for the camera. */
+function screenTag(stream: StreamSource | undefined): { stream?: 'screen' } {
+  return stream === 'screen' ? { stream: 'screen' } : {};
+}
+
+function ownEndpoint(
+  pm: ParticipantMedia | undefined,
+  stream: StreamSource | undefined,
+): Subscription | undefined {
+  return stream === 'screen' ? pm?.screen : pm?.publish;
 }
 
 interface RoomHolder {
@@ -460,7 +482,8 @@ export class RoomManager {
    * endpoint is created on the room's pipeline, the answer is sent back (`publish-answer`), then the
    * server's candidates (`ice`), and everyone else hears `stream-ready`. In p2p rooms only the room
    * state changes (media goes peer to peer). After a media server restart the same message re-offers
-   * the streams already published.
+   * the streams already published. `kinds: ['screen']` publishes the shared screen: a second endpoint
+   * of its own, addressed with `stream: 'screen'` in every message about it.
    */
   async publish(
     roomId: string,
@@ -470,7 +493,9 @@ export class RoomManager {
     re?: string,
   ): Promise<void> {
     const holder = this.require(roomId);
-    const target: IceTarget = { roomId, participantId, publisherId: participantId };
+    const source: StreamSource = kinds.includes('screen') ? 'screen' : 'camera';
+    const tag = screenTag(source);
+    const target: IceTarget = { roomId, participantId, publisherId: participantId, ...tag };
     if (sdpOffer !== undefined) this.ice.expectNew(target);
     await this.negotiating(holder, target, async () => {
       this.assertOpen(holder);
@@ -494,14 +519,20 @@ export class RoomManager {
         throw new CashError(CashErrorCode.InvalidMessage, 'publish: sdpOffer is required in this room');
       }
       const pm = this.mediaOf(holder, participantId);
-      if (pm.publish) {
-        throw new CashError(CashErrorCode.AlreadyPublishing, 'you publish already: unpublish first');
+      if (ownEndpoint(pm, source)) {
+        throw new CashError(
+          CashErrorCode.AlreadyPublishing,
+          source === 'screen'
+            ? 'you share your screen already: unpublish stream screen first'
+            : 'you publish already: unpublish first',
+        );
       }
-      const reoffer = participant.streams.length > 0;
-      if (reoffer && !sameKinds(participant.streams, kinds)) {
+      const published = participant.streams.filter((k) => streamSourceOf(k) === source);
+      const reoffer = published.length > 0;
+      if (reoffer && !sameKinds(published, kinds)) {
         throw new CashError(
           RoomErrorCode.STREAM_ALREADY_PUBLISHED,
-          `re-offer the kinds you publish (${participant.streams.join(', ')})`,
+          `re-offer the kinds you publish (${published.join(', ')})`,
         );
       }
       // Check the rules before any media work (the room cannot change meanwhile: this is its queue).
@@ -512,11 +543,13 @@ export class RoomManager {
       const endpoint = await this.media(() =>
         this.options.media.createEndpoint(pipeline, {
           kind: 'publish',
-          audioOnly: !kinds.includes('video') || holder.room.type === 'a2m',
+          audioOnly: source === 'camera' && (!kinds.includes('video') || holder.room.type === 'a2m'),
         }),
       );
       const stopIce = this.options.media.onIceCandidate(endpoint, (candidate) =>
-        holder.channels.get(participantId)?.send({ type: 'ice', publisherId: participantId, candidate }),
+        holder.channels
+          .get(participantId)
+          ?.send({ type: 'ice', publisherId: participantId, ...tag, candidate }),
       );
       let answer: string;
       try {
@@ -527,37 +560,57 @@ export class RoomManager {
         this.release(endpoint);
         throw error;
       }
-      pm.publish = { endpoint, stopIce };
+      if (source === 'screen') pm.screen = { endpoint, stopIce };
+      else pm.publish = { endpoint, stopIce };
       this.ice.ready(target, endpoint);
-      channel?.send({ type: 'publish-answer', ...reply, sdpAnswer: answer });
+      channel?.send({ type: 'publish-answer', ...reply, ...tag, sdpAnswer: answer });
       for (const [id, other] of holder.channels) {
-        if (id !== participantId) other.send({ type: 'stream-ready', publisherId: participantId });
+        if (id !== participantId) other.send({ type: 'stream-ready', publisherId: participantId, ...tag });
       }
       await this.gather(endpoint, participantId);
     });
   }
 
-  /** Stops publishing: the room state changes and every subscription to this stream ends. */
-  async unpublish(roomId: string, participantId: string, re?: string): Promise<void> {
+  /**
+   * Stops publishing one stream (the camera, or the shared screen): the room state changes and every
+   * subscription to that stream ends; the other stream goes on.
+   */
+  async unpublish(
+    roomId: string,
+    participantId: string,
+    re?: string,
+    stream: StreamSource = 'camera',
+  ): Promise<void> {
     const holder = this.require(roomId);
     await this.run(holder, async () => {
       this.assertOpen(holder);
       const channel = holder.channels.get(participantId);
-      await this.apply(holder, { type: 'unpublish', at: this.now(), participantId });
+      const published = (findParticipant(holder.room, participantId)?.streams ?? []).filter(
+        (k) => streamSourceOf(k) === stream,
+      );
+      const kinds: MediaKind[] =
+        published.length > 0 ? published : stream === 'screen' ? ['screen'] : ['audio', 'video'];
+      await this.apply(holder, { type: 'unpublish', at: this.now(), participantId, kinds });
       channel?.send({ type: 'ok', ...(re !== undefined ? { re } : {}) });
     });
   }
 
-  /** Subscribes to one publisher's stream (one connection per publisher stream, seed 001). */
+  /**
+   * Subscribes to one publisher's stream, its camera or its shared screen (one connection per
+   * publisher stream, seed 001).
+   */
   async subscribe(
     roomId: string,
     participantId: string,
     publisherId: string,
     sdpOffer: string,
     re?: string,
+    stream: StreamSource = 'camera',
   ): Promise<void> {
     const holder = this.require(roomId);
-    const target: IceTarget = { roomId, participantId, publisherId };
+    const tag = screenTag(stream);
+    const key = streamKey(publisherId, stream);
+    const target: IceTarget = { roomId, participantId, publisherId, ...tag };
     if (publisherId !== participantId) this.ice.expectNew(target);
     await this.negotiating(holder, target, async () => {
       this.assertOpen(holder);
@@ -572,17 +625,19 @@ export class RoomManager {
       if (!findParticipant(holder.room, publisherId)) {
         throw new CashError(RoomErrorCode.TARGET_NOT_IN_ROOM, `${publisherId} is not in the room`);
       }
-      const source = holder.media.get(publisherId)?.publish;
+      const source = ownEndpoint(holder.media.get(publisherId), stream);
       if (!source) {
         throw new CashError(
           CashErrorCode.StreamNotReady,
-          `${publisherId} has no stream yet: wait for stream-ready`,
+          stream === 'screen'
+            ? `${publisherId} shares no screen yet: wait for stream-ready`
+            : `${publisherId} has no stream yet: wait for stream-ready`,
         );
       }
       const pm = this.mediaOf(holder, participantId);
-      const previous = pm.subscriptions.get(publisherId);
+      const previous = pm.subscriptions.get(key);
       if (previous) {
-        pm.subscriptions.delete(publisherId);
+        pm.subscriptions.delete(key);
         previous.stopIce();
         this.release(previous.endpoint);
       }
@@ -594,7 +649,7 @@ export class RoomManager {
         }),
       );
       const stopIce = this.options.media.onIceCandidate(endpoint, (candidate) =>
-        holder.channels.get(participantId)?.send({ type: 'ice', publisherId, candidate }),
+        holder.channels.get(participantId)?.send({ type: 'ice', publisherId, ...tag, candidate }),
       );
       let answer: string;
       try {
@@ -605,25 +660,38 @@ export class RoomManager {
         this.release(endpoint);
         throw error;
       }
-      pm.subscriptions.set(publisherId, { endpoint, stopIce });
+      pm.subscriptions.set(key, { endpoint, stopIce });
       this.ice.ready(target, endpoint);
       holder.channels.get(participantId)?.send({
         type: 'subscribe-answer',
         ...(re !== undefined ? { re } : {}),
         publisherId,
+        ...tag,
         sdpAnswer: answer,
       });
       await this.gather(endpoint, participantId);
     });
   }
 
-  async unsubscribe(roomId: string, participantId: string, publisherId: string, re?: string): Promise<void> {
+  async unsubscribe(
+    roomId: string,
+    participantId: string,
+    publisherId: string,
+    re?: string,
+    stream: StreamSource = 'camera',
+  ): Promise<void> {
     const holder = this.require(roomId);
+    const key = streamKey(publisherId, stream);
     await this.run(holder, async () => {
-      const sub = holder.media.get(participantId)?.subscriptions.get(publisherId);
-      if (!sub) throw new CashError(CashErrorCode.NotSubscribed, `no subscription to ${publisherId}`);
-      holder.media.get(participantId)?.subscriptions.delete(publisherId);
-      this.ice.forget({ roomId, participantId, publisherId });
+      const sub = holder.media.get(participantId)?.subscriptions.get(key);
+      if (!sub) {
+        throw new CashError(
+          CashErrorCode.NotSubscribed,
+          `no subscription to ${publisherId}${stream === 'screen' ? "'s screen" : ''}`,
+        );
+      }
+      holder.media.get(participantId)?.subscriptions.delete(key);
+      this.ice.forget({ roomId, participantId, publisherId, ...screenTag(stream) });
       sub.stopIce();
       this.release(sub.endpoint);
       holder.channels.get(participantId)?.send({ type: 'ok', ...(re !== undefined ? { re } : {}) });
@@ -642,6 +710,7 @@ export class RoomManager {
     participantId: string,
     publisherId: string,
     candidate: MediaIceCandidate,
+    stream: StreamSource = 'camera',
   ): void {
     const holder = this.require(roomId);
     if (!this.usesMediaServer(holder)) {
@@ -652,9 +721,8 @@ export class RoomManager {
     if (publisherId !== participantId && !findParticipant(holder.room, publisherId)) {
       throw new CashError(RoomErrorCode.TARGET_NOT_IN_ROOM, `${publisherId} is not in the room`);
     }
-    const endpoint =
-      publisherId === participantId ? pm.publish?.endpoint : pm.subscriptions.get(publisherId)?.endpoint;
-    this.ice.add({ roomId, participantId, publisherId }, endpoint, candidate);
+    const target: IceTarget = { roomId, participantId, publisherId, ...screenTag(stream) };
+    this.ice.add(target, endpointOf(pm, target), candidate);
   }
 
   /**
@@ -703,6 +771,8 @@ export class RoomManager {
             for (const pm of holder.media.values()) {
               pm.publish?.stopIce();
               pm.publish = undefined;
+              pm.screen?.stopIce();
+              pm.screen = undefined;
               for (const sub of pm.subscriptions.values()) sub.stopIce();
               pm.subscriptions.clear();
             }
@@ -824,11 +894,7 @@ export class RoomManager {
     try {
       await this.run(holder, task);
     } catch (error) {
-      const pm = holder.media.get(target.participantId);
-      const endpoint =
-        target.publisherId === target.participantId
-          ? pm?.publish?.endpoint
-          : pm?.subscriptions.get(target.publisherId)?.endpoint;
+      const endpoint = endpointOf(holder.media.get(target.participantId), target);
       if (endpoint) this.ice.ready(target, endpoint);
       else this.ice.forget(target);
       throw error;
@@ -924,7 +990,9 @@ export class RoomManager {
   private beforePatch(holder: RoomHolder, event: RoomEvent): void {
     switch (event.type) {
       case 'stream.unpublished':
-        this.dropPublishEndpoint(holder, event.participantId);
+        if (event.kinds.includes('screen')) this.dropPublishEndpoint(holder, event.participantId, 'screen');
+        if (event.kinds.some((k) => streamSourceOf(k) === 'camera'))
+          this.dropPublishEndpoint(holder, event.participantId, 'camera');
         break;
       case 'participant.left': {
         const channel = holder.channels.get(event.participantId);
@@ -981,28 +1049,33 @@ export class RoomManager {
     }
   }
 
-  private dropPublishEndpoint(holder: RoomHolder, publisherId: string): void {
+  private dropPublishEndpoint(holder: RoomHolder, publisherId: string, stream: StreamSource): void {
     const roomId = holder.room.id;
-    this.ice.forget({ roomId, participantId: publisherId, publisherId });
+    const tag = screenTag(stream);
+    const key = streamKey(publisherId, stream);
+    this.ice.forget({ roomId, participantId: publisherId, publisherId, ...tag });
     const pm = holder.media.get(publisherId);
-    if (pm?.publish) {
-      pm.publish.stopIce();
-      this.release(pm.publish.endpoint);
-      pm.publish = undefined;
+    const own = ownEndpoint(pm, stream);
+    if (pm && own) {
+      own.stopIce();
+      this.release(own.endpoint);
+      if (stream === 'screen') pm.screen = undefined;
+      else pm.publish = undefined;
     }
     for (const [subscriberId, other] of holder.media) {
-      const sub = other.subscriptions.get(publisherId);
+      const sub = other.subscriptions.get(key);
       if (!sub) continue;
-      other.subscriptions.delete(publisherId);
-      this.ice.forget({ roomId, participantId: subscriberId, publisherId });
+      other.subscriptions.delete(key);
+      this.ice.forget({ roomId, participantId: subscriberId, publisherId, ...tag });
       sub.stopIce();
       this.release(sub.endpoint);
-      holder.channels.get(subscriberId)?.send({ type: 'stream-ended', publisherId });
+      holder.channels.get(subscriberId)?.send({ type: 'stream-ended', publisherId, ...tag });
     }
   }
 
   private dropParticipant(holder: RoomHolder, participantId: string): void {
-    this.dropPublishEndpoint(holder, participantId);
+    this.dropPublishEndpoint(holder, participantId, 'camera');
+    this.dropPublishEndpoint(holder, participantId, 'screen');
     this.ice.forgetAll(holder.room.id, participantId);
     const pm = holder.media.get(participantId);
     for (const sub of pm?.subscriptions.values() ?? []) {
@@ -1077,6 +1150,12 @@ export function checkMove(input: Pick<ReserveInput, 'movedFrom' | 'returning'>, 
       `movedFrom.coremxId is this CoreMX (${coremxId}): a conference cannot move to where it already is`,
     );
   }
+}
+
+/** The endpoint an ICE target names: the participant's own (camera or screen) or a subscription. */
+function endpointOf(pm: ParticipantMedia | undefined, target: IceTarget): MediaEndpointRef | undefined {
+  if (target.publisherId === target.participantId) return ownEndpoint(pm, target.stream)?.endpoint;
+  return pm?.subscriptions.get(streamKey(target.publisherId, target.stream))?.endpoint;
 }
 
 function sameKinds(a: readonly MediaKind[], b: readonly MediaKind[]): boolean {

@@ -44,19 +44,32 @@ const BAD: Record<ClientMessageType, [string, Record<string, unknown>][]> = {
     ['empty kinds', { kinds: [] }],
     ['unknown kind', { kinds: ['smell'] }],
     ['duplicate kinds', { kinds: ['audio', 'audio'] }],
+    ['screen with the camera kinds', { kinds: ['audio', 'video', 'screen'] }],
+    ['screen with video', { kinds: ['screen', 'video'] }],
+    ['a stream field (publish says screen by its kinds)', { stream: 'screen' }],
     ['sdp not SDP', { sdpOffer: 'hello' }],
     ['oversized sdp', { sdpOffer: `v=0\r\n${'a'.repeat(128 * 1024)}` }],
     ['empty sdp', { sdpOffer: '' }],
   ],
-  unpublish: [],
+  unpublish: [
+    ['unknown stream', { stream: 'window' }],
+    ['stream not a string', { stream: ['screen'] }],
+    ['stream null', { stream: null }],
+  ],
   subscribe: [
+    ['unknown stream', { stream: 'Screen' }],
+    ['stream a number', { stream: 1 }],
     ['missing sdp', { sdpOffer: undefined }],
     ['missing publisher', { publisherId: undefined }],
     ['publisher not a string', { publisherId: ['p-1'] }],
     ['oversized sdp', { sdpOffer: `v=0\r\n${'a'.repeat(128 * 1024)}` }],
   ],
-  unsubscribe: [['missing publisher', { publisherId: undefined }]],
+  unsubscribe: [
+    ['missing publisher', { publisherId: undefined }],
+    ['unknown stream', { stream: 'mic' }],
+  ],
   ice: [
+    ['unknown stream', { stream: '' }],
     ['missing candidate', { candidate: undefined }],
     ['candidate not an object', { candidate: 'candidate:1' }],
     ['candidate without index', { candidate: { candidate: 'candidate:1', sdpMid: '0' } }],
@@ -110,6 +123,18 @@ describe('parseClientMessage', () => {
     ['an oversized access token', { type: 'join', accessToken: 'x'.repeat(9000), roomId: 'standup' }],
   ])('refuses a join with %s', (_name, message) => {
     expect(parse(message)).toMatchObject({ ok: false, code: CashErrorCode.InvalidMessage });
+  });
+
+  it.each([
+    { type: 'publish', kinds: ['screen'], sdpOffer: sdpOffer() },
+    { type: 'unpublish', stream: 'screen' },
+    { type: 'unpublish', stream: 'camera' },
+    { type: 'subscribe', publisherId: 'p-1', stream: 'screen', sdpOffer: sdpOffer() },
+    { type: 'subscribe', publisherId: 'p-1', stream: 'camera', sdpOffer: sdpOffer() },
+    { type: 'unsubscribe', publisherId: 'p-1', stream: 'screen' },
+    { type: 'ice', publisherId: 'p-1', stream: 'screen', candidate },
+  ])('accepts a message about a shared screen: %j', (message) => {
+    expect(parse(message)).toEqual({ ok: true, message });
   });
 
   it.each(CLIENT_MESSAGE_TYPES)('accepts a valid %s and echoes its id', (type) => {

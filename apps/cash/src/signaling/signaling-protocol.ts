@@ -1,10 +1,13 @@
 import {
   CONFERENCE_ID_PATTERN,
   MEDIA_KINDS,
+  STREAM_SOURCES,
   isMediaKind,
+  isStreamSource,
   type MediaKind,
   type RoomPatch,
   type RoomView,
+  type StreamSource,
 } from '@hoot/domain';
 import type { MediaIceCandidate } from '@hoot/media';
 import { CashErrorCode } from '../cash-error';
@@ -31,15 +34,27 @@ export const SIGNAL_LIMITS = {
 /**
  * What a client sends. Every message may carry `id` (≤ 64 chars), echoed as `re` in the answer. A
  * `displayName` in `join` is still accepted (older clients send it) but ignored: names come from the account.
+ *
+ * A participant has up to two streams, each on a media connection of its own: its camera (`audio`
+ * and/or `video`) and its shared screen (`publish` with `kinds: ["screen"]`, alone). Messages about one
+ * stream say which with `stream: "camera" | "screen"`; absent is the camera (so clients that know no
+ * screens speak as before). CASH's messages carry `stream: "screen"` for the screen and no `stream` for
+ * the camera.
  */
 export type ClientMessage =
   | { type: 'join'; id?: string; ticket: string; displayName?: string }
   | { type: 'join'; id?: string; accessToken: string; roomId: string; displayName?: string }
   | { type: 'publish'; id?: string; kinds: MediaKind[]; sdpOffer?: string }
-  | { type: 'unpublish'; id?: string }
-  | { type: 'subscribe'; id?: string; publisherId: string; sdpOffer: string }
-  | { type: 'unsubscribe'; id?: string; publisherId: string }
-  | { type: 'ice'; id?: string; publisherId: string; candidate: MediaIceCandidate }
+  | { type: 'unpublish'; id?: string; stream?: StreamSource }
+  | { type: 'subscribe'; id?: string; publisherId: string; stream?: StreamSource; sdpOffer: string }
+  | { type: 'unsubscribe'; id?: string; publisherId: string; stream?: StreamSource }
+  | {
+      type: 'ice';
+      id?: string;
+      publisherId: string;
+      stream?: StreamSource;
+      candidate: MediaIceCandidate;
+    }
   | { type: 'raise-hand'; id?: string }
   | { type: 'lower-hand'; id?: string }
   | { type: 'approve'; id?: string; target: string }
@@ -63,11 +78,11 @@ export type P2pSignal =
 export type ServerMessage =
   | { type: 'joined'; re?: string; participantId: string; room: RoomView; p2p?: P2pPeersView }
   | { type: 'patch'; patch: RoomPatch }
-  | { type: 'publish-answer'; re?: string; sdpAnswer: string }
-  | { type: 'subscribe-answer'; re?: string; publisherId: string; sdpAnswer: string }
-  | { type: 'ice'; publisherId: string; candidate: MediaIceCandidate }
-  | { type: 'stream-ready'; publisherId: string }
-  | { type: 'stream-ended'; publisherId: string }
+  | { type: 'publish-answer'; re?: string; stream?: 'screen'; sdpAnswer: string }
+  | { type: 'subscribe-answer'; re?: string; publisherId: string; stream?: 'screen'; sdpAnswer: string }
+  | { type: 'ice'; publisherId: string; stream?: 'screen'; candidate: MediaIceCandidate }
+  | { type: 'stream-ready'; publisherId: string; stream?: 'screen' }
+  | { type: 'stream-ended'; publisherId: string; stream?: 'screen' }
   | { type: 'publish-request'; participantId: string }
   | { type: 'reoffer'; reason: 'media-server-restarted' }
   | { type: 'p2p-signal'; from: string; signal: P2pSignal }
@@ -89,10 +104,10 @@ export type ParseResult =
 const FIELDS: Record<ClientMessageType, readonly string[]> = {
   join: ['ticket', 'accessToken', 'roomId', 'displayName'],
   publish: ['kinds', 'sdpOffer'],
-  unpublish: [],
-  subscribe: ['publisherId', 'sdpOffer'],
-  unsubscribe: ['publisherId'],
-  ice: ['publisherId', 'candidate'],
+  unpublish: ['stream'],
+  subscribe: ['publisherId', 'stream', 'sdpOffer'],
+  unsubscribe: ['publisherId', 'stream'],
+  ice: ['publisherId', 'stream', 'candidate'],
   'raise-hand': [],
   'lower-hand': [],
   approve: ['target'],
@@ -135,7 +150,17 @@ function kinds(o: Obj): MediaKind[] {
     throw new Invalid(`kinds must be a non-empty list of ${MEDIA_KINDS.join(', ')}`);
   }
   if (new Set(v).size !== v.length) throw new Invalid('kinds has duplicates');
+  if (v.includes('screen') && v.length > 1)
+    throw new Invalid('screen is published alone (a stream of its own, on its own connection)');
   return v;
+}
+
+/** The optional `stream` of a media message (absent: the camera). */
+function stream(o: Obj): { stream?: StreamSource } {
+  const v = o['stream'];
+  if (v === undefined) return {};
+  if (!isStreamSource(v)) throw new Invalid(`stream must be one of ${STREAM_SOURCES.join(', ')}`);
+  return { stream: v };
 }
 
 function candidate(v: unknown, field: string): MediaIceCandidate {
@@ -262,16 +287,25 @@ function build(type: ClientMessageType, o: Obj, id: string | undefined): ClientM
         ...(o['sdpOffer'] !== undefined ? { sdpOffer: sdp(o, 'sdpOffer') } : {}),
       };
     case 'subscribe':
-      return { type, ...idPart, publisherId: participant('publisherId'), sdpOffer: sdp(o, 'sdpOffer') };
+      return {
+        type,
+        ...idPart,
+        publisherId: participant('publisherId'),
+        ...stream(o),
+        sdpOffer: sdp(o, 'sdpOffer'),
+      };
     case 'unsubscribe':
-      return { type, ...idPart, publisherId: participant('publisherId') };
+      return { type, ...idPart, publisherId: participant('publisherId'), ...stream(o) };
     case 'ice':
       return {
         type,
         ...idPart,
         publisherId: participant('publisherId'),
+        ...stream(o),
         candidate: candidate(o['candidate'], 'candidate'),
       };
+    case 'unpublish':
+      return { type, ...idPart, ...stream(o) };
     case 'approve':
     case 'deny':
     case 'kick':
@@ -287,7 +321,6 @@ function build(type: ClientMessageType, o: Obj, id: string | undefined): ClientM
         throw new Invalid(`text is longer than ${SIGNAL_LIMITS.chatMaxLength} characters`);
       return { type, ...idPart, text: v };
     }
-    case 'unpublish':
     case 'raise-hand':
     case 'lower-hand':
     case 'leave':

@@ -200,14 +200,21 @@ export class SignalingSession implements ParticipantChannel, WatchedSession {
       case 'publish':
         return rooms.publish(roomId, participantId, message.kinds, message.sdpOffer, re);
       case 'unpublish':
-        return rooms.unpublish(roomId, participantId, re);
+        return rooms.unpublish(roomId, participantId, re, message.stream);
       case 'subscribe':
-        return rooms.subscribe(roomId, participantId, message.publisherId, message.sdpOffer, re);
+        return rooms.subscribe(
+          roomId,
+          participantId,
+          message.publisherId,
+          message.sdpOffer,
+          re,
+          message.stream,
+        );
       case 'unsubscribe':
-        return rooms.unsubscribe(roomId, participantId, message.publisherId, re);
+        return rooms.unsubscribe(roomId, participantId, message.publisherId, re, message.stream);
       case 'ice':
         // Queued, not awaited: applied off the room's queue; a failing candidate is logged and skipped.
-        rooms.addIceCandidate(roomId, participantId, message.publisherId, message.candidate);
+        rooms.addIceCandidate(roomId, participantId, message.publisherId, message.candidate, message.stream);
         return this.ok(re);
       case 'raise-hand':
         return rooms.command(roomId, participantId, { type: 'raiseHand' }, re);

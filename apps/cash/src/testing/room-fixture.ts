@@ -1,3 +1,4 @@
+import type { MediaKind } from '@hoot/domain';
 import { InMemoryCcesPublisher } from '@hoot/events/testing';
 import { FakeMediaPort } from '@hoot/media/testing';
 import { FakeClock } from '@hoot/testing';
@@ -7,9 +8,12 @@ export const TEST_COREMX_ID = 'coremx-test';
 export const TEST_MIXER_ADDRESS = 'coremx-test.c1.hoot.mx';
 
 /** A browser-like offer with the given sections (FakeMediaPort answers one section per offered one). */
-export function sdpOffer(kinds: ('audio' | 'video')[] = ['audio', 'video']): string {
+export function sdpOffer(kinds: MediaKind[] = ['audio', 'video']): string {
   const lines = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0'];
-  kinds.forEach((kind, i) => lines.push(`m=${kind} 9 UDP/TLS/RTP/SAVPF 96`, `a=mid:${i}`, 'a=sendrecv'));
+  // A shared screen is a video section on a connection of its own.
+  kinds.forEach((kind, i) =>
+    lines.push(`m=${kind === 'screen' ? 'video' : kind} 9 UDP/TLS/RTP/SAVPF 96`, `a=mid:${i}`, 'a=sendrecv'),
+  );
   return `${lines.join('\r\n')}\r\n`;
 }
 

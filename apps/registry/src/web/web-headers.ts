@@ -47,10 +47,13 @@ export const CACHE_CONTROL = {
   versioned: 'public, max-age=31536000, immutable',
 } as const;
 
-/** Headers for every file of the web app. */
+/**
+ * Headers for every file of the web app. The page itself may use the camera, the microphone and screen
+ * capture (screen share); no frame and no other origin may, and nobody may ask for the location.
+ */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(self), microphone=(self), display-capture=(), geolocation=()',
+  'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
 };

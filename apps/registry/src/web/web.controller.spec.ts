@@ -85,6 +85,13 @@ describe('the web app served by the registry', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toBe('no-cache, private');
+    // The page may capture the camera, the microphone and a screen (screen share); nothing else may.
+    expect(String(res.headers['permissions-policy']).split(', ')).toEqual([
+      'camera=(self)',
+      'microphone=(self)',
+      'display-capture=(self)',
+      'geolocation=()',
+    ]);
   });
 
   it.each(['/join/standup', '/room/standup', '/room/standup/extra'])(

@@ -18,6 +18,8 @@ describe('describeError', () => {
       RoomErrorCode.NOT_CREATOR,
       RoomErrorCode.VIDEO_NOT_ALLOWED,
       RoomErrorCode.PARTICIPANT_LIMIT_REACHED,
+      RoomErrorCode.SCREEN_SHARE_NOT_ALLOWED,
+      RoomErrorCode.SCREEN_SHARE_TAKEN,
     ];
     for (const code of roomCodes) expect([code, hasMessage(code)]).toEqual([code, true]);
     for (const code of [
@@ -30,6 +32,8 @@ describe('describeError', () => {
       'MEDIA_UNAVAILABLE',
       'auth.invalid-credentials',
       'auth.rate-limited',
+      'sdk.screen-share-unavailable',
+      'sdk.screen-share-cancelled',
     ])
       expect([code, hasMessage(code)]).toEqual([code, true]);
   });

@@ -285,6 +285,19 @@ const MESSAGES: Record<string, Entry> = {
   CANNOT_KICK_CREATOR: { title: 'Not possible', message: "Nobody can remove the conference's creator." },
   NOT_CREATOR: { title: 'Creator only', message: "Only the conference's creator may end it for everyone." },
   TARGET_NOT_IN_ROOM: { title: 'Already gone', message: 'That participant has left the room.' },
+  SCREEN_SHARE_NOT_ALLOWED: { title: 'No screen sharing', message: 'Screens cannot be shared in this room.' },
+  SCREEN_SHARE_TAKEN: {
+    title: 'Someone is presenting',
+    message: 'Someone else is sharing a screen. You can share yours when they stop.',
+  },
+  'sdk.screen-share-unavailable': {
+    title: 'Screen sharing unavailable',
+    message: 'Your screen cannot be shared here right now.',
+  },
+  'sdk.screen-share-cancelled': {
+    title: 'Not shared',
+    message: 'Screen sharing was cancelled; nothing is shared.',
+  },
   CHILD_TEXT_EMPTY: { title: 'Empty message', message: 'Type something first.' },
   CHILD_TEXT_TOO_LONG: { title: 'Too long', message: 'That message is too long (2000 characters at most).' },
   // ---- the app's own

@@ -134,6 +134,88 @@ describe('roomModel', () => {
   });
 });
 
+describe('roomModel: screen share', () => {
+  const alice = participant('alice', 1, {
+    role: 'publisher',
+    displayName: 'Alice Liddell',
+    streams: ['audio', 'video', 'screen'],
+  });
+  const bob = participant('bob', 2, { role: 'publisher', streams: ['audio', 'video'] });
+  const carol = participant('carol', 3);
+
+  it("puts a shared screen on the stage with its sharer's name, for everyone", () => {
+    for (const me of ['bob', 'carol']) {
+      expect(roomModel(view('m2m', [alice, bob, carol]), me, utc).screens).toEqual([
+        {
+          participantId: 'alice',
+          displayName: 'Alice Liddell',
+          isMe: false,
+          caption: 'Alice Liddell is presenting',
+        },
+      ]);
+    }
+    expect(roomModel(view('m2m', [alice, bob]), 'alice', utc).screens[0]).toMatchObject({
+      isMe: true,
+      caption: 'You are presenting',
+    });
+    expect(roomModel(view('m2m', [bob, carol]), 'bob', utc).screens).toEqual([]);
+  });
+
+  it('a screen is not a camera: a sharer without a camera is not shown live, nor audio only', () => {
+    const onlyScreen = participant('dan', 4, { role: 'publisher', streams: ['screen'] });
+    const tile = roomModel(view('m2m', [bob, onlyScreen]), 'bob', utc).tiles.find(
+      (t) => t.participantId === 'dan',
+    );
+    expect(tile).toMatchObject({ live: false, audioOnly: false });
+    const withCamera = roomModel(view('m2m', [alice, bob]), 'bob', utc).tiles.find(
+      (t) => t.participantId === 'alice',
+    );
+    expect(withCamera).toMatchObject({ live: true, audioOnly: false });
+  });
+
+  it('offers Share screen to speakers of rooms that allow it; Stop sharing to the sharer', () => {
+    const idle = [participant('alice', 1, { role: 'publisher', streams: ['audio', 'video'] }), bob, carol];
+    expect(roomModel(view('m2m', idle), 'bob', utc).screenShare).toEqual({
+      visible: true,
+      sharing: false,
+      enabled: true,
+    });
+    expect(roomModel(view('p2m', idle.slice(0, 1)), 'alice', utc).screenShare).toMatchObject({
+      visible: true,
+    });
+    expect(roomModel(view('m2m', [alice, bob]), 'alice', utc).screenShare).toEqual({
+      visible: true,
+      sharing: true,
+      enabled: true,
+    });
+  });
+
+  it('hides it from viewers and in rooms without screen share (audio only, p2p calls)', () => {
+    expect(roomModel(view('m2m', [bob, carol]), 'carol', utc).screenShare.visible).toBe(false);
+    const speaker = participant('bob', 2, { role: 'publisher', streams: ['audio'] });
+    expect(roomModel(view('a2m', [speaker]), 'bob', utc).screenShare.visible).toBe(false);
+    expect(
+      roomModel(view('p2p', [participant('alice', 1, { role: 'publisher' }), bob]), 'bob', utc).screenShare
+        .visible,
+    ).toBe(false);
+  });
+
+  it('disables it, saying why, while someone else presents or when the browser cannot capture a screen', () => {
+    expect(roomModel(view('m2m', [alice, bob]), 'bob', utc).screenShare).toEqual({
+      visible: true,
+      sharing: false,
+      enabled: false,
+      reason: 'Alice Liddell is sharing a screen',
+    });
+    expect(roomModel(view('m2m', [bob]), 'bob', utc, { canShareScreen: false }).screenShare).toEqual({
+      visible: true,
+      sharing: false,
+      enabled: false,
+      reason: 'This browser cannot share a screen',
+    });
+  });
+});
+
 describe('layout helpers', () => {
   it('balances the grid', () => {
     expect([1, 2, 4, 5, 9, 10].map(gridColumns)).toEqual([1, 2, 2, 3, 3, 4]);

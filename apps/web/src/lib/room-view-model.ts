@@ -33,6 +33,33 @@ export interface RoomModel {
   canEnd: boolean;
   counts: { publishers: number; viewers: number; maxPublishers: number };
   chat: ChatLine[];
+  /** Shared screens, shown large on the stage, in join order of their sharers. */
+  screens: ScreenModel[];
+  /** The "Share screen" control. */
+  screenShare: ScreenShareControl;
+}
+
+/** A shared screen on the stage. */
+export interface ScreenModel {
+  participantId: string;
+  displayName: string;
+  isMe: boolean;
+  /** "Ada is presenting" / "You are presenting". */
+  caption: string;
+}
+
+/**
+ * Whether the page offers screen sharing: hidden where the room never allows it (a2m, p2p) and for
+ * viewers (who have no media controls at all); shown but disabled, with the reason, while someone
+ * else shares (one screen per room) or when the browser cannot capture a screen.
+ */
+export interface ScreenShareControl {
+  visible: boolean;
+  /** We share now: the control stops it. */
+  sharing: boolean;
+  enabled: boolean;
+  /** Why it is disabled (its tooltip). */
+  reason?: string;
 }
 
 export interface ChatLine {
@@ -61,7 +88,12 @@ export const localTime: TimeFormat = (ms) =>
  * Turns the room object (seed 003) into what the room screen shows: tiles in join order with the owner
  * first, badges, who may kick, pending raised hands for the owner, and the chat children.
  */
-export function roomModel(view: RoomView, me: string, time: TimeFormat = localTime): RoomModel {
+export function roomModel(
+  view: RoomView,
+  me: string,
+  time: TimeFormat = localTime,
+  browser: { canShareScreen: boolean } = { canShareScreen: true },
+): RoomModel {
   const rules = ROOM_TYPE_RULES[view.type];
   const mine = view.participants[me];
   const iPublish = mine?.role === 'publisher';
@@ -78,8 +110,8 @@ export function roomModel(view: RoomView, me: string, time: TimeFormat = localTi
       isOwner: view.ownerId === p.participantId,
       isMe: p.participantId === me,
       handRaised: p.handRaised,
-      live: p.streams.length > 0,
-      audioOnly: view.type === 'a2m' || (p.streams.length > 0 && !p.streams.includes('video')),
+      live: p.streams.some((k) => k !== 'screen'),
+      audioOnly: view.type === 'a2m' || (p.streams.includes('audio') && !p.streams.includes('video')),
       // Seed 001 as hoot enforces it: publishers kick, never the owner nor the conference's creator.
       canKick:
         iPublish &&
@@ -93,6 +125,30 @@ export function roomModel(view: RoomView, me: string, time: TimeFormat = localTi
   tiles.sort((a, b) => rank(a) - rank(b));
   const isOwner = view.ownerId === me;
   const publishers = people.filter((p) => p.role === 'publisher').length;
+  const sharers = people.filter((p) => p.streams.includes('screen'));
+  const screens: ScreenModel[] = sharers.map((p) => {
+    const isMe = p.participantId === me;
+    return {
+      participantId: p.participantId,
+      displayName: names.get(p.participantId)!,
+      isMe,
+      caption: isMe ? 'You are presenting' : `${names.get(p.participantId)!} is presenting`,
+    };
+  });
+  const sharing = sharers.some((p) => p.participantId === me);
+  const others = sharers.filter((p) => p.participantId !== me);
+  const screenShare: ScreenShareControl = {
+    visible: rules.maxScreens > 0 && iPublish,
+    sharing,
+    enabled: sharing || (others.length < rules.maxScreens && browser.canShareScreen),
+    ...(sharing
+      ? {}
+      : others.length >= rules.maxScreens && others.length > 0
+        ? { reason: `${names.get(others[0].participantId)!} is sharing a screen` }
+        : !browser.canShareScreen
+          ? { reason: 'This browser cannot share a screen' }
+          : {}),
+  };
   return {
     title: view.id,
     type: view.type,
@@ -118,6 +174,8 @@ export function roomModel(view: RoomView, me: string, time: TimeFormat = localTi
       time: time(c.at),
       mine: c.by === me,
     })),
+    screens,
+    screenShare,
   };
 
   function rank(t: TileModel): number {

@@ -21,6 +21,13 @@ import { MediaMonitor, type MediaSignals } from '../ui/media-monitor';
 import { prejoinPanel, type PrejoinChoice } from './prejoin';
 import { connectRoom } from './room-connect';
 
+interface ScreenView {
+  root: HTMLElement;
+  video: HTMLVideoElement;
+  caption: HTMLElement;
+  stream?: MediaStreamLike;
+}
+
 interface TileView {
   root: HTMLElement;
   video: HTMLVideoElement;
@@ -60,6 +67,8 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   });
   const prejoinHost = h('div', { class: 'prejoin-host' });
   const grid = h('div', { class: 'video-grid', 'data-testid': 'video-grid' });
+  /** Shared screens, large, above the tiles. */
+  const screenStage = h('div', { class: 'screen-stage', 'data-testid': 'screen-stage', hidden: true });
   const requests = h('div', { class: 'requests', 'data-testid': 'publish-requests' });
   const banner = h('div', { class: 'banner', hidden: true, role: 'alert', 'data-testid': 'room-banner' });
   const chatList = h('ol', { class: 'chat-list', 'data-testid': 'chat-list' });
@@ -100,7 +109,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     h(
       'div',
       { class: 'room-body', hidden: true },
-      h('div', { class: 'stage' }, requests, grid, controls, settings.element),
+      h('div', { class: 'stage' }, requests, screenStage, grid, controls, settings.element),
       h(
         'aside',
         { class: 'side' },
@@ -148,6 +157,11 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   const tiles = new Map<string, TileView>();
   const remoteStreams = new Map<string, MediaStreamLike>();
   let localStream: MediaStreamLike | undefined;
+  const screenViews = new Map<string, ScreenView>();
+  const remoteScreens = new Map<string, MediaStreamLike>();
+  let localScreen: MediaStreamLike | undefined;
+  /** A share being started (the browser's picker is open): the control waits. */
+  let screenStarting = false;
   let session: RoomSession | undefined;
   let media: MediaSession | undefined;
   let model: RoomModel | undefined;
@@ -252,6 +266,22 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         remoteStreams.delete(participantId);
         render();
       });
+      media.on('local-screen', ({ stream }) => {
+        localScreen = stream;
+        render();
+      });
+      media.on('local-screen-removed', () => {
+        localScreen = undefined;
+        render();
+      });
+      media.on('remote-screen', ({ participantId, stream }) => {
+        remoteScreens.set(participantId, stream);
+        render();
+      });
+      media.on('remote-screen-removed', ({ participantId }) => {
+        remoteScreens.delete(participantId);
+        render();
+      });
       media.on('error', ({ error }) => {
         const human = describeError(error);
         if (human.code !== 'STREAM_NOT_READY' && human.code !== 'sdk.signaling-closed')
@@ -288,12 +318,15 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
 
   function render(): void {
     if (!session || over) return;
-    model = roomModel(session.room, session.participantId);
+    model = roomModel(session.room, session.participantId, undefined, {
+      canShareScreen: typeof navigator.mediaDevices?.getDisplayMedia === 'function',
+    });
     title.textContent = model.title;
     typeBadge.textContent = model.typeTitle;
     typeBadge.className = `badge badge-${model.type}`;
     counts.textContent = `${model.counts.publishers}/${model.counts.maxPublishers} speaking · ${model.counts.viewers} watching`;
     renderTiles(model);
+    renderScreens(model);
     renderRequests(model);
     renderControls(model);
     renderChat(model);
@@ -322,6 +355,74 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     }
     grid.style.setProperty('--columns', String(gridColumns(m.tiles.length)));
     grid.style.setProperty('--mobile-columns', String(mobileColumns(m.tiles.length)));
+  }
+
+  /** The shared screens on the stage, large, each with its sharer's name; hidden when nobody shares. */
+  function renderScreens(m: RoomModel): void {
+    const seen = new Set<string>();
+    for (const screen of m.screens) {
+      seen.add(screen.participantId);
+      let view = screenViews.get(screen.participantId);
+      if (!view) {
+        const video = h('video', {
+          autoplay: true,
+          playsinline: true,
+          muted: true,
+          'data-testid': 'screen-video',
+        });
+        video.muted = true;
+        const caption = h('figcaption', { class: 'screen-caption', 'data-testid': 'screen-caption' });
+        const root = h(
+          'figure',
+          {
+            class: 'screen-share',
+            'data-testid': 'screen-share',
+            'data-participant-id': screen.participantId,
+          },
+          video,
+          caption,
+        );
+        view = { root, video, caption };
+        screenViews.set(screen.participantId, view);
+        screenStage.appendChild(view.root);
+      }
+      view.caption.replaceChildren(icon('screen'), screen.caption);
+      view.root.setAttribute('data-me', String(screen.isMe));
+      const stream = screen.isMe ? localScreen : remoteScreens.get(screen.participantId);
+      if (view.stream !== stream) {
+        view.stream = stream;
+        view.video.srcObject = (stream as MediaStream | undefined) ?? null;
+        // Video only and muted: it may always play on its own.
+        if (stream) void view.video.play().catch(() => undefined);
+      }
+      view.root.classList.toggle('has-video', !!stream);
+    }
+    for (const [id, view] of screenViews) {
+      if (seen.has(id)) continue;
+      view.video.srcObject = null;
+      view.root.remove();
+      screenViews.delete(id);
+    }
+    screenStage.hidden = m.screens.length === 0;
+    screenStage.parentElement?.classList.toggle('has-screen', m.screens.length > 0);
+  }
+
+  async function toggleScreenShare(sharing: boolean): Promise<void> {
+    if (!media) return;
+    if (sharing) {
+      await media.stopScreenShare();
+      return;
+    }
+    screenStarting = true;
+    render();
+    try {
+      await media.startScreenShare();
+    } catch (error) {
+      ctx.toasts.error(error);
+    } finally {
+      screenStarting = false;
+      render();
+    }
   }
 
   function makeTile(participantId: string): TileView {
@@ -630,10 +731,13 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         m.canEnd,
         micOn,
         cameraOn,
+        m.screenShare,
+        screenStarting,
         settingsOpen,
       ])
     )
       return;
+    const share = m.screenShare;
     const iPublish = m.me?.role === 'publisher';
     const hasVideo = m.type !== 'a2m';
     replace(
@@ -670,6 +774,23 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
               },
             },
             icon(cameraOn ? 'camera' : 'cameraOff'),
+          )
+        : null,
+      share.visible
+        ? h(
+            'button',
+            {
+              class: `btn ${share.sharing ? 'btn-primary' : 'btn-ghost'}`,
+              'data-testid': share.sharing ? 'stop-screen-share' : 'share-screen',
+              'aria-pressed': String(share.sharing),
+              disabled: !share.enabled || screenStarting,
+              title:
+                share.reason ??
+                (share.sharing ? 'Stop showing your screen' : 'Show your screen to everyone in the room'),
+              onclick: () => void toggleScreenShare(share.sharing),
+            },
+            icon(share.sharing ? 'screenOff' : 'screen'),
+            share.sharing ? 'Stop sharing' : 'Share screen',
           )
         : null,
       h(
@@ -865,6 +986,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     media = undefined;
     installDebug(undefined);
     for (const view of tiles.values()) view.video.srcObject = null;
+    for (const view of screenViews.values()) view.video.srcObject = null;
   }
 
   return {

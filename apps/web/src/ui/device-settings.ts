@@ -1,4 +1,4 @@
-import type { MediaKind, RoomType } from '@hoot/domain';
+import type { RoomType } from '@hoot/domain';
 import type { MediaSession } from '@hoot/sdk';
 import { deviceMenuModel } from '../lib/device-menu';
 import type { DevicePreferences } from '../lib/device-preferences';
@@ -85,7 +85,7 @@ export function deviceSettingsPanel(
   const onDeviceChange = () => refresh();
   navigator.mediaDevices?.addEventListener?.('devicechange', onDeviceChange);
 
-  async function pick(kind: MediaKind, deviceId: string): Promise<void> {
+  async function pick(kind: 'audio' | 'video', deviceId: string): Promise<void> {
     if (!deviceId || switching) return;
     const media = source.media();
     switching = true;

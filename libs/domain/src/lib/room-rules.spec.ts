@@ -2,7 +2,14 @@ import { RoomErrorCode as E, ROOM_ERROR_MESSAGES } from './room-error-codes';
 import { ROOM_EVENT_TYPES } from './room-events';
 import { T0, deepFreeze, joinOf, must, newRoom, roles, run } from './room.fixture';
 import { applyRoomCommand, checkRoomCommand, roomOwner, type RoomCommand } from './room-rules';
-import { createRoom, freePublisherSlots, p2pPeers, publishersOf, type Room } from './room-state';
+import {
+  createRoom,
+  freePublisherSlots,
+  p2pPeers,
+  publishersOf,
+  screenSharers,
+  type Room,
+} from './room-state';
 import { ROOM_TYPE_RULES } from './room-types';
 
 const at = T0 + 10;
@@ -262,7 +269,9 @@ describe('malformed commands', () => {
     [{ type: 'dance', at }, /type must be one of/],
     [{ type: 'publish', at, participantId: 'a', kinds: [] }, /non-empty list/],
     [{ type: 'publish', at, participantId: 'a', kinds: ['audio', 'audio'] }, /duplicates/],
-    [{ type: 'publish', at, participantId: 'a', kinds: ['screen'] }, /audio and video/],
+    [{ type: 'publish', at, participantId: 'a', kinds: ['hologram'] }, /audio, video, screen/],
+    [{ type: 'publish', at, participantId: 'a', kinds: ['video', 'screen'] }, /screen is published alone/],
+    [{ type: 'unpublish', at, participantId: 'a', kinds: ['screen', 'audio'] }, /screen is published alone/],
     [{ type: 'unpublish', at, participantId: 'a', kinds: 'audio' }, /non-empty list/],
     [{ type: 'kick', at, by: 'a' }, /target must be a string/],
     [{ type: 'end', at, by: 'alice', reason: 'system' }, /only for platform ends/],
@@ -339,6 +348,83 @@ describe('publishing', () => {
     );
     const audio = run(room, { type: 'publish', at, participantId: 'alice', kinds: ['audio'] }).room;
     expect(audio.participants[0].streams).toEqual(['audio']);
+  });
+});
+
+describe('sharing a screen', () => {
+  const share = (participantId: string): RoomCommand => ({
+    type: 'publish',
+    at,
+    participantId,
+    kinds: ['screen'],
+  });
+
+  it('is a stream of its own beside the camera: published, listed and unpublished alone', () => {
+    const camera = run(groupRoom(), {
+      type: 'publish',
+      at,
+      participantId: 'alice',
+      kinds: ['audio', 'video'],
+    });
+    const shared = run(camera.room, share('alice'));
+    expect(shared.events).toMatchObject([
+      { type: 'stream.published', participantId: 'alice', kinds: ['screen'] },
+    ]);
+    expect(shared.room.participants[0].streams).toEqual(['audio', 'video', 'screen']);
+    expect(screenSharers(shared.room).map((p) => p.participantId)).toEqual(['alice']);
+    expectRefused(shared.room, share('alice'), E.STREAM_ALREADY_PUBLISHED);
+    const stopped = run(shared.room, { type: 'unpublish', at, participantId: 'alice', kinds: ['screen'] });
+    expect(stopped.events).toMatchObject([{ type: 'stream.unpublished', kinds: ['screen'] }]);
+    expect(stopped.room.participants[0].streams).toEqual(['audio', 'video']);
+    expectRefused(
+      stopped.room,
+      { type: 'unpublish', at, participantId: 'alice', kinds: ['screen'] },
+      E.STREAM_NOT_PUBLISHED,
+    );
+  });
+
+  it('may be shared without a camera (a publisher with only a screen)', () => {
+    const shared = run(groupRoom(), share('alice')).room;
+    expect(shared.participants[0].streams).toEqual(['screen']);
+  });
+
+  it('is for publishers only, where the room type allows it', () => {
+    expect(ROOM_TYPE_RULES.m2m.maxScreens).toBe(1);
+    expect(ROOM_TYPE_RULES.p2m.maxScreens).toBe(1);
+    expect(ROOM_TYPE_RULES.a2m.maxScreens).toBe(0);
+    expect(ROOM_TYPE_RULES.p2p.maxScreens).toBe(0);
+    expectRefused(groupRoom(), share('bob'), E.NOT_A_PUBLISHER);
+    expectRefused(groupRoom('p2m'), share('bob'), E.NOT_A_PUBLISHER);
+    expect(run(groupRoom('p2m'), share('alice')).room.participants[0].streams).toEqual(['screen']);
+    expectRefused(groupRoom('a2m'), share('alice'), E.SCREEN_SHARE_NOT_ALLOWED);
+    const call = run(newRoom('p2p'), joinOf('alice'), joinOf('bob')).room;
+    expectRefused(call, share('bob'), E.SCREEN_SHARE_NOT_ALLOWED);
+  });
+
+  it('allows one screen in the room at a time: a second sharer waits for the first to stop', () => {
+    const room = run(withPublishers(2), share('alice')).room;
+    const refused = applyRoomCommand(room, share('p1'));
+    expect(refused).toMatchObject({ ok: false, code: E.SCREEN_SHARE_TAKEN });
+    expect(refused.ok ? '' : refused.message).toContain('alice');
+    expectRefused(room, share('p1'), E.SCREEN_SHARE_TAKEN);
+    const freed = run(room, { type: 'unpublish', at, participantId: 'alice', kinds: ['screen'] }).room;
+    expect(run(freed, share('p1')).room.participants[1].streams).toEqual(['screen']);
+  });
+
+  it('ends with its sharer: leaving, being kicked or the end of the room unpublish it', () => {
+    const room = run(withPublishers(2), share('p1')).room;
+    expect(run(room, { type: 'leave', at, participantId: 'p1' }).events[0]).toEqual(
+      expect.objectContaining({ type: 'stream.unpublished', participantId: 'p1', kinds: ['screen'] }),
+    );
+    const kicked = run(room, { type: 'kick', at, by: 'alice', target: 'p1' });
+    expect(kicked.events[0]).toEqual(
+      expect.objectContaining({ type: 'stream.unpublished', participantId: 'p1', kinds: ['screen'] }),
+    );
+    expect(screenSharers(kicked.room)).toEqual([]);
+    // Someone else may share once the sharer is gone.
+    expect(run(kicked.room, share('alice')).room.participants[0].streams).toEqual(['screen']);
+    const ended = run(room, { type: 'end', at, by: 'alice' }).room;
+    expect(screenSharers(ended)).toEqual([]);
   });
 });
 

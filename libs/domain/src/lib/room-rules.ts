@@ -4,7 +4,13 @@ import { DISPLAY_NAME_MAX_LENGTH, checkIdField, checkTimestamp } from './room-in
 import { RoomErrorCode, roomFailure } from './room-error-codes';
 import type { RoomEndReason, RoomEventDraft } from './room-events';
 import { forgetDeparture, rememberDeparture, resumedPlace, ROOM_RECONNECT_DEFAULTS } from './room-reconnect';
-import { findParticipant, freePublisherSlots, type Room, type RoomParticipant } from './room-state';
+import {
+  findParticipant,
+  freePublisherSlots,
+  screenSharers,
+  type Room,
+  type RoomParticipant,
+} from './room-state';
 import { MEDIA_KINDS, ROOM_TYPE_RULES, isMediaKind, type MediaKind, type RoomRole } from './room-types';
 
 interface CommandBase<T extends string> {
@@ -131,8 +137,11 @@ type Fields = Record<string, unknown>;
 
 function checkKinds(value: unknown, field: string): string | undefined {
   if (!Array.isArray(value) || value.length === 0) return `${field} must be a non-empty list of media kinds`;
-  if (!value.every(isMediaKind)) return `${field} may only hold ${MEDIA_KINDS.join(' and ')}`;
+  if (!value.every(isMediaKind)) return `${field} may only hold ${MEDIA_KINDS.join(', ')}`;
   if (new Set(value).size !== value.length) return `${field} has duplicates`;
+  if (value.includes('screen') && value.length > 1) {
+    return `${field}: screen is published alone (it is a stream of its own)`;
+  }
   return undefined;
 }
 
@@ -353,11 +362,20 @@ function publish(room: Room, c: PublishCommand): RoomResult {
   const p = findParticipant(room, c.participantId);
   if (!p) return fail(E.NOT_IN_ROOM);
   if (p.role !== 'publisher') return fail(E.NOT_A_PUBLISHER);
-  if (c.kinds.includes('video') && !ROOM_TYPE_RULES[room.type].kinds.includes('video')) {
+  const rules = ROOM_TYPE_RULES[room.type];
+  if (c.kinds.includes('video') && !rules.kinds.includes('video')) {
     return fail(E.VIDEO_NOT_ALLOWED);
   }
   const already = c.kinds.filter((k) => p.streams.includes(k));
   if (already.length > 0) return fail(E.STREAM_ALREADY_PUBLISHED, already.join(', '));
+  if (c.kinds.includes('screen')) {
+    if (rules.maxScreens === 0)
+      return fail(E.SCREEN_SHARE_NOT_ALLOWED, `not in a ${rules.title.toLowerCase()}`);
+    const sharing = screenSharers(room);
+    if (sharing.length >= rules.maxScreens) {
+      return fail(E.SCREEN_SHARE_TAKEN, sharing.map((s) => s.displayName).join(', '));
+    }
+  }
   const kinds = sortKinds(c.kinds);
   return commitRoom(
     room,

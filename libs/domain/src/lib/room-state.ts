@@ -260,6 +260,11 @@ export function viewersOf(room: Room): RoomParticipant[] {
   return room.participants.filter((p) => p.role === 'viewer');
 }
 
+/** Participants sharing a screen, in join order. */
+export function screenSharers(room: Pick<Room, 'participants'>): RoomParticipant[] {
+  return room.participants.filter((p) => p.streams.includes('screen'));
+}
+
 /** Free publisher slots under the room type's limit. */
 export function freePublisherSlots(room: Room): number {
   return Math.max(0, ROOM_TYPE_RULES[room.type].maxPublishers - publishersOf(room).length);

@@ -4,8 +4,31 @@ export type RoomType = (typeof ROOM_TYPES)[number];
 
 /** Publishers send media; viewers only receive (and may raise a hand to become a publisher). */
 export type RoomRole = 'publisher' | 'viewer';
-export const MEDIA_KINDS = ['audio', 'video'] as const;
+/**
+ * What a participant publishes. `audio` and `video` travel together on one connection (the camera and
+ * microphone); `screen` is a shared screen, a second stream on a connection of its own (one media
+ * server endpoint carries one audio and one video track), so it is always published and unpublished alone.
+ */
+export const MEDIA_KINDS = ['audio', 'video', 'screen'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
+/** The kinds of the camera stream (its own connection). */
+export const CAMERA_KINDS: readonly MediaKind[] = ['audio', 'video'];
+
+/**
+ * Which of a participant's streams a media message addresses: its camera and microphone, or its shared
+ * screen. On the wire an absent `stream` is the camera.
+ */
+export const STREAM_SOURCES = ['camera', 'screen'] as const;
+export type StreamSource = (typeof STREAM_SOURCES)[number];
+
+/** The stream a kind travels on. */
+export function streamSourceOf(kind: MediaKind): StreamSource {
+  return kind === 'screen' ? 'screen' : 'camera';
+}
+
+export function isStreamSource(value: unknown): value is StreamSource {
+  return typeof value === 'string' && (STREAM_SOURCES as readonly string[]).includes(value);
+}
 
 /** How media flows: through the media server (SFU or one-to-many broadcast) or directly between peers. */
 export type RoomMedia = 'sfu' | 'broadcast' | 'peer-to-peer';
@@ -19,8 +42,15 @@ export interface RoomTypeRules {
   readonly maxParticipants: number | null;
   /** Whether anyone may join as a viewer. */
   readonly viewers: boolean;
-  /** What publishers may send. */
+  /** What publishers may send on their camera stream. */
   readonly kinds: readonly MediaKind[];
+  /**
+   * Most shared screens in the room at once (each publisher shares at most one). One: the screen is shown
+   * large to everyone, as one presenter at a time; a second sharer waits for the first to stop. Zero
+   * where nobody may share: a2m is audio only, and a p2p call's media goes peer to peer, where a second
+   * stream would need a renegotiation of the call's one connection (not built).
+   */
+  readonly maxScreens: number;
   readonly media: RoomMedia;
   /**
    * Whether any participant may end the room for good, or only the conference's creator. False for every
@@ -39,6 +69,7 @@ export const ROOM_TYPE_RULES: Readonly<Record<RoomType, RoomTypeRules>> = {
     viewers: true,
     kinds: ['audio', 'video'],
     media: 'sfu',
+    maxScreens: 1,
     anyParticipantMayEnd: false,
   },
   a2m: {
@@ -49,6 +80,7 @@ export const ROOM_TYPE_RULES: Readonly<Record<RoomType, RoomTypeRules>> = {
     viewers: true,
     kinds: ['audio'],
     media: 'sfu',
+    maxScreens: 0,
     anyParticipantMayEnd: false,
   },
   p2m: {
@@ -59,6 +91,7 @@ export const ROOM_TYPE_RULES: Readonly<Record<RoomType, RoomTypeRules>> = {
     viewers: true,
     kinds: ['audio', 'video'],
     media: 'broadcast',
+    maxScreens: 1,
     anyParticipantMayEnd: false,
   },
   p2p: {
@@ -69,6 +102,7 @@ export const ROOM_TYPE_RULES: Readonly<Record<RoomType, RoomTypeRules>> = {
     viewers: false,
     kinds: ['audio', 'video'],
     media: 'peer-to-peer',
+    maxScreens: 0,
     anyParticipantMayEnd: false,
   },
 };

@@ -190,6 +190,23 @@ describe('RoomSession: joining', () => {
 describe('RoomSession: commands', () => {
   it.each([
     ['unpublish', (s: RoomSession) => s.unpublish(), { type: 'unpublish' }],
+    ['unpublish the screen', (s: RoomSession) => s.unpublish('screen'), { type: 'unpublish', stream: 'screen' }],
+    [
+      'unsubscribe from a screen',
+      (s: RoomSession) => s.unsubscribe('p-1', 'screen'),
+      { type: 'unsubscribe', publisherId: 'p-1', stream: 'screen' },
+    ],
+    [
+      'addIceCandidate for a screen',
+      (s: RoomSession) =>
+        s.addIceCandidate('p-1', { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 }, 'screen'),
+      {
+        type: 'ice',
+        publisherId: 'p-1',
+        stream: 'screen',
+        candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 },
+      },
+    ],
     ['unsubscribe', (s: RoomSession) => s.unsubscribe('p-1'), { type: 'unsubscribe', publisherId: 'p-1' }],
     [
       'addIceCandidate',
@@ -320,12 +337,18 @@ describe('RoomSession: the observed room', () => {
     socket.push({ type: 'stream-ended', publisherId: 'p-1' });
     socket.push({ type: 'reoffer', reason: 'media-server-restarted' });
     socket.push({ type: 'p2p-signal', from: 'p-1', signal: { kind: 'answer', sdp: 'v=0\r\n' } });
+    socket.push({ type: 'stream-ready', publisherId: 'p-1', stream: 'screen' });
+    socket.push({ type: 'ice', publisherId: 'p-1', stream: 'screen', candidate });
+    socket.push({ type: 'stream-ended', publisherId: 'p-1', stream: 'screen' });
     expect(events).toEqual([
       ['stream-ready', { publisherId: 'p-1' }],
       ['ice', { publisherId: 'p-1', candidate }],
       ['stream-ended', { publisherId: 'p-1' }],
       ['reoffer', { reason: 'media-server-restarted' }],
       ['p2p-signal', { from: 'p-1', signal: { kind: 'answer', sdp: 'v=0\r\n' } }],
+      ['stream-ready', { publisherId: 'p-1', stream: 'screen' }],
+      ['ice', { publisherId: 'p-1', stream: 'screen', candidate }],
+      ['stream-ended', { publisherId: 'p-1', stream: 'screen' }],
     ]);
   });
 

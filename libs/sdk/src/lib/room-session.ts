@@ -8,6 +8,7 @@ import {
   type RoomPatch,
   type RoomRole,
   type RoomView,
+  type StreamSource,
   type TimerHandle,
 } from '@hoot/domain';
 import { Emitter } from './emitter';
@@ -91,10 +92,14 @@ export interface RoomSessionEvents {
   'hand-lowered': ParticipantView;
   /** To the owner: someone raised a hand (approve or deny it). */
   'publish-request': { participantId: string; participant: ParticipantView | undefined };
-  'stream-ready': { publisherId: string };
-  'stream-ended': { publisherId: string };
-  /** A media-server ICE candidate for your publish endpoint (`publisherId` = you) or a subscription. */
-  ice: { publisherId: string; candidate: IceCandidate };
+  /** A publisher's stream is on the media server: its camera, or (`stream: 'screen'`) its shared screen. */
+  'stream-ready': { publisherId: string; stream?: 'screen' };
+  'stream-ended': { publisherId: string; stream?: 'screen' };
+  /**
+   * A media-server ICE candidate for your publish endpoint (`publisherId` = you) or a subscription;
+   * `stream: 'screen'` for the shared screen's.
+   */
+  ice: { publisherId: string; stream?: 'screen'; candidate: IceCandidate };
   'p2p-signal': { from: string; signal: P2pSignal };
   /** The media server restarted: publish again, then re-subscribe on `stream-ready`. */
   reoffer: { reason: string };
@@ -287,23 +292,31 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     return answer.type === 'publish-answer' ? { sdpAnswer: answer.sdpAnswer } : {};
   }
 
-  async unpublish(): Promise<void> {
-    await this.send({ type: 'unpublish' });
+  /** Stops publishing the camera, or (`'screen'`) the shared screen. */
+  async unpublish(stream?: StreamSource): Promise<void> {
+    await this.send({ type: 'unpublish', ...streamField(stream) });
   }
 
-  /** Receives a publisher's stream; ICE candidates follow as `ice` events with that `publisherId`. */
-  async subscribe(publisherId: string, sdpOffer: string): Promise<{ sdpAnswer: string }> {
-    const answer = await this.send({ type: 'subscribe', publisherId, sdpOffer });
+  /**
+   * Receives a publisher's stream (its camera, or its shared screen); ICE candidates follow as `ice`
+   * events with that `publisherId` (and `stream`).
+   */
+  async subscribe(
+    publisherId: string,
+    sdpOffer: string,
+    stream?: StreamSource,
+  ): Promise<{ sdpAnswer: string }> {
+    const answer = await this.send({ type: 'subscribe', publisherId, ...streamField(stream), sdpOffer });
     return { sdpAnswer: answer.sdpAnswer };
   }
 
-  async unsubscribe(publisherId: string): Promise<void> {
-    await this.send({ type: 'unsubscribe', publisherId });
+  async unsubscribe(publisherId: string, stream?: StreamSource): Promise<void> {
+    await this.send({ type: 'unsubscribe', publisherId, ...streamField(stream) });
   }
 
   /** A local ICE candidate for your publish endpoint (`publisherId` = your id) or a subscription. */
-  async addIceCandidate(publisherId: string, candidate: IceCandidate): Promise<void> {
-    await this.send({ type: 'ice', publisherId, candidate });
+  async addIceCandidate(publisherId: string, candidate: IceCandidate, stream?: StreamSource): Promise<void> {
+    await this.send({ type: 'ice', publisherId, ...streamField(stream), candidate });
   }
 
   async raiseHand(): Promise<void> {
@@ -462,11 +475,15 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
         if (push.reason === 'system') return this.startReconnect('room-closed');
         return this.finish('ended', push.reason);
       case 'ice':
-        this.emit('ice', { publisherId: push.publisherId, candidate: push.candidate });
+        this.emit('ice', {
+          publisherId: push.publisherId,
+          ...streamField(push.stream),
+          candidate: push.candidate,
+        });
         return;
       case 'stream-ready':
       case 'stream-ended':
-        this.emit(push.type, { publisherId: push.publisherId });
+        this.emit(push.type, { publisherId: push.publisherId, ...streamField(push.stream) });
         return;
       case 'reoffer':
         this.emit('reoffer', { reason: push.reason });
@@ -628,4 +645,9 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     if (reason === 'ended') this.emit('ended', { reason: detail ?? 'room ended' });
     this.emit('closed', { reason });
   }
+}
+
+/** `stream: 'screen'` on the wire for the shared screen; nothing for the camera (the protocol's default). */
+function streamField(stream: StreamSource | undefined): { stream?: 'screen' } {
+  return stream === 'screen' ? { stream: 'screen' } : {};
 }

@@ -37,6 +37,13 @@ export enum SdkErrorCode {
    */
   MediaFailed = 'sdk.media-failed',
   /**
+   * A screen cannot be shared here and now: the room type has no screen share (a2m, p2p), we are not a
+   * publisher, someone else shares already, or the browser has no screen capture.
+   */
+  ScreenShareUnavailable = 'sdk.screen-share-unavailable',
+  /** The user closed the browser's screen picker or refused it: nothing is shared. */
+  ScreenShareCancelled = 'sdk.screen-share-cancelled',
+  /**
    * The camera or microphone picked mid-call could not be started or sent (in use by another app,
    * unplugged, refused); the device in use goes on. The browser's own error is the `cause`.
    */

@@ -2,7 +2,7 @@
  * The CoreMX signaling protocol (apps/cash README, "Signaling protocol") as SDK types: JSON text frames
  * over `ws(s)://<coremx>/signal`. These mirror CASH's message types field by field.
  */
-import type { MediaKind, RoomPatch, RoomView } from '@hoot/domain';
+import type { MediaKind, RoomPatch, RoomView, StreamSource } from '@hoot/domain';
 
 /** An ICE candidate as WebRTC gives it (`RTCIceCandidateInit` with the fields CASH accepts). */
 export interface IceCandidate {
@@ -26,15 +26,19 @@ export interface P2pPeers {
   offererId: string;
 }
 
-/** What a client sends (the SDK adds `id`; the answer echoes it as `re`). */
+/**
+ * What a client sends (the SDK adds `id`; the answer echoes it as `re`). A shared screen is a second
+ * stream: published with `kinds: ['screen']` alone, addressed elsewhere with `stream: 'screen'` (absent:
+ * the camera).
+ */
 export type ClientSignal =
   | { type: 'join'; ticket: string; displayName?: string }
   | { type: 'join'; accessToken: string; roomId: string; displayName?: string }
   | { type: 'publish'; kinds: MediaKind[]; sdpOffer?: string }
-  | { type: 'unpublish' }
-  | { type: 'subscribe'; publisherId: string; sdpOffer: string }
-  | { type: 'unsubscribe'; publisherId: string }
-  | { type: 'ice'; publisherId: string; candidate: IceCandidate }
+  | { type: 'unpublish'; stream?: StreamSource }
+  | { type: 'subscribe'; publisherId: string; stream?: StreamSource; sdpOffer: string }
+  | { type: 'unsubscribe'; publisherId: string; stream?: StreamSource }
+  | { type: 'ice'; publisherId: string; stream?: StreamSource; candidate: IceCandidate }
   | { type: 'raise-hand' }
   | { type: 'lower-hand' }
   | { type: 'approve'; target: string }
@@ -49,16 +53,16 @@ export type ClientSignal =
 /** Answers to a client message (they carry `re`). */
 export type SignalAnswer =
   | { type: 'joined'; re?: string; participantId: string; room: RoomView; p2p?: P2pPeers }
-  | { type: 'publish-answer'; re?: string; sdpAnswer: string }
-  | { type: 'subscribe-answer'; re?: string; publisherId: string; sdpAnswer: string }
+  | { type: 'publish-answer'; re?: string; stream?: 'screen'; sdpAnswer: string }
+  | { type: 'subscribe-answer'; re?: string; publisherId: string; stream?: 'screen'; sdpAnswer: string }
   | { type: 'ok'; re?: string };
 
 /** What CASH pushes on its own. */
 export type ServerPush =
   | { type: 'patch'; patch: RoomPatch }
-  | { type: 'ice'; publisherId: string; candidate: IceCandidate }
-  | { type: 'stream-ready'; publisherId: string }
-  | { type: 'stream-ended'; publisherId: string }
+  | { type: 'ice'; publisherId: string; stream?: 'screen'; candidate: IceCandidate }
+  | { type: 'stream-ready'; publisherId: string; stream?: 'screen' }
+  | { type: 'stream-ended'; publisherId: string; stream?: 'screen' }
   | { type: 'publish-request'; participantId: string }
   | { type: 'reoffer'; reason: string }
   | { type: 'p2p-signal'; from: string; signal: P2pSignal }

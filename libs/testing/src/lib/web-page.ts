@@ -18,6 +18,7 @@ interface HootDebug {
   inboundVideoFramesDecoded(): Promise<number>;
   inboundAudioPacketsReceived(): Promise<number>;
   inboundVideoFramesDecodedFrom(participantId: string): number;
+  screenFramesDecodedFrom(participantId: string): number;
   mediaLinks(): MediaLinkState[];
   mediaRecoveries(): { resubscribed: number; republished: number; publishRetries: number };
 }
@@ -26,6 +27,8 @@ interface HootDebug {
 export interface MediaLinkState {
   kind: 'publish' | 'subscribe' | 'p2p';
   participantId: string;
+  /** A shared screen's connection rather than a camera's. */
+  stream?: 'screen';
   connectionState: string;
   counters: Record<string, number>;
   answered: boolean;
@@ -109,6 +112,13 @@ export const audioPackets = (page: Page): Promise<number> =>
 export const framesDecodedFrom = (page: Page, participantId: string): Promise<number> =>
   page.evaluate(
     (id) => (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.inboundVideoFramesDecodedFrom(id),
+    participantId,
+  );
+
+/** `hootDebug.screenFramesDecodedFrom(id)`: video frames decoded on the stage from one participant's screen. */
+export const screenFramesFrom = (page: Page, participantId: string): Promise<number> =>
+  page.evaluate(
+    (id) => (globalThis as unknown as { hootDebug: HootDebug }).hootDebug.screenFramesDecodedFrom(id),
     participantId,
   );
 

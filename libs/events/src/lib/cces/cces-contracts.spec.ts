@@ -130,6 +130,8 @@ describe('CCES contracts', () => {
     ['stream.published', { participantId: 'p-1', kinds: ['audio', 'audio'] }],
     ['stream.published', { participantId: 'p-1', kinds: [] }],
     ['stream.published', { participantId: 'p-1', kinds: ['smell'] }],
+    ['stream.published', { participantId: 'p-1', kinds: ['screen', 'screen'] }],
+    ['stream.unpublished', { participantId: 'p-1', kinds: ['audio', 'video', 'screen', 'smell'] }],
     ['room.reserved', { ...CCES_SAMPLE_DATA['room.reserved'], address: 'https://standup.example' }],
     ['room.reserved', { ...CCES_SAMPLE_DATA['room.reserved'], roomType: 'x2y' }],
     ['room.ended', { by: null, reason: 'bored', participantIds: [] }],
@@ -139,6 +141,19 @@ describe('CCES contracts', () => {
     ['participant.joined', { ...CCES_SAMPLE_DATA['participant.joined'], peerId: null }],
   ] as const)('refuses %s with %j', (type, data) => {
     expect(parse(envelope(type, { data }))).toMatchObject({ ok: false, code: CcesErrorCode.InvalidData });
+  });
+
+  it('accepts a shared screen as a stream of its own, and all three kinds when its sharer leaves', () => {
+    expect(
+      parse(envelope('stream.published', { data: { participantId: 'p-1', kinds: ['screen'] } })).ok,
+    ).toBe(true);
+    expect(
+      parse(
+        envelope('stream.unpublished', {
+          data: { participantId: 'p-1', kinds: ['audio', 'video', 'screen'] },
+        }),
+      ).ok,
+    ).toBe(true);
   });
 
   it('accepts optional and nullable fields when absent or null', () => {

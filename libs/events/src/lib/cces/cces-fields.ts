@@ -44,7 +44,11 @@ export const PARTICIPANT_ROLES = ['publisher', 'viewer'] as const;
 export type CcesParticipantRole = (typeof PARTICIPANT_ROLES)[number];
 export const participantRoleField = oneOf(PARTICIPANT_ROLES);
 
-export const MEDIA_KINDS = ['audio', 'video'] as const;
+/** As libs/domain names them: `screen` is a shared screen (a publisher's second stream). */
+export const MEDIA_KINDS = ['audio', 'video', 'screen'] as const;
 export type CcesMediaKind = (typeof MEDIA_KINDS)[number];
-/** The media kinds of a stream: one or both, no repeats. */
-export const mediaKindsField = array(oneOf(MEDIA_KINDS), { min: 1, max: 2, unique: true });
+/**
+ * The media kinds of a stream, no repeats: `audio` and/or `video` (the camera), or `screen`; all three
+ * when a participant who shared its screen leaves.
+ */
+export const mediaKindsField = array(oneOf(MEDIA_KINDS), { min: 1, max: 3, unique: true });

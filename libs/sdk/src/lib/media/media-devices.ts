@@ -1,4 +1,7 @@
 import type { MediaKind } from '@hoot/domain';
+
+/** A kind that comes from a device (a shared screen comes from the browser's picker instead). */
+export type DeviceKind = Exclude<MediaKind, 'screen'>;
 import { SdkError, SdkErrorCode } from '../sdk-error-codes';
 import type {
   MediaDeviceInfoLike,
@@ -19,7 +22,7 @@ import type {
  */
 
 /** The device chosen for each kind (a `deviceId`); a kind left out uses the browser's default. */
-export type MediaDeviceChoice = Partial<Record<MediaKind, string>>;
+export type MediaDeviceChoice = Partial<Record<DeviceKind, string>>;
 
 /** Why the device of a kind changed (`MediaSession`'s `device-change` event). */
 export type DeviceChangeReason =
@@ -31,13 +34,13 @@ export type DeviceChangeReason =
   | 'missing';
 
 /** The `enumerateDevices()` kind of each media kind. */
-export const INPUT_KIND: Record<MediaKind, string> = { audio: 'audioinput', video: 'videoinput' };
+export const INPUT_KIND: Record<DeviceKind, string> = { audio: 'audioinput', video: 'videoinput' };
 
-const KIND_WORDS: Record<MediaKind, string> = { audio: 'microphone', video: 'camera' };
+const KIND_WORDS: Record<DeviceKind, string> = { audio: 'microphone', video: 'camera' };
 
 /** One kind's constraints: the camera's size (ideal), the chosen device (exact). */
 function kindConstraints(
-  kind: MediaKind,
+  kind: DeviceKind,
   size: { width: number; height: number },
   deviceId: string | undefined,
 ): true | TrackConstraintsLike {
@@ -48,7 +51,7 @@ function kindConstraints(
 
 /** What `getUserMedia` is asked for `kinds` with the chosen devices (a kind not asked for is `false`). */
 export function userMediaConstraints(
-  kinds: readonly MediaKind[],
+  kinds: readonly DeviceKind[],
   size: { width: number; height: number },
   devices: MediaDeviceChoice,
 ): UserMediaConstraints {
@@ -113,12 +116,12 @@ export function deviceGone(
   if (track.readyState === 'ended') return true;
   const id = track.getSettings?.().deviceId || chosen;
   if (!id || !devices || devices.length === 0) return false;
-  const kind = INPUT_KIND[track.kind as MediaKind];
+  const kind = INPUT_KIND[track.kind as DeviceKind];
   return !devices.some((d) => d.kind === kind && d.deviceId === id);
 }
 
 /** A switch to a device that could not be opened or sent (the device in use goes on), in our words. */
-export function deviceUnavailable(kind: MediaKind, cause: unknown): SdkError {
+export function deviceUnavailable(kind: DeviceKind, cause: unknown): SdkError {
   const noun = KIND_WORDS[kind];
   return new SdkError(
     SdkErrorCode.DeviceUnavailable,
@@ -128,7 +131,7 @@ export function deviceUnavailable(kind: MediaKind, cause: unknown): SdkError {
 }
 
 /** The device in use was unplugged and no other one of its kind could be opened, in our words. */
-export function deviceLost(kind: MediaKind, cause: unknown): SdkError {
+export function deviceLost(kind: DeviceKind, cause: unknown): SdkError {
   const noun = KIND_WORDS[kind];
   return new SdkError(
     SdkErrorCode.DeviceLost,

@@ -26,6 +26,9 @@ export interface MediaStreamTrackLike {
   /** The device the track comes from (`deviceId`). */
   getSettings?(): { deviceId?: string };
   stop(): void;
+  /** A browser track fires `ended` when its source stops (the browser's own "Stop sharing" bar). */
+  addEventListener?(type: 'ended', listener: () => void): void;
+  removeEventListener?(type: 'ended', listener: () => void): void;
 }
 
 export interface MediaStreamLike {
@@ -88,11 +91,19 @@ export interface UserMediaConstraints {
   video: boolean | TrackConstraintsLike;
 }
 
+/** What a screen share asks the browser for: video only (the shared screen carries no sound here). */
+export interface DisplayMediaConstraints {
+  video: true;
+  audio: false;
+}
+
 /** What `MediaSession` needs from its environment. */
 export interface MediaEnvironment {
   createPeerConnection(): PeerConnectionLike;
   createMediaStream(): MediaStreamLike;
   getUserMedia(constraints: UserMediaConstraints): Promise<MediaStreamLike>;
+  /** The browser's screen picker (`navigator.mediaDevices.getDisplayMedia`); absent where there is none. */
+  getDisplayMedia?(constraints: DisplayMediaConstraints): Promise<MediaStreamLike>;
   /** The cameras and microphones there are (without: an unplugged device is only noticed when its track ends). */
   enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
   /** Calls `listener` when a device is plugged in or out (`devicechange`); returns the unsubscribe function. */
@@ -105,6 +116,7 @@ interface BrowserGlobals {
   navigator?: {
     mediaDevices?: {
       getUserMedia(c: UserMediaConstraints): Promise<MediaStreamLike>;
+      getDisplayMedia?(c: DisplayMediaConstraints): Promise<MediaStreamLike>;
       enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
       addEventListener?(type: 'devicechange', listener: () => void): void;
       removeEventListener?(type: 'devicechange', listener: () => void): void;
@@ -142,6 +154,12 @@ export function browserMediaEnvironment(iceServers: unknown[] = []): MediaEnviro
       const devices = g.navigator?.mediaDevices;
       if (!devices) return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices'));
       return devices.getUserMedia(constraints);
+    },
+    getDisplayMedia(constraints) {
+      const devices = g.navigator?.mediaDevices;
+      if (!devices?.getDisplayMedia)
+        return Promise.reject(new MediaUnsupportedError('navigator.mediaDevices.getDisplayMedia'));
+      return devices.getDisplayMedia(constraints);
     },
     async enumerateDevices() {
       return (await g.navigator?.mediaDevices?.enumerateDevices?.()) ?? [];

@@ -1,4 +1,10 @@
-import type { MediaKind, ParticipantView, RoomType, RoomView } from '@hoot/domain';
+import {
+  ROOM_TYPE_RULES,
+  type MediaKind,
+  type ParticipantView,
+  type RoomType,
+  type RoomView,
+} from '@hoot/domain';
 
 /**
  * Pure decisions of `MediaSession`: what a participant sends, whom it receives, and who offers in a call.
@@ -16,12 +22,46 @@ export function receiveKinds(type: RoomType): MediaKind[] {
   return type === 'a2m' ? ['audio'] : ['audio', 'video'];
 }
 
-/** Publishers (other than `me`) that have a stream on the media server: the ones to subscribe to. */
+/** Whether the participant publishes its camera or microphone (its shared screen is another stream). */
+export function hasCameraStream(p: Pick<ParticipantView, 'streams'>): boolean {
+  return p.streams.some((k) => k !== 'screen');
+}
+
+/**
+ * Publishers (other than `me`) whose camera stream is on the media server: the ones to subscribe to.
+ * A publisher that only shares its screen has no camera stream to receive.
+ */
 export function publishersWithStreams(view: RoomView, me: string): string[] {
   return Object.values(view.participants)
-    .filter((p) => p.participantId !== me && p.role === 'publisher' && p.streams.length > 0)
+    .filter((p) => p.participantId !== me && p.role === 'publisher' && hasCameraStream(p))
     .sort((a, b) => a.joinOrder - b.joinOrder)
     .map((p) => p.participantId);
+}
+
+/** Participants (other than `me`) sharing a screen, in join order: the screens to receive. */
+export function screenSharers(view: RoomView, me: string): string[] {
+  return Object.values(view.participants)
+    .filter((p) => p.participantId !== me && p.role === 'publisher' && p.streams.includes('screen'))
+    .sort((a, b) => a.joinOrder - b.joinOrder)
+    .map((p) => p.participantId);
+}
+
+/**
+ * Whether `me` may share a screen now, or why not (the room type's rules, the role, someone else
+ * sharing already); the server decides, this lets an app say why before asking. A p2p call sends its
+ * media peer to peer and has no second stream.
+ */
+export function screenShareAllowed(
+  view: RoomView,
+  me: string,
+): { ok: true } | { ok: false; reason: 'room-type' | 'not-publisher' | 'taken'; by?: string } {
+  const rules = ROOM_TYPE_RULES[view.type];
+  if (rules.maxScreens === 0) return { ok: false, reason: 'room-type' };
+  if (view.participants[me]?.role !== 'publisher') return { ok: false, reason: 'not-publisher' };
+  if (view.participants[me].streams.includes('screen')) return { ok: true };
+  const sharing = Object.values(view.participants).filter((p) => p.streams.includes('screen'));
+  if (sharing.length >= rules.maxScreens) return { ok: false, reason: 'taken', by: sharing[0].participantId };
+  return { ok: true };
 }
 
 export interface P2pSides {

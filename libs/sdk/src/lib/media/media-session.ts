@@ -1,5 +1,13 @@
-import { systemClock, type Clock, type MediaKind, type RoomView, type TimerHandle } from '@hoot/domain';
 import {
+  systemClock,
+  type Clock,
+  type MediaKind,
+  type RoomView,
+  type StreamSource,
+  type TimerHandle,
+} from '@hoot/domain';
+import {
+  MediaUnsupportedError,
   browserMediaEnvironment,
   type IceCandidateLike,
   type MediaEnvironment,
@@ -9,7 +17,15 @@ import {
   type StatsReportLike,
 } from './media-environment';
 import { SdkError, SdkErrorCode } from '../sdk-error-codes';
-import { p2pSides, publishKinds, publishersWithStreams, receiveKinds } from './media-plan';
+import {
+  hasCameraStream,
+  p2pSides,
+  publishKinds,
+  publishersWithStreams,
+  receiveKinds,
+  screenShareAllowed,
+  screenSharers,
+} from './media-plan';
 import {
   deviceGone,
   deviceLost,
@@ -19,6 +35,7 @@ import {
   userMediaConstraints,
   withTrack,
   type DeviceChangeReason,
+  type DeviceKind,
   type MediaDeviceChoice,
 } from './media-devices';
 
@@ -32,9 +49,10 @@ export type MediaP2pSignal =
 export interface MediaRoomEvents {
   change: RoomView;
   'participant-left': { participantId: string };
-  'stream-ready': { publisherId: string };
-  'stream-ended': { publisherId: string };
-  ice: { publisherId: string; candidate: IceCandidateLike };
+  /** `stream: 'screen'`: the publisher's shared screen (its second stream), else its camera. */
+  'stream-ready': { publisherId: string; stream?: 'screen' };
+  'stream-ended': { publisherId: string; stream?: 'screen' };
+  ice: { publisherId: string; stream?: 'screen'; candidate: IceCandidateLike };
   'p2p-signal': { from: string; signal: MediaP2pSignal };
   reoffer: { reason: string };
   reconnected: { participantId: string };
@@ -51,12 +69,14 @@ export interface MediaRoomSession {
   on<K extends keyof MediaRoomEvents>(event: K, listener: (payload: MediaRoomEvents[K]) => void): () => void;
   /** With an SDP offer in SFU rooms (answered with `sdpAnswer`); without in p2p (room state only). */
   publish(kinds: MediaKind[], sdpOffer?: string): Promise<{ sdpAnswer?: string }>;
-  unpublish(): Promise<unknown>;
-  subscribe(publisherId: string, sdpOffer: string): Promise<{ sdpAnswer: string }>;
-  unsubscribe(publisherId: string): Promise<unknown>;
+  /** The camera, or (`'screen'`) the shared screen. */
+  unpublish(stream?: StreamSource): Promise<unknown>;
+  subscribe(publisherId: string, sdpOffer: string, stream?: StreamSource): Promise<{ sdpAnswer: string }>;
+  unsubscribe(publisherId: string, stream?: StreamSource): Promise<unknown>;
   addIceCandidate(
     publisherId: string,
     candidate: { candidate: string; sdpMid: string; sdpMLineIndex: number },
+    stream?: StreamSource,
   ): Promise<unknown>;
   p2pSignal(signal: MediaP2pSignal): Promise<unknown>;
 }
@@ -66,10 +86,16 @@ export interface MediaSessionEvents {
   'local-stream-removed': Record<string, never>;
   'remote-stream': { participantId: string; stream: MediaStreamLike };
   'remote-stream-removed': { participantId: string };
+  /** Our shared screen, from `startScreenShare` until it stops (by us, the browser's bar, or a refusal). */
+  'local-screen': { stream: MediaStreamLike };
+  'local-screen-removed': Record<string, never>;
+  /** Another participant's shared screen. */
+  'remote-screen': { participantId: string; stream: MediaStreamLike };
+  'remote-screen-removed': { participantId: string };
   /** A media step failed (camera refused, SDP refused, …); the session keeps going. */
   error: { error: unknown; step: string };
   /** The device of a kind changed (`deviceId` undefined: the browser's default); see `switchDevice`. */
-  'device-change': { kind: MediaKind; deviceId: string | undefined; reason: DeviceChangeReason };
+  'device-change': { kind: DeviceKind; deviceId: string | undefined; reason: DeviceChangeReason };
 }
 
 export interface MediaSessionOptions {
@@ -116,6 +142,8 @@ export interface MediaLinkReport {
   kind: 'publish' | 'subscribe' | 'p2p';
   /** The publisher (ourselves for `publish`, the peer for `p2p`). */
   participantId: string;
+  /** The publisher's shared screen rather than its camera. */
+  stream?: 'screen';
   connectionState: string;
   /** The counters at the last check: `video` frames decoded, `audio` packets received, `sent` bytes. */
   counters: Record<string, number>;
@@ -160,6 +188,10 @@ export class MediaSession {
   private readonly listeners = new Map<keyof MediaSessionEvents, Set<Listener<never>>>();
   private readonly detach: Array<() => void> = [];
   private readonly subscriptions = new Map<string, Link>();
+  /** Other participants' shared screens we receive, by participant id. */
+  private readonly screenSubscriptions = new Map<string, Link>();
+  /** Our shared screen: the captured stream, and its publish connection while it has one. */
+  private screen: { stream: MediaStreamLike; link?: Link; off: () => void } | undefined;
   private publishing: Link | undefined;
   private p2p: (Link & { peerId: string }) | undefined;
   private localStream: MediaStreamLike | undefined;
@@ -212,16 +244,22 @@ export class MediaSession {
   /** Starts: listens to the room, publishes if we may, subscribes to every publisher with a stream. */
   start(): Promise<void> {
     this.listen('stream-ready', (e) => {
-      this.awaitingReady.delete(e.publisherId);
-      void this.enqueue('subscribe', () => this.subscribeTo(e.publisherId));
+      this.awaitingReady.delete(readyKey(e.publisherId, e.stream));
+      if (e.stream === 'screen') void this.enqueue('subscribe', () => this.subscribeScreen(e.publisherId));
+      else void this.enqueue('subscribe', () => this.subscribeTo(e.publisherId));
     });
     this.listen('stream-ended', (e) =>
-      this.enqueue('unsubscribe', () => this.dropSubscription(e.publisherId, true)),
+      e.stream === 'screen'
+        ? this.enqueue('unsubscribe', () => this.dropScreenSubscription(e.publisherId))
+        : this.enqueue('unsubscribe', () => this.dropSubscription(e.publisherId, true)),
     );
     this.listen('participant-left', (e) =>
-      this.enqueue('participant-left', () => this.dropSubscription(e.participantId, false)),
+      this.enqueue('participant-left', () => {
+        this.dropSubscription(e.participantId, false);
+        this.dropScreenSubscription(e.participantId);
+      }),
     );
-    this.listen('ice', (e) => this.remoteCandidate(e.publisherId, e.candidate));
+    this.listen('ice', (e) => this.remoteCandidate(e.publisherId, e.candidate, e.stream));
     this.listen('p2p-signal', (e) => this.enqueue('p2p-signal', () => this.onP2pSignal(e.from, e.signal)));
     this.listen('reoffer', () => this.enqueue('reoffer', () => this.restart(true)));
     this.listen('reconnected', () => this.enqueue('reconnected', () => this.restart(false)));
@@ -252,6 +290,13 @@ export class MediaSession {
       ...(this.publishing ? [report('publish', this.session.participantId, this.publishing)] : []),
       ...[...this.subscriptions].map(([id, link]) => report('subscribe', id, link)),
       ...(this.p2p ? [report('p2p', this.p2p.peerId, this.p2p)] : []),
+      ...(this.screen?.link
+        ? [{ ...report('publish', this.session.participantId, this.screen.link), stream: 'screen' as const }]
+        : []),
+      ...[...this.screenSubscriptions].map(([id, link]) => ({
+        ...report('subscribe', id, link),
+        stream: 'screen' as const,
+      })),
     ];
   }
 
@@ -272,7 +317,11 @@ export class MediaSession {
   /** Sums the inbound RTP counters of every receiving connection (video frames decoded, audio packets). */
   async inboundStats(): Promise<InboundMediaStats> {
     const totals: InboundMediaStats = { videoFramesDecoded: 0, audioPacketsReceived: 0 };
-    const links = [...this.subscriptions.values(), ...(this.p2p ? [this.p2p] : [])];
+    const links = [
+      ...this.subscriptions.values(),
+      ...this.screenSubscriptions.values(),
+      ...(this.p2p ? [this.p2p] : []),
+    ];
     for (const link of links) {
       const report: StatsReportLike = await link.pc.getStats();
       report.forEach((stat) => {
@@ -305,7 +354,7 @@ export class MediaSession {
    * publish the camera refused is tried again with it. Rejects with `sdk.device-unavailable` when the
    * device cannot be opened or sent: the old one goes on.
    */
-  switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+  switchDevice(kind: DeviceKind, deviceId: string): Promise<void> {
     // Runs in turn with the other media steps; its failure is the caller's (not an `error` event).
     const run = this.queue.then(async () => {
       if (this.closed) return;
@@ -327,6 +376,7 @@ export class MediaSession {
     for (const off of this.detach.splice(0)) off();
     this.closeAll();
     this.stopLocal();
+    this.releaseScreen();
   }
 
   // ---- reconciliation --------------------------------------------------------------------------------
@@ -378,8 +428,9 @@ export class MediaSession {
     }
     for (const id of [...this.subscriptions.keys()]) {
       const p = view.participants[id];
-      if (!p || p.role !== 'publisher' || p.streams.length === 0) this.dropSubscription(id, false);
+      if (!p || p.role !== 'publisher' || !hasCameraStream(p)) this.dropSubscription(id, false);
     }
+    await this.reconcileScreens();
   }
 
   /**
@@ -399,6 +450,8 @@ export class MediaSession {
     if (waitForStreams) {
       for (const id of publishersWithStreams(this.session.room, this.session.participantId))
         this.awaitingReady.set(id, this.clock.now());
+      for (const id of screenSharers(this.session.room, this.session.participantId))
+        this.awaitingReady.set(readyKey(id, 'screen'), this.clock.now());
     }
     await this.reconcile();
   }
@@ -467,6 +520,21 @@ export class MediaSession {
         this.recoveries.resubscribed++;
         this.dropSubscription(publisherId, false);
       }
+    }
+    for (const [publisherId, link] of [...this.screenSubscriptions]) {
+      if (await this.stalled(link, ['video'], policy)) {
+        this.recoveries.resubscribed++;
+        this.dropScreenSubscription(publisherId);
+      }
+    }
+    const screen = this.screen;
+    const screenLink = screen?.link;
+    if (screen && screenLink && (await this.stalled(screenLink, ['sent'], policy))) {
+      // Published again by the reconcile below, with the same captured screen.
+      this.recoveries.republished++;
+      screenLink.pc.close();
+      screen.link = undefined;
+      await this.session.unpublish('screen').catch(() => undefined);
     }
     const publishing = this.publishing;
     if (publishing && this.published && (await this.stalled(publishing, ['sent'], policy))) {
@@ -628,10 +696,184 @@ export class MediaSession {
     this.emit('remote-stream-removed', { participantId: peerId });
   }
 
+  // ---- screen share ----------------------------------------------------------------------------------
+
+  /** Our shared screen, while we share one. */
+  get screenStream(): MediaStreamLike | undefined {
+    return this.screen?.stream;
+  }
+
+  /** Participant ids whose shared screen we receive. */
+  receivingScreens(): string[] {
+    return [...this.screenSubscriptions.keys()];
+  }
+
+  /**
+   * Shares a screen: asks the browser for one (its own picker; video only), then publishes it as a
+   * second stream on a connection of its own. When the user stops it from the browser's own bar the
+   * share stops (unpublished). Rejects with `sdk.screen-share-unavailable` where the room does not allow
+   * it (a2m, p2p, a viewer, someone else sharing), `sdk.screen-share-cancelled` when the picker was closed
+   * or refused, or the server's code; nothing stays shared then. `stream` gives an already captured
+   * screen instead of asking the browser (apps with their own capture, and tests).
+   */
+  async startScreenShare(options: { stream?: MediaStreamLike } = {}): Promise<void> {
+    if (this.closed) throw new SdkError(SdkErrorCode.ScreenShareUnavailable, 'The room is closed.');
+    if (this.screen) return;
+    const allowed = screenShareAllowed(this.session.room, this.session.participantId);
+    if (!allowed.ok) {
+      throw new SdkError(SdkErrorCode.ScreenShareUnavailable, SCREEN_UNAVAILABLE_WORDS[allowed.reason]);
+    }
+    let stream = options.stream;
+    if (!stream) {
+      if (!this.env.getDisplayMedia)
+        throw new SdkError(SdkErrorCode.ScreenShareUnavailable, 'This browser cannot share a screen.');
+      try {
+        stream = await this.env.getDisplayMedia({ video: true, audio: false });
+      } catch (error) {
+        if (error instanceof MediaUnsupportedError)
+          throw new SdkError(SdkErrorCode.ScreenShareUnavailable, 'This browser cannot share a screen.', {
+            cause: error,
+          });
+        throw new SdkError(SdkErrorCode.ScreenShareCancelled, 'Screen sharing was cancelled.', {
+          cause: error,
+        });
+      }
+    }
+    if (this.closed || this.screen) {
+      for (const track of stream.getTracks()) track.stop();
+      return;
+    }
+    const captured = stream;
+    const track = captured.getTracks().find((t) => t.kind === 'video');
+    const onEnded = () => void this.stopScreenShare();
+    track?.addEventListener?.('ended', onEnded);
+    this.screen = { stream: captured, off: () => track?.removeEventListener?.('ended', onEnded) };
+    this.emit('local-screen', { stream: captured });
+    let failure: unknown;
+    await this.enqueue('screen-share', async () => {
+      try {
+        await this.publishScreen();
+      } catch (error) {
+        failure = error;
+        this.releaseScreen();
+      }
+    });
+    if (failure !== undefined) throw mediaError(failure, 'screen-share');
+  }
+
+  /** Stops sharing our screen (the capture is stopped and the stream unpublished); nothing when not sharing. */
+  async stopScreenShare(): Promise<void> {
+    if (!this.screen) return;
+    await this.enqueue('screen-share', async () => {
+      if (!this.screen) return;
+      this.releaseScreen();
+      await this.session.unpublish('screen').catch(() => undefined);
+    });
+  }
+
+  /**
+   * Screens in line with the room: ours published again when its connection is gone (a media server
+   * restart, a stalled connection) or stopped when we may no longer share; every other participant's
+   * shared screen received, and dropped once it stops.
+   */
+  private async reconcileScreens(): Promise<void> {
+    const view = this.session.room;
+    const me = this.session.participantId;
+    if (this.screen && view.participants[me]?.role !== 'publisher') {
+      this.releaseScreen();
+    } else if (this.screen && !this.screen.link) {
+      await this.publishScreen().catch((error: unknown) => {
+        this.releaseScreen();
+        void this.session.unpublish('screen').catch(() => undefined);
+        this.emit('error', { error, step: 'screen-share' });
+      });
+    }
+    for (const publisherId of screenSharers(view, me)) {
+      if (
+        this.screenSubscriptions.has(publisherId) ||
+        this.awaitingReady.has(readyKey(publisherId, 'screen'))
+      )
+        continue;
+      await this.subscribeScreen(publisherId).catch((error: unknown) =>
+        this.emit('error', { error, step: 'subscribe' }),
+      );
+    }
+    for (const id of [...this.screenSubscriptions.keys()]) {
+      if (!view.participants[id]?.streams.includes('screen')) this.dropScreenSubscription(id);
+    }
+  }
+
+  private async publishScreen(): Promise<void> {
+    const screen = this.screen;
+    if (!screen || screen.link || this.closed) return;
+    const link = this.link(this.session.participantId, 'screen');
+    for (const track of screen.stream.getTracks())
+      link.pc.addTransceiver(track, { direction: 'sendonly', streams: [screen.stream] });
+    screen.link = link;
+    try {
+      const offer = await link.pc.createOffer();
+      await link.pc.setLocalDescription(offer);
+      const { sdpAnswer } = await this.session.publish(['screen'], offer.sdp ?? '');
+      if (typeof sdpAnswer !== 'string') throw new Error('the screen share was not answered with an SDP');
+      await this.applyAnswer(link, sdpAnswer);
+    } catch (error) {
+      link.pc.close();
+      if (screen.link === link) screen.link = undefined;
+      throw error;
+    }
+  }
+
+  /** Stops our capture and closes its connection (the caller tells the server when it should know). */
+  private releaseScreen(): void {
+    const screen = this.screen;
+    if (!screen) return;
+    this.screen = undefined;
+    screen.off();
+    screen.link?.pc.close();
+    for (const track of screen.stream.getTracks()) track.stop();
+    this.emit('local-screen-removed', {});
+  }
+
+  private async subscribeScreen(publisherId: string): Promise<void> {
+    const view = this.session.room;
+    if (this.closed || publisherId === this.session.participantId || view.type === 'p2p') return;
+    if (this.screenSubscriptions.has(publisherId)) return;
+    const link = this.link(publisherId, 'screen');
+    this.screenSubscriptions.set(publisherId, link);
+    const stream = this.env.createMediaStream();
+    link.stream = stream;
+    link.pc.ontrack = (event) => {
+      stream.addTrack(event.track);
+      if (this.screenSubscriptions.get(publisherId) === link)
+        this.emit('remote-screen', { participantId: publisherId, stream });
+    };
+    link.pc.addTransceiver('video', { direction: 'recvonly' });
+    try {
+      const offer = await link.pc.createOffer();
+      await link.pc.setLocalDescription(offer);
+      const { sdpAnswer } = await this.session.subscribe(publisherId, offer.sdp ?? '', 'screen');
+      await this.applyAnswer(link, sdpAnswer);
+    } catch (error) {
+      if (this.screenSubscriptions.get(publisherId) === link) this.screenSubscriptions.delete(publisherId);
+      link.pc.close();
+      throw error;
+    }
+  }
+
+  /** The server ends a screen subscription with its share (`stream-ended`): nothing to tell it. */
+  private dropScreenSubscription(publisherId: string): void {
+    const link = this.screenSubscriptions.get(publisherId);
+    if (!link) return;
+    this.screenSubscriptions.delete(publisherId);
+    link.pc.close();
+    this.emit('remote-screen-removed', { participantId: publisherId });
+  }
+
   // ---- devices ---------------------------------------------------------------------------------------
 
   /** Opens the chosen devices; a chosen one that is gone gives way to the default (`missing`). */
-  private async openLocal(kinds: MediaKind[]): Promise<MediaStreamLike> {
+  private async openLocal(asked: MediaKind[]): Promise<MediaStreamLike> {
+    const kinds = asked.filter((kind): kind is DeviceKind => kind !== 'screen');
     const constraints = userMediaConstraints(kinds, this.cameraSize(), this.devices);
     try {
       return await this.env.getUserMedia(constraints);
@@ -652,7 +894,7 @@ export class MediaSession {
    * and leaves the old track in place when the device cannot be opened or a connection refuses it.
    */
   private async useDevice(
-    kind: MediaKind,
+    kind: DeviceKind,
     deviceId: string | undefined,
     reason: DeviceChangeReason,
   ): Promise<void> {
@@ -698,7 +940,7 @@ export class MediaSession {
     if (!stream) return;
     const listed = await this.env.enumerateDevices?.().catch(() => undefined);
     for (const track of stream.getTracks()) {
-      const kind = track.kind as MediaKind;
+      const kind = track.kind as DeviceKind;
       if (!deviceGone(track, listed, this.devices[kind])) continue;
       await this.useDevice(kind, undefined, 'unplugged').catch((error: unknown) =>
         this.emit('error', { error, step: 'device' }),
@@ -706,7 +948,7 @@ export class MediaSession {
     }
   }
 
-  private remember(kind: MediaKind, deviceId: string | undefined, reason: DeviceChangeReason): void {
+  private remember(kind: DeviceKind, deviceId: string | undefined, reason: DeviceChangeReason): void {
     if (deviceId) this.devices[kind] = deviceId;
     else delete this.devices[kind];
     this.emit('device-change', { kind, deviceId, reason });
@@ -714,8 +956,11 @@ export class MediaSession {
 
   // ---- plumbing --------------------------------------------------------------------------------------
 
-  /** A connection to the media server for `publisherId` (ourselves = our publish endpoint). */
-  private link(publisherId: string): Link {
+  /**
+   * A connection to the media server for `publisherId` (ourselves = our publish endpoint), for its camera
+   * or (`'screen'`) its shared screen.
+   */
+  private link(publisherId: string, stream?: 'screen'): Link {
     const pc = this.env.createPeerConnection();
     const link: Link = {
       pc,
@@ -726,7 +971,7 @@ export class MediaSession {
     };
     const send = (c: WireCandidate) =>
       void this.session
-        .addIceCandidate(publisherId, c)
+        .addIceCandidate(publisherId, c, stream)
         .catch((error: unknown) => this.emit('error', { error, step: 'ice' }));
     link.sendCandidate = send;
     pc.onicecandidate = (event) => {
@@ -739,9 +984,16 @@ export class MediaSession {
     return link;
   }
 
-  private remoteCandidate(publisherId: string, candidate: IceCandidateLike): void {
+  private remoteCandidate(publisherId: string, candidate: IceCandidateLike, stream?: 'screen'): void {
+    const me = publisherId === this.session.participantId;
     const link =
-      publisherId === this.session.participantId ? this.publishing : this.subscriptions.get(publisherId);
+      stream === 'screen'
+        ? me
+          ? this.screen?.link
+          : this.screenSubscriptions.get(publisherId)
+        : me
+          ? this.publishing
+          : this.subscriptions.get(publisherId);
     if (link) void this.addCandidate(link, candidate);
   }
 
@@ -774,6 +1026,12 @@ export class MediaSession {
     this.publishing = undefined;
     for (const id of [...this.subscriptions.keys()]) this.dropSubscription(id, false);
     this.closeP2p();
+    // Our captured screen stays: it is published again on the new connection (`reconcileScreens`).
+    if (this.screen) {
+      this.screen.link?.pc.close();
+      this.screen.link = undefined;
+    }
+    for (const id of [...this.screenSubscriptions.keys()]) this.dropScreenSubscription(id);
   }
 
   private stopLocal(): void {
@@ -823,6 +1081,17 @@ export class MediaSession {
 
 type WireCandidate = { candidate: string; sdpMid: string; sdpMLineIndex: number };
 
+/** Keys of `awaitingReady`: the publisher id for its camera, with a suffix for its screen. */
+function readyKey(publisherId: string, stream: 'screen' | undefined): string {
+  return stream === 'screen' ? `${publisherId}\u0000screen` : publisherId;
+}
+
+const SCREEN_UNAVAILABLE_WORDS: Record<'room-type' | 'not-publisher' | 'taken', string> = {
+  'room-type': 'Screens cannot be shared in this room.',
+  'not-publisher': 'Only speakers can share a screen: raise your hand first.',
+  taken: 'Someone else is sharing a screen; wait until they stop.',
+};
+
 /** Getting the camera or microphone failed (as opposed to the server refusing the publish). */
 class CameraError extends Error {
   constructor(readonly original: unknown) {
@@ -833,6 +1102,7 @@ class CameraError extends Error {
 
 const STEP_WORDS: Record<string, string> = {
   publish: 'sending your camera and microphone',
+  'screen-share': 'sharing your screen',
   subscribe: 'receiving a participant',
   ice: 'connecting the media',
   'p2p-candidate': 'connecting the call',

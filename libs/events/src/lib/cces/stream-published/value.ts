@@ -4,7 +4,7 @@ import { object } from '../validation';
 
 export interface StreamPublishedData {
   participantId: string;
-  /** What the stream carries: `audio`, `video` or both. */
+  /** What the stream carries: `audio`, `video` or both (the camera), or `screen` (a shared screen). */
   kinds: CcesMediaKind[];
 }
 
