@@ -1,7 +1,4 @@
 import type { MediaKind } from '@hoot/domain';
-
-/** A kind that comes from a device (a shared screen comes from the browser's picker instead). */
-export type DeviceKind = Exclude<MediaKind, 'screen'>;
 import { SdkError, SdkErrorCode } from '../sdk-error-codes';
 import type {
   MediaDeviceInfoLike,
@@ -20,6 +17,9 @@ import type {
  * the same stream go on), and telling an unplugged device. Pure helpers over the environment's shapes, kept
  * apart from the session's connection plumbing.
  */
+
+/** A kind that comes from a device (a shared screen comes from the browser's picker instead). */
+export type DeviceKind = Exclude<MediaKind, 'screen'>;
 
 /** The device chosen for each kind (a `deviceId`); a kind left out uses the browser's default. */
 export type MediaDeviceChoice = Partial<Record<DeviceKind, string>>;
