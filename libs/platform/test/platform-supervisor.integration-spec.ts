@@ -148,6 +148,49 @@ describe('the platform supervisor (npm start restarts a crashed service)', () =>
     expect(log.indexOf('restart 1 of')).toBeGreaterThan(0);
   }, 420_000);
 
+  it('the services that depend on a restarted one reconnect: CASH to its kms-lite and registry, sign-in to auth', async () => {
+    const [cash] = platform.cash;
+    const kms = `kms-lite-${new URL(platform.kms[0].url).port}`; // cloud 1's, beside its CASH
+    const registry = platform.registries[0].registryId; // where createAndJoin creates and joins, cloud 1's
+    for (const part of [kms, 'auth', registry]) {
+      const old = platform.pidOf(part) as number;
+      expect(old).toEqual(expect.any(Number));
+      const killedAt = Date.now();
+      process.kill(old, 'SIGKILL');
+      await readyAgain(part, old);
+      const ready = events.find((e) => e.part === part && e.state === 'ready' && e.attempt === 1);
+      process.stdout.write(
+        `[supervisor] kill -9 of ${part} → ready again: ${(ready?.at ?? 0) - killedAt} ms\n`,
+      );
+    }
+    // CASH's readiness checks its media server: ready again means it reconnected to the new kms-lite.
+    await eventually(async () => expect((await fetch(`${cash.url}/health/ready`)).status).toBe(200), {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+      description: `${cash.coremxId} ready over the restarted ${kms}`,
+    });
+    let n = 0;
+    const joined = await eventually(
+      async () => {
+        const result = await createAndJoin(`${prefix}-deps-${(n += 1)}`); // signs in through auth, too
+        expect(result.coremxId).toBe(cash.coremxId);
+        return result;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        description: `a join through ${cash.coremxId} after the restarts`,
+      },
+    );
+    expect(joined.joined).toMatchObject({ type: 'joined' });
+    expect(platform.restarts().map((r) => `${r.part}#${r.attempt}`)).toEqual([
+      `cash-${cash.coremxId}#1`,
+      `${kms}#1`,
+      'auth#1',
+      `${registry}#1`,
+    ]);
+  }, 420_000);
+
   it('stops everything when a service crash-loops, naming it with its last log lines', async () => {
     const part = `cash-${platform.cash[1].coremxId}`;
     const groups = platform.pids();
@@ -182,4 +225,45 @@ describe('the platform supervisor (npm start restarts a crashed service)', () =>
     );
     expect(platform.cash.map((c) => platform.pidOf(`cash-${c.coremxId}`))).toEqual([undefined, undefined]);
   }, 420_000);
+});
+
+describe('the platform supervisor stopped while a crashed service waits for its restart (Ctrl-C during a backoff)', () => {
+  it('stops everything, the crashed service is never started again, nothing of the run is left', async () => {
+    const events: PlatformProgress[] = [];
+    const platform = await startPlatform({
+      mode: 'test',
+      ...integrationInfra(),
+      kmsEngine: 'fake',
+      // A backoff far longer than the spec, so that the stop surely comes during it.
+      supervise: { backoffMs: { initial: 600_000, max: 600_000 } },
+      onProgress: (e) => events.push(e),
+    });
+    try {
+      const part = `cash-${platform.cash[0].coremxId}`;
+      const groups = platform.pids();
+      process.kill(platform.pidOf(part) as number, 'SIGKILL');
+      await eventually(
+        () => expect(events).toContainEqual(expect.objectContaining({ part, state: 'crashed' })),
+        {
+          timeoutMs: 60_000,
+          description: `${part} seen crashed`,
+        },
+      );
+      expect(events.find((e) => e.state === 'crashed')).toMatchObject({ restartInMs: 600_000, attempt: 1 });
+      await platform.stop();
+      await eventually(
+        () => expect(processesOfRun(platform.runId, [...groups, ...platform.pids()])).toEqual([]),
+        {
+          timeoutMs: 10_000,
+          description: 'no process of the run left',
+        },
+      );
+      expect(platform.restarts()).toEqual([]);
+      expect(events.filter((e) => e.attempt !== undefined).map((e) => `${e.part} ${e.state}`)).toEqual([
+        `${part} crashed`,
+      ]);
+    } finally {
+      await platform.stop();
+    }
+  }, 300_000);
 });

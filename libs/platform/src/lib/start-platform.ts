@@ -155,6 +155,8 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
   const longRunning: { part: string; process: ManagedProcess }[] = [];
   const supervisors = new Map<string, ServiceSupervisor>();
   const restarts: PlatformRestart[] = [];
+  /** Each supervised part's current pid (undefined while it is down). */
+  const pidOf = new Map<string, () => number | undefined>();
   let gaveUp: CrashLoop | undefined;
   let onCrashLoop: (loop: CrashLoop) => void = () => undefined;
   const crashLoop = new Promise<CrashLoop>((resolve) => (onCrashLoop = resolve));
@@ -269,7 +271,6 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     });
     return { url, stop: () => supervisor.stop() };
   };
-  const pidOf = new Map<string, () => number | undefined>();
   const service = (spec: ServiceSpec): Promise<StartedPart> =>
     supervised(spec.part, spec.url, 15_000, (restart) =>
       spawn(
