@@ -71,4 +71,40 @@ describe('ManagedProcess', () => {
     parent.kill('SIGKILL');
     await eventually(() => expect(alive(childPid)).toBe(false), { timeoutMs: 20_000 });
   });
+  it('aborting its signal before it is ready stops the process group and rejects the start', async () => {
+    const abort = new AbortController();
+    let childPid = 0;
+    const starting = ManagedProcess.start({
+      name: 'never-ready',
+      command: 'bash',
+      args: ['-c', 'sleep 300 & echo "child $!"; wait'],
+      readyProbe: async () => {
+        throw new Error('not listening');
+      },
+      readyTimeoutMs: 60_000,
+      signal: abort.signal,
+      onLine: (line) => {
+        const pid = /child (\d+)/.exec(line)?.[1];
+        if (pid) {
+          childPid = Number(pid);
+          abort.abort();
+        }
+      },
+    });
+    await expect(starting).rejects.toThrow(/never-ready: start aborted/);
+    expect(childPid).toBeGreaterThan(0);
+    await eventually(() => expect(alive(childPid)).toBe(false), { timeoutMs: 5_000 });
+    await expect(
+      ManagedProcess.start({ name: 'too-late', command: 'sleep', args: ['300'], signal: abort.signal }),
+    ).rejects.toThrow(/too-late: start aborted/);
+  });
+
+  it('tells the signal that ended it (a kill -9 from outside)', async () => {
+    const proc = await ManagedProcess.start({ name: 'victim', command: 'sleep', args: ['300'] });
+    expect(proc.exitSignal).toBeNull();
+    process.kill(proc.pid as number, 'SIGKILL');
+    expect(await proc.exited).toBeNull();
+    expect(proc.exitSignal).toBe('SIGKILL');
+    await proc.stop(5_000);
+  });
 });
