@@ -780,8 +780,9 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         ? h(
             'button',
             {
-              class: `btn ${share.sharing ? 'btn-primary' : 'btn-ghost'}`,
+              class: `btn btn-collapse ${share.sharing ? 'btn-primary' : 'btn-ghost'}`,
               'data-testid': share.sharing ? 'stop-screen-share' : 'share-screen',
+              'aria-label': share.sharing ? 'Stop sharing' : 'Share screen',
               'aria-pressed': String(share.sharing),
               disabled: !share.enabled || screenStarting,
               title:
@@ -790,7 +791,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
               onclick: () => void toggleScreenShare(share.sharing),
             },
             icon(share.sharing ? 'screenOff' : 'screen'),
-            share.sharing ? 'Stop sharing' : 'Share screen',
+            h('span', { class: 'btn-label' }, share.sharing ? 'Stop sharing' : 'Share screen'),
           )
         : null,
       h(
@@ -830,8 +831,9 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         ? h(
             'button',
             {
-              class: 'btn btn-danger-ghost',
+              class: 'btn btn-collapse btn-danger-ghost',
               'data-testid': 'end-room',
+              'aria-label': 'End for all',
               onclick: async () => {
                 const sure = await confirmAction({
                   title: 'End for everyone?',
@@ -846,7 +848,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
               },
             },
             icon('end'),
-            'End for all',
+            h('span', { class: 'btn-label' }, 'End for all'),
           )
         : null,
       h(
