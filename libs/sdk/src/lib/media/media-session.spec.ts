@@ -882,6 +882,30 @@ describe('MediaSession: screen share', () => {
     expect(own.media.recovered().republished).toBe(1);
   });
 
+  it('a static shared screen (frames stop while nothing changes) is neither re-subscribed nor re-published', async () => {
+    const room = new FakeRoom(roomOf('m2m', [live('alice', 1, ['screen']), person('carol', 2)]), 'carol');
+    const { env, media, elapse } = await started(room);
+    const fromAlice = env.pcs[0];
+    fromAlice.stats = inboundVideo(3); // a few frames for the slide, then nothing for a minute
+    for (let s = 1; s <= 60; s++) await elapse(1_000);
+    expect(fromAlice.closed).toBe(false);
+    expect(room.named('subscribe').filter((c) => c[3] === 'screen')).toHaveLength(1);
+    expect(media.recovered()).toMatchObject({ resubscribed: 0, republished: 0 });
+
+    const mine = new FakeRoom(roomOf('m2m', [live('alice', 1, [])]), 'alice');
+    const own = await started(mine);
+    await own.media.startScreenShare();
+    const [camera, share] = own.env.pcs;
+    share.stats = outbound(4_000); // sent the slide once
+    for (let s = 1; s <= 60; s++) {
+      camera.stats = outbound(s * 100);
+      await own.elapse(1_000);
+    }
+    expect(share.closed).toBe(false);
+    expect(mine.named('unpublish')).toEqual([]);
+    expect(own.media.recovered().republished).toBe(0);
+  });
+
   it('after reoffer publishes the same screen again, and waits for stream-ready before receiving screens', async () => {
     const room = new FakeRoom(roomOf('m2m', [live('alice', 1), live('bob', 2, [])]), 'bob');
     const { env, media } = await started(room);

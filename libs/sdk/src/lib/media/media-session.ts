@@ -521,15 +521,17 @@ export class MediaSession {
         this.dropSubscription(publisherId, false);
       }
     }
+    // A shared screen may stand still for long (a static slide: browsers stop sending frames while nothing
+    // changes), so a screen link is rebuilt only when its connection failed or it never carried anything.
     for (const [publisherId, link] of [...this.screenSubscriptions]) {
-      if (await this.stalled(link, ['video'], policy)) {
+      if (await this.stalled(link, ['video'], policy, { idleAllowed: true })) {
         this.recoveries.resubscribed++;
         this.dropScreenSubscription(publisherId);
       }
     }
     const screen = this.screen;
     const screenLink = screen?.link;
-    if (screen && screenLink && (await this.stalled(screenLink, ['sent'], policy))) {
+    if (screen && screenLink && (await this.stalled(screenLink, ['sent'], policy, { idleAllowed: true }))) {
       // Published again by the reconcile below, with the same captured screen.
       this.recoveries.republished++;
       screenLink.pc.close();
@@ -551,9 +553,15 @@ export class MediaSession {
 
   /**
    * Reads the link's counters; true when its connection failed or one of `counters` stood still for
-   * `stallMs` since the answer (or since it last grew).
+   * `stallMs` since the answer (or since it last grew). With `idleAllowed`, a counter that grew once may
+   * stand still for good (only one that never grew since the answer is a stall).
    */
-  private async stalled(link: Link, counters: string[], policy: MediaHealthPolicy): Promise<boolean> {
+  private async stalled(
+    link: Link,
+    counters: string[],
+    policy: MediaHealthPolicy,
+    options: { idleAllowed?: boolean } = {},
+  ): Promise<boolean> {
     const answeredAt = link.answeredAt;
     if (answeredAt === undefined) return false;
     if (link.pc.connectionState === 'failed') return true;
@@ -566,7 +574,7 @@ export class MediaSession {
       if (value > last.value) link.progress.set(name, { value, at: now });
       else {
         link.progress.set(name, last);
-        if (now - last.at >= policy.stallMs) stalled = true;
+        if (now - last.at >= policy.stallMs && !(options.idleAllowed && last.value > 0)) stalled = true;
       }
     }
     return stalled;
