@@ -20,6 +20,7 @@ export {
   joinByAddress,
   mediaHealth,
   myTile,
+  screenFramesFrom,
   tileOf,
 } from '@hoot/testing';
 

@@ -3,7 +3,8 @@
  * values, real headless Chromium on the host with fake devices, reaching the registry nodes through their
  * NodePorts and the CoreMX pods (CASH signaling, kms-lite media) at their pod IPs.
  *
- * In order, on one conference: alice creates it at cloud 1 and bob joins through cloud 2; the CoreMX pod
+ * In order, on one conference: alice creates it at cloud 1 and bob joins through cloud 2 (then alice shares her
+ * screen and bob decodes it); the CoreMX pod
  * hosting it is deleted (pod watch → down → re-homed → the SDK re-joins); its StatefulSet is restarted
  * (preStop drain → the call moves, at most one re-join each); a registry replica and the Kafka pod are
  * deleted (the other replica answers, GCAS converges, seq stays gap-free); and the operator's view through
@@ -24,6 +25,7 @@ import {
   myTile,
   readSampler,
   roomState,
+  screenFramesFrom,
   startSampler,
   tileOf,
 } from '../src/browser';
@@ -289,6 +291,33 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     await videoFlows(bob, 'bob');
     expect(await tileOf(alice, people['bob'].displayName).getAttribute('data-video')).toBe('true');
     expect(await tileOf(bob, people['alice'].displayName).getAttribute('data-video')).toBe('true');
+
+    // Screen share through the cluster: a second endpoint on the CoreMX pod's media server (issue 17).
+    const shareMs = await step('03b-alice-shares-her-screen', async () => {
+      const aliceId = (await myTile(alice).getAttribute('data-participant-id')) ?? '';
+      const started = Date.now();
+      await alice.getByTestId('share-screen').click();
+      await eventually(async () => expect(await screenFramesFrom(bob, aliceId)).toBeGreaterThan(0), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        description: "bob decodes alice's shared screen",
+      });
+      const took = Date.now() - started;
+      const first = await screenFramesFrom(bob, aliceId);
+      await eventually(async () => expect(await screenFramesFrom(bob, aliceId)).toBeGreaterThan(first), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: "alice's screen keeps coming on bob's stage",
+      });
+      return took;
+    });
+    metrics.set('shareClickToFirstScreenFrameMs', shareMs);
+    await alice.getByTestId('stop-screen-share').click();
+    await eventually(async () => expect(await bob.getByTestId('screen-stage').isHidden()).toBe(true), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: "the stage gone from bob's page after alice stops sharing",
+    });
   });
 
   it('kubectl delete pod of the hosting CoreMX: marked down, re-homed, both re-join and decode again', async () => {
