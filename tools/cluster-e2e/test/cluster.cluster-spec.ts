@@ -3,9 +3,9 @@
  * values, real headless Chromium on the host with fake devices, reaching the registry nodes through their
  * NodePorts and the CoreMX pods (CASH signaling, kms-lite media) at their pod IPs.
  *
- * In order, on one conference: alice creates it at cloud 1 and bob joins through cloud 2 (then alice shares her
- * screen and bob decodes it); the CoreMX pod
- * hosting it is deleted (pod watch → down → re-homed → the SDK re-joins); its StatefulSet is restarted
+ * In order, on one conference: alice creates it at cloud 1 and bob joins through cloud 2, alice shares her
+ * screen and bob decodes it; the CoreMX pod hosting it is deleted (pod watch → down → re-homed → the SDK
+ * re-joins); its StatefulSet is restarted
  * (preStop drain → the call moves, at most one re-join each); a registry replica and the Kafka pod are
  * deleted (the other replica answers, GCAS converges, seq stays gap-free); and the operator's view through
  * `kubectl hoot`. Measured numbers: test-artifacts/cluster/metrics.json; screenshots per step there too.
