@@ -11,31 +11,16 @@
  *
  *   node -r ./tools/ts-node/register.js bench/join/join.bench.ts [--rounds 3] [--seconds 5] [--concurrency 16] [--creations 20]
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import jwt from 'jsonwebtoken';
-import { describeKafkaCluster } from '@hoot/events';
-import { pingMongo } from '@hoot/mongo';
-import { startKafka, startMongo, workspaceRoot } from '@hoot/testing';
-import { ConferencePlatform } from '../../apps/registry/test/support/conference-platform';
-import { ISSUER } from '../../apps/registry/test/support/registry-cluster';
+import { workspaceRoot } from '@hoot/testing';
+import { arg, authPublicKey, bareServer, percentile, round, startJoinBenchPlatform } from './join-support';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
 const ROUNDS = Number(arg('rounds', '3'));
 const SECONDS = Number(arg('seconds', '5'));
 const CONCURRENCY = Number(arg('concurrency', '16'));
 const CREATIONS = Number(arg('creations', '20'));
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 interface Sample {
   ops: number;
@@ -64,67 +49,10 @@ async function load(send: () => Promise<Response>, seconds: number): Promise<Sam
   return { ops: latencies.length, seconds: (performance.now() - t0) / 1000, latencies, failures };
 }
 
-async function bareServer(publicKey: KeyObject): Promise<{ url: string; close: () => Promise<void> }> {
-  const app = Fastify({ logger: false });
-  app.post('/v1/join', async (request, reply) => {
-    const header = request.headers.authorization ?? '';
-    try {
-      const claims = jwt.verify(header.replace(/^Bearer /, ''), publicKey, {
-        algorithms: ['RS256'],
-        issuer: ISSUER,
-        audience: 'hoot',
-      });
-      return { ok: true, sub: (claims as { sub: string }).sub };
-    } catch {
-      return reply.code(401).send({ code: 'token.invalid' });
-    }
-  });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url, close: () => app.close() };
-}
-
 async function main(): Promise<void> {
-  const kafka = await startKafka({ probe: (b) => describeKafkaCluster(b) });
-  const mongo = await startMongo({ probe: (u) => pingMongo(u) });
-  const env = { JOIN_RATE_PER_MIN: '100000000', CREATE_RATE_PER_MIN: '100000', LOG_LEVEL: 'warn' };
-  const platform = new ConferencePlatform(
-    {
-      mongoUri: (db) => `${mongo.uri}${db}`,
-      kafkaBrokers: kafka.brokers,
-      prefix: `benchjoin_${Date.now().toString(36)}`,
-    },
-    [
-      { registryId: 'reg-c1-1', env },
-      { registryId: 'reg-c2-1', env },
-    ],
-    [
-      { coremxId: 'coremx-1', cloud: 'c1' },
-      { coremxId: 'coremx-2', cloud: 'c2' },
-    ],
-  );
+  const { platform, c1, c2, alice, bob, post, stop } = await startJoinBenchPlatform('benchjoin');
   let bare: { url: string; close: () => Promise<void> } | undefined;
   try {
-    await platform.start();
-    const alice = await platform.cluster.userToken('alice');
-    const bob = await platform.cluster.userToken('bob');
-    const c1 = platform.cluster.urlOf('reg-c1-1');
-    const c2 = platform.cluster.urlOf('reg-c2-1');
-    const post = (url: string, token: string, body: unknown) =>
-      fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-
-    // Both CoreMX known everywhere before placing.
-    for (let i = 0; ; i++) {
-      const res = await fetch(`${c1}/v1/coremx`, { headers: { authorization: `Bearer ${alice}` } });
-      const body = (await res.json()) as { coremx: { liveness: string }[] };
-      if (body.coremx.filter((c) => c.liveness === 'alive').length === 2) break;
-      if (i > 600) throw new Error('the CoreMX never registered');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-
     // 1. Creation at cloud 1 → first successful join at cloud 2. The first conference on a CoreMX also
     // creates its topic, which other registries find at their next topic refresh: timed apart.
     const propagation: number[] = [];
@@ -156,10 +84,7 @@ async function main(): Promise<void> {
     }
 
     // 2. Join throughput and latency against the bare route.
-    const jwks = (await (await fetch(`${platform.cluster.authUrl}/.well-known/jwks.json`)).json()) as {
-      keys: Record<string, unknown>[];
-    };
-    bare = await bareServer(createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' }));
+    bare = await bareServer(await authPublicKey(platform));
     const address = 'hoot.mx://bench-0@coremx-1.c1.hoot.mx';
     const hootSend = () => post(`${c2}/v1/join`, bob, { address });
     const bareSend = () => post(`${bare!.url}/v1/join`, bob, { address });
@@ -229,9 +154,7 @@ async function main(): Promise<void> {
     console.log(`written to ${file}`);
   } finally {
     await bare?.close();
-    await platform.stop();
-    await mongo.stop();
-    await kafka.stop();
+    await stop();
   }
 }
 
