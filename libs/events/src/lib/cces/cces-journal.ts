@@ -18,6 +18,8 @@ import { isPlainObject } from './validation';
 export interface CcesJournalRecord {
   n: number;
   event: CcesEvent;
+  /** `JSON.stringify(event)` when the caller has it already (the producer's Kafka value): not made twice. */
+  eventJson?: string;
 }
 
 /** What a journal held when it was opened. */
@@ -268,7 +270,9 @@ const pending = (record: CcesJournalRecord, line: string): Pending => ({
 });
 
 const eventLine = (record: CcesJournalRecord) =>
-  `${JSON.stringify({ k: 'event', n: record.n, event: record.event })}\n`;
+  record.eventJson === undefined
+    ? `${JSON.stringify({ k: 'event', n: record.n, event: record.event })}\n`
+    : `{"k":"event","n":${record.n},"event":${record.eventJson}}\n`;
 
 async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');

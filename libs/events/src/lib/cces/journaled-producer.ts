@@ -160,7 +160,9 @@ export class JournaledProducer implements CcesPublisher {
   publish<T extends CcesEventType>(input: CcesPublishInput<T>): Promise<CcesEventOf<T>> {
     try {
       const event = this.build(input);
-      const entry: Entry = { n: this.nextN, event, durable: false };
+      // The Kafka message is made once, here: its value is also the journal line's event.
+      const message = ccesMessageOf(event);
+      const entry: Entry = { n: this.nextN, event, eventJson: message.value, durable: false, message };
       this.nextN += 1;
       this.entries.push(entry);
       return this.journal.append(entry).then(
