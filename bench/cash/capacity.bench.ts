@@ -2,17 +2,20 @@
  * CASH capacity benchmark: one CASH (real process on loopback, with the auth service, a registry node,
  * kms-lite's fake media engine, Kafka and FerretDB, as bench/cash/join.bench.ts) holding `--rooms` m2m rooms
  * × `--per-room` participants, each on its own signaling WebSocket from this process, all joined (tickets
- * signed with the auth service's key) and publishing (one werift offer made before timing, reused). Then a
- * steady open-loop stream of `--rate` messages/s in total for `--seconds`: chat, raise-hand/lower-hand
- * (toggled) and subscribe (recvonly werift offer, to the next publisher of the room; once subscribed to
- * all, an unsubscribe instead), in turn, from the participants in a fixed shuffled cycle, so each sends one
- * message every participants / rate seconds — 5 s at the defaults, far under the per-connection and
- * per-identity signaling limits (1 chat/s, 50 messages/s), which stay at their defaults. It reports the
- * round trip (sent → answer carrying its id) p50/p99/max per message type, the CASH process's CPU over
- * the steady phase (/proc/<pid>/stat utime+stime) and RSS, in total and per participant. A further
- * `--profile-seconds` of the same stream runs with V8's profiler attached (kept apart so the profiler's
- * cost is not in the figures); the profile is saved as `.cash.cpuprofile` beside the results and its top
- * five self-time functions printed. Writes bench/results/cash-capacity-<time>.json.
+ * signed with the auth service's key). Per room the first to join creates it and publishes; the others join
+ * as viewers and all but the last raise their hand, are approved by the owner and publish (9 publishers
+ * and a viewer at 10 per room: an m2m room allows 9 publishers); one werift offer, made before timing, is
+ * reused. Then a steady open-loop stream of `--rate` messages/s in total for `--seconds`, in turn: chat and
+ * subscribe (recvonly werift offer, to the room's other publishers in turn; to one it is subscribed to
+ * already, an unsubscribe instead) from everyone in a fixed shuffled cycle, raise-hand/lower-hand
+ * (toggled) from the viewers — at the defaults a participant chats every 15 s and a viewer sends about
+ * 0.7 messages/s, far under the per-connection and per-identity signaling limits (1 chat/s, 50
+ * messages/s), which stay at their defaults. It reports the round trip (scheduled send → the answer
+ * carrying its id) p50/p99/max per message type, the CASH process's CPU over the steady phase
+ * (/proc/<pid>/stat utime+stime) and RSS, in total and per participant. A further `--profile-seconds` of
+ * the same stream runs with V8's profiler attached (apart, so the profiler's cost is not in the figures);
+ * the profile is saved as `.cash.cpuprofile` beside the results and its top five self-time functions
+ * printed. Writes bench/results/cash-capacity-<time>.json.
  *
  *   node -r ./tools/ts-node/register.js bench/cash/capacity.bench.ts [--rooms 100] [--per-room 10]
  *     [--rate 200] [--seconds 30] [--profile-seconds 10]
@@ -23,6 +26,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { signTestToken } from '@hoot/auth-kit/testing';
+import { ROOM_TYPE_RULES } from '@hoot/domain';
 import { describeKafkaCluster } from '@hoot/events';
 import { startKmsLite } from '@hoot/media/testing';
 import { pingMongo } from '@hoot/mongo';
@@ -42,9 +46,15 @@ const PER_ROOM = Number(arg('per-room', '10'));
 const RATE = Number(arg('rate', '200'));
 const SECONDS = Number(arg('seconds', '30'));
 const PROFILE_SECONDS = Number(arg('profile-seconds', '10'));
-/** Sockets opening and joining at once (CASH allows 32 unjoined sockets per address). */
-const JOIN_CONCURRENCY = 16;
+/** Rooms filled at once (CASH allows 32 unjoined sockets per address; a room's viewers join together). */
+const ROOMS_AT_ONCE = Math.max(1, Math.floor(24 / PER_ROOM));
 const COREMX_ID = 'coremx-capacity';
+/**
+ * Publishers per room: all but the last participant (a viewer: the one that raises and lowers its hand),
+ * at most the 9 an m2m room allows.
+ */
+const PUBLISHERS = Math.min(PER_ROOM - 1, ROOM_TYPE_RULES.m2m.maxPublishers);
+if (PER_ROOM < 2) throw new Error('--per-room must be at least 2 (publishers and a viewer)');
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -103,7 +113,7 @@ interface Participant {
   room: number;
   participantId: string;
   handUp: boolean;
-  /** Its index in the room; subscribes so far (the next goes to the publisher `1 + n % (perRoom − 1)` after it). */
+  /** Its index in the room; subscribes so far (they go round the room's other publishers). */
   index: number;
   subscribeTurns: number;
   subscribed: Set<string>;
@@ -144,43 +154,71 @@ async function main(): Promise<void> {
     const subscribeOffer = await offer('recvonly');
     const idle = memory(pid);
 
-    // 1. Everyone joins and publishes.
+    // 1. Everyone joins, and the publishers publish. Per room: the first to join creates it and publishes;
+    // the others join as viewers, the next ones raise their hand, the owner approves and they publish.
     const joinMs: number[] = [];
     const publishMs: number[] = [];
-    const slots = Array.from({ length: ROOMS * PER_ROOM }, (_, i) => i);
+    const promoteMs: number[] = [];
+    const join1 = async (i: number): Promise<Participant> => {
+      const room = Math.floor(i / PER_ROOM);
+      const ticket = signTestToken(key, {
+        issuer: STACK_ISSUER,
+        audience: `coremx:${COREMX_ID}`,
+        subject: `user-${i}`,
+        ttlSeconds: 3600,
+        claims: { jti: randomUUID(), cid: `capacity-${room}`, name: `User ${i}` },
+      });
+      const client = await SignalingClient.open(signalingUrl);
+      const t0 = performance.now();
+      const joined = await client.request({ type: 'join', ticket }, 60_000);
+      joinMs.push(performance.now() - t0);
+      if (joined.type !== 'joined') throw new Error(`join ${i}: ${JSON.stringify(joined)}`);
+      const participant = {
+        client,
+        room,
+        participantId: String(joined.participantId),
+        handUp: false,
+        index: i % PER_ROOM,
+        subscribeTurns: 0,
+        subscribed: new Set<string>(),
+      };
+      participants[i] = participant;
+      return participant;
+    };
+    const publish = async (p: Participant) => {
+      const t0 = performance.now();
+      const answer = await p.client.request(
+        { type: 'publish', kinds: ['audio', 'video'], sdpOffer: publishOffer },
+        60_000,
+      );
+      if (answer.type !== 'publish-answer') throw new Error(`publish: ${JSON.stringify(answer)}`);
+      publishMs.push(performance.now() - t0);
+    };
+    const expectOk = (answer: { type: string }, what: string) => {
+      if (answer.type !== 'ok') throw new Error(`${what}: ${JSON.stringify(answer)}`);
+    };
+    const rooms = Array.from({ length: ROOMS }, (_, r) => r);
     const joinStarted = performance.now();
     await Promise.all(
-      Array.from({ length: JOIN_CONCURRENCY }, async () => {
-        for (let i = slots.shift(); i !== undefined; i = slots.shift()) {
-          const room = Math.floor(i / PER_ROOM);
-          const ticket = signTestToken(key, {
-            issuer: STACK_ISSUER,
-            audience: `coremx:${COREMX_ID}`,
-            subject: `user-${i}`,
-            ttlSeconds: 3600,
-            claims: { jti: randomUUID(), cid: `capacity-${room}`, name: `User ${i}` },
-          });
-          const client = await SignalingClient.open(signalingUrl);
-          const t0 = performance.now();
-          const joined = await client.request({ type: 'join', ticket }, 60_000);
-          const t1 = performance.now();
-          if (joined.type !== 'joined') throw new Error(`join ${i}: ${JSON.stringify(joined)}`);
-          const answer = await client.request(
-            { type: 'publish', kinds: ['audio', 'video'], sdpOffer: publishOffer },
-            60_000,
+      Array.from({ length: ROOMS_AT_ONCE }, async () => {
+        for (let r = rooms.shift(); r !== undefined; r = rooms.shift()) {
+          const owner = await join1(r * PER_ROOM);
+          await publish(owner);
+          const others = await Promise.all(
+            Array.from({ length: PER_ROOM - 1 }, (_, j) => join1(r * PER_ROOM + 1 + j)),
           );
-          if (answer.type !== 'publish-answer') throw new Error(`publish ${i}: ${JSON.stringify(answer)}`);
-          joinMs.push(t1 - t0);
-          publishMs.push(performance.now() - t1);
-          participants[i] = {
-            client,
-            room,
-            participantId: String(joined.participantId),
-            handUp: false,
-            index: i % PER_ROOM,
-            subscribeTurns: 0,
-            subscribed: new Set(),
-          };
+          await Promise.all(
+            others.slice(0, PUBLISHERS - 1).map(async (p) => {
+              const t0 = performance.now();
+              expectOk(await p.client.request({ type: 'raise-hand' }, 60_000), 'raise-hand');
+              expectOk(
+                await owner.client.request({ type: 'approve', target: p.participantId }, 60_000),
+                'approve',
+              );
+              promoteMs.push(performance.now() - t0);
+              await publish(p);
+            }),
+          );
         }
       }),
     );
@@ -194,40 +232,41 @@ async function main(): Promise<void> {
       const j = Math.floor(Math.random() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
     }
+    // Hands are the viewers' (a publisher has nothing to ask): they go round the viewers; chat and
+    // subscribe round everyone.
+    const viewers = order.filter((i) => i % PER_ROOM >= PUBLISHERS);
     let k = 0;
+    let nextAny = 0;
+    let nextViewer = 0;
     const sendOne = (
       latencies: Record<Kind, number[]>,
       errors: Record<string, number>,
       due: number,
     ): Promise<void> => {
-      const p = participants[order[k % order.length]];
-      const turn = Math.floor(k / order.length) + k;
-      k++;
+      const type = k++ % 3;
+      const p =
+        participants[type === 1 ? viewers[nextViewer++ % viewers.length] : order[nextAny++ % order.length]];
       let kind: Kind;
       let message: Record<string, unknown>;
-      switch (PER_ROOM > 1 ? turn % 3 : turn % 2) {
-        case 0:
-          kind = 'chat';
-          message = { type: 'chat', text: `hello from ${p.participantId} #${k}` };
-          break;
-        case 1:
-          kind = p.handUp ? 'lower-hand' : 'raise-hand';
-          p.handUp = !p.handUp;
-          message = { type: kind };
-          break;
-        default: {
-          const offset = 1 + (p.subscribeTurns++ % (PER_ROOM - 1));
-          const publisher = participants[p.room * PER_ROOM + ((p.index + offset) % PER_ROOM)];
-          const id = publisher.participantId;
-          if (p.subscribed.has(id)) {
-            kind = 'unsubscribe';
-            p.subscribed.delete(id);
-            message = { type: 'unsubscribe', publisherId: id };
-          } else {
-            kind = 'subscribe';
-            p.subscribed.add(id);
-            message = { type: 'subscribe', publisherId: id, sdpOffer: subscribeOffer };
-          }
+      if (type === 0) {
+        kind = 'chat';
+        message = { type: 'chat', text: `hello from ${p.participantId} #${k}` };
+      } else if (type === 1) {
+        kind = p.handUp ? 'lower-hand' : 'raise-hand';
+        p.handUp = !p.handUp;
+        message = { type: kind };
+      } else {
+        const others = Array.from({ length: PUBLISHERS }, (_, j) => j).filter((j) => j !== p.index);
+        const publisher = participants[p.room * PER_ROOM + others[p.subscribeTurns++ % others.length]];
+        const id = publisher.participantId;
+        if (p.subscribed.has(id)) {
+          kind = 'unsubscribe';
+          p.subscribed.delete(id);
+          message = { type: 'unsubscribe', publisherId: id };
+        } else {
+          kind = 'subscribe';
+          p.subscribed.add(id);
+          message = { type: 'subscribe', publisherId: id, sdpOffer: subscribeOffer };
         }
       }
       const expected = kind === 'subscribe' ? 'subscribe-answer' : 'ok';
@@ -305,7 +344,12 @@ async function main(): Promise<void> {
         seconds: SECONDS,
         profileSeconds: PROFILE_SECONDS,
       },
-      joinPhase: { seconds: round(joinSeconds, 1), join: summary(joinMs), publish: summary(publishMs) },
+      joinPhase: {
+        seconds: round(joinSeconds, 1),
+        join: summary(joinMs),
+        publish: summary(publishMs),
+        raiseHandAndApprove: summary(promoteMs),
+      },
       steady: {
         messagesSent: steady.sent,
         all: summary(all),
@@ -327,7 +371,7 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `\nCASH capacity: ${ROOMS} rooms × ${PER_ROOM} = ${n} participants joined and publishing (in ${result.joinPhase.seconds} s); ${RATE} msg/s for ${SECONDS} s`,
+      `\nCASH capacity: ${ROOMS} rooms × ${PER_ROOM} = ${n} participants joined, ${PUBLISHERS} of each room publishing (in ${result.joinPhase.seconds} s); ${RATE} msg/s for ${SECONDS} s`,
     );
     console.table(
       Object.fromEntries(
