@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { signTestToken } from '@hoot/auth-kit/testing';
 import { ROOM_TYPE_RULES } from '@hoot/domain';
@@ -308,11 +308,15 @@ async function main(): Promise<void> {
       return { latencies, errors, sent: total, sentSeconds };
     };
 
+    const loadBefore = loadavg().map((x) => round(x));
     const cpu0 = cpuSeconds(pid);
+    const own0 = process.cpuUsage();
     const w0 = performance.now();
     const steady = await stream(SECONDS);
     const wallS = (performance.now() - w0) / 1000;
     const cpuS = cpuSeconds(pid) - cpu0;
+    const own = process.cpuUsage(own0);
+    const loadAfter = loadavg().map((x) => round(x));
     const steadyMemory = memory(pid);
 
     // 3. The same stream again, profiled.
@@ -333,7 +337,13 @@ async function main(): Promise<void> {
     const result = {
       command: `node -r ./tools/ts-node/register.js bench/cash/capacity.bench.ts ${args.join(' ')}`.trim(),
       at: new Date().toISOString(),
-      machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version },
+      machine: {
+        cpus: availableParallelism(),
+        model: cpus()[0]?.model,
+        node: process.version,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAfter,
+      },
       setup:
         'auth + registry + CASH processes, kms-lite fake engine, Kafka, FerretDB; loopback; every participant on its own WebSocket from the bench process; signaling limits at their defaults (each participant sends one message every participants/rate seconds); open loop, round trip from the scheduled send time',
       settings: {
@@ -367,6 +377,10 @@ async function main(): Promise<void> {
         rssPerParticipantKiB: round(((joinedMemory.rssMiB - idle.rssMiB) * 1024) / n, 1),
         rssTotalPerParticipantKiB: round((steadyMemory.rssMiB * 1024) / n, 1),
       },
+      benchProcess: {
+        // The 1000 clients (sending, receiving every fan-out, parsing JSON) share the machine with CASH.
+        cpuPercentOfOneCore: round(((own.user + own.system) / 1e6 / wallS) * 100, 1),
+      },
       cashProfile: { file: profileFile.replace(`${workspaceRoot()}/`, ''), topSelf: top },
     };
 
@@ -389,6 +403,8 @@ async function main(): Promise<void> {
       'RSS idle / joined / after steady (MiB)': `${idle.rssMiB} / ${joinedMemory.rssMiB} / ${steadyMemory.rssMiB}`,
       'RSS per participant (joined − idle, KiB)': result.cash.rssPerParticipantKiB,
       'RSS total / participants (KiB)': result.cash.rssTotalPerParticipantKiB,
+      'bench process (clients) CPU, % of one core': result.benchProcess.cpuPercentOfOneCore,
+      'machine load average before / after': `${loadBefore.join(' ')} / ${loadAfter.join(' ')}`,
     });
     printTopSelf(`CASH during ${PROFILE_SECONDS} s of the stream (${profileFile})`, top);
     const file = join(out, `cash-capacity-${at}.json`);

@@ -8,7 +8,8 @@ import Fastify from 'fastify';
 import jwt from 'jsonwebtoken';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
-import { startKafka, startMongo } from '@hoot/testing';
+import { join } from 'node:path';
+import { ManagedProcess, startKafka, startMongo, workspaceRoot } from '@hoot/testing';
 import { ConferencePlatform } from '../../apps/registry/test/support/conference-platform';
 import { ISSUER } from '../../apps/registry/test/support/registry-cluster';
 
@@ -127,4 +128,37 @@ export async function bareServer(publicKey: KeyObject): Promise<{ url: string; c
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, close: () => app.close() };
+}
+
+/**
+ * The same baseline as a process of its own (bench/join/bare-server.ts), so that it does not share the
+ * load generator's event loop (the registry does not either).
+ */
+export async function startBareServerProcess(
+  publicKey: KeyObject,
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; pid: number; close: () => Promise<void> }> {
+  let url = '';
+  const child = await ManagedProcess.start({
+    name: 'bare-join',
+    command: process.execPath,
+    args: [
+      '--require',
+      join(workspaceRoot(), 'tools/ts-node/register.js'),
+      join(workspaceRoot(), 'bench/join/bare-server.ts'),
+    ],
+    cwd: workspaceRoot(),
+    env: {
+      ...process.env,
+      BARE_PUBLIC_KEY_PEM: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      ...extraEnv,
+    },
+    readyLine: /^bare listening /,
+    onLine: (line) => {
+      const m = /^bare listening (\S+)/.exec(line);
+      if (m) url = m[1];
+    },
+    readyTimeoutMs: 60_000,
+  });
+  return { url, pid: child.pid!, close: () => child.stop(5_000) };
 }

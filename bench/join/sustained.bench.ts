@@ -1,7 +1,8 @@
 /**
  * Sustained joins at the registry, open loop, against a baseline measured in the same run: `POST /v1/join`
  * at reg-c2-1 for a conference created at reg-c1-1, on the platform of bench/join/join.bench.ts (auth, two
- * registries, a CASH per CoreMX, Kafka, FerretDB), and the bare Fastify route with the same JWT check.
+ * registries, a CASH per CoreMX, Kafka, FerretDB), and the bare Fastify route with the same JWT check, in a
+ * process of its own (bench/join/bare-server.ts) as the registry is.
  * Requests are sent on a fixed schedule (`--rate` per second for `--seconds`) whatever the answers, and each
  * latency runs from the request's scheduled send time, so a server that falls behind shows its queue
  * (p50/p99/max, errors by HTTP status and error code, timeouts after 10 s). A short ramp (`--ramp` rates,
@@ -22,7 +23,14 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort, workspaceRoot } from '@hoot/testing';
 import { inspectEnv, printTopSelf, startProfiling, topSelf } from '../cpu-profile';
-import { arg, authPublicKey, bareServer, percentile, round, startJoinBenchPlatform } from './join-support';
+import {
+  arg,
+  authPublicKey,
+  percentile,
+  round,
+  startBareServerProcess,
+  startJoinBenchPlatform,
+} from './join-support';
 
 const RATE = Number(arg('rate', '500'));
 const SECONDS = Number(arg('seconds', '30'));
@@ -43,6 +51,8 @@ interface Phase {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** How late the load generator sent (p99 of send time − scheduled time): its own lag, in the latencies. */
+  sendLagP99Ms: number;
   /** By `<status> <code>`, `timeout` or `network <code>`. */
   errors: Record<string, number>;
 }
@@ -95,12 +105,14 @@ async function openLoop(target: string, token: string, body: string, rate: numbe
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const inFlight: Promise<void>[] = [];
+  const lags: number[] = [];
   const t0 = performance.now();
   let i = 0;
   while (i < total) {
     const now = performance.now();
     while (i < total && t0 + (i * 1000) / rate <= now) {
       const due = t0 + (i * 1000) / rate;
+      lags.push(now - due);
       inFlight.push(
         send(url, token, body).then((error) => {
           if (error) errors[error] = (errors[error] ?? 0) + 1;
@@ -122,6 +134,12 @@ async function openLoop(target: string, token: string, body: string, rate: numbe
     p50Ms: sorted.length ? round(percentile(sorted, 50)) : NaN,
     p99Ms: sorted.length ? round(percentile(sorted, 99)) : NaN,
     maxMs: sorted.length ? round(sorted[sorted.length - 1]) : NaN,
+    sendLagP99Ms: round(
+      percentile(
+        lags.sort((a, b) => a - b),
+        99,
+      ),
+    ),
     errors,
   };
   return phase;
@@ -152,7 +170,7 @@ async function main(): Promise<void> {
       if (performance.now() - t0 > 60_000) throw new Error('the join at reg-c2-1 never succeeded');
       await new Promise((r) => setTimeout(r, 20));
     }
-    bare = await bareServer(await authPublicKey(platform));
+    bare = await startBareServerProcess(await authPublicKey(platform));
     const body = JSON.stringify({ address });
     const targets = { hoot: c2, bare: bare.url };
 
@@ -198,7 +216,7 @@ async function main(): Promise<void> {
         loadAverageAfter: loadavg().map((x) => round(x)),
       },
       setup:
-        'POST /v1/join at reg-c2-1 (auth, reg-c1-1, reg-c2-1, CASH + kms-lite fake per CoreMX, Kafka, FerretDB; loopback) vs a bare Fastify route with the same JWT check in the bench process; open loop, latency from the scheduled send time, 10 s timeout',
+        'POST /v1/join at reg-c2-1 (auth, reg-c1-1, reg-c2-1, CASH + kms-lite fake per CoreMX, Kafka, FerretDB; loopback) vs a bare Fastify route with the same JWT check in a process of its own (bench/join/bare-server.ts); open loop, latency from the scheduled send time, 10 s timeout',
       settings: {
         rate: RATE,
         seconds: SECONDS,
