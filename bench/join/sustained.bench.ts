@@ -15,7 +15,7 @@
  * functions printed. Writes bench/results/join-sustained-<time>.json.
  *
  *   node -r ./tools/ts-node/register.js bench/join/sustained.bench.ts [--rate 500] [--seconds 30]
- *     [--ramp 50,100,200,300,500] [--ramp-seconds 4] [--p99-ms 50] [--profile-seconds 10]
+ *     [--ramp 10,25,50,100,200,300,500] [--ramp-seconds 4] [--p99-ms 50] [--profile-seconds 10]
  */
 import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ import {
 
 const RATE = Number(arg('rate', '500'));
 const SECONDS = Number(arg('seconds', '30'));
-const RAMP = arg('ramp', '50,100,200,300,500').split(',').map(Number);
+const RAMP = arg('ramp', '10,25,50,100,200,300,500').split(',').map(Number);
 const RAMP_SECONDS = Number(arg('ramp-seconds', '4'));
 const P99_MS = Number(arg('p99-ms', '50'));
 const PROFILE_SECONDS = Number(arg('profile-seconds', '10'));
