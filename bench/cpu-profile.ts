@@ -88,9 +88,10 @@ export interface SelfCost {
 
 /**
  * The `limit` functions with the most self time (samples × their time deltas), by name and location;
- * `(idle)` is left out and the percentages are of the busy time.
+ * `(idle)` is left out and the percentages are of the busy time (`scriptsOnly`: JavaScript functions only,
+ * without GC, native calls and VM states; the percentages stay of all busy time).
  */
-export function topSelf(profile: CpuProfile, limit = 5): SelfCost[] {
+export function topSelf(profile: CpuProfile, limit = 5, options: { scriptsOnly?: boolean } = {}): SelfCost[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
@@ -101,23 +102,26 @@ export function topSelf(profile: CpuProfile, limit = 5): SelfCost[] {
     selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + us);
   }
   const root = `${workspaceRoot()}/`;
+  let total = 0;
   const byFunction = new Map<string, { function: string; where: string; us: number }>();
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
     if (!frame) continue;
     const name = frame.functionName || '(anonymous)';
     if (name === '(idle)') continue;
+    total += us;
     const url = frame.url
       .replace(/^file:\/\//, '')
       .replace(root, '')
       .replace(/^.*\/node_modules\//, 'node_modules/');
     const where = url ? `${url}:${frame.lineNumber + 1}` : '(native or VM)';
+    if (options.scriptsOnly && !url) continue;
     const key = `${name}@${where}`;
     const entry = byFunction.get(key) ?? { function: name, where, us: 0 };
     entry.us += us;
     byFunction.set(key, entry);
   }
-  const total = [...byFunction.values()].reduce((a, e) => a + e.us, 0) || 1;
+  total ||= 1;
   return [...byFunction.values()]
     .sort((a, b) => b.us - a.us)
     .slice(0, limit)

@@ -326,7 +326,9 @@ async function main(): Promise<void> {
     const profileFile = join(out, `cash-capacity-${at}.cash.cpuprofile`);
     const profiling = await startProfiling(inspectPort);
     await stream(PROFILE_SECONDS);
-    const top = topSelf(await profiling.stop(profileFile), 5);
+    const profile = await profiling.stop(profileFile);
+    const top = topSelf(profile, 5);
+    const topScripts = topSelf(profile, 5, { scriptsOnly: true });
 
     const n = participants.length;
     const all = Object.values(steady.latencies).flat();
@@ -381,7 +383,11 @@ async function main(): Promise<void> {
         // The 1000 clients (sending, receiving every fan-out, parsing JSON) share the machine with CASH.
         cpuPercentOfOneCore: round(((own.user + own.system) / 1e6 / wallS) * 100, 1),
       },
-      cashProfile: { file: profileFile.replace(`${workspaceRoot()}/`, ''), topSelf: top },
+      cashProfile: {
+        file: profileFile.replace(`${workspaceRoot()}/`, ''),
+        topSelf: top,
+        topSelfJavaScript: topScripts,
+      },
     };
 
     console.log(
@@ -407,6 +413,7 @@ async function main(): Promise<void> {
       'machine load average before / after': `${loadBefore.join(' ')} / ${loadAfter.join(' ')}`,
     });
     printTopSelf(`CASH during ${PROFILE_SECONDS} s of the stream (${profileFile})`, top);
+    printTopSelf('CASH, JavaScript functions only', topScripts);
     const file = join(out, `cash-capacity-${at}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`written to ${file}`);

@@ -204,6 +204,7 @@ async function main(): Promise<void> {
 
     const held = (phases: Phase[]) => phases.filter(holds).reduce((m, p) => Math.max(m, p.rate), 0);
     const top = topSelf(profile, 5);
+    const topScripts = topSelf(profile, 5, { scriptsOnly: true });
     const result = {
       command:
         `node -r ./tools/ts-node/register.js bench/join/sustained.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
@@ -242,6 +243,7 @@ async function main(): Promise<void> {
         file: profileFile.replace(`${workspaceRoot()}/`, ''),
         phase: profiled,
         topSelf: top,
+        topSelfJavaScript: topScripts,
       },
     };
 
@@ -274,6 +276,7 @@ async function main(): Promise<void> {
       `highest rate held: hoot ${result.ramp.highestRateHeld.hoot}/s, bare ${result.ramp.highestRateHeld.bare}/s → ratio ${result.ramp.ratioHeldHootOverBare}`,
     );
     printTopSelf(`${PROFILED}, ${PROFILE_SECONDS} s more at ${RATE}/s, profiled (${profileFile})`, top);
+    printTopSelf(`${PROFILED}, JavaScript functions only`, topScripts);
     const file = join(out, `join-sustained-${at}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`written to ${file}`);
