@@ -190,7 +190,11 @@ describe('RoomSession: joining', () => {
 describe('RoomSession: commands', () => {
   it.each([
     ['unpublish', (s: RoomSession) => s.unpublish(), { type: 'unpublish' }],
-    ['unpublish the screen', (s: RoomSession) => s.unpublish('screen'), { type: 'unpublish', stream: 'screen' }],
+    [
+      'unpublish the screen',
+      (s: RoomSession) => s.unpublish('screen'),
+      { type: 'unpublish', stream: 'screen' },
+    ],
     [
       'unsubscribe from a screen',
       (s: RoomSession) => s.unsubscribe('p-1', 'screen'),
