@@ -4,7 +4,8 @@
  * and the benchmark drives V8's sampling profiler over the inspector protocol for exactly the phase it
  * measures. This needs no change to the harness and no graceful exit of the service (`--cpu-prof` writes
  * only on a normal exit, and a NestJS service re-raises SIGTERM after its shutdown hooks).
- * `topSelf` sums self time per function over a `.cpuprofile` (nodes / samples / timeDeltas).
+ * `topSelf` sums self time per function over a `.cpuprofile` (nodes / samples / timeDeltas). Services run
+ * through tools/ts-node/register.js, so a `.ts` location is the line in the SWC output, near the source line.
  */
 import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
