@@ -5,6 +5,7 @@ import type { TestKeyPair } from '@hoot/auth-kit/testing';
 import {
   ManagedProcess,
   freePort,
+  infraPath,
   startAuthService,
   startCashProcess,
   startRegistryProcess,
@@ -42,6 +43,8 @@ export interface CashProcessOptions {
 export class CashStack {
   authUrl = '';
   registryUrl = '';
+  /** The registry's log (pino JSON lines), where its directory logs each poison message with its topic. */
+  registryLogFile = '';
   revocationsTopic = '';
   private auth: RunningAuthService | undefined;
   private registry: ManagedProcess | undefined;
@@ -86,6 +89,7 @@ export class CashStack {
     this.keysDir = this.auth.keysDir;
     const regPort = await freePort();
     this.registryUrl = `http://127.0.0.1:${regPort}`;
+    this.registryLogFile = infraPath('test-logs', `${REGISTRY_ID}-${regPort}.log`);
     this.registry = (
       await startRegistryProcess({
         registryId: REGISTRY_ID,
