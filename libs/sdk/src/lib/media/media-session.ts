@@ -483,11 +483,7 @@ export class MediaSession {
     for (const track of stream.getTracks())
       link.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     this.publishing = link;
-    const offer = await link.pc.createOffer();
-    await link.pc.setLocalDescription(offer);
-    const { sdpAnswer } = await this.session.publish(kinds, offer.sdp ?? '');
-    if (typeof sdpAnswer !== 'string') throw new Error('publish was not answered with an SDP');
-    await this.applyAnswer(link, sdpAnswer);
+    await this.offerAndAnswer(link, (sdp) => this.session.publish(kinds, sdp), 'publish');
     this.published = true;
   }
 
@@ -599,27 +595,57 @@ export class MediaSession {
     if (this.closed || publisherId === this.session.participantId || this.subscriptions.has(publisherId))
       return;
     if (this.session.room.type === 'p2p') return;
-    const link = this.link(publisherId);
-    this.subscriptions.set(publisherId, link);
+    await this.receive(
+      publisherId,
+      undefined,
+      this.subscriptions,
+      receiveKinds(this.session.room.type),
+      (stream) => this.emit('remote-stream', { participantId: publisherId, stream }),
+    );
+  }
+
+  /**
+   * A receive-only connection for one stream of a publisher (its camera, or its screen), kept in `links`
+   * while it lives: offer, answer, and `onStream` for the stream its tracks fill. A failure forgets it.
+   */
+  private async receive(
+    publisherId: string,
+    source: 'screen' | undefined,
+    links: Map<string, Link>,
+    kinds: readonly MediaKind[],
+    onStream: (stream: MediaStreamLike) => void,
+  ): Promise<void> {
+    const link = this.link(publisherId, source);
+    links.set(publisherId, link);
     const stream = this.env.createMediaStream();
     link.stream = stream;
     link.pc.ontrack = (event) => {
       stream.addTrack(event.track);
-      if (this.subscriptions.get(publisherId) === link)
-        this.emit('remote-stream', { participantId: publisherId, stream });
+      if (links.get(publisherId) === link) onStream(stream);
     };
-    for (const kind of receiveKinds(this.session.room.type))
-      link.pc.addTransceiver(kind, { direction: 'recvonly' });
+    for (const kind of kinds) link.pc.addTransceiver(kind, { direction: 'recvonly' });
     try {
-      const offer = await link.pc.createOffer();
-      await link.pc.setLocalDescription(offer);
-      const { sdpAnswer } = await this.session.subscribe(publisherId, offer.sdp ?? '');
-      await this.applyAnswer(link, sdpAnswer);
+      const ask = (sdp: string) =>
+        source ? this.session.subscribe(publisherId, sdp, source) : this.session.subscribe(publisherId, sdp);
+      await this.offerAndAnswer(link, ask, 'subscribe');
     } catch (error) {
-      if (this.subscriptions.get(publisherId) === link) this.subscriptions.delete(publisherId);
+      if (links.get(publisherId) === link) links.delete(publisherId);
       link.pc.close();
       throw error;
     }
+  }
+
+  /** Our offer on `link`, `ask` sends it to CASH, and its SDP answer is applied. */
+  private async offerAndAnswer(
+    link: Link,
+    ask: (sdpOffer: string) => Promise<{ sdpAnswer?: string }>,
+    what: string,
+  ): Promise<void> {
+    const offer = await link.pc.createOffer();
+    await link.pc.setLocalDescription(offer);
+    const { sdpAnswer } = await ask(offer.sdp ?? '');
+    if (typeof sdpAnswer !== 'string') throw new Error(`${what} was not answered with an SDP`);
+    await this.applyAnswer(link, sdpAnswer);
   }
 
   private dropSubscription(publisherId: string, tellServer: boolean): void {
@@ -819,11 +845,7 @@ export class MediaSession {
       link.pc.addTransceiver(track, { direction: 'sendonly', streams: [screen.stream] });
     screen.link = link;
     try {
-      const offer = await link.pc.createOffer();
-      await link.pc.setLocalDescription(offer);
-      const { sdpAnswer } = await this.session.publish(['screen'], offer.sdp ?? '');
-      if (typeof sdpAnswer !== 'string') throw new Error('the screen share was not answered with an SDP');
-      await this.applyAnswer(link, sdpAnswer);
+      await this.offerAndAnswer(link, (sdp) => this.session.publish(['screen'], sdp), 'the screen share');
     } catch (error) {
       link.pc.close();
       if (screen.link === link) screen.link = undefined;
@@ -846,26 +868,9 @@ export class MediaSession {
     const view = this.session.room;
     if (this.closed || publisherId === this.session.participantId || view.type === 'p2p') return;
     if (this.screenSubscriptions.has(publisherId)) return;
-    const link = this.link(publisherId, 'screen');
-    this.screenSubscriptions.set(publisherId, link);
-    const stream = this.env.createMediaStream();
-    link.stream = stream;
-    link.pc.ontrack = (event) => {
-      stream.addTrack(event.track);
-      if (this.screenSubscriptions.get(publisherId) === link)
-        this.emit('remote-screen', { participantId: publisherId, stream });
-    };
-    link.pc.addTransceiver('video', { direction: 'recvonly' });
-    try {
-      const offer = await link.pc.createOffer();
-      await link.pc.setLocalDescription(offer);
-      const { sdpAnswer } = await this.session.subscribe(publisherId, offer.sdp ?? '', 'screen');
-      await this.applyAnswer(link, sdpAnswer);
-    } catch (error) {
-      if (this.screenSubscriptions.get(publisherId) === link) this.screenSubscriptions.delete(publisherId);
-      link.pc.close();
-      throw error;
-    }
+    await this.receive(publisherId, 'screen', this.screenSubscriptions, ['video'], (stream) =>
+      this.emit('remote-screen', { participantId: publisherId, stream }),
+    );
   }
 
   /** The server ends a screen subscription with its share (`stream-ended`): nothing to tell it. */
