@@ -1,3 +1,5 @@
+import type { Clock, TimerHandle } from '@hoot/domain';
+
 /**
  * Keeps one long-running service of the local platform up, as a cluster would: a crashed service is started
  * again (the same command, so the same ports, state and keys) after a backoff that doubles from
@@ -6,12 +8,8 @@
  * it at any moment: while the service runs, during a backoff, or while a restart is not ready yet.
  */
 
-/** Structurally `@hoot/domain`'s Clock and `@hoot/testing`'s FakeClock. */
-export interface SupervisorClock {
-  now(): number;
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** The supervisor's clock: `@hoot/domain`'s (`systemClock`, or `@hoot/testing`'s FakeClock in specs). */
+export type SupervisorClock = Clock;
 
 export interface SupervisorPolicy {
   /** The first restart's delay; each crash that follows doubles it, up to `max`. */
@@ -120,7 +118,7 @@ export class ServiceSupervisor {
   private lastOutput = '';
   private stopped = false;
   private stopping: Promise<void> | undefined;
-  private backoffTimer: unknown;
+  private backoffTimer: TimerHandle | undefined;
   private wakeFromBackoff: (() => void) | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void>;

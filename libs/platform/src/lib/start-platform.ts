@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { systemClock } from '@hoot/domain';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
 import { freePort, ManagedProcess, workspaceRoot } from '@hoot/testing';
@@ -20,7 +21,6 @@ import {
   type CrashLoop,
   type ProcessExit,
   type SupervisedProcess,
-  type SupervisorClock,
   type SupervisorEvent,
   type SupervisorPolicy,
 } from './service-supervisor';
@@ -126,11 +126,6 @@ export interface RunningPlatform {
 /** Ready timeouts: a cold Kafka install (Maven) and a cold FerretDB build (Go) take minutes once per machine. */
 const READY_TIMEOUT_MS = { kafka: 600_000, mongo: 600_000, service: 120_000 } as const;
 const RUN_ENV = 'HOOT_PLATFORM_RUN';
-const systemClock: SupervisorClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /**
  * The whole platform on this machine, as `npm start` runs it (dev mode) and end-to-end specs use it
