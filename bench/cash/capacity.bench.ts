@@ -35,12 +35,8 @@ import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { CashStack, STACK_ISSUER, type RunningCash } from '../../apps/cash/test/support/cash-stack';
 import { SignalingClient } from '../../apps/cash/test/support/signaling-client';
 import { inspectEnv, printTopSelf, startProfiling, topSelf } from '../cpu-profile';
+import { arg, percentile, round } from '../bench-cli';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
 const ROOMS = Number(arg('rooms', '100'));
 const PER_ROOM = Number(arg('per-room', '10'));
 const RATE = Number(arg('rate', '200'));
@@ -56,9 +52,6 @@ const COREMX_ID = 'coremx-capacity';
 const PUBLISHERS = Math.min(PER_ROOM - 1, ROOM_TYPE_RULES.m2m.maxPublishers);
 if (PER_ROOM < 2) throw new Error('--per-room must be at least 2 (publishers and a viewer)');
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const summary = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   if (!sorted.length) return { count: 0, p50Ms: NaN, p99Ms: NaN, maxMs: NaN };
@@ -337,7 +330,8 @@ async function main(): Promise<void> {
     );
     const cpuPercent = (cpuS / wallS) * 100;
     const result = {
-      command: `node -r ./tools/ts-node/register.js bench/cash/capacity.bench.ts ${args.join(' ')}`.trim(),
+      command:
+        `node -r ./tools/ts-node/register.js bench/cash/capacity.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
       at: new Date().toISOString(),
       machine: {
         cpus: availableParallelism(),

@@ -23,19 +23,12 @@ import { startKafka, startMongo, workspaceRoot } from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { CashStack, STACK_ISSUER } from '../../apps/cash/test/support/cash-stack';
 import { SignalingClient } from '../../apps/cash/test/support/signaling-client';
+import { arg, percentile, round } from '../bench-cli';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
 const JOINS = Number(arg('joins', '200'));
 const WARMUP = Number(arg('warmup', '20'));
 const COREMX_ID = 'coremx-bench';
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const summary = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return {

@@ -16,20 +16,12 @@ import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
 import { startKafka, startMongo, workspaceRoot } from '@hoot/testing';
 import { FAST_TUNABLES, RegistryCluster } from '../../apps/registry/test/support/registry-cluster';
+import { arg, percentile, round } from '../bench-cli';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
 const SIZES = arg('sizes', '2,3,5,8').split(',').map(Number);
 const CHANGES = Number(arg('changes', '40'));
 const INTERVAL_MS = Number(arg('interval-ms', '200'));
 const DEAD_AFTER_MS = Number(FAST_TUNABLES.DEAD_AFTER_MS);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function idsFor(n: number): string[] {
   // Two clouds, priorities 1.. in each.

@@ -13,16 +13,7 @@ import { ManagedProcess, startKafka, startMongo, workspaceRoot } from '@hoot/tes
 import { ConferencePlatform } from '../../apps/registry/test/support/conference-platform';
 import { ISSUER } from '../../apps/registry/test/support/registry-cluster';
 
-const args = process.argv.slice(2);
-/** The value after `--<name>` on the command line, or `fallback`. */
-export const arg = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-
-export const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-export const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+export { arg, percentile, round } from '../bench-cli';
 
 /** The registries' env for a benchmark: rate limits out of the way, quiet logs. */
 export const BENCH_REGISTRY_ENV = {
