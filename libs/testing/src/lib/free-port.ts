@@ -39,6 +39,8 @@ export function pickRange(ephemeral: [number, number]): [number, number] | undef
 }
 
 const handedOut = new Set<number>();
+/** The range ports are picked from, read once per process (the kernel's setting does not change under us). */
+let pickFrom: [number, number] | undefined | null = null;
 
 function listenOn(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
@@ -58,7 +60,8 @@ function listenOn(port: number): Promise<number | undefined> {
  * handed out before by this process.
  */
 export async function freePort(): Promise<number> {
-  const range = pickRange(ephemeralRange());
+  if (pickFrom === null) pickFrom = pickRange(ephemeralRange());
+  const range = pickFrom;
   if (range) {
     const [from, to] = range;
     for (let attempt = 0; attempt < 200; attempt += 1) {
