@@ -25,7 +25,7 @@ const { execFileSync } = require('node:child_process');
 const { pruneLockfile, walkRequires } = require('./src/service-deps');
 
 const ROOT = path.resolve(__dirname, '../..');
-const SERVICES = ['auth', 'registry', 'cash', 'kms-lite'];
+const SERVICES = ['auth', 'registry', 'cash', 'kms-lite', 'cli'];
 
 function log(message) {
   process.stderr.write(`build-service: ${message}\n`);
