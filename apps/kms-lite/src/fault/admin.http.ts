@@ -1,9 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { KmsLiteServer } from '../server/kms-lite.server';
-import { FaultInputError } from './fault-controller';
+import { FaultInputError, type FaultController } from './fault-controller';
 
 const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * What the admin API drives: the server's fault controller, its identity and its client sockets.
+ * `KmsLiteServer` is one; the port keeps this file from importing the server that mounts it.
+ */
+export interface FaultAdminTarget {
+  readonly faults: FaultController;
+  readonly instanceId: string;
+  readonly connectionCount: number;
+  /** Closes every client socket; answers how many. */
+  dropConnections(): number;
+  /** Comes back as a new instance after `downMs`; answers the new identity. */
+  restart(downMs: number): Promise<string>;
+}
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
   if (body === undefined) {
@@ -48,7 +61,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  *   DELETE /faults                     remove every rule and the load override
  */
 export async function handleAdminRequest(
-  server: KmsLiteServer,
+  server: FaultAdminTarget,
   req: IncomingMessage,
   res: ServerResponse,
   logger: Logger,

@@ -1,8 +1,7 @@
 import type { EngineElement, MediaKind } from '../engine/media-engine';
 import { KurentoError } from '../protocol/kurento-error';
 import type { JsonObject, JsonValue } from '../protocol/json-rpc';
-import { MediaObject } from './media-object';
-import type { ObjectHost } from './object-host';
+import { MediaObject, type ObjectHost } from './media-object';
 import type { Params } from './operation-params';
 
 export type KurentoMediaType = 'AUDIO' | 'VIDEO' | 'DATA';

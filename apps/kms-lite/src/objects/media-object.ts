@@ -1,7 +1,26 @@
+import type { Clock } from '@hoot/domain';
+import type { MediaEngine } from '../engine/media-engine';
 import { KurentoError } from '../protocol/kurento-error';
 import type { JsonObject, JsonValue } from '../protocol/json-rpc';
-import type { ObjectHost } from './object-host';
+import type { LoadReport } from './load-report';
 import { Params } from './operation-params';
+
+/**
+ * What media objects need from the registry that owns them (`MediaSet` is the one): a port declared beside
+ * the objects so that they never import their owner.
+ */
+export interface ObjectHost {
+  readonly clock: Clock;
+  readonly engine: MediaEngine;
+  readonly load: LoadReport;
+  newUuid(): string;
+  find(id: string): MediaObject | undefined;
+  /** Raises a Kurento event from `source` to every subscriber of its type. */
+  raise(source: MediaObject, type: string, fields: JsonObject): void;
+  pipelineIds(): string[];
+  sessionIds(): string[];
+  serverVersion: string;
+}
 
 export type Operation = (params: Params) => JsonValue | Promise<JsonValue>;
 

@@ -1,5 +1,4 @@
-import { MediaObject } from './media-object';
-import type { ObjectHost } from './object-host';
+import { MediaObject, type ObjectHost } from './media-object';
 
 /** A pipeline: the parent of every element created in it; releasing it releases them all. */
 export class MediaPipelineObject extends MediaObject {

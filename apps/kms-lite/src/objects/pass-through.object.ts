@@ -1,7 +1,6 @@
 import type { EngineElement } from '../engine/media-engine';
 import { MEDIA_ELEMENT_EVENTS, MediaElement } from './media-element';
-import type { MediaObject } from './media-object';
-import type { ObjectHost } from './object-host';
+import type { MediaObject, ObjectHost } from './media-object';
 
 /** Kurento's PassThrough: forwards whatever its source sends to every connected sink. */
 export class PassThroughObject extends MediaElement {

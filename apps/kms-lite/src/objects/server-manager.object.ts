@@ -1,5 +1,4 @@
-import { MediaObject } from './media-object';
-import type { ObjectHost } from './object-host';
+import { MediaObject, type ObjectHost } from './media-object';
 
 export const SERVER_MANAGER_ID = 'manager_ServerManager';
 

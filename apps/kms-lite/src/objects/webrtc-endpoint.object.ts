@@ -2,8 +2,7 @@ import type { EndpointSignals, EngineEndpoint, IceComponentState, MediaKind } fr
 import { KurentoError } from '../protocol/kurento-error';
 import type { JsonObject } from '../protocol/json-rpc';
 import { MEDIA_ELEMENT_EVENTS, MediaElement } from './media-element';
-import type { MediaObject } from './media-object';
-import type { ObjectHost } from './object-host';
+import type { MediaObject, ObjectHost } from './media-object';
 import { Params } from './operation-params';
 
 const WEBRTC_EVENTS = [

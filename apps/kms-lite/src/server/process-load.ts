@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { FaultController } from '../fault/fault-controller';
-import type { LoadReport } from '../objects/object-host';
+import type { LoadReport } from '../objects/load-report';
 
 /** Longest interval `getUsedCpu` will measure over, so a client cannot park a request for minutes. */
 const MAX_CPU_SAMPLE_MS = 10_000;

@@ -1,7 +1,7 @@
 import { CONFERENCE_ID_PATTERN } from './conference-address';
 import { RoomErrorCode, roomFailure, type RoomFailure } from './room-error-codes';
 import { checkIdField, checkTimestamp } from './room-input';
-import { ROOM_RECONNECT_DEFAULTS } from './room-reconnect';
+import { ROOM_RECONNECT_DEFAULTS } from './room-reconnect.defaults';
 import type { RoomEndReason, RoomEvent } from './room-events';
 import { ROOM_TYPE_RULES, isRoomType, type MediaKind, type RoomRole, type RoomType } from './room-types';
 

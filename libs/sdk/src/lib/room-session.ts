@@ -13,7 +13,6 @@ import {
 } from '@hoot/domain';
 import { Emitter } from './emitter';
 import { HootApiError } from './hoot-api.error';
-import type { HootClient } from './hoot-client';
 import type { JoinAnswer } from './hoot-api.types';
 import { diffRoom } from './room-diff';
 import { SdkError, SdkErrorCode } from './sdk-error-codes';
@@ -176,6 +175,16 @@ function retryAfterMsOf(error: unknown): number {
 }
 
 /**
+ * What a room session needs from the client that opened it: time, a join ticket (again after a lost
+ * connection) and the WebSocket class. `HootClient` is the one; the port keeps this file from importing it.
+ */
+export interface RoomSessionClient {
+  readonly clock: Clock;
+  join(address: string): Promise<JoinAnswer>;
+  webSocketClass(): WebSocketLike | undefined;
+}
+
+/**
  * The observed room: one participant's live session in a conference. It keeps `room` (the room view
  * of the CoreMX, patched as changes arrive), derives events from each change, sends commands, and joins
  * again on its own when the connection is lost (a CoreMX crash, a missed patch): `reconnecting`, then
@@ -197,7 +206,7 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
   private sleeping: { timer: TimerHandle; wake: () => void } | undefined;
 
   private constructor(
-    private readonly client: HootClient,
+    private readonly client: RoomSessionClient,
     address: string,
     private readonly WebSocketCtor: WebSocketLike,
     private readonly options: JoinRoomOptions,
@@ -221,7 +230,7 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
 
   /** Joins `address`: a ticket from the registry, the signaling connection, `join`. Rejects if any step fails. */
   static async connect(
-    client: HootClient,
+    client: RoomSessionClient,
     address: string,
     options: JoinRoomOptions = {},
   ): Promise<RoomSession> {
