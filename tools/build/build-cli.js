@@ -61,7 +61,6 @@ function build(outDir) {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const built = JSON.parse(fs.readFileSync(path.join(outDir, 'package.json'), 'utf8'));
-  const workspace = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   if (fs.existsSync(path.join(outDir, 'packages')))
     throw new Error('the CLI reaches a workspace file: package; the installable package cannot carry it yet');
 
