@@ -75,6 +75,26 @@ function fillManifest(template, { version, uri, sha256 }) {
   return text.replace(/kubectl-hoot-v[0-9][^ \n]*\.tar\.gz/g, path.basename(uri));
 }
 
+/** Removes every node_modules/.bin folder under dir (links to the dependencies' own command-line tools). */
+function dropBinLinks(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const child = path.join(dir, entry.name);
+    if (entry.name === '.bin' && path.basename(dir) === 'node_modules') fs.rmSync(child, { recursive: true });
+    else dropBinLinks(child);
+  }
+}
+
+/** Throws on what krew's unpacker refuses: anything but files and folders, or a name containing '..'. */
+function checkKrewUnpacks(dir, rel = '') {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const name = path.posix.join(rel, entry.name);
+    if (name.includes('..')) throw new Error(`krew refuses the entry name '${name}'`);
+    if (entry.isDirectory()) checkKrewUnpacks(path.join(dir, entry.name), name);
+    else if (!entry.isFile()) throw new Error(`krew unpacks files and folders only: '${name}' is neither`);
+  }
+}
+
 function main() {
   const { tarball, outDir, baseUrl } = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(tarball))
@@ -89,6 +109,10 @@ function main() {
       "#!/usr/bin/env node\n// kubectl-hoot, as krew installs it (the plugin's bin).\n'use strict';\nrequire('./bin/kubectl-hoot.js');\n",
       { mode: 0o755 },
     );
+    // krew unpacks regular files and folders only, and refuses a name with '..' (its extractTARGZ): drop the
+    // node_modules/.bin links npm made (nothing runs them) and check that nothing else would be refused.
+    dropBinLinks(pkgDir);
+    checkKrewUnpacks(pkgDir);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
     const archive = path.join(outDir, `kubectl-hoot-v${version}.tar.gz`);

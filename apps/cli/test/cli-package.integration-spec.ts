@@ -248,13 +248,25 @@ describe('the CLI packed, installed with npm into an empty prefix, and run again
       .digest('hex');
     expect(platformEntry?.['sha256']).toBe(sha256);
 
-    // What `kubectl krew install --manifest --archive` does: unpack into the store, link bin/kubectl-<name>.
+    // krew's unpacker takes folders and regular files only, and no name with '..'.
+    const listing = await run('tar', ['-tvzf', archive ?? ''], { cwd: work, env: userEnv() });
+    expect(listing.code).toBe(0);
+    const entries = listing.stdout.trim().split('\n');
+    expect(entries.filter((line) => !/^[-d]/.test(line))).toEqual([]);
+    expect(entries.filter((line) => line.includes('..'))).toEqual([]);
+    expect(entries.some((line) => / \.\/kubectl-hoot$/.test(line) && line.startsWith('-rwx'))).toBe(true);
+
+    // What `kubectl krew install --manifest --archive` does: unpack into the store, link bin/kubectl-<name>
+    // (a relative link, as krew makes it).
     const store = join(krewRoot, 'store', 'hoot', `v${version}`);
     mkdirSync(store, { recursive: true });
     mkdirSync(join(krewRoot, 'bin'));
     const untar = await run('tar', ['-xzf', archive ?? '', '-C', store], { cwd: work, env: userEnv() });
     expect(untar.code).toBe(0);
-    symlinkSync(join(store, platformEntry?.['bin'] as string), join(krewRoot, 'bin', 'kubectl-hoot'));
+    symlinkSync(
+      relative(join(krewRoot, 'bin'), join(store, platformEntry?.['bin'] as string)),
+      join(krewRoot, 'bin', 'kubectl-hoot'),
+    );
     const help = await run(join(krewRoot, 'bin', 'kubectl-hoot'), ['--help'], { cwd: work, env: userEnv() });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: kubectl hoot COMMAND \[flags\]$/m);
