@@ -21,20 +21,48 @@ const ownershipConstraints = [
   })),
 ];
 
-export const depConstraints = [
-  // Apps are leaves: they depend on libs only, never on another app.
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-  // Libs depend on libs only.
-  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-  // Workspace tooling may look at libs, never at apps.
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-  // The domain is pure: it imports nothing of ours.
-  { sourceTag: 'scope:domain', notDependOnLibsWithTags: ['*'] },
-  // The gossip core is pure as well: domain only.
-  { sourceTag: 'scope:gossip', onlyDependOnLibsWithTags: ['scope:domain'] },
-  // The SDK runs in browsers too: the pure domain only.
-  { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:domain'] },
-  ...ownershipConstraints,
+/**
+ * The project matrix. `testLib` says whether the test lib (@hoot/testing, tagged `type:test-lib`) may be
+ * imported: by specs, fakes under `testing/` folders and fixtures, never by what runs in production
+ * (`npm start`, the images). Machinery both need lives in a lib of its own (`@hoot/process`).
+ * `onlyDependOnLibsWithTags` checks direct imports only, so a lib whose specs use the test lib stays usable.
+ */
+const matrix = ({ testLib }) => {
+  const libs = testLib ? ['type:lib', 'type:test-lib'] : ['type:lib'];
+  return [
+    // Scopes first: a lint error names the most specific rule broken.
+    // The domain is pure: it imports nothing of ours.
+    { sourceTag: 'scope:domain', notDependOnLibsWithTags: ['*'] },
+    // The gossip core is pure as well: domain only.
+    { sourceTag: 'scope:gossip', onlyDependOnLibsWithTags: ['scope:domain'] },
+    // The SDK runs in browsers too: the pure domain only.
+    { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:domain'] },
+    // Apps are leaves: they depend on libs only, never on another app.
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: libs },
+    // Libs depend on libs only.
+    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: libs },
+    // The test lib starts and fakes what specs need, over the libs.
+    { sourceTag: 'type:test-lib', onlyDependOnLibsWithTags: ['type:lib'] },
+    // Workspace tooling may look at libs, never at apps.
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:test-lib'] },
+    ...ownershipConstraints,
+  ];
+};
+export const depConstraints = matrix({ testLib: true });
+export const productionDepConstraints = matrix({ testLib: false });
+/** Where production code lives: every source of apps and libs except tests, fakes and fixtures. */
+const PRODUCTION_FILES = ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'];
+const TEST_FILES = [
+  'libs/testing/**',
+  '**/testing/**',
+  '**/*.spec.ts',
+  '**/*.integration-spec.ts',
+  '**/*.e2e-spec.ts',
+  '**/*.fixture.ts',
+];
+const moduleBoundaries = (constraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints },
 ];
 
 /**
@@ -77,19 +105,17 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints,
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries(depConstraints),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-console': 'error',
       'no-restricted-imports': restrictedImports(),
     },
+  },
+  {
+    files: PRODUCTION_FILES,
+    ignores: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(productionDepConstraints) },
   },
   ...Object.entries(OWNER_DIRS).map(([dir, deps]) => ({
     files: [`${dir}/**/*.ts`],

@@ -67,6 +67,22 @@ describe('module boundaries (ESLint on bad samples)', () => {
       filePath: 'libs/events/src/probe.ok2.ts',
       code: "import { systemClock } from '@hoot/domain';\nexport const x = systemClock;\n",
     },
+    platformImportsTesting: {
+      filePath: 'libs/platform/src/lib/probe.ts',
+      code: "import { eventually } from '@hoot/testing';\nexport const x = eventually;\n",
+    },
+    appImportsTesting: {
+      filePath: 'apps/auth/src/probe.ts',
+      code: "import { FakeClock } from '@hoot/testing';\nexport const x = FakeClock;\n",
+    },
+    platformSpecImportsTesting: {
+      filePath: 'libs/platform/src/lib/probe.ok.spec.ts',
+      code: "import { FakeClock } from '@hoot/testing';\nexport const x = FakeClock;\n",
+    },
+    platformImportsProcess: {
+      filePath: 'libs/platform/src/lib/probe.ok.ts',
+      code: "import { freePort } from '@hoot/process';\nexport const x = freePort;\n",
+    },
   };
   let results: Map<string, Linted['messages']>;
 
@@ -100,6 +116,18 @@ describe('module boundaries (ESLint on bad samples)', () => {
     expect(hits('testingImportsK8s').join('\n')).toMatch(
       /only its owner lib may import @kubernetes\/client-node/,
     );
+  });
+
+  it('forbids production code of a lib or an app importing the test lib', () => {
+    expect(hits('platformImportsTesting').join('\n')).toMatch(
+      /can only depend on libs tagged with "type:lib"/,
+    );
+    expect(hits('appImportsTesting').join('\n')).toMatch(/can only depend on libs tagged with "type:lib"/);
+  });
+
+  it('allows specs the test lib, and npm start the process machinery', () => {
+    expect(hits('platformSpecImportsTesting')).toEqual([]);
+    expect(hits('platformImportsProcess')).toEqual([]);
   });
 
   it('allows each owner its own dependency and libs their barrels', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newServiceKey } from '@hoot/testing';
+import { newServiceKey } from '@hoot/process';
 import {
   ADMIN_USERNAME,
   DEMO_USERS,

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { systemClock } from '@hoot/domain';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
-import { freePort, ManagedProcess, workspaceRoot } from '@hoot/testing';
+import { freePort, ManagedProcess, workspaceRoot } from '@hoot/process';
 import { platformCredentials } from './platform-secrets';
 import {
   PlatformAbortedError,

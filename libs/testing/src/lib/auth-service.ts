@@ -3,9 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import { infraPath, workspaceRoot } from './workspace';
+import { freePort, infraPath, ManagedProcess, newServiceKey, workspaceRoot } from '@hoot/process';
 
 export interface StartAuthServiceOptions {
   mongoUri: string;
@@ -38,11 +36,6 @@ export interface RunningAuthService {
   userPassword: string;
   stop(): Promise<void>;
 }
-
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const alnum = (n: number) => [...randomBytes(n)].map((b) => ALNUM[b % ALNUM.length]).join('');
-/** A service API key in the auth service's format (`hk_<16>_<43>`). */
-export const newServiceKey = () => `hk_${alnum(16)}_${alnum(43)}`;
 
 /**
  * The real auth service as a process (apps/auth), for specs and benchmarks of the services that depend on

@@ -4,9 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import { infraPath, workspaceRoot } from './workspace';
+import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/process';
 
 export interface StartKubeApiserverOptions {
   /**

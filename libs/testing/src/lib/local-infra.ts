@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import { infraPath, workspaceRoot } from './workspace';
+import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/process';
 
 export interface RunningKafka {
   brokers: string[];

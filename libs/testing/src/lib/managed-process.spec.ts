@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
+import { ManagedProcess, WATCHDOG_PROLOGUE } from '@hoot/process';
 import { eventually } from './eventually';
-import { ManagedProcess, WATCHDOG_PROLOGUE } from './managed-process';
 
 function alive(pid: number): boolean {
   try {

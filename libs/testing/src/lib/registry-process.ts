@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ManagedProcess } from './managed-process';
-import { infraPath, workspaceRoot } from './workspace';
+import { infraPath, ManagedProcess, workspaceRoot } from '@hoot/process';
 
 /**
  * Gossip and liveness tunables for specs: registries converge in a fraction of a second, call a silent
