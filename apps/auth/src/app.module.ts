@@ -17,6 +17,7 @@ import {
   CLOCK,
   REVOCATION_PUBLISHER,
   REVOCATION_STORE,
+  TICKET_KEY_STORE,
   TOKEN_VERIFIER,
 } from './auth.tokens';
 import type { AuthConfig } from './config/auth.config';
@@ -33,6 +34,8 @@ import { JwksController } from './keys/jwks.controller';
 import { KeyRingService } from './keys/key-ring.service';
 import { RevocationsController } from './revocations/revocations.controller';
 import { RevocationsService } from './revocations/revocations.service';
+import { TicketKeysController } from './ticket-keys/ticket-keys.controller';
+import { TicketKeysService } from './ticket-keys/ticket-keys.service';
 import { TokenIssuer } from './tokens/token-issuer.service';
 import { TokensController } from './tokens/tokens.controller';
 
@@ -50,6 +53,7 @@ export class AuthCoreModule {
       { provide: PasswordHasher, useValue: infra.passwordHasher ?? new PasswordHasher() },
       { provide: REVOCATION_PUBLISHER, useValue: infra.publisher },
       { provide: REVOCATION_STORE, useValue: infra.revocations },
+      { provide: TICKET_KEY_STORE, useValue: infra.ticketKeys },
       KeyRingService,
       {
         // Auth verifies with its own key ring (no JWKS round trip); revocations are checked in the database.
@@ -77,6 +81,7 @@ export class AuthCoreModule {
         PasswordHasher,
         REVOCATION_PUBLISHER,
         REVOCATION_STORE,
+        TICKET_KEY_STORE,
         TOKEN_VERIFIER,
       ],
     };
@@ -124,6 +129,7 @@ export class AppModule {
         JoinTicketsController,
         JwksController,
         RevocationsController,
+        TicketKeysController,
         TokensController,
       ],
       providers: [
@@ -138,6 +144,7 @@ export class AppModule {
         RevocationsService,
         StandingGuard,
         SubjectStanding,
+        TicketKeysService,
         TokenIssuer,
       ],
     };

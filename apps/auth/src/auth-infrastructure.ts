@@ -1,4 +1,4 @@
-import type { ApiKeyStore, Clock, RevocationStore } from '@hoot/domain';
+import type { ApiKeyStore, Clock, RevocationStore, TicketKeyStore } from '@hoot/domain';
 import type { DependencyCheck } from '@hoot/service-kit';
 import type { AuthAccountStore } from './accounts/auth-account-store.port';
 import type { PasswordHasher } from './accounts/password-hasher';
@@ -11,6 +11,8 @@ export interface AuthInfrastructure {
   accounts: AuthAccountStore;
   apiKeys: ApiKeyStore;
   revocations: RevocationStore;
+  /** Registries' join-ticket keys (published at `/.well-known/join-ticket-keys.json`). */
+  ticketKeys: TicketKeyStore;
   publisher: RevocationEventPublisher;
   clock: Clock;
   /** Readiness checks of the dependencies (mongo, kafka). */

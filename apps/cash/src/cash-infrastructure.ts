@@ -1,4 +1,4 @@
-import type { RevocationCheck, TokenVerifier } from '@hoot/auth-kit';
+import type { RevocationCheck, TokenVerification, TokenVerifier } from '@hoot/auth-kit';
 import type { Clock } from '@hoot/domain';
 import type { CcesPublisher, JournaledProducerStatus } from '@hoot/events';
 import type { KmsHealthMonitor, MediaPort } from '@hoot/media';
@@ -17,8 +17,8 @@ export interface CashInfrastructure {
   /** The CCES producer (`JournaledProducer`; `InMemoryCcesPublisher` in unit specs). */
   events: CcesPublisher & { status?: () => JournaledProducerStatus };
   registry: RegistryLink;
-  /** Verifies join tickets (audience `coremx:<coremxId>`). */
-  ticketVerifier: TokenVerifier;
+  /** Verifies join tickets (audience `coremx:<coremxId>`): registry-signed (EdDSA) or auth-signed (RS256). */
+  ticketVerifier: TokenVerification;
   /** Verifies user access tokens given in `join` (audience `AUTH_AUDIENCE`). */
   userVerifier: TokenVerifier;
   /** The revocations the verifiers consult (the revocation feed's set): live sessions are checked too. */

@@ -1,10 +1,14 @@
 import { Logger } from '@nestjs/common';
 import {
+  JOIN_TICKET_KEYS_PATH,
   JwksKeyCache,
+  TICKET_KEY_DEFAULTS,
   RevocationFeed,
   ServiceCredentialClient,
   TokenVerifier,
   httpJwksFetcher,
+  ticketIssuerOfKid,
+  verifierByAlgorithm,
 } from '@hoot/auth-kit';
 import { systemClock } from '@hoot/domain';
 import { JournaledProducer, KafkaCcesSender, createKafka, describeKafkaCluster } from '@hoot/events';
@@ -86,13 +90,33 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
     clock,
     onSwitch: (from, to, reason) => logger.log({ from, to, reason }, 'registry switch'),
   });
+  // Join tickets: signed by a registry with its own Ed25519 key (the usual case: no call to auth per
+  // join; keys from auth's ticket key set, each signing only as its registry) or by auth itself (RS256).
+  const registryTicketKeys = new JwksKeyCache({
+    fetchJwks: httpJwksFetcher(`${config.AUTH_URL.replace(/\/$/, '')}${JOIN_TICKET_KEYS_PATH}`),
+    refetchCooldownMs: TICKET_KEY_DEFAULTS.refetchCooldownMs,
+    algorithm: 'EdDSA',
+    clock,
+    onWarning: (message, error) => logger.warn({ err: error }, `ticket keys: ${message}`),
+  });
+  const ticketVerifier = verifierByAlgorithm([
+    verifier(ticketAudience(config.COREMX_ID)),
+    new TokenVerifier({
+      algorithm: 'EdDSA',
+      issuer: ticketIssuerOfKid,
+      audiences: [ticketAudience(config.COREMX_ID)],
+      keys: registryTicketKeys,
+      revocations: feed.revocations,
+      clock,
+    }),
+  ]);
   return {
     clock,
     media,
     kmsMonitor,
     events,
     registry,
-    ticketVerifier: verifier(ticketAudience(config.COREMX_ID)),
+    ticketVerifier,
     userVerifier: verifier(config.AUTH_AUDIENCE),
     revocations: feed.revocations,
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),

@@ -72,6 +72,13 @@ class RegistryLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.health.register({ name: 'mongo', check: () => this.runtime.pingStore() });
     this.health.register(revocationReadiness(this.runtime.revocations.isCaughtUp));
     this.health.register({
+      name: 'join-tickets',
+      check: async () => {
+        if (!this.runtime.conferences.tickets.ready())
+          throw new Error('no join ticket key registered with auth yet');
+      },
+    });
+    this.health.register({
       name: 'gcas',
       check: async () => {
         if (!node.isReady) throw new Error('GCAS not restored yet');

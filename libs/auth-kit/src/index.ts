@@ -1,6 +1,7 @@
 export * from './lib/account-resolution/account-resolver-client';
 export * from './lib/introspection/introspection-client';
 export * from './lib/join-tickets/join-ticket-client';
+export * from './lib/join-tickets/ticket-keys';
 export * from './lib/jwt/hoot-claims';
 export * from './lib/jwt/jwt-codec';
 export * from './lib/jwt/token-rejected.error';

@@ -13,6 +13,7 @@ import {
   InMemoryAccountStore,
   InMemoryApiKeyStore,
   InMemoryRevocationStore,
+  InMemoryTicketKeyStore,
   RecordingPublisher,
 } from './in-memory-stores';
 
@@ -28,6 +29,7 @@ export interface AuthTestApp {
   accounts: InMemoryAccountStore;
   apiKeys: InMemoryApiKeyStore;
   revocations: InMemoryRevocationStore;
+  ticketKeys: InMemoryTicketKeyStore;
   publisher: RecordingPublisher;
 }
 
@@ -53,6 +55,7 @@ export async function startAuthTestApp(env: Record<string, string> = {}): Promis
     accounts: new InMemoryAccountStore(),
     apiKeys: new InMemoryApiKeyStore(),
     revocations: new InMemoryRevocationStore(),
+    ticketKeys: new InMemoryTicketKeyStore(),
   };
   const publisher = new RecordingPublisher();
   const app = await createServiceApp(

@@ -5,6 +5,8 @@ import type {
   ApiKeyStore,
   RevocationRecord,
   RevocationStore,
+  TicketKeyRecord,
+  TicketKeyStore,
 } from '@hoot/domain';
 import type { AuthRevocationEvent } from '@hoot/events';
 import type { AuthAccountStore } from '../accounts/auth-account-store.port';
@@ -117,5 +119,34 @@ export class RecordingPublisher implements RevocationEventPublisher {
   async publish(event: AuthRevocationEvent): Promise<void> {
     if (this.failing) throw new Error('kafka unavailable');
     this.events.push(event);
+  }
+}
+
+export class InMemoryTicketKeyStore implements TicketKeyStore {
+  readonly records = new Map<string, TicketKeyRecord>();
+
+  async put(record: TicketKeyRecord): Promise<'created' | 'exists'> {
+    if (this.records.has(record.kid)) return 'exists';
+    this.records.set(record.kid, copy(record));
+    return 'created';
+  }
+
+  async listLive(nowMs: number, limit: number): Promise<TicketKeyRecord[]> {
+    return [...this.records.values()]
+      .filter((r) => r.expiresAtMs > nowMs)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async prune(registry: string, keep: number, nowMs: number): Promise<number> {
+    let removed = 0;
+    for (const [kid, r] of this.records)
+      if (r.expiresAtMs <= nowMs) removed += Number(this.records.delete(kid));
+    const own = [...this.records.values()]
+      .filter((r) => r.registry === registry)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    for (const r of own.slice(keep)) removed += Number(this.records.delete(r.kid));
+    return removed;
   }
 }

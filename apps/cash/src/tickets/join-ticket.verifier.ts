@@ -1,4 +1,4 @@
-import { KeysUnavailableError, TokenRejectedError, type TokenVerifier } from '@hoot/auth-kit';
+import { KeysUnavailableError, TokenRejectedError, type TokenVerification } from '@hoot/auth-kit';
 import {
   CONFERENCE_ID_PATTERN,
   TokenRejection,
@@ -10,8 +10,11 @@ import { OPAQUE_ID_PATTERN } from '@hoot/events';
 import { CashError, CashErrorCode } from '../cash-error';
 
 /**
- * A verified join ticket. The registry signs it (with the auth service's keys, RS256) after checking the
- * user's token and entitlement; CASH verifies it locally with the JWKS. Claims:
+ * A verified join ticket. The registry signs it after checking the user's token (revocations included)
+ * and entitlement — with a key of its own (EdDSA, Ed25519) that it registered with auth, which publishes
+ * it at `/.well-known/join-ticket-keys.json`; such a ticket's `iss` must be `registry:<the key's registry>`.
+ * Auth can sign one too (RS256, its own JWKS, its issuer). CASH verifies either locally, pinned to the
+ * algorithm of each key set. Claims:
  *
  * | claim   | meaning                                                                        |
  * | ------- | ------------------------------------------------------------------------------ |
@@ -42,9 +45,9 @@ export const ticketAudience = (coremxId: string): string => `coremx:${coremxId}`
 
 const DISPLAY_NAME_MAX = 100;
 
-/** Checks join tickets: signature and times through auth-kit's `TokenVerifier`, then the ticket's own claims. */
+/** Checks join tickets: signature and times through auth-kit's verifiers, then the ticket's own claims. */
 export class JoinTicketVerifier {
-  constructor(private readonly verifier: TokenVerifier) {}
+  constructor(private readonly verifier: TokenVerification) {}
 
   async verify(ticket: string): Promise<JoinTicket> {
     let claims: Record<string, unknown>;

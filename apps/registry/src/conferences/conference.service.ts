@@ -23,7 +23,7 @@ import { CashCallError, cashApiUrlOf, type CashClient, type ReserveRequest } fro
 import { movedParticipantsOf } from './directory.reducer';
 import type { Placement, PlacementService } from './placement.service';
 
-/** Issues join tickets (auth-kit's `JoinTicketClient`). */
+/** Issues join tickets: the registry's own `JoinTicketSigner` (auth-kit's `JoinTicketClient` asks auth instead). */
 export interface TicketIssuer {
   issue(request: {
     coremxId: string;

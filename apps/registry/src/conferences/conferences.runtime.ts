@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AccountResolverClient,
   IntrospectionClient,
-  JoinTicketClient,
+  TicketKeyClient,
   type ServiceCredentialClient,
 } from '@hoot/auth-kit';
 import { systemClock } from '@hoot/domain';
@@ -12,6 +12,7 @@ import { registryConsumerGroup } from '../config/consumer-group';
 import type { RegistryConfig } from '../config/registry.config';
 import type { RegistryNode } from '../gcas/registry-node';
 import { HttpCashClient } from './cash.client';
+import { JoinTicketSigner } from './join-ticket-signer';
 import { ConferenceService } from './conference.service';
 import { ConferenceDirectory } from './directory.consumer';
 import { PlacementService } from './placement.service';
@@ -33,6 +34,8 @@ export interface ConferencesRuntime {
   directory: ConferenceDirectory;
   store: ConferenceStore;
   counters: ConferenceCounters;
+  /** Signs join tickets with this registry's own key; readiness waits for its registration with auth. */
+  tickets: JoinTicketSigner;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,7 +65,12 @@ export function createConferences(
     strategy: config.PLACEMENT_STRATEGY,
     log,
   });
-  const tickets = new JoinTicketClient({ authUrl: config.AUTH_URL, authorization });
+  const tickets = new JoinTicketSigner({
+    registryId: config.REGISTRY_ID,
+    registrar: new TicketKeyClient({ authUrl: config.AUTH_URL, authorization }),
+    clock: systemClock,
+    log,
+  });
   const introspection = new IntrospectionClient({ authUrl: config.AUTH_URL, authorization });
   const resolver = new AccountResolverClient({ authUrl: config.AUTH_URL, authorization });
   const service = new ConferenceService({
@@ -122,13 +130,16 @@ export function createConferences(
     directory,
     store,
     counters,
+    tickets,
     async start() {
+      tickets.start();
       await directory.start();
       timer = setInterval(() => void rehomeTick(), config.REHOME_INTERVAL_MS);
       timer.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
+      tickets.stop();
       await directory.stop();
     },
   };

@@ -19,6 +19,8 @@ export enum AuthErrorCode {
   SubjectRevoked = 'auth.subject-revoked',
   /** Join ticket refused: the subject's token given with the request is not a valid token of ours (expired …). */
   SubjectTokenInvalid = 'auth.subject-token-invalid',
+  /** A registry registered a ticket key id that is already taken (ids are random: a replay). */
+  TicketKeyExists = 'auth.ticket-key-exists',
 }
 
 /** Why a verifier refused a token. Each reason is its own code so logs and metrics can tell them apart. */

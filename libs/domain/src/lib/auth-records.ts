@@ -68,3 +68,26 @@ export interface RevocationStore {
   /** Deletes token revocations whose token expired before `nowMs`; returns how many. */
   pruneExpired(nowMs: number): Promise<number>;
 }
+
+/** A registry's join-ticket key as auth keeps it (see auth-kit's `ticket-keys`). */
+export interface TicketKeyRecord {
+  /** `<registry>.<random>`: the registry part is the registering service account's username. */
+  kid: string;
+  registry: string;
+  /** The registering service account's id (its keys stop being published once it is disabled). */
+  accountId: string;
+  /** The Ed25519 public key, base64url (JWK `x`). */
+  x: string;
+  createdAt: string;
+  /** Auth stops publishing the key after this (epoch ms). */
+  expiresAtMs: number;
+}
+
+export interface TicketKeyStore {
+  /** Adds the key (a kid already present keeps its first registration: never replaced). */
+  put(record: TicketKeyRecord): Promise<'created' | 'exists'>;
+  /** Keys not expired at `nowMs`, newest first, at most `limit`. */
+  listLive(nowMs: number, limit: number): Promise<TicketKeyRecord[]>;
+  /** Deletes `registry`'s live keys beyond its newest `keep`, and every expired key; returns how many. */
+  prune(registry: string, keep: number, nowMs: number): Promise<number>;
+}

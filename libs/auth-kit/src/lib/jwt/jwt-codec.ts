@@ -1,4 +1,4 @@
-import { createSign, type KeyObject } from 'node:crypto';
+import { createSign, sign as signBytes, type KeyObject } from 'node:crypto';
 import { TokenRejection } from '@hoot/domain';
 import type { JwtHeader } from './hoot-claims';
 import { TokenRejectedError } from './token-rejected.error';
@@ -49,5 +49,12 @@ export function splitJwt(token: string): DecodedJwt {
 export function signRs256(claims: Record<string, unknown>, privateKey: KeyObject, kid: string): string {
   const signingInput = `${encodeSegment({ alg: 'RS256', typ: 'JWT', kid })}.${encodeSegment(claims)}`;
   const signature = createSign('RSA-SHA256').update(signingInput).sign(privateKey);
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+/** Signs claims as a compact EdDSA (Ed25519) JWS with `kid` in the header (registries' join tickets). */
+export function signEdDsa(claims: Record<string, unknown>, privateKey: KeyObject, kid: string): string {
+  const signingInput = `${encodeSegment({ alg: 'EdDSA', typ: 'JWT', kid })}.${encodeSegment(claims)}`;
+  const signature = signBytes(null, Buffer.from(signingInput), privateKey);
   return `${signingInput}.${signature.toString('base64url')}`;
 }

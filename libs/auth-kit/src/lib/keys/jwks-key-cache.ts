@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { systemClock, type Clock } from '@hoot/domain';
 import { KeysUnavailableError } from '../jwt/token-rejected.error';
+import type { TokenAlgorithm } from '../verifier/token-verifier';
 import type { Jwk, Jwks, VerificationKeySource } from './verification-key-source';
 
 /** Defaults, with why. */
@@ -22,12 +23,21 @@ export interface JwksKeyCacheOptions {
   clock?: Clock;
   refetchCooldownMs?: number;
   maxAgeMs?: number;
+  /** Which keys of the set to use (the verifier's pinned algorithm); default RS256. */
+  algorithm?: TokenAlgorithm;
   /** Told about keys skipped as unusable and about failed background refreshes. */
   onWarning?: (message: string, error?: unknown) => void;
 }
 
-/** Turns JWKS entries into RS256 verification keys; skips anything else (other types, `use: enc`, small keys). */
-export function parseJwks(jwks: unknown, onSkip?: (why: string) => void): Map<string, KeyObject> {
+/**
+ * Turns JWKS entries into verification keys of one algorithm — RS256 (the default: RSA keys of at least
+ * 2048 bits) or EdDSA (OKP Ed25519 keys) — and skips anything else (other types, `use: enc`, small keys).
+ */
+export function parseJwks(
+  jwks: unknown,
+  onSkip?: (why: string) => void,
+  algorithm: TokenAlgorithm = 'RS256',
+): Map<string, KeyObject> {
   const keys = new Map<string, KeyObject>();
   const list = (jwks as Jwks | undefined)?.keys;
   if (!Array.isArray(list)) throw new Error('JWKS has no keys array');
@@ -37,11 +47,17 @@ export function parseJwks(jwks: unknown, onSkip?: (why: string) => void): Map<st
       continue;
     }
     if (
-      jwk.kty !== 'RSA' ||
+      jwk.kty !== (algorithm === 'RS256' ? 'RSA' : 'OKP') ||
       (jwk.use !== undefined && jwk.use !== 'sig') ||
-      (jwk.alg !== undefined && jwk.alg !== 'RS256')
+      (jwk.alg !== undefined && jwk.alg !== algorithm)
     ) {
-      onSkip?.(`key ${jwk.kid}: not an RS256 signing key`);
+      onSkip?.(`key ${jwk.kid}: not an ${algorithm} signing key`);
+      continue;
+    }
+    if (algorithm === 'EdDSA') {
+      const key = ed25519KeyOf(jwk);
+      if (key) keys.set(jwk.kid, key);
+      else onSkip?.(`key ${jwk.kid}: not a valid Ed25519 public key`);
       continue;
     }
     try {
@@ -57,6 +73,18 @@ export function parseJwks(jwks: unknown, onSkip?: (why: string) => void): Map<st
     }
   }
   return keys;
+}
+
+/** An OKP JWK's Ed25519 public key (exactly 32 bytes of `x`), or undefined. */
+export function ed25519KeyOf(jwk: { [field: string]: unknown }): KeyObject | undefined {
+  if (jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(jwk.x))
+    return undefined;
+  if (Buffer.from(jwk.x, 'base64url').length !== 32) return undefined;
+  try {
+    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } as never, format: 'jwk' });
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -122,7 +150,11 @@ export class JwksKeyCache implements VerificationKeySource {
     }
     let keys: Map<string, KeyObject>;
     try {
-      keys = parseJwks(jwks, (why) => this.options.onWarning?.(`JWKS: skipped ${why}`));
+      keys = parseJwks(
+        jwks,
+        (why) => this.options.onWarning?.(`JWKS: skipped ${why}`),
+        this.options.algorithm,
+      );
     } catch (error) {
       throw new KeysUnavailableError(`JWKS is unusable: ${(error as Error).message}`, { cause: error });
     }

@@ -16,11 +16,28 @@ export const VERIFIER_DEFAULTS = {
   maxTokenBytes: 8 * 1024,
 } as const;
 
-/** The only algorithm accepted. Pinned: never taken from the token. */
+/** The algorithm of access and service tokens. Pinned: never taken from the token. */
 export const PINNED_ALGORITHM = 'RS256';
 
+/**
+ * The algorithms a verifier can be pinned to (one per verifier, never taken from the token): RS256 for
+ * everything auth signs, EdDSA (Ed25519) for the join tickets registries sign themselves.
+ */
+export type TokenAlgorithm = 'RS256' | 'EdDSA';
+
+/** What checks a token (`TokenVerifier`, or several of them routed by algorithm: `verifierByAlgorithm`). */
+export interface TokenVerification {
+  verify(token: string): Promise<VerifiedToken>;
+}
+
 export interface TokenVerifierOptions {
-  issuer: string;
+  /**
+   * The trusted issuer, or the issuer a key may sign for (`undefined`: none) when keys belong to
+   * different issuers — a registry's ticket key signs only as that registry.
+   */
+  issuer: string | ((kid: string) => string | undefined);
+  /** Default RS256. */
+  algorithm?: TokenAlgorithm;
   /** Accepted audiences: the token's `aud` must contain at least one. */
   audiences: string[];
   keys: VerificationKeySource;
@@ -69,11 +86,38 @@ const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Numb
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 512;
 
 /**
- * Verifies hoot access tokens locally: size, algorithm (RS256 only), key by `kid`, signature, then
- * `iss`, `aud`, `exp`, `nbf`, `iat` with a bounded clock skew, then revocation. Every refusal is a
+ * Routes each token to the one verifier pinned to its header's `alg` (each with its own keys, issuer and
+ * key type); any other algorithm is refused. CASH takes join tickets signed by auth (RS256) or by a
+ * registry's own key (EdDSA) this way.
+ */
+export function verifierByAlgorithm(verifiers: readonly TokenVerifier[]): TokenVerification {
+  const byAlgorithm = new Map(verifiers.map((v) => [v.algorithm as string, v]));
+  if (byAlgorithm.size !== verifiers.length) throw new Error('one verifier per algorithm');
+  return {
+    async verify(token: string): Promise<VerifiedToken> {
+      let alg: unknown;
+      try {
+        // Too large or unreadable: the first verifier refuses it with the precise reason.
+        if (typeof token === 'string' && token.length <= VERIFIER_DEFAULTS.maxTokenBytes)
+          alg = splitJwt(token).header.alg;
+      } catch {
+        alg = undefined;
+      }
+      const verifier = alg === undefined ? verifiers[0] : byAlgorithm.get(alg as string);
+      if (!verifier)
+        throw reject(TokenRejection.AlgorithmNotAllowed, `algorithm ${JSON.stringify(alg)} is not accepted`);
+      return verifier.verify(token);
+    },
+  };
+}
+
+/**
+ * Verifies hoot tokens locally: size, algorithm (the pinned one: RS256 unless told EdDSA), key by `kid`,
+ * signature, then `iss`, `aud`, `exp`, `nbf`, `iat` with a bounded clock skew, then revocation. Every refusal is a
  * `TokenRejectedError` with its own reason; an unreachable key set is a `KeysUnavailableError`.
  */
-export class TokenVerifier {
+export class TokenVerifier implements TokenVerification {
+  readonly algorithm: TokenAlgorithm;
   private readonly clock: Clock;
   private readonly skewMs: number;
   private readonly maxBytes: number;
@@ -82,6 +126,7 @@ export class TokenVerifier {
   constructor(private readonly options: TokenVerifierOptions) {
     if (!options.issuer) throw new Error('TokenVerifier needs an issuer');
     if (!options.audiences.length) throw new Error('TokenVerifier needs at least one audience');
+    this.algorithm = options.algorithm ?? PINNED_ALGORITHM;
     this.clock = options.clock ?? systemClock;
     this.skewMs = options.clockSkewMs ?? VERIFIER_DEFAULTS.clockSkewMs;
     if (this.skewMs < 0 || this.skewMs > VERIFIER_DEFAULTS.maxClockSkewMs) {
@@ -100,7 +145,7 @@ export class TokenVerifier {
       throw reject(TokenRejection.TooLarge, `token is larger than ${this.maxBytes} bytes`);
     }
     const jwt = splitJwt(token);
-    if (jwt.header.alg !== PINNED_ALGORITHM) {
+    if (jwt.header.alg !== this.algorithm) {
       throw reject(
         TokenRejection.AlgorithmNotAllowed,
         `algorithm ${JSON.stringify(jwt.header.alg)} is not accepted`,
@@ -113,18 +158,19 @@ export class TokenVerifier {
     if (jwt.signature.length === 0) throw reject(TokenRejection.Malformed, 'token has no signature');
     const key: KeyObject | undefined = await this.options.keys.getKey(kid);
     if (!key) throw reject(TokenRejection.UnknownKey, `no key with id ${JSON.stringify(kid)}`);
-    if (key.asymmetricKeyType !== 'rsa')
-      throw reject(TokenRejection.UnknownKey, `key ${kid} is not an RSA key`);
-    if (!verifySignature('sha256', Buffer.from(jwt.signingInput), key, jwt.signature)) {
+    const rsa = this.algorithm === 'RS256';
+    if (key.asymmetricKeyType !== (rsa ? 'rsa' : 'ed25519'))
+      throw reject(TokenRejection.UnknownKey, `key ${kid} is not an ${rsa ? 'RSA' : 'Ed25519'} key`);
+    if (!verifySignature(rsa ? 'sha256' : null, Buffer.from(jwt.signingInput), key, jwt.signature)) {
       throw reject(TokenRejection.BadSignature, 'signature does not match');
     }
-    const claims = this.checkClaims(decodeSegment(jwt.payloadSegment, 'payload'));
+    const claims = this.checkClaims(decodeSegment(jwt.payloadSegment, 'payload'), kid);
     if (this.options.revocations?.isRevoked(claims))
       throw reject(TokenRejection.Revoked, 'token has been revoked');
     return { claims, kid };
   }
 
-  private checkClaims(payload: Record<string, unknown>): HootClaims {
+  private checkClaims(payload: Record<string, unknown>, kid: string): HootClaims {
     const { iss, aud, sub, jti, iat, exp, nbf, name } = payload;
     if (!isText(iss) || !isText(sub) || !isText(jti) || typeof name !== 'string') {
       throw reject(TokenRejection.Malformed, 'token lacks iss, sub, jti or name');
@@ -132,7 +178,8 @@ export class TokenVerifier {
     if (!isNumericDate(iat) || !isNumericDate(exp) || (nbf !== undefined && !isNumericDate(nbf))) {
       throw reject(TokenRejection.Malformed, 'iat, exp and nbf must be numeric dates');
     }
-    if (iss !== this.options.issuer)
+    const issuer = this.options.issuer;
+    if (iss !== (typeof issuer === 'string' ? issuer : issuer(kid)))
       throw reject(TokenRejection.WrongIssuer, `issuer ${JSON.stringify(iss)} is not trusted`);
     const audiences = Array.isArray(aud) ? aud : [aud];
     if (!audiences.some((a) => typeof a === 'string' && this.audiences.has(a))) {

@@ -48,3 +48,17 @@ export const revocationSchema: Schema = new Schema(
   },
   { collection: 'revocations', versionKey: false, strict: 'throw' },
 );
+
+export const ticketKeySchema: Schema = new Schema(
+  {
+    _id: { type: String, required: true },
+    registry: { type: String, required: true },
+    accountId: { type: String, required: true },
+    x: { type: String, required: true },
+    createdAt: { type: String, required: true },
+    expiresAtMs: { type: Number, required: true },
+  },
+  { collection: 'ticket_keys', versionKey: false, strict: 'throw' },
+);
+ticketKeySchema.index({ registry: 1, createdAt: -1 });
+ticketKeySchema.index({ expiresAtMs: 1 });

@@ -7,9 +7,11 @@ import type {
   ApiKeyStore,
   RevocationRecord,
   RevocationStore,
+  TicketKeyRecord,
+  TicketKeyStore,
 } from '@hoot/domain';
-import { withMongoErrors } from '../mongo-errors';
-import { accountSchema, apiKeySchema, revocationSchema } from './auth.schemas';
+import { DuplicateKeyError, withMongoErrors } from '../mongo-errors';
+import { accountSchema, apiKeySchema, revocationSchema, ticketKeySchema } from './auth.schemas';
 
 type WithId<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
 
@@ -187,17 +189,79 @@ export class MongoRevocationStore implements RevocationStore {
   }
 }
 
+export class MongoTicketKeyStore implements TicketKeyStore {
+  private readonly model: DocModel;
+
+  constructor(connection: Connection) {
+    this.model = modelOn(connection, 'TicketKey', ticketKeySchema);
+  }
+
+  async init(): Promise<void> {
+    await withMongoErrors(() => this.model.init());
+  }
+
+  async put(record: TicketKeyRecord): Promise<'created' | 'exists'> {
+    const { kid, ...rest } = record;
+    try {
+      await withMongoErrors(() => this.model.create({ _id: kid, ...rest }));
+      return 'created';
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return 'exists';
+      throw error;
+    }
+  }
+
+  async listLive(nowMs: number, limit: number): Promise<TicketKeyRecord[]> {
+    const docs = await withMongoErrors(() =>
+      this.model
+        .find({ expiresAtMs: { $gt: nowMs } })
+        .sort({ createdAt: -1 })
+        .limit(limit)
+        .lean()
+        .exec(),
+    );
+    return docs.map((d) => {
+      const { _id, ...rest } = d as unknown as { _id: string } & Omit<TicketKeyRecord, 'kid'>;
+      return { kid: _id, ...rest };
+    });
+  }
+
+  async prune(registry: string, keep: number, nowMs: number): Promise<number> {
+    const expired = await withMongoErrors(() =>
+      this.model.deleteMany({ expiresAtMs: { $lte: nowMs } }).exec(),
+    );
+    const surplus = await withMongoErrors(() =>
+      this.model.find({ registry }).sort({ createdAt: -1 }).skip(keep).select({ _id: 1 }).lean().exec(),
+    );
+    let removed = expired.deletedCount ?? 0;
+    if (surplus.length) {
+      const gone = await withMongoErrors(() =>
+        this.model.deleteMany({ _id: { $in: surplus.map((d) => (d as { _id: string })._id) } }).exec(),
+      );
+      removed += gone.deletedCount ?? 0;
+    }
+    return removed;
+  }
+}
+
 /** The auth service's stores on one connection, with their indexes built. */
 export async function createAuthStores(connection: Connection): Promise<{
   accounts: MongoAccountStore;
   apiKeys: MongoApiKeyStore;
   revocations: MongoRevocationStore;
+  ticketKeys: MongoTicketKeyStore;
 }> {
   const stores = {
     accounts: new MongoAccountStore(connection),
     apiKeys: new MongoApiKeyStore(connection),
     revocations: new MongoRevocationStore(connection),
+    ticketKeys: new MongoTicketKeyStore(connection),
   };
-  await Promise.all([stores.accounts.init(), stores.apiKeys.init(), stores.revocations.init()]);
+  await Promise.all([
+    stores.accounts.init(),
+    stores.apiKeys.init(),
+    stores.revocations.init(),
+    stores.ticketKeys.init(),
+  ]);
   return stores;
 }
