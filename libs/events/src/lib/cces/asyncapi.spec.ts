@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { join } from 'node:path';
 import { CCES_SAMPLE_DATA } from '../../testing';
 import { CCES_CATALOG, CCES_EVENT_TYPES } from './cces-catalog';
@@ -21,5 +22,26 @@ describe('asyncapi.yaml', () => {
   it('lists no event type the code does not know', () => {
     const documented = [...messages.matchAll(/\n {6}name: (\S+)/g)].map((m) => m[1]).sort();
     expect(documented).toEqual([...CCES_EVENT_TYPES].sort());
+  });
+});
+
+/** The same document through a real AsyncAPI parser: valid AsyncAPI 3, and its messages are our event types. */
+describe('asyncapi.yaml (parsed by @asyncapi/parser)', () => {
+  const source = readFileSync(join(__dirname, '../../../asyncapi.yaml'), 'utf8');
+
+  it('is a valid AsyncAPI document: no error and no warning', async () => {
+    const { document, diagnostics } = await new Parser().parse(source);
+    const problems = diagnostics
+      .filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning)
+      .map((d) => `${d.path.join('.')}: ${d.code} ${d.message}`);
+    expect(problems).toEqual([]);
+    expect(document).toBeDefined();
+  });
+
+  it('declares one message per CCES event type, each with a payload schema', async () => {
+    const { document } = await new Parser().parse(source);
+    const messages = document?.allMessages().all() ?? [];
+    expect(messages.map((m) => m.name()).sort()).toEqual([...CCES_EVENT_TYPES].sort());
+    for (const message of messages) expect(message.hasPayload()).toBe(true);
   });
 });
