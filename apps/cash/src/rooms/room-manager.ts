@@ -189,6 +189,11 @@ interface RoomHolder {
   room: Room;
   view: RoomView;
   pipeline?: MediaPipelineRef;
+  /**
+   * The pipeline being made ahead of the first publish or subscribe (`prewarmPipeline`); it settles with
+   * the pipeline once it is the room's, or undefined (failed, or no longer wanted: then it was released).
+   */
+  pipelinePending?: Promise<MediaPipelineRef | undefined>;
   media: Map<string, ParticipantMedia>;
   channels: Map<string, ParticipantChannel>;
   tail: Promise<unknown>;
@@ -374,6 +379,9 @@ export class RoomManager {
     if (!holder && input.mustExist) {
       throw new CashError(CashErrorCode.RoomNotFound, `room ${input.roomId} does not exist on this CoreMX`);
     }
+    // A room made by this join: its creation (`room.reserved`) is journaled with the join, in one write
+    // and one wait for the disk (the first task of its queue: no other event of the room comes between).
+    let creation: RoomEvent[] | undefined;
     if (!holder) {
       const created = createRoom({
         id: input.roomId,
@@ -381,22 +389,14 @@ export class RoomManager {
         createdAt: this.now(),
       });
       if (!created.ok) throw new CashError(created.code, created.message);
-      const fresh = this.open(created.room);
-      holder = fresh;
-      void this.run(fresh, async () => {
-        try {
-          await this.journal(created.events);
-        } catch (error) {
-          this.rooms.delete(fresh.room.id);
-          throw error;
-        }
-      }).catch(() => undefined);
+      holder = this.open(created.room);
+      creation = created.events;
     }
     const h = holder;
     return this.run(h, async () => {
       this.assertOpen(h);
       const participantId = this.newParticipantId();
-      await this.apply(h, {
+      const command: RoomCommand = {
         type: 'join',
         at: this.now(),
         participantId,
@@ -407,7 +407,18 @@ export class RoomManager {
         ...(this.options.reconnectGraceMs !== undefined
           ? { resumeWithinMs: this.options.reconnectGraceMs }
           : {}),
-      });
+      };
+      if (creation) {
+        const result = applyRoomCommand(h.room, command);
+        if (!result.ok) {
+          // The room stays (reserved, empty) as when its creation was journaled apart; the join is refused.
+          await this.journalCreated(h, creation);
+          throw new CashError(result.code, result.message);
+        }
+        await this.commit(h, result.room, result.events, creation);
+      } else {
+        await this.apply(h, command);
+      }
       h.channels.set(participantId, channel);
       h.media.set(participantId, { subscriptions: new Map() });
       const peers = p2pPeers(h.room);
@@ -418,6 +429,7 @@ export class RoomManager {
         room: h.view,
         ...(peers ? { p2p: peers } : {}),
       });
+      this.prewarmPipeline(h);
       return participantId;
     });
   }
@@ -567,7 +579,9 @@ export class RoomManager {
       for (const [id, other] of holder.channels) {
         if (id !== participantId) other.send({ type: 'stream-ready', publisherId: participantId, ...tag });
       }
-      await this.gather(endpoint, participantId);
+      // Not awaited: the room's next command need not wait for the server's candidates (the media server
+      // takes calls in order, and a failure is only logged).
+      void this.gather(endpoint, participantId);
     });
   }
 
@@ -653,8 +667,16 @@ export class RoomManager {
       );
       let answer: string;
       try {
-        answer = await this.media(() => this.options.media.processOffer(endpoint, sdpOffer));
-        await this.media(() => this.options.media.connect(source.endpoint, endpoint));
+        // Both at once (one round trip to the media server, not two): connecting the publisher's endpoint
+        // needs no negotiated sink. Both are settled before a failure releases the endpoint, and the
+        // offer's failure is the one reported when both fail (as when they ran one after the other).
+        const [offered, connected] = await Promise.allSettled([
+          this.media(() => this.options.media.processOffer(endpoint, sdpOffer)),
+          this.media(() => this.options.media.connect(source.endpoint, endpoint)),
+        ]);
+        if (offered.status === 'rejected') throw offered.reason;
+        if (connected.status === 'rejected') throw connected.reason;
+        answer = offered.value;
       } catch (error) {
         stopIce();
         this.release(endpoint);
@@ -669,7 +691,9 @@ export class RoomManager {
         ...tag,
         sdpAnswer: answer,
       });
-      await this.gather(endpoint, participantId);
+      // Not awaited: the room's next command need not wait for the server's candidates (the media server
+      // takes calls in order, and a failure is only logged).
+      void this.gather(endpoint, participantId);
     });
   }
 
@@ -776,8 +800,10 @@ export class RoomManager {
               for (const sub of pm.subscriptions.values()) sub.stopIce();
               pm.subscriptions.clear();
             }
-            const hadPipeline = holder.pipeline !== undefined;
+            const hadPipeline = holder.pipeline !== undefined || holder.pipelinePending !== undefined;
             holder.pipeline = undefined;
+            // A pipeline still being made belongs to the old server: it releases itself when it comes.
+            holder.pipelinePending = undefined;
             if (hadPipeline) {
               await this.ensurePipeline(holder).catch((error: unknown) =>
                 this.logger.warn(
@@ -927,9 +953,18 @@ export class RoomManager {
     await this.commit(holder, result.room, result.events);
   }
 
-  /** Journals the events, then makes the new state current, tells observers, and does the side effects. */
-  private async commit(holder: RoomHolder, room: Room, events: RoomEvent[]): Promise<void> {
-    await this.journal(events);
+  /**
+   * Journals the events, then makes the new state current, tells observers, and does the side effects.
+   * `creation`: the events that made the room, not journaled yet: journaled first, in the same write.
+   */
+  private async commit(
+    holder: RoomHolder,
+    room: Room,
+    events: RoomEvent[],
+    creation?: RoomEvent[],
+  ): Promise<void> {
+    if (creation) await this.journalCreated(holder, creation, events);
+    else await this.journal(events);
     const before = holder.view;
     holder.room = room;
     holder.view = roomSnapshot(room);
@@ -946,17 +981,76 @@ export class RoomManager {
    * nothing of the batch.
    */
   private async journal(events: RoomEvent[], extra: CcesAnyPublishInput[] = []): Promise<void> {
+    await this.publishAll(this.checked(events, extra));
+  }
+
+  /** The CCES inputs of the events (then `extra`), each checked against its contract. */
+  private checked(events: RoomEvent[], extra: CcesAnyPublishInput[] = []): CcesAnyPublishInput[] {
     const inputs = [...this.ccesInputsOf(events), ...extra];
     try {
       for (const input of inputs) validateCcesPublishInput(input, this.options.clock);
+    } catch (error) {
+      throw this.refused(error);
+    }
+    return inputs;
+  }
+
+  /** Publishes checked inputs, all in this tick (one journal write can carry them); resolves once durable. */
+  private async publishAll(inputs: CcesAnyPublishInput[]): Promise<void> {
+    try {
       await Promise.all(inputs.map((input) => this.options.events.publish(input)));
     } catch (error) {
-      this.logger.warn({ err: error }, 'CCES events refused; the room change is not made');
-      throw new CashError(
-        CashErrorCode.EventsUnavailable,
-        `the event journal refused the change: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw this.refused(error);
     }
+  }
+
+  private refused(error: unknown): CashError {
+    this.logger.warn({ err: error }, 'CCES events refused; the room change is not made');
+    return new CashError(
+      CashErrorCode.EventsUnavailable,
+      `the event journal refused the change: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
+  /**
+   * Journals the events that made a room by a join, and then `events` (the join's), both handed to the
+   * journal in the same tick so that one write and one wait for the disk carry them. As when they were
+   * journaled one after the other: if the room's events are refused the room is forgotten (and the
+   * join's are not journaled); if only the join's are refused the room stays.
+   */
+  private async journalCreated(
+    holder: RoomHolder,
+    creation: RoomEvent[],
+    events: RoomEvent[] = [],
+  ): Promise<void> {
+    const forget = () => {
+      if (this.rooms.get(holder.room.id) === holder) this.rooms.delete(holder.room.id);
+    };
+    let creationInputs: CcesAnyPublishInput[];
+    try {
+      creationInputs = this.checked(creation);
+    } catch (error) {
+      forget();
+      throw error;
+    }
+    let eventInputs: CcesAnyPublishInput[] | undefined;
+    let eventsRefused: unknown;
+    try {
+      eventInputs = this.checked(events);
+    } catch (error) {
+      eventsRefused = error;
+    }
+    const first = this.publishAll(creationInputs);
+    const rest = eventInputs && this.publishAll(eventInputs);
+    try {
+      await first;
+    } catch (error) {
+      rest?.catch(() => undefined);
+      forget();
+      throw error;
+    }
+    if (!rest) throw eventsRefused;
+    await rest;
   }
 
   private ccesInputsOf(events: RoomEvent[]): CcesAnyPublishInput[] {
@@ -1087,8 +1181,40 @@ export class RoomManager {
   }
 
   private async ensurePipeline(holder: RoomHolder): Promise<MediaPipelineRef> {
+    if (!holder.pipeline && holder.pipelinePending) await holder.pipelinePending;
     holder.pipeline ??= await this.media(() => this.options.media.createPipeline(holder.room.id));
     return holder.pipeline;
+  }
+
+  /**
+   * Starts making the pipeline of a room on the media server once someone is in it, so that the first
+   * publish (or subscribe) does not wait for it: a round trip off the path of the SDP answer. Not
+   * awaited: it runs beside the room's queue, and `ensurePipeline` waits for it. One that fails is
+   * forgotten (the next publish makes one and reports the failure); one that comes after the room
+   * ended, or after a media server restart replaced it, is released.
+   */
+  private prewarmPipeline(holder: RoomHolder): void {
+    if (!this.usesMediaServer(holder) || holder.pipeline || holder.pipelinePending) return;
+    const pending: Promise<MediaPipelineRef | undefined> = this.options.media
+      .createPipeline(holder.room.id)
+      .then(
+        (pipeline) => {
+          const wanted = holder.pipelinePending === pending && this.rooms.get(holder.room.id) === holder;
+          if (holder.pipelinePending === pending) holder.pipelinePending = undefined;
+          if (!wanted || holder.pipeline) {
+            this.release(pipeline);
+            return undefined;
+          }
+          holder.pipeline = pipeline;
+          return pipeline;
+        },
+        () => {
+          // Not logged: the next publish or subscribe makes the pipeline and reports its failure.
+          if (holder.pipelinePending === pending) holder.pipelinePending = undefined;
+          return undefined;
+        },
+      );
+    holder.pipelinePending = pending;
   }
 
   private async gather(endpoint: MediaEndpointRef, participantId: string): Promise<void> {

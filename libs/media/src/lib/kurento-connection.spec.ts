@@ -4,11 +4,13 @@ import {
   callKurento,
   closeKurentoNow,
   isKurentoConnected,
+  kurentoClientOptions,
   kurentoIceCandidate,
   listenForClientErrors,
   realKurentoClient,
   type KurentoHandle,
 } from './kurento-connection';
+import { MEDIA_DEFAULTS } from './media.defaults';
 
 function handle(methods: Record<string, unknown>): KurentoHandle {
   return Object.assign(new EventEmitter(), methods) as unknown as KurentoHandle;
@@ -86,5 +88,24 @@ describe('the client socket helpers', () => {
     expect(realKurentoClient(copy)).toBe(real);
     const plain = handle({});
     expect(realKurentoClient(plain)).toBe(plain);
+  });
+});
+
+describe('kurentoClientOptions', () => {
+  it("shortens kurento-client's memory of answered requests (its 20 s default makes every reply cost a scan)", () => {
+    expect(kurentoClientOptions()).toEqual({
+      failAfter: MEDIA_DEFAULTS.failAfter,
+      duplicates_timeout: MEDIA_DEFAULTS.duplicateRepliesMs,
+    });
+    expect(MEDIA_DEFAULTS.duplicateRepliesMs).toBeLessThan(20_000);
+  });
+
+  it('passes the failAfter, request timeout and duplicate window it is given', () => {
+    expect(kurentoClientOptions({ failAfter: 2, requestTimeoutMs: 300, duplicateRepliesMs: 50 })).toEqual({
+      failAfter: 2,
+      duplicates_timeout: 50,
+      request_timeout: 300,
+      response_timeout: 300,
+    });
   });
 });

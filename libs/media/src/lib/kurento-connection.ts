@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { MEDIA_DEFAULTS } from './media.defaults';
 
 type KurentoClientFactory = ((
   url: string,
@@ -27,6 +28,23 @@ export interface KurentoConnectOptions {
   failAfter?: number;
   /** How long a request may wait for its reply. */
   requestTimeoutMs?: number;
+  /** How long an answered request is remembered to drop a duplicate reply (`MEDIA_DEFAULTS.duplicateRepliesMs`). */
+  duplicateRepliesMs?: number;
+}
+
+/**
+ * kurento-client's options for `options`. `duplicates_timeout` is always set: kurento-client's default
+ * (20 s) keeps so many answered requests that removing each costs a scan of thousands of keys.
+ */
+export function kurentoClientOptions(options: KurentoConnectOptions = {}): Record<string, unknown> {
+  return {
+    failAfter: options.failAfter ?? MEDIA_DEFAULTS.failAfter,
+    duplicates_timeout: options.duplicateRepliesMs ?? MEDIA_DEFAULTS.duplicateRepliesMs,
+    ...(options.requestTimeoutMs !== undefined && {
+      request_timeout: options.requestTimeoutMs,
+      response_timeout: options.requestTimeoutMs,
+    }),
+  };
 }
 
 /**
@@ -35,22 +53,12 @@ export interface KurentoConnectOptions {
  */
 export function connectKurento(url: string, options: KurentoConnectOptions = {}): Promise<KurentoHandle> {
   return new Promise((resolve, reject) => {
-    const real = kurentoClient(
-      url,
-      {
-        failAfter: options.failAfter ?? 5,
-        ...(options.requestTimeoutMs !== undefined && {
-          request_timeout: options.requestTimeoutMs,
-          response_timeout: options.requestTimeoutMs,
-        }),
-      },
-      (error, client) => {
-        if (error) return reject(error);
-        // The callback hands over an "unthenable" copy of the client, which lacks the client's
-        // non-enumerable parts (its socket); keep the real instance reachable from the copy.
-        resolve(attachRealKurentoClient(client as KurentoHandle, real));
-      },
-    ) as KurentoHandle;
+    const real = kurentoClient(url, kurentoClientOptions(options), (error, client) => {
+      if (error) return reject(error);
+      // The callback hands over an "unthenable" copy of the client, which lacks the client's
+      // non-enumerable parts (its socket); keep the real instance reachable from the copy.
+      resolve(attachRealKurentoClient(client as KurentoHandle, real));
+    }) as KurentoHandle;
   });
 }
 

@@ -17,6 +17,14 @@ export const MEDIA_DEFAULTS = {
    * faster than kurento-client's back-off that grows to 30 s.
    */
   failAfter: 5,
+  /**
+   * How long kurento-client remembers an answered request to recognise a duplicate reply (its
+   * `duplicates_timeout`, 20 s by default). Over a WebSocket a reply never comes twice, and the
+   * memory is not free: kurento-jsonrpc drops each entry with a scan over all the others (`Mapper.remove`
+   * enumerates the keys of one object), so 20 s of replies at a few hundred calls a second cost a
+   * sixth of CASH's CPU. A second's worth keeps the scan short.
+   */
+  duplicateRepliesMs: 1_000,
   /** Between two health probes. A KMS restart is noticed within about this long after it is back. */
   monitorIntervalMs: 2_000,
 } as const;
