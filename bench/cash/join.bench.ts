@@ -7,26 +7,35 @@
  *  - publish: sends `publish` with a werift SDP offer (made once, before timing) → `publish-answer`
  *    (pipeline and WebRtcEndpoint created on kms-lite, SDP processed, events journaled);
  *  - total: both, i.e. ticket check → endpoint created → SDP answer.
- * Joins run one after another (latency, not throughput). Prints p50/p99 and writes bench/results/cash-<time>.json.
+ * Joins run one after another (latency, not throughput). Each is followed by the same two messages to a
+ * bare WebSocket server in a process of its own (bench/cash/bare-signaling.ts: the parse and the same ticket
+ * check, nothing behind them), the same-run baseline: CASH's figures minus its are CASH's own work and
+ * waits, whatever the load of the machine. Prints p50/p99 of both and writes bench/results/cash-<time>.json.
+ * A further `--profile-joins` joins run with V8's profiler attached to CASH (apart, so the profiler's cost is
+ * not in the figures); the profile is saved as `.cash.cpuprofile` beside the results and its top five
+ * self-time functions printed.
  *
- *   node -r ./tools/ts-node/register.js bench/cash/join.bench.ts [--joins 200] [--warmup 20]
+ *   node -r ./tools/ts-node/register.js bench/cash/join.bench.ts [--joins 200] [--warmup 20] [--profile-joins 200]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { signTestToken } from '@hoot/auth-kit/testing';
 import { describeKafkaCluster } from '@hoot/events';
 import { startKmsLite } from '@hoot/media/testing';
 import { pingMongo } from '@hoot/mongo';
-import { startKafka, startMongo, workspaceRoot } from '@hoot/testing';
+import { freePort, startKafka, startMongo, workspaceRoot } from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { CashStack, STACK_ISSUER } from '../../apps/cash/test/support/cash-stack';
 import { SignalingClient } from '../../apps/cash/test/support/signaling-client';
 import { arg, percentile, round } from '../bench-cli';
+import { inspectEnv, printTopSelf, startProfiling, topSelf } from '../cpu-profile';
+import { startBareSignalingProcess } from './bare-signaling';
 
 const JOINS = Number(arg('joins', '200'));
 const WARMUP = Number(arg('warmup', '20'));
+const PROFILE_JOINS = Number(arg('profile-joins', '200'));
 const COREMX_ID = 'coremx-bench';
 
 const summary = (samples: number[]) => {
@@ -60,50 +69,79 @@ async function main(): Promise<void> {
   const kms = await startKmsLite({ engine: 'fake' });
   try {
     await stack.start();
+    const inspectPort = await freePort();
     const cash = await stack.startCash({
       coremxId: COREMX_ID,
       kmsUrl: kms.url,
-      env: { CAPACITY_ROOMS: '100000', CAPACITY_PARTICIPANTS: '100000', ROOM_EMPTY_TIMEOUT_MS: '1000' },
+      env: {
+        CAPACITY_ROOMS: '100000',
+        CAPACITY_PARTICIPANTS: '100000',
+        ROOM_EMPTY_TIMEOUT_MS: '1000',
+        ...inspectEnv(inspectPort),
+      },
     });
     const key = stack.signingKey();
     const offer = await werift();
     const samples = { join: [] as number[], publish: [] as number[], total: [] as number[] };
+    const bareSamples = { join: [] as number[], publish: [] as number[], total: [] as number[] };
+    const bare = await startBareSignalingProcess(key.publicKey, `coremx:${COREMX_ID}`);
+    let n = 0;
+    /** One fresh room: join, publish, end; the times are kept when `keep`. */
+    const joinOnce = async (keep: boolean, url = cash.signalingUrl, into = samples) => {
+      const i = n++;
+      const room = `bench-${i}`;
+      const ticket = signTestToken(key, {
+        issuer: STACK_ISSUER,
+        audience: `coremx:${COREMX_ID}`,
+        subject: `user-${i}`,
+        ttlSeconds: 600,
+        claims: { jti: randomUUID(), cid: room, name: `User ${i}` },
+      });
+      const client = await SignalingClient.open(url);
+      try {
+        const t0 = performance.now();
+        const joined = await client.request({ type: 'join', ticket });
+        const t1 = performance.now();
+        if (joined.type !== 'joined') throw new Error(`join ${i}: ${JSON.stringify(joined)}`);
+        const answer = await client.request({
+          type: 'publish',
+          kinds: ['audio', 'video'],
+          sdpOffer: offer,
+        });
+        const t2 = performance.now();
+        if (answer.type !== 'publish-answer') throw new Error(`publish ${i}: ${JSON.stringify(answer)}`);
+        if (keep) {
+          into.join.push(t1 - t0);
+          into.publish.push(t2 - t1);
+          into.total.push(t2 - t0);
+        }
+        client.sendRaw(JSON.stringify({ type: 'end' }));
+        await client.next('room-ended');
+      } finally {
+        client.terminate();
+      }
+    };
+    const at = new Date().toISOString().replace(/[:.]/g, '-');
+    const out = join(workspaceRoot(), 'bench/results');
+    mkdirSync(out, { recursive: true });
+    const profileFile = join(out, `cash-${at}.cash.cpuprofile`);
+    let top: ReturnType<typeof topSelf> = [];
+    let topScripts: ReturnType<typeof topSelf> = [];
     try {
       for (let i = 0; i < WARMUP + JOINS; i++) {
-        const room = `bench-${i}`;
-        const ticket = signTestToken(key, {
-          issuer: STACK_ISSUER,
-          audience: `coremx:${COREMX_ID}`,
-          subject: `user-${i}`,
-          ttlSeconds: 600,
-          claims: { jti: randomUUID(), cid: room, name: `User ${i}` },
-        });
-        const client = await SignalingClient.open(cash.signalingUrl);
-        try {
-          const t0 = performance.now();
-          const joined = await client.request({ type: 'join', ticket });
-          const t1 = performance.now();
-          if (joined.type !== 'joined') throw new Error(`join ${i}: ${JSON.stringify(joined)}`);
-          const answer = await client.request({
-            type: 'publish',
-            kinds: ['audio', 'video'],
-            sdpOffer: offer,
-          });
-          const t2 = performance.now();
-          if (answer.type !== 'publish-answer') throw new Error(`publish ${i}: ${JSON.stringify(answer)}`);
-          if (i >= WARMUP) {
-            samples.join.push(t1 - t0);
-            samples.publish.push(t2 - t1);
-            samples.total.push(t2 - t0);
-          }
-          client.sendRaw(JSON.stringify({ type: 'end' }));
-          await client.next('room-ended');
-        } finally {
-          client.terminate();
-        }
+        await joinOnce(i >= WARMUP);
+        await joinOnce(i >= WARMUP, bare.url, bareSamples);
+      }
+      if (PROFILE_JOINS > 0) {
+        const profiling = await startProfiling(inspectPort);
+        for (let i = 0; i < PROFILE_JOINS; i++) await joinOnce(false);
+        const profile = await profiling.stop(profileFile);
+        top = topSelf(profile, 5);
+        topScripts = topSelf(profile, 5, { scriptsOnly: true });
       }
     } finally {
       await cash.stop();
+      await bare.close();
     }
     const results = {
       joins: JOINS,
@@ -111,30 +149,56 @@ async function main(): Promise<void> {
       join: summary(samples.join),
       publish: summary(samples.publish),
       total: summary(samples.total),
+      bare: {
+        join: summary(bareSamples.join),
+        publish: summary(bareSamples.publish),
+        total: summary(bareSamples.total),
+      },
+    };
+    const overBare = {
+      p50Ms: round(results.total.p50Ms - results.bare.total.p50Ms),
+      p99Ms: round(results.total.p99Ms - results.bare.total.p99Ms),
     };
     console.log('\nstep                                   p50 (ms)   p99 (ms)   mean (ms)   max (ms)');
     const rows: Array<[string, ReturnType<typeof summary>]> = [
       ['join (ticket → joined)', results.join],
       ['publish (offer → endpoint → answer)', results.publish],
       ['total (ticket → SDP answer)', results.total],
+      ['bare server: join', results.bare.join],
+      ['bare server: publish', results.bare.publish],
+      ['bare server: total (same-run baseline)', results.bare.total],
     ];
     for (const [name, s] of rows) {
       console.log(
         `${name.padEnd(38)} ${String(s.p50Ms).padStart(8)} ${String(s.p99Ms).padStart(10)} ${String(s.meanMs).padStart(11)} ${String(s.maxMs).padStart(10)}`,
       );
     }
-    const out = join(workspaceRoot(), 'bench/results');
-    mkdirSync(out, { recursive: true });
-    const file = join(out, `cash-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    console.log(
+      `\nCASH over the bare server (total): p50 +${overBare.p50Ms} ms, p99 +${overBare.p99Ms} ms; ratio p50 ${round(results.total.p50Ms / results.bare.total.p50Ms, 1)}×, p99 ${round(results.total.p99Ms / results.bare.total.p99Ms, 1)}×`,
+    );
+    if (PROFILE_JOINS > 0) {
+      printTopSelf(`CASH during ${PROFILE_JOINS} joins (${profileFile})`, top);
+      printTopSelf('CASH, JavaScript functions only', topScripts);
+    }
+    const file = join(out, `cash-${at}.json`);
     writeFileSync(
       file,
       JSON.stringify(
         {
-          command: `node -r ./tools/ts-node/register.js bench/cash/join.bench.ts --joins ${JOINS} --warmup ${WARMUP}`,
+          command: `node -r ./tools/ts-node/register.js bench/cash/join.bench.ts --joins ${JOINS} --warmup ${WARMUP} --profile-joins ${PROFILE_JOINS}`,
           machine: { cpus: availableParallelism(), model: cpus()[0]?.model },
           setup:
-            'auth + registry + CASH processes, kms-lite fake engine, Kafka, FerretDB; loopback; one join at a time',
+            'auth + registry + CASH processes, kms-lite fake engine, Kafka, FerretDB; loopback; one join at a time, each followed by the same two messages to a bare WebSocket server with the same ticket check in a process of its own (bench/cash/bare-signaling.ts), the same-run baseline',
+          machineLoadAverage: loadavg().map((x) => round(x)),
           results,
+          cashOverBare: overBare,
+          ...(PROFILE_JOINS > 0 && {
+            cashProfile: {
+              file: profileFile.replace(`${workspaceRoot()}/`, ''),
+              topSelf: top,
+              topSelfJavaScript: topScripts,
+            },
+          }),
         },
         null,
         2,
