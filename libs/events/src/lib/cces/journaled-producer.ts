@@ -22,6 +22,8 @@ export interface JournaledProducerOptions {
   maxBatch?: number;
   /** Bytes of event values per Kafka request (a batch ends at `maxBatch` events or this, whichever first). */
   maxBatchBytes?: number;
+  /** Bytes of journal lines per write and fsync (see `CcesJournalOptions.maxGroupBytes`). */
+  journalGroupBytes?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
   compactAfterLines?: number;
@@ -133,7 +135,10 @@ export class JournaledProducer implements CcesPublisher {
     if (!COREMX_ID_PATTERN.test(options.coremxId)) {
       throw new RangeError(`not a CoreMX id: ${JSON.stringify(options.coremxId)}`);
     }
-    const { journal, contents } = await CcesJournal.open(options.journalDir, { fsync: options.fsync });
+    const { journal, contents } = await CcesJournal.open(options.journalDir, {
+      fsync: options.fsync,
+      maxGroupBytes: options.journalGroupBytes,
+    });
     const foreign = contents.unacked.find((record) => record.event.coremxId !== options.coremxId);
     if (foreign) {
       await journal.close();
@@ -165,18 +170,20 @@ export class JournaledProducer implements CcesPublisher {
       const entry: Entry = { n: this.nextN, event, eventJson: message.value, durable: false, message };
       this.nextN += 1;
       this.entries.push(entry);
-      return this.journal.append(entry).then(
-        () => {
+      // One promise per event: the journal calls back once the line is on disk (or failed).
+      return new Promise<CcesEventOf<T>>((resolve, reject) =>
+        this.journal.appendThen(entry, (error) => {
+          if (error) {
+            // The journal is now failed for good; this entry never reached the disk and is never sent.
+            this.failure ??= error;
+            this.dropNonDurable();
+            reject(error);
+            return;
+          }
           entry.durable = true;
           this.wake?.();
-          return event as CcesEventOf<T>;
-        },
-        (error: CcesError) => {
-          // The journal is now failed for good; this entry never reached the disk and is never sent.
-          this.failure ??= error;
-          this.dropNonDurable();
-          throw error;
-        },
+          resolve(event as CcesEventOf<T>);
+        }),
       );
     } catch (error) {
       return Promise.reject(error);

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type Kafka, type Producer } from 'kafkajs';
 import { ensureTopic } from '../ensure-topic';
 import type { CcesMessage, CcesSender } from './cces-sender.port';
 
@@ -70,6 +70,7 @@ export class KafkaCcesSender implements CcesSender {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        createPartitioner: keyCachingPartitioner,
         retry: { retries: this.sendRetries, initialRetryTime: 200, maxRetryTime: 2_000 },
       });
       this.connected = false;
@@ -97,3 +98,36 @@ function invalidatesProducer(error: unknown): boolean {
   }
   return false;
 }
+
+/** Keys remembered per partition count before the cache starts over (conferences of one CoreMX: far fewer). */
+const PARTITION_CACHE_KEYS = 10_000;
+
+/**
+ * kafkajs's `DefaultPartitioner` (murmur2 of the key modulo the partition count, as the Java client), with
+ * the answer remembered per key and partition count: a batch holds many events of few conferences, and
+ * the hash (with a scan of the partition list) was a visible part of a send's CPU. The same key always
+ * gets the same partition as without the cache; a message with an explicit partition or no key is
+ * passed through.
+ */
+export const keyCachingPartitioner: ICustomPartitioner = () => {
+  const inner = Partitioners.DefaultPartitioner();
+  const cache = new Map<string, number>();
+  let partitions = -1;
+  return (args) => {
+    const { partitionMetadata, message } = args;
+    const key = message.key;
+    if (typeof key !== 'string' || (message.partition !== null && message.partition !== undefined)) {
+      return inner(args);
+    }
+    if (partitionMetadata.length !== partitions || cache.size >= PARTITION_CACHE_KEYS) {
+      cache.clear();
+      partitions = partitionMetadata.length;
+    }
+    let partition = cache.get(key);
+    if (partition === undefined) {
+      partition = inner(args);
+      cache.set(key, partition);
+    }
+    return partition;
+  };
+};
