@@ -28,7 +28,8 @@ const swcTransform = [
 ];
 
 /**
- * @kubernetes/client-node 1.x and some of its dependencies are ES modules; Jest (on Node 20) does not
+ * @kubernetes/client-node 1.x and some of its dependencies are ES modules (so is the $ref parser of the
+ * OpenAPI validator, @apidevtools/swagger-parser); Jest (on Node 20) does not
  * load ESM through require(), so SWC transforms these packages to CommonJS like our own code.
  */
 const ESM_PACKAGES = [
@@ -38,6 +39,7 @@ const ESM_PACKAGES = [
   'jose',
   'jsonpath-plus',
   'rfc4648',
+  '@apidevtools/json-schema-ref-parser',
 ];
 const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
 

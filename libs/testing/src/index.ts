@@ -12,3 +12,4 @@ export * from './lib/cash-process';
 export * from './lib/registry-process';
 export * from './lib/chromium';
 export * from './lib/web-page';
+export * from './lib/openapi-check';

@@ -69,6 +69,7 @@ export class CreateConferenceDto {
 }
 
 export class ConferenceIdParam {
+  @ApiProperty({ description: 'the conference id', pattern: CONFERENCE_ID_PATTERN.source })
   @Matches(CONFERENCE_ID_PATTERN, { message: 'id must be a conference id' })
   id!: string;
 }

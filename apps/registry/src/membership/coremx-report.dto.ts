@@ -71,8 +71,11 @@ export class CoreMxDeregisterDto {
   seq!: number;
 }
 
+const COREMX_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 export class CoreMxIdParam {
+  @ApiProperty({ description: 'the CoreMX id', pattern: COREMX_ID.source })
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/)
+  @Matches(COREMX_ID)
   coremxId!: string;
 }
