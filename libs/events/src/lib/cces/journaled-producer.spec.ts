@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -555,5 +555,94 @@ describe('JournaledProducer', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  describe('journal groups (a burst becomes durable, and is sent, in steps)', () => {
+    it('sends the first group of a burst while later ones are still being written, in journal order', async () => {
+      const sender = new FakeCcesSender();
+      // One line per group: every event is its own write and fsync.
+      const producer = await start(sender, { journalGroupBytes: 1 });
+      const events = await Promise.all(
+        ccesSampleSession('standup')
+          .slice(0, 10)
+          .map((input) => producer.publish(input)),
+      );
+      await producer.flushed();
+      // A single write for the burst would give two sends: the first event alone, then the nine others.
+      expect(sender.attempts.length).toBeGreaterThan(2);
+      expect(sender.events()).toEqual(events);
+      expect(seqsOf(sender.events(), 'standup')).toEqual(events.map((_, i) => i + 1));
+      expect(journalLines().filter((line) => line.k === 'event')).toHaveLength(10);
+    });
+
+    it('retries a failed batch unchanged and keeps order and seqs while later groups become durable behind it', async () => {
+      const sender = new FakeCcesSender();
+      const producer = await start(sender, { journalGroupBytes: 1, maxBatch: 3 });
+      await producer.publish(ccesSampleInput('room.reserved'));
+      await producer.flushed();
+      sender.down = true;
+      const burst = await Promise.all(
+        ccesSampleSession('standup')
+          .slice(0, 12)
+          .map((input) => producer.publish(input)),
+      );
+      await settle(() => expect(producer.status().consecutiveFailures).toBeGreaterThanOrEqual(2));
+      const failed = sender.attempts.slice(1);
+      expect(failed.every((a) => JSON.stringify(a.messages) === JSON.stringify(failed[0].messages))).toBe(
+        true,
+      );
+      sender.down = false;
+      await settle(() => expect(producer.backlog()).toBe(0));
+      const delivered = sender.events().slice(1);
+      expect(delivered).toEqual(burst);
+      expect(new Set(delivered.map((e) => e.id)).size).toBe(delivered.length);
+    });
+
+    it('after a restart resends exactly the events not acknowledged, in order, once each', async () => {
+      const first = new FakeCcesSender();
+      const producer = await start(first, { journalGroupBytes: 1, maxBatch: 4 });
+      // Kafka takes two batches, then stops answering.
+      let accepted = 0;
+      const send = first.send.bind(first);
+      first.send = async (topic, messages) => {
+        if (accepted >= 2) first.down = true;
+        await send(topic, messages);
+        accepted += 1;
+      };
+      const events = await Promise.all(
+        ccesSampleSession('standup')
+          .slice(0, 12)
+          .map((input) => producer.publish(input)),
+      );
+      await eventually(() => expect(first.delivered.length).toBeGreaterThan(0));
+      await eventually(() => expect(producer.status().consecutiveFailures).toBeGreaterThan(0));
+      const sentBefore = first.events();
+      expect(sentBefore.length).toBeLessThan(events.length);
+      await producer.close();
+
+      const second = new FakeCcesSender();
+      second.hold();
+      const again = await start(second, { journalGroupBytes: 1, maxBatch: 4 });
+      expect(again.backlog()).toBe(events.length - sentBefore.length);
+      second.release();
+      await again.flushed();
+      expect(second.attempts.map((a) => a.messages.length)).toEqual([4, 4, 2]);
+      expect([...sentBefore, ...second.events()]).toEqual(events);
+    });
+
+    it('refuses a journal group size that is not a positive integer, creating nothing', async () => {
+      const inner = join(dir, 'not-created');
+      for (const journalGroupBytes of [0, -1, 1.5, Number.NaN]) {
+        await expect(
+          JournaledProducer.open({
+            coremxId: 'coremx-1',
+            journalDir: inner,
+            sender: new FakeCcesSender(),
+            journalGroupBytes,
+          }),
+        ).rejects.toBeInstanceOf(RangeError);
+      }
+      expect(existsSync(inner)).toBe(false);
+    });
   });
 });
