@@ -15,7 +15,9 @@
  * (/proc/<pid>/stat utime+stime) and RSS, in total and per participant. A further `--profile-seconds` of
  * the same stream runs with V8's profiler attached (apart, so the profiler's cost is not in the figures);
  * the profile is saved as `.cash.cpuprofile` beside the results and its top five self-time functions
- * printed. Writes bench/results/cash-capacity-<time>.json.
+ * printed. It also reads CASH's `cash_room_wait_seconds` histogram before and after the steady phase: how
+ * long room commands waited for the event journal (events durable) and for each media server call, the
+ * two waits behind the round trips. Writes bench/results/cash-capacity-<time>.json.
  *
  *   node -r ./tools/ts-node/register.js bench/cash/capacity.bench.ts [--rooms 100] [--per-room 10]
  *     [--rate 200] [--seconds 30] [--profile-seconds 10]
@@ -99,6 +101,60 @@ function memory(pid: number): { rssMiB: number; peakRssMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMiB: round(kib('VmRSS') / 1024, 1), peakRssMiB: round(kib('VmHWM') / 1024, 1) };
+}
+
+type Buckets = Map<number, number>;
+interface WaitHistogram {
+  count: number;
+  sumS: number;
+  buckets: Buckets;
+}
+
+/** `cash_room_wait_seconds` by its `wait` label, from CASH's /metrics. */
+async function roomWaits(cashUrl: string): Promise<Record<string, WaitHistogram>> {
+  const text = await (await fetch(`${cashUrl}/metrics`)).text();
+  const out: Record<string, WaitHistogram> = {};
+  const of = (wait: string) => (out[wait] ??= { count: 0, sumS: 0, buckets: new Map() });
+  for (const line of text.split('\n')) {
+    const m = /^cash_room_wait_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const wait = /wait="([^"]+)"/.exec(m[2])?.[1];
+    if (!wait) continue;
+    const value = Number(m[3]);
+    if (m[1] === 'count') of(wait).count = value;
+    else if (m[1] === 'sum') of(wait).sumS = value;
+    else {
+      const le = /le="([^"]+)"/.exec(m[2])?.[1];
+      if (le) of(wait).buckets.set(le === '+Inf' ? Infinity : Number(le), value);
+    }
+  }
+  return out;
+}
+
+/** The waits between two readings: count, mean, and the p50/p99 bucket bounds (ms). */
+function waitsBetween(before: Record<string, WaitHistogram>, after: Record<string, WaitHistogram>) {
+  return Object.fromEntries(
+    Object.entries(after).map(([wait, a]) => {
+      const b = before[wait] ?? { count: 0, sumS: 0, buckets: new Map() };
+      const count = a.count - b.count;
+      const bound = (p: number) => {
+        for (const [le, n] of [...a.buckets].sort((x, y) => x[0] - y[0])) {
+          if (n - (b.buckets.get(le) ?? 0) >= (p / 100) * count)
+            return le === Infinity ? '> 1000' : `≤ ${le * 1000}`;
+        }
+        return 'n/a';
+      };
+      return [
+        wait,
+        {
+          count,
+          meanMs: count ? round(((a.sumS - b.sumS) * 1000) / count) : NaN,
+          p50Ms: bound(50),
+          p99Ms: bound(99),
+        },
+      ];
+    }),
+  );
 }
 
 interface Participant {
@@ -302,6 +358,7 @@ async function main(): Promise<void> {
     };
 
     const loadBefore = loadavg().map((x) => round(x));
+    const waits0 = await roomWaits(cash.url);
     const cpu0 = cpuSeconds(pid);
     const own0 = process.cpuUsage();
     const w0 = performance.now();
@@ -311,6 +368,7 @@ async function main(): Promise<void> {
     const own = process.cpuUsage(own0);
     const loadAfter = loadavg().map((x) => round(x));
     const steadyMemory = memory(pid);
+    const waits = waitsBetween(waits0, await roomWaits(cash.url));
 
     // 3. The same stream again, profiled.
     const at = new Date().toISOString().replace(/[:.]/g, '-');
@@ -361,6 +419,7 @@ async function main(): Promise<void> {
         all: summary(all),
         perType,
         errors: steady.errors,
+        roomWaits: waits,
       },
       cash: {
         cpuPercentOfOneCore: round(cpuPercent, 1),
@@ -396,6 +455,8 @@ async function main(): Promise<void> {
       ),
     );
     console.log('errors:', Object.keys(steady.errors).length ? steady.errors : 'none');
+    console.log('CASH room command waits in the steady phase (cash_room_wait_seconds):');
+    console.table(waits);
     console.table({
       'CASH CPU (% of one core, steady)': result.cash.cpuPercentOfOneCore,
       'CPU core-ms/s per participant': result.cash.cpuCoreMsPerSecondPerParticipant,

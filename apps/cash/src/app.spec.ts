@@ -330,6 +330,7 @@ describe('CASH service API', () => {
     expect(metrics.body).toContain('cash_rooms 0');
     expect(metrics.body).toContain('cash_cces_backlog 0');
     expect(metrics.body).toContain('cash_state{state="active"} 1');
+    expect(metrics.body).toContain('# TYPE cash_room_wait_seconds histogram');
   });
 
   it('registers with the registry at start and deregisters at close', async () => {

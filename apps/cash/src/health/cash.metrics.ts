@@ -13,6 +13,7 @@ const STATES = ['active', 'draining', 'overloaded'] as const;
 export class CashMetrics {
   readonly signalingErrors: Counter<'code'>;
   readonly joinDuration: Histogram;
+  readonly roomWaits: Histogram<'wait'>;
 
   constructor(
     metrics: MetricsService,
@@ -33,6 +34,14 @@ export class CashMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
+    this.roomWaits = new Histogram({
+      name: 'cash_room_wait_seconds',
+      help: 'What room commands waited for: the event journal (events durable) or one media server call',
+      labelNames: ['wait'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    rooms.observeWaits((wait, ms) => this.roomWaits.observe({ wait }, ms / 1000));
     new Gauge({
       name: 'cash_rooms',
       help: 'Rooms on this CoreMX',

@@ -201,6 +201,9 @@ interface RoomHolder {
 
 const silentLogger: ManagerLogger = { warn: () => undefined };
 
+/** What a room command waited for: the event journal (its events durable) or one media server call. */
+export type RoomWait = 'journal' | 'media';
+
 /**
  * One room per conference on this CoreMX, on top of the pure room rules of `@hoot/domain`.
  *
@@ -219,6 +222,7 @@ export class RoomManager {
   private readonly newParticipantId: () => string;
   private readonly ice: IceCandidateQueue;
   private sweepTimer: TimerHandle | undefined;
+  private waitObserver: ((wait: RoomWait, ms: number) => void) | undefined;
 
   constructor(private readonly options: RoomManagerOptions) {
     this.timeouts = options.timeouts ?? ROOM_TIMEOUT_DEFAULTS;
@@ -233,6 +237,14 @@ export class RoomManager {
   }
 
   // ---- queries -------------------------------------------------------------------------------------
+
+  /**
+   * Told how long each wait of a room command took, in wall-clock milliseconds (for metrics): the event
+   * journal (the command's events handed over → durable) and each media server call.
+   */
+  observeWaits(observer: (wait: RoomWait, ms: number) => void): void {
+    this.waitObserver = observer;
+  }
 
   has(roomId: string): boolean {
     return this.rooms.has(roomId);
@@ -997,11 +1009,13 @@ export class RoomManager {
 
   /** Publishes checked inputs, all in this tick (one journal write can carry them); resolves once durable. */
   private async publishAll(inputs: CcesAnyPublishInput[]): Promise<void> {
+    const started = performance.now();
     try {
       await Promise.all(inputs.map((input) => this.options.events.publish(input)));
     } catch (error) {
       throw this.refused(error);
     }
+    this.waitObserver?.('journal', performance.now() - started);
   }
 
   private refused(error: unknown): CashError {
@@ -1234,10 +1248,13 @@ export class RoomManager {
 
   /** A media call; its `MediaError` becomes a CashError with a client-facing code. */
   private async media<T>(call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
       return await call();
     } catch (error) {
       throw mediaFailure(error);
+    } finally {
+      this.waitObserver?.('media', performance.now() - started);
     }
   }
 

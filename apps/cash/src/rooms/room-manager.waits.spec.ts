@@ -226,4 +226,16 @@ describe('RoomManager waits', () => {
     media.gates.gatherCandidates.open();
     await eventually(() => expect(alice.channel.ofType('ice').length).toBeGreaterThan(0));
   });
+
+  it('tells its wait observer how long each journal wait and media call took', async () => {
+    const f = roomFixture();
+    const waits: [string, number][] = [];
+    f.rooms.observeWaits((wait, ms) => waits.push([wait, ms]));
+    const alice = await join(f, 'observed', 'alice');
+    await f.rooms.publish('observed', alice.id, ['audio', 'video'], sdpOffer(), 'r1');
+    // The join's journal waits (the room's creation and the join, handed over together), then the
+    // publish's media calls (endpoint, offer) and its journal wait.
+    expect(waits.map(([wait]) => wait)).toEqual(['journal', 'journal', 'media', 'media', 'journal']);
+    expect(waits.every(([, ms]) => ms >= 0)).toBe(true);
+  });
 });
