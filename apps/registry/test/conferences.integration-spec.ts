@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { decodeSegment, newTicketSigningKey, signEdDsa } from '@hoot/auth-kit';
 import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
 import { connectMongo, MongoConferenceStore } from '@hoot/mongo';
 import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
@@ -146,6 +148,63 @@ describe('conferences on the registry (two clouds, real processes)', () => {
       const atC2 = await call('reg-c2-1', 'GET', `/v1/conferences/${CID}`, 'alice');
       expect(atC2.body).toMatchObject({ id: `${CID}`, coremxId: `${MX1}`, owner: ids['alice'] });
     });
+  });
+
+  it('signs join tickets at the registry (EdDSA, its own key published by auth); CASH refuses a forged or borrowed one', async () => {
+    const joined = await joinAt('reg-c2-1', 'bob', `hoot.mx://${CID}@${MX1}.c1.hoot.mx`);
+    expect(joined.status).toBe(200);
+    const ticket = String(joined.body['ticket']);
+    const header = decodeSegment(ticket.split('.')[0], 'header');
+    expect(header).toMatchObject({ alg: 'EdDSA', kid: expect.stringMatching(/^reg-c2-1\./) });
+    const payload = decodeSegment(ticket.split('.')[1], 'payload');
+    expect(payload).toMatchObject({
+      iss: 'registry:reg-c2-1',
+      aud: `coremx:${MX1}`,
+      cid: CID,
+      sub: ids['bob'],
+    });
+    const published = (await (
+      await fetch(`${platform.cluster.authUrl}/.well-known/join-ticket-keys.json`)
+    ).json()) as { keys: { kid: string; alg: string }[] };
+    expect(published.keys.find((k) => k.kid === header['kid'])).toMatchObject({ alg: 'EdDSA' });
+    // Access tokens are never signed by these keys: the access-token JWKS does not list them.
+    const access = (await (await fetch(`${platform.cluster.authUrl}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(access.keys.map((k) => k.kid)).not.toContain(header['kid']);
+
+    const signalingUrl = String(joined.body['signalingUrl']);
+    const refused = async (forged: string) => {
+      const { answer, socket } = await joinWithTicket(signalingUrl, forged);
+      socket.close();
+      return answer;
+    };
+    // The same claims signed by a key nobody registered (an attacker's own "registry" key).
+    const stranger = newTicketSigningKey('reg-c2-1');
+    const claims = { ...payload, jti: randomUUID() };
+    expect(await refused(signEdDsa(claims, stranger.privateKey, stranger.kid))).toMatchObject({
+      type: 'error',
+      code: 'TICKET_INVALID',
+    });
+    // reg-c2-1's real kid on a ticket claiming to come from reg-c1-1: the key signs only as its registry.
+    expect(
+      await refused(
+        [
+          ticket.split('.')[0],
+          Buffer.from(JSON.stringify({ ...claims, iss: 'registry:reg-c1-1' })).toString('base64url'),
+          ticket.split('.')[2],
+        ].join('.'),
+      ),
+    ).toMatchObject({ type: 'error', code: 'TICKET_INVALID' });
+    // alg "none" and an HMAC over the published public key are refused.
+    for (const alg of ['none', 'HS256']) {
+      const forged = `${Buffer.from(JSON.stringify({ alg, kid: header['kid'] })).toString('base64url')}.${ticket.split('.')[1]}.AAAA`;
+      expect(await refused(forged)).toMatchObject({ type: 'error', code: 'TICKET_INVALID' });
+    }
+    // The genuine ticket still joins (refusals did not use it up).
+    const { answer, socket } = await joinWithTicket(signalingUrl, ticket);
+    socket.close();
+    expect(answer).toMatchObject({ type: 'joined' });
   });
 
   it('is idempotent for its owner and refuses the id to another user with 409', async () => {
