@@ -29,7 +29,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import {
   JournaledProducer,
   KafkaCcesSender,
@@ -120,7 +119,9 @@ class TimedSender implements CcesSender {
   }
 }
 
-function modes(client: Kafka, admin: ReturnType<Kafka['admin']>, dirs: string[]) {
+type KafkaClient = ReturnType<typeof createKafka>;
+
+function modes(client: KafkaClient, admin: ReturnType<KafkaClient['admin']>, dirs: string[]) {
   const journal = async (label: string, inputs: CcesAnyPublishInput[]): Promise<JournalRun> => {
     const dir = mkdtempSync(join(tmpdir(), 'hoot-bench-cash-journal-'));
     dirs.push(dir);
