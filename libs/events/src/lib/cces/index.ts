@@ -29,5 +29,6 @@ export * from './room-reserved';
 export * from './room-started';
 export * from './stream-published';
 export * from './stream-unpublished';
+export * from './cces-seq-tracker';
 export * from './subscribe-cces';
 export { ValidationIssue } from './validation';

@@ -3,6 +3,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { ensureTopic } from '../ensure-topic';
 import { parseCcesMessage, type CcesEvent } from './cces-envelope';
 import type { CcesErrorCode } from './cces-error-code';
+import { CcesSeqTracker, type CcesSeqTrackerOptions } from './cces-seq-tracker';
 import { CCES_TOPIC_PATTERN, deadLetterTopicFor } from './cces-topic';
 import { publishDeadLetter } from './dead-letter';
 
@@ -38,13 +39,18 @@ export interface SubscribeCcesOptions {
   onPoison?: (poison: CcesPoison) => void;
   /** An event whose seq this subscription already delivered (a resend after a producer crash): skipped. */
   onDuplicate?: (event: CcesEvent, meta: CcesMessageMeta) => void;
-  /** An event whose seq skips some (never expected from `JournaledProducer`); it is delivered anyway. */
+  /**
+   * An event whose seq skips some (never expected from `JournaledProducer` within one life of a room;
+   * a room opened again after its `room.ended` may start higher, which is not a gap); delivered anyway.
+   */
   onGap?: (event: CcesEvent, expectedSeq: number, meta: CcesMessageMeta) => void;
   /** A failed topic refresh (retried on the next one) or a kafkajs consumer crash (kafkajs restarts it when it can). */
   onError?: (error: Error) => void;
   /** How often to look for new matching topics (a new CoreMX); 0 turns it off. Default 10 s. */
   topicRefreshMs?: number;
   clock?: Clock;
+  /** How many streams the duplicate check remembers (`CCES_SEQ_TRACKER_DEFAULTS`). */
+  seqMemory?: CcesSeqTrackerOptions;
 }
 
 export interface CcesSubscription {
@@ -68,7 +74,7 @@ export async function subscribeCces(options: SubscribeCcesOptions): Promise<Cces
   const { kafka } = options;
   const subscribed = new Set<string>();
   const readyDeadLetterTopics = new Set<string>();
-  const lastSeq = new Map<string, number>();
+  const seqs = new CcesSeqTracker(options.seqMemory);
   let running = false;
   let stopped = false;
   let timer: ReturnType<Clock['setTimeout']> | undefined;
@@ -127,12 +133,11 @@ export async function subscribeCces(options: SubscribeCcesOptions): Promise<Cces
         const result = parseCcesMessage(message.key, message.value, topic);
         if (!result.ok) return sendToDeadLetter(meta, message, result.code, result.reason);
         const { event } = result;
-        const streamKey = `${topic}\u0000${event.conferenceId}`;
-        const last = lastSeq.get(streamKey);
-        if (last !== undefined && event.seq <= last) return options.onDuplicate?.(event, meta);
-        if (last !== undefined && event.seq > last + 1) options.onGap?.(event, last + 1, meta);
+        const verdict = seqs.check(topic, event);
+        if (verdict.kind === 'duplicate') return options.onDuplicate?.(event, meta);
+        if (verdict.kind === 'gap') options.onGap?.(event, verdict.expected, meta);
         await options.onEvent(event, meta);
-        lastSeq.set(streamKey, event.seq);
+        seqs.delivered(topic, event);
       },
     });
 
