@@ -11,6 +11,8 @@ import { CashCallError, cashApiUrlOf, type CashClient, type ReserveRequest } fro
 /** What placement reads of the GCAS: every CoreMX once, with liveness and report age. */
 export interface CoreMxSource {
   coremx(): CoreMxView[];
+  /** One CoreMX as `coremx()` lists it (a join reads only its own; cheaper than the whole list). */
+  coremxById?(coremxId: string): CoreMxView | undefined;
 }
 
 export interface PlacementLog {
@@ -47,7 +49,10 @@ export class PlacementService {
 
   /** The CoreMX as this registry sees it now (undefined when unknown). */
   find(coremxId: string): CoreMxView | undefined {
-    return this.options.source.coremx().find((c) => c.coremxId === coremxId);
+    const { source } = this.options;
+    return source.coremxById
+      ? source.coremxById(coremxId)
+      : source.coremx().find((c) => c.coremxId === coremxId);
   }
 
   /** May a conference living on `coremx` take joins and re-reservations now? */

@@ -1,7 +1,7 @@
 import type { GossipMessage } from '@hoot/gossip';
 import { eventually } from '@hoot/testing';
 import type { GcasStore, StoredGcasEntry } from '@hoot/mongo';
-import { RegistryNode, type PeerTransport } from './registry-node';
+import { RegistryNode, type CoreMxView, type PeerTransport } from './registry-node';
 
 /** The store port in memory (unit tests only; the integration spec uses the MongoDB-protocol server). */
 class MemoryStore implements GcasStore {
@@ -134,6 +134,24 @@ describe('RegistryNode', () => {
     // The CASH comes back (new incarnation): active again.
     await node.reportCoreMx(entry('coremx-1'), { incarnation: 2, seq: 0 });
     expect(node.coremx()).toEqual([expect.objectContaining({ coremxId: 'coremx-1', state: 'active' })]);
+  });
+
+  it('coremxById shows one CoreMX exactly as coremx() lists it (newest report across registries)', async () => {
+    const transport = new LoopbackTransport();
+    const a = await start(makeNode('reg-c1-1', new MemoryStore(), transport, []));
+    await a.reportCoreMx(entry('coremx-1'), { incarnation: 1, seq: 1 });
+    await a.reportCoreMx(entry('coremx-2'), { incarnation: 1, seq: 1 });
+    expect(a.markDown('coremx-2', 'pod deleted')).toBe(true);
+    // The same CoreMX listed by a second registry with a newer report: that one wins in both.
+    const b = await start(makeNode('reg-c1-2', new MemoryStore(), transport, []));
+    await b.reportCoreMx(entry('coremx-1'), { incarnation: 2, seq: 0 });
+    await b.stop();
+    // silentForMs runs on the real clock between the two calls: compared apart.
+    const still = (v: CoreMxView | undefined) => v && { ...v, silentForMs: v.silentForMs === null };
+    for (const id of ['coremx-1', 'coremx-2'])
+      expect(still(a.coremxById(id))).toEqual(still(a.coremx().find((c) => c.coremxId === id)));
+    expect(a.coremxById('coremx-2')).toMatchObject({ state: 'down', liveness: 'down' });
+    for (const id of ['coremx-9', '__proto__', 'constructor']) expect(a.coremxById(id)).toBeUndefined();
   });
 
   it('counts a failed round without throwing, and reports itself primary of its cloud', async () => {

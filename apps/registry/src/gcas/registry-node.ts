@@ -245,30 +245,47 @@ export class RegistryNode {
     for (const [registryId, record] of Object.entries(this.node.gcas)) {
       const cloud = resolve(record.meta).cloud;
       for (const [coremxId, entry] of Object.entries(record.coremx)) {
-        const value = resolve(entry);
-        const silentForMs = this.node.coremxSilentForMs(registryId, coremxId) ?? null;
-        const view: CoreMxView = {
-          ...value,
-          registryId,
-          cloud,
-          version: entry.version,
-          silentForMs,
-          liveness:
-            value.state === 'down'
-              ? 'down'
-              : silentForMs !== null && silentForMs >= this.options.tunables.suspectAfterMs
-                ? 'suspect'
-                : 'alive',
-        };
+        const view = this.viewOf(registryId, cloud, coremxId, entry);
         const held = best.get(coremxId);
-        const order = held
-          ? view.version.incarnation - held.version.incarnation || view.version.seq - held.version.seq
-          : 1;
-        if (!held || order > 0 || (order === 0 && held.state === 'down' && view.state !== 'down'))
-          best.set(coremxId, view);
+        if (!held || prefer(view, held)) best.set(coremxId, view);
       }
     }
     return [...best.values()].sort((a, b) => (a.coremxId < b.coremxId ? -1 : 1));
+  }
+
+  /** One CoreMX as `coremx()` shows it, without building the others' views (a join reads only its own). */
+  coremxById(coremxId: string): CoreMxView | undefined {
+    let best: CoreMxView | undefined;
+    for (const [registryId, record] of Object.entries(this.node.gcas)) {
+      const entry = Object.hasOwn(record.coremx, coremxId) ? record.coremx[coremxId] : undefined;
+      if (!entry) continue;
+      const view = this.viewOf(registryId, resolve(record.meta).cloud, coremxId, entry);
+      if (!best || prefer(view, best)) best = view;
+    }
+    return best;
+  }
+
+  private viewOf(
+    registryId: string,
+    cloud: string,
+    coremxId: string,
+    entry: RegistryRecord['coremx'][string],
+  ): CoreMxView {
+    const value = resolve(entry);
+    const silentForMs = this.node.coremxSilentForMs(registryId, coremxId) ?? null;
+    return {
+      ...value,
+      registryId,
+      cloud,
+      version: entry.version,
+      silentForMs,
+      liveness:
+        value.state === 'down'
+          ? 'down'
+          : silentForMs !== null && silentForMs >= this.options.tunables.suspectAfterMs
+            ? 'suspect'
+            : 'alive',
+    };
   }
 
   private localChange(): void {
@@ -374,4 +391,10 @@ export class RegistryNode {
       this.options.log.info({ ...notice }, 'CoreMX declared down');
     }
   }
+}
+
+/** The view `coremx()` keeps when two registries list one CoreMX: the newer report, an up one on a tie. */
+function prefer(view: CoreMxView, held: CoreMxView): boolean {
+  const order = view.version.incarnation - held.version.incarnation || view.version.seq - held.version.seq;
+  return order > 0 || (order === 0 && held.state === 'down' && view.state !== 'down');
 }
