@@ -32,6 +32,7 @@ import { SignalingClient } from '../../apps/cash/test/support/signaling-client';
 import { arg, percentile, round } from '../bench-cli';
 import { inspectEnv, printTopSelf, startProfiling, topSelf } from '../cpu-profile';
 import { startBareSignalingProcess } from './bare-signaling';
+import { roomWaits, waitsBetween } from './room-waits';
 
 const JOINS = Number(arg('joins', '200'));
 const WARMUP = Number(arg('warmup', '20'));
@@ -125,13 +126,17 @@ async function main(): Promise<void> {
     const out = join(workspaceRoot(), 'bench/results');
     mkdirSync(out, { recursive: true });
     const profileFile = join(out, `cash-${at}.cash.cpuprofile`);
+    let waits: ReturnType<typeof waitsBetween> = {};
     let top: ReturnType<typeof topSelf> = [];
     let topScripts: ReturnType<typeof topSelf> = [];
     try {
+      let waits0 = await roomWaits(cash.url);
       for (let i = 0; i < WARMUP + JOINS; i++) {
+        if (i === WARMUP) waits0 = await roomWaits(cash.url);
         await joinOnce(i >= WARMUP);
         await joinOnce(i >= WARMUP, bare.url, bareSamples);
       }
+      waits = waitsBetween(waits0, await roomWaits(cash.url));
       if (PROFILE_JOINS > 0) {
         const profiling = await startProfiling(inspectPort);
         for (let i = 0; i < PROFILE_JOINS; i++) await joinOnce(false);
@@ -176,6 +181,10 @@ async function main(): Promise<void> {
     console.log(
       `\nCASH over the bare server (total): p50 +${overBare.p50Ms} ms, p99 +${overBare.p99Ms} ms; ratio p50 ${round(results.total.p50Ms / results.bare.total.p50Ms, 1)}×, p99 ${round(results.total.p99Ms / results.bare.total.p99Ms, 1)}×`,
     );
+    console.log(
+      '\nCASH room command waits over the timed joins (cash_room_wait_seconds; a join waits for the journal, a publish for 2 media calls and the journal):',
+    );
+    console.table(waits);
     if (PROFILE_JOINS > 0) {
       printTopSelf(`CASH during ${PROFILE_JOINS} joins (${profileFile})`, top);
       printTopSelf('CASH, JavaScript functions only', topScripts);
@@ -192,6 +201,7 @@ async function main(): Promise<void> {
           machineLoadAverage: loadavg().map((x) => round(x)),
           results,
           cashOverBare: overBare,
+          cashRoomWaits: waits,
           ...(PROFILE_JOINS > 0 && {
             cashProfile: {
               file: profileFile.replace(`${workspaceRoot()}/`, ''),

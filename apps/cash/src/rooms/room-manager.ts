@@ -1134,7 +1134,12 @@ export class RoomManager {
         });
         const channels = [...holder.channels.values()];
         holder.channels.clear();
-        for (const id of [...holder.media.keys()]) this.dropParticipant(holder, id);
+        // The pipeline's release takes its endpoints with it (on the server and in the port): one call
+        // instead of one per endpoint, each of which kurento-client makes every later call wait for.
+        const endpointsGoWithPipeline = holder.pipeline !== undefined;
+        for (const id of [...holder.media.keys()]) {
+          this.dropParticipant(holder, id, !endpointsGoWithPipeline);
+        }
         this.ice.forgetAll(holder.room.id);
         if (holder.pipeline) this.release(holder.pipeline);
         holder.pipeline = undefined;
@@ -1157,7 +1162,13 @@ export class RoomManager {
     }
   }
 
-  private dropPublishEndpoint(holder: RoomHolder, publisherId: string, stream: StreamSource): void {
+  /** `release`: false when the endpoints go with the room's pipeline (released right after). */
+  private dropPublishEndpoint(
+    holder: RoomHolder,
+    publisherId: string,
+    stream: StreamSource,
+    release = true,
+  ): void {
     const roomId = holder.room.id;
     const tag = screenTag(stream);
     const key = streamKey(publisherId, stream);
@@ -1166,7 +1177,7 @@ export class RoomManager {
     const own = ownEndpoint(pm, stream);
     if (pm && own) {
       own.stopIce();
-      this.release(own.endpoint);
+      if (release) this.release(own.endpoint);
       if (stream === 'screen') pm.screen = undefined;
       else pm.publish = undefined;
     }
@@ -1176,19 +1187,19 @@ export class RoomManager {
       other.subscriptions.delete(key);
       this.ice.forget({ roomId, participantId: subscriberId, publisherId, ...tag });
       sub.stopIce();
-      this.release(sub.endpoint);
+      if (release) this.release(sub.endpoint);
       holder.channels.get(subscriberId)?.send({ type: 'stream-ended', publisherId, ...tag });
     }
   }
 
-  private dropParticipant(holder: RoomHolder, participantId: string): void {
-    this.dropPublishEndpoint(holder, participantId, 'camera');
-    this.dropPublishEndpoint(holder, participantId, 'screen');
+  private dropParticipant(holder: RoomHolder, participantId: string, release = true): void {
+    this.dropPublishEndpoint(holder, participantId, 'camera', release);
+    this.dropPublishEndpoint(holder, participantId, 'screen', release);
     this.ice.forgetAll(holder.room.id, participantId);
     const pm = holder.media.get(participantId);
     for (const sub of pm?.subscriptions.values() ?? []) {
       sub.stopIce();
-      this.release(sub.endpoint);
+      if (release) this.release(sub.endpoint);
     }
     holder.media.delete(participantId);
     holder.channels.delete(participantId);

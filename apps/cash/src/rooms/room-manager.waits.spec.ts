@@ -238,4 +238,33 @@ describe('RoomManager waits', () => {
     expect(waits.map(([wait]) => wait)).toEqual(['journal', 'journal', 'media', 'media', 'journal']);
     expect(waits.every(([, ms]) => ms >= 0)).toBe(true);
   });
+
+  it("releases only a room's pipeline when the room ends: its endpoints go with it", async () => {
+    const f = roomFixture();
+    const alice = await join(f, 'ending', 'alice');
+    const bob = await join(f, 'ending', 'bob');
+    await f.rooms.publish('ending', alice.id, ['audio', 'video'], sdpOffer());
+    await f.rooms.subscribe('ending', bob.id, alice.id, sdpOffer());
+    const before = f.media.calls.length;
+    await f.rooms.end('ending');
+    await settle();
+    // One release (the pipeline), not three (two endpoints, then the pipeline).
+    expect(f.media.calls.slice(before).map((c) => c.operation)).toEqual(['release']);
+    expect(f.media.pipelines()).toHaveLength(0);
+    expect(f.media.connections()).toHaveLength(0);
+    expect(bob.channel.ofType('room-ended')).toHaveLength(1);
+  });
+
+  it('still releases the endpoints of one who leaves a room that goes on', async () => {
+    const f = roomFixture();
+    const alice = await join(f, 'staying', 'alice');
+    const bob = await join(f, 'staying', 'bob');
+    await f.rooms.publish('staying', alice.id, ['audio', 'video'], sdpOffer());
+    await f.rooms.subscribe('staying', bob.id, alice.id, sdpOffer());
+    const before = f.media.calls.length;
+    await f.rooms.leave('staying', bob.id);
+    await settle();
+    expect(f.media.calls.slice(before).map((c) => c.operation)).toEqual(['release']);
+    expect(f.media.pipelines()[0].endpoints).toHaveLength(1);
+  });
 });
