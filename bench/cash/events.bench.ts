@@ -53,7 +53,10 @@ const USAGE = `usage: node -r ./tools/ts-node/register.js bench/cash/events.benc
   --rooms N         conferences they are spread over (default 50)
   --rounds N        measured rounds; the median of the per-round ratios is reported (default 3)
   --batch N         events per request of the raw batched baseline (default 200, issue 19's yardstick)
-  --profile-runs N  journal runs under the CPU profiler after the rounds (default 5; 0: none)`;
+  --profile-runs N  journal runs under the CPU profiler after the rounds (default 5; 0: none)
+  --brokers H:P     use this running broker instead of starting one
+  --only MODE       run only journal | raw-batched | raw-legacy (a warm-up, then --rounds runs; prints
+                    their median, writes nothing): one side of a whole-process comparison`;
 if (process.argv.includes('--help')) {
   console.log(USAGE);
   process.exit(0);
@@ -64,6 +67,11 @@ const ROOMS = Number(arg('rooms', '50'));
 const ROUNDS = Number(arg('rounds', '3'));
 const BATCH = Number(arg('batch', '200'));
 const PROFILE_RUNS = Number(arg('profile-runs', '5'));
+const BROKERS = arg('brokers', '');
+const ONLY = arg('only', '');
+if (ONLY && !['journal', 'raw-batched', 'raw-legacy'].includes(ONLY)) {
+  throw new RangeError(`--only must be journal, raw-batched or raw-legacy, not ${JSON.stringify(ONLY)}`);
+}
 const PARTITIONS = 3;
 for (const [name, value] of Object.entries({ EVENTS, ROOMS, ROUNDS, BATCH })) {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`--${name.toLowerCase()} must be ≥ 1`);
@@ -234,8 +242,40 @@ async function profiled(work: () => Promise<void>): Promise<CpuProfile> {
   }
 }
 
+/** Kafka for the run: the broker of `--brokers`, or one started here (and stopped at the end). */
+async function broker(): Promise<{ brokers: string[]; stop(): Promise<void> }> {
+  if (BROKERS) return { brokers: BROKERS.split(','), stop: async () => undefined };
+  return startKafka({ probe: (b) => describeKafkaCluster(b) });
+}
+
+/** `--only`: one mode alone, for a whole-process comparison of two such commands. */
+async function only(): Promise<void> {
+  const kafka = await broker();
+  const client = createKafka({ clientId: 'bench-cash-events', brokers: kafka.brokers, logLevel: 'nothing' });
+  const admin = client.admin();
+  await admin.connect();
+  const dirs: string[] = [];
+  const rates: number[] = [];
+  const label = `${process.pid}-${Date.now()}`;
+  try {
+    const { journal, raw } = modes(client, admin, dirs);
+    const run = async (name: string, inputs: CcesAnyPublishInput[]) =>
+      ONLY === 'journal'
+        ? (await journal(name, inputs)).eventsPerSecond
+        : await raw(name, inputs, BATCH, ONLY === 'raw-legacy' ? 'legacy' : 'same-messages');
+    await run(`${label}-warm`, workload('warm', 500, 10));
+    for (let r = 0; r < ROUNDS; r++)
+      rates.push(await run(`${label}-${r}`, workload(`round${r}`, EVENTS, ROOMS)));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    await kafka.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`${ONLY}: ${round(median(rates), 0)} events/s (median of ${ROUNDS} runs of ${EVENTS} events)`);
+}
+
 async function main(): Promise<void> {
-  const kafka = await startKafka({ probe: (b) => describeKafkaCluster(b) });
+  const kafka = await broker();
   const client = createKafka({ clientId: 'bench-cash-events', brokers: kafka.brokers, logLevel: 'nothing' });
   const admin = client.admin();
   await admin.connect();
@@ -369,7 +409,7 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${file}`);
 }
 
-main().catch((error: unknown) => {
+(ONLY ? only() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
