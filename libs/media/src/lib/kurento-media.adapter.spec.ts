@@ -395,6 +395,29 @@ describe('KurentoMediaPort', () => {
       await expect(port.createPipeline('x')).rejects.toMatchObject({ code: MediaErrorCode.Unavailable });
     });
 
+    it('asks for the pipelines again when one was released between their list and its description', async () => {
+      const { port, kms } = await setUp();
+      await port.createPipeline('standup');
+      const notFound = Object.assign(new Error("Object 'p9_kurento.MediaPipeline' not found"), {
+        code: 40101,
+      });
+      kms().script('getPipelines', { error: notFound });
+      kms().script('getPipelines', { error: notFound });
+      await expect(port.health()).resolves.toMatchObject({ status: 'up', lostPipelineIds: [] });
+      expect(kms().callsOf('getPipelines')).toHaveLength(3);
+      // Not forever: a list that keeps failing is a failed probe.
+      for (let i = 0; i < 3; i++) kms().script('getPipelines', { error: notFound });
+      await expect(port.health()).resolves.toMatchObject({
+        status: 'down',
+        error: { code: MediaErrorCode.ObjectGone },
+      });
+      // Other failures are not retried.
+      kms().script('getPipelines', { error: Object.assign(new Error('boom'), { code: 40000 }) });
+      const before = kms().callsOf('getPipelines').length;
+      await expect(port.health()).resolves.toMatchObject({ status: 'down' });
+      expect(kms().callsOf('getPipelines')).toHaveLength(before + 1);
+    });
+
     it('is down with MEDIA_TIMEOUT when the probe gets no answer', async () => {
       const { port, kms, clock } = await setUp();
       kms().script('getInfo', 'hang');

@@ -7,11 +7,12 @@ import {
   kurentoIceCandidate,
   listenForClientErrors,
   realKurentoClient,
+  type KurentoCallError,
   type KurentoConnectOptions,
   type KurentoHandle,
 } from './kurento-connection';
 import { MEDIA_DEFAULTS } from './media.defaults';
-import { MediaError, MediaErrorCode, toMediaError } from './media-error.exception';
+import { KURENTO_CODES, MediaError, MediaErrorCode, toMediaError } from './media-error.exception';
 import {
   validateEndpointOptions,
   validateIceCandidate,
@@ -252,7 +253,7 @@ export class KurentoMediaPort implements MediaPort {
         callKurento<unknown>(manager, 'getUsedCpu', this.cpuSampleMs),
         callKurento<unknown>(manager, 'getUsedMemory'),
         callKurento<unknown>(manager, 'getCpuCount'),
-        callKurento<unknown[]>(manager, 'getPipelines'),
+        listPipelines(manager),
       ]);
       return {
         serverId: serverIdOf(info, created),
@@ -283,7 +284,7 @@ export class KurentoMediaPort implements MediaPort {
       const [info, created, pipelines] = await Promise.all([
         callKurento<{ version?: unknown }>(manager, 'getInfo'),
         callKurento<unknown>(manager, 'getCreationTime'),
-        callKurento<{ id?: unknown }[]>(manager, 'getPipelines'),
+        listPipelines(manager),
       ]);
       return { serverId: serverIdOf(info, created), listed: new Set((pipelines ?? []).map((p) => p?.id)) };
     })();
@@ -427,6 +428,28 @@ export class KurentoMediaPort implements MediaPort {
       await callKurento(object, 'release');
     })();
     withTimeout(attempt, this.callTimeoutMs, this.clock, 'renew').catch(() => undefined);
+  }
+}
+
+const KURENTO_OBJECT_NOT_FOUND = KURENTO_CODES.MEDIA_OBJECT_NOT_FOUND;
+
+/** Attempts of `listPipelines` (the first and two more). */
+const LIST_PIPELINES_ATTEMPTS = 3;
+
+/**
+ * The server's pipelines. kurento-client describes each listed id it does not hold (one more call per
+ * id), and a pipeline released between the list and its description fails the whole call with
+ * MEDIA_OBJECT_NOT_FOUND (40101): the list is then asked again, as the pipeline is no longer in it. A
+ * probe that failed that way reported a healthy server as down, and CASH refused joins for seconds.
+ */
+async function listPipelines(manager: KurentoHandle): Promise<{ id?: unknown }[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return (await callKurento<{ id?: unknown }[] | undefined>(manager, 'getPipelines')) ?? [];
+    } catch (error) {
+      const gone = (error as KurentoCallError | undefined)?.code === KURENTO_OBJECT_NOT_FOUND;
+      if (!gone || attempt >= LIST_PIPELINES_ATTEMPTS) throw error;
+    }
   }
 }
 
