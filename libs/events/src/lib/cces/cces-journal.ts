@@ -250,7 +250,8 @@ export class CcesJournal {
         }
         this.queue.splice(0, taken);
         try {
-          if (size > 0) await this.writeLines(batch, size);
+          const text = batch.map((op) => op.text).join('');
+          if (text.length > 0) await this.handle.appendFile(text, 'utf8');
           if (this.fsync && batch.some((op) => op.durable)) await this.handle.datasync();
         } catch (error) {
           const failure = this.fail(error);
@@ -270,21 +271,6 @@ export class CcesJournal {
       }
     } finally {
       this.writing = false;
-    }
-  }
-
-  /**
-   * Encodes the lines straight into one buffer (no joined copy of the text) and writes all of it. `chars`
-   * is their UTF-16 length: UTF-8 takes at most 3 bytes for each UTF-16 unit.
-   */
-  private async writeLines(batch: LineOp[], chars: number): Promise<void> {
-    const buffer = Buffer.allocUnsafe(chars * 3);
-    let length = 0;
-    for (const op of batch) length += buffer.write(op.text, length, 'utf8');
-    let offset = 0;
-    while (offset < length) {
-      const { bytesWritten } = await this.handle.write(buffer, offset, length - offset);
-      offset += bytesWritten;
     }
   }
 
