@@ -13,3 +13,4 @@ export * from './lib/registry-process';
 export * from './lib/chromium';
 export * from './lib/web-page';
 export * from './lib/openapi-check';
+export * from './lib/contracts';

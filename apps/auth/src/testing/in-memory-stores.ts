@@ -9,10 +9,12 @@ import type {
   TicketKeyStore,
 } from '@hoot/domain';
 import type { AuthRevocationEvent } from '@hoot/events';
+import { DuplicateKeyError } from '@hoot/mongo';
 import type { AuthAccountStore } from '../accounts/auth-account-store.port';
 import type { RevocationEventPublisher } from '../revocations/revocation-publisher.port';
 
-const duplicate = (what: string) => Object.assign(new Error(`duplicate ${what}`), { code: 'duplicate' });
+/** The error the MongoDB stores throw for a taken key (the contract: `describe…StoreContract` of `@hoot/testing`). */
+const duplicate = (keyValue: Record<string, unknown>) => new DuplicateKeyError(undefined, keyValue);
 const copy = <T>(value: T): T => structuredClone(value);
 
 /** Fakes of the persistence ports, for unit tests (integration specs use the real server). */
@@ -26,7 +28,9 @@ export class InMemoryAccountStore implements AuthAccountStore {
   }
 
   async create(account: AccountRecord): Promise<void> {
-    if ([...this.byId.values()].some((a) => a.username === account.username)) throw duplicate('username');
+    if (this.byId.has(account.id)) throw duplicate({ _id: account.id });
+    if ([...this.byId.values()].some((a) => a.username === account.username))
+      throw duplicate({ username: account.username });
     this.byId.set(account.id, copy(account));
   }
   async findById(id: string) {
@@ -73,7 +77,7 @@ export class InMemoryAccountStore implements AuthAccountStore {
 export class InMemoryApiKeyStore implements ApiKeyStore {
   readonly byId = new Map<string, ApiKeyRecord>();
   async create(key: ApiKeyRecord) {
-    if (this.byId.has(key.id)) throw duplicate('api key');
+    if (this.byId.has(key.id)) throw duplicate({ _id: key.id });
     this.byId.set(key.id, copy(key));
   }
   async findById(id: string) {
@@ -85,6 +89,7 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
 export class InMemoryRevocationStore implements RevocationStore {
   readonly records = new Map<string, RevocationRecord>();
   async create(record: RevocationRecord) {
+    if (this.records.has(record.id)) throw duplicate({ _id: record.id });
     this.records.set(record.id, copy(record));
   }
   async isTokenRevoked(jti: string) {
@@ -97,6 +102,7 @@ export class InMemoryRevocationStore implements RevocationStore {
   async listUnpublished(limit: number) {
     return [...this.records.values()]
       .filter((r) => !r.published)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
       .slice(0, limit)
       .map(copy);
   }

@@ -5,7 +5,7 @@ import { FakeClock } from '@hoot/testing';
 import type { CoreMxView } from '../gcas/registry-node';
 import { CashCallError, type CashClient, type ReserveRequest } from './cash.client';
 import { ConferenceService, type Caller, type ConferenceServiceOptions } from './conference.service';
-import { InMemoryConferenceStore } from './in-memory-conference.store';
+import { InMemoryConferenceStore } from '../testing/in-memory-conference.store';
 import { PlacementService } from './placement.service';
 
 const quiet = { info: () => undefined, warn: () => undefined };

@@ -1,27 +1,8 @@
 import type { GossipMessage } from '@hoot/gossip';
 import { eventually } from '@hoot/testing';
-import type { GcasStore, StoredGcasEntry } from '@hoot/mongo';
+import type { GcasStore } from '@hoot/mongo';
+import { InMemoryGcasStore } from '../testing/in-memory-gcas.store';
 import { RegistryNode, type CoreMxView, type PeerTransport } from './registry-node';
-
-/** The store port in memory (unit tests only; the integration spec uses the MongoDB-protocol server). */
-class MemoryStore implements GcasStore {
-  readonly docs = new Map<string, StoredGcasEntry>();
-  heartbeat = 0;
-  async loadAll() {
-    return [...this.docs.values()];
-  }
-  async compareAndSet(key: string, value: string, expectedRev: number) {
-    const held = this.docs.get(key)?.rev ?? 0;
-    if (held !== expectedRev) return false;
-    this.docs.set(key, { key, value, rev: held + 1 });
-    return true;
-  }
-  async nextHeartbeat() {
-    this.heartbeat += 1;
-    return { incarnation: 1, seq: this.heartbeat };
-  }
-  async ping() {}
-}
 
 /** Peers by URL, calling each other's `receive` directly. */
 class LoopbackTransport implements PeerTransport {
@@ -82,7 +63,7 @@ describe('RegistryNode', () => {
   it('pushes a CASH report to every peer at once and persists it', async () => {
     const transport = new LoopbackTransport();
     const peers = ['http://reg-c1-1', 'http://reg-c1-2', 'http://reg-c2-1'];
-    const stores = peers.map(() => new MemoryStore());
+    const stores = peers.map(() => new InMemoryGcasStore());
     const nodes = await Promise.all(
       ['reg-c1-1', 'reg-c1-2', 'reg-c2-1'].map((id, i) => start(makeNode(id, stores[i], transport, peers))),
     );
@@ -103,7 +84,7 @@ describe('RegistryNode', () => {
 
   it('comes back warm from its store after a restart, and replicas sharing a store converge', async () => {
     const transport = new LoopbackTransport();
-    const store = new MemoryStore();
+    const store = new InMemoryGcasStore();
     const first = await start(makeNode('reg-c1-1', store, transport, []));
     await first.reportCoreMx(entry('coremx-1'), { incarnation: 3, seq: 7 });
     await first.tick();
@@ -123,7 +104,7 @@ describe('RegistryNode', () => {
 
   it('marks a CoreMX down at once when told first-hand (pod deleted), and lists each CoreMX once', async () => {
     const transport = new LoopbackTransport();
-    const node = await start(makeNode('reg-c1-1', new MemoryStore(), transport, []));
+    const node = await start(makeNode('reg-c1-1', new InMemoryGcasStore(), transport, []));
     await node.reportCoreMx(entry('coremx-1'), { incarnation: 1, seq: 1 });
     expect(node.markDown('coremx-1', 'pod deleted')).toBe(true);
     expect(node.markDown('coremx-1', 'pod deleted')).toBe(false);
@@ -138,12 +119,12 @@ describe('RegistryNode', () => {
 
   it('coremxById shows one CoreMX exactly as coremx() lists it (newest report across registries)', async () => {
     const transport = new LoopbackTransport();
-    const a = await start(makeNode('reg-c1-1', new MemoryStore(), transport, []));
+    const a = await start(makeNode('reg-c1-1', new InMemoryGcasStore(), transport, []));
     await a.reportCoreMx(entry('coremx-1'), { incarnation: 1, seq: 1 });
     await a.reportCoreMx(entry('coremx-2'), { incarnation: 1, seq: 1 });
     expect(a.markDown('coremx-2', 'pod deleted')).toBe(true);
     // The same CoreMX listed by a second registry with a newer report: that one wins in both.
-    const b = await start(makeNode('reg-c1-2', new MemoryStore(), transport, []));
+    const b = await start(makeNode('reg-c1-2', new InMemoryGcasStore(), transport, []));
     await b.reportCoreMx(entry('coremx-1'), { incarnation: 2, seq: 0 });
     await b.stop();
     // silentForMs runs on the real clock between the two calls: compared apart.
@@ -156,7 +137,7 @@ describe('RegistryNode', () => {
 
   it('counts a failed round without throwing, and reports itself primary of its cloud', async () => {
     const transport = new LoopbackTransport();
-    const node = await start(makeNode('reg-c1-2', new MemoryStore(), transport, ['http://reg-c9-1']));
+    const node = await start(makeNode('reg-c1-2', new InMemoryGcasStore(), transport, ['http://reg-c9-1']));
     await node.tick();
     expect(node.counters.roundsFailed).toBeGreaterThan(0);
     expect(node.registries()).toEqual([

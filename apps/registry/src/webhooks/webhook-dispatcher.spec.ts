@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { ccesDefinition, type CcesEvent, type CcesEventType } from '@hoot/events';
 import { CCES_SAMPLE_DATA } from '@hoot/events/testing';
 import { FakeClock } from '@hoot/testing';
-import { InMemoryWebhookStore } from './in-memory-webhook.store';
+import { InMemoryWebhookStore } from '../testing/in-memory-webhook.store';
 import { backoffDelayMs, type WebhookTunables } from './webhook-defaults';
 import {
   WEBHOOK_NO_ANSWER,

@@ -7,7 +7,7 @@ import { signTestToken, testKeyPair } from '@hoot/auth-kit/testing';
 import { ServiceErrorCode, WebhookErrorCode } from '@hoot/domain';
 import { createServiceApp, MetricsModule } from '@hoot/service-kit';
 import { FakeClock } from '@hoot/testing';
-import { InMemoryWebhookStore } from './in-memory-webhook.store';
+import { InMemoryWebhookStore } from '../testing/in-memory-webhook.store';
 import { WEBHOOK_NO_ANSWER, WebhookDispatcher } from './webhook-dispatcher';
 import { webhookSecret } from './webhook-signature';
 import { WebhookService } from './webhook.service';

@@ -1,7 +1,7 @@
 import { hasRoom, type ConferenceRecord } from '@hoot/domain';
 import type { ConferenceStore } from '@hoot/mongo';
 
-/** The directory store in memory, with the same compare-and-set rule as MongoDB's (unit specs only). */
+/** The directory store in memory, with the same compare-and-set rule as MongoDB's (unit specs only; the contract: `describeConferenceStoreContract` of `@hoot/testing`). */
 export class InMemoryConferenceStore implements ConferenceStore {
   readonly records = new Map<string, ConferenceRecord>();
   /** Writes that lost a compare-and-set. */
@@ -37,6 +37,7 @@ export class InMemoryConferenceStore implements ConferenceStore {
   async listOpenOn(coremxIds: readonly string[], limit: number): Promise<ConferenceRecord[]> {
     return [...this.records.values()]
       .filter((r) => coremxIds.includes(r.coremxId) && hasRoom(r))
+      .sort((a, b) => (a.conferenceId < b.conferenceId ? -1 : 1))
       .slice(0, limit)
       .map((r) => structuredClone(r));
   }
