@@ -224,53 +224,82 @@ export class CcesJournal {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0 && !this.failure) {
-        const first = this.queue[0];
-        if (first.kind === 'compact') {
-          this.queue.shift();
-          try {
-            await this.rewrite();
-          } catch (error) {
-            first.done(this.fail(error));
-            continue;
+      let current = this.startGroup();
+      while (!this.failure) {
+        if (!current) {
+          // Nothing is being written: the queue is empty, or a compaction is next.
+          const first = this.queue.shift();
+          if (!first) break;
+          if (first.kind === 'compact') {
+            try {
+              await this.rewrite();
+            } catch (error) {
+              first.done(this.fail(error));
+              break;
+            }
+            first.done();
           }
-          first.done();
+          current = this.startGroup();
           continue;
         }
-        // One group: the lines queued so far, up to maxGroupBytes (at least one line), one write, one fsync.
-        const batch: LineOp[] = [];
-        let taken = 0;
-        let size = 0;
-        while (taken < this.queue.length) {
-          const op = this.queue[taken];
-          if (op.kind !== 'line' || (taken > 0 && size + op.text.length > this.maxGroupBytes)) break;
-          size += op.text.length;
-          batch.push(op);
-          taken += 1;
-        }
-        this.queue.splice(0, taken);
+        const { batch, written } = current;
         try {
-          const text = batch.map((op) => op.text).join('');
-          if (text.length > 0) await this.handle.appendFile(text, 'utf8');
-          if (this.fsync && batch.some((op) => op.durable)) await this.handle.datasync();
+          await written;
         } catch (error) {
           const failure = this.fail(error);
           for (const op of batch) op.done(failure);
-          continue;
+          break;
         }
-        for (const op of batch) {
-          if (op.text.length > 0) this.linesSinceCompaction += 1;
-          if (op.record) {
-            this.seqs.observe(op.record.event.conferenceId, op.record.event.seq);
-            this.unacked.push(pending(op.record, op.text));
-          } else if (op.ackN !== undefined) {
-            this.acknowledge(op.ackN);
-          }
-          op.done();
-        }
+        // The next group goes to the disk before this one's callbacks run (they wake the sender, which
+        // encodes a Kafka request): the disk works meanwhile. Still one write at a time, in queue order.
+        current = this.startGroup();
+        this.complete(batch);
       }
     } finally {
       this.writing = false;
+    }
+  }
+
+  /**
+   * Takes the next group from the queue (the lines queued so far, up to maxGroupBytes, at least one) and
+   * starts its write and fsync; nothing when the queue is empty or starts with a compaction.
+   */
+  private startGroup(): { batch: LineOp[]; written: Promise<void> } | undefined {
+    if (this.failure || this.queue.length === 0 || this.queue[0].kind !== 'line') return undefined;
+    const batch: LineOp[] = [];
+    let taken = 0;
+    let size = 0;
+    while (taken < this.queue.length) {
+      const op = this.queue[taken];
+      if (op.kind !== 'line' || (taken > 0 && size + op.text.length > this.maxGroupBytes)) break;
+      size += op.text.length;
+      batch.push(op);
+      taken += 1;
+    }
+    this.queue.splice(0, taken);
+    const written = this.writeGroup(batch);
+    // Awaited by drain right after the group before it completes; this only keeps an early failure quiet.
+    written.catch(() => undefined);
+    return { batch, written };
+  }
+
+  private async writeGroup(batch: LineOp[]): Promise<void> {
+    const text = batch.map((op) => op.text).join('');
+    if (text.length > 0) await this.handle.appendFile(text, 'utf8');
+    if (this.fsync && batch.some((op) => op.durable)) await this.handle.datasync();
+  }
+
+  /** A group is on disk: apply what it records, then tell each op's caller. */
+  private complete(batch: LineOp[]): void {
+    for (const op of batch) {
+      if (op.text.length > 0) this.linesSinceCompaction += 1;
+      if (op.record) {
+        this.seqs.observe(op.record.event.conferenceId, op.record.event.seq);
+        this.unacked.push(pending(op.record, op.text));
+      } else if (op.ackN !== undefined) {
+        this.acknowledge(op.ackN);
+      }
+      op.done();
     }
   }
 
