@@ -2,6 +2,8 @@ import type { ConferenceRecord } from '@hoot/domain';
 import { mongoUriFor } from '@hoot/testing';
 import type { Connection } from 'mongoose';
 import { MongoConferenceStore, connectMongo } from '../src';
+import { describeConferenceStoreContract } from '../src/testing';
+import { freshDatabases } from './fresh-databases';
 
 const record = (id: string, over: Partial<ConferenceRecord> = {}): ConferenceRecord => ({
   conferenceId: id,
@@ -116,5 +118,17 @@ describe('MongoConferenceStore (real MongoDB protocol)', () => {
       .collection('conference_revisions_reg_c7_1')
       .insertOne({ _id: 'old#000000000002' as never, record: JSON.stringify({ ...old, rev: 2 }) });
     expect(await s.get('old')).toEqual(record('old', { roster: [], rev: 2 }));
+  });
+});
+
+// The same contract as the registry's in-memory fake (apps/registry/src/testing); replicas on two connections.
+describe('MongoConferenceStore contract (real MongoDB protocol)', () => {
+  const dbs = freshDatabases('conferencecontract');
+  describeConferenceStoreContract('MongoDB', async () => {
+    const { first, second } = dbs.next();
+    return {
+      store: new MongoConferenceStore(first, 'reg-c1-1'),
+      replica: () => new MongoConferenceStore(second, 'reg-c1-1'),
+    };
   });
 });

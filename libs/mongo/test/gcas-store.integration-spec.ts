@@ -1,6 +1,8 @@
 import { mongoUriFor } from '@hoot/testing';
 import type { Connection } from 'mongoose';
 import { MongoGcasStore, connectMongo } from '../src';
+import { describeGcasStoreContract } from '../src/testing';
+import { freshDatabases } from './fresh-databases';
 
 describe('MongoGcasStore (real MongoDB protocol)', () => {
   let connection: Connection;
@@ -29,5 +31,14 @@ describe('MongoGcasStore (real MongoDB protocol)', () => {
     expect(await a.nextHeartbeat('reg-c3-1')).toEqual({ incarnation: 1, seq: 1 });
     expect(await b.nextHeartbeat('reg-c3-1')).toEqual({ incarnation: 1, seq: 2 });
     await expect(a.ping()).resolves.toBeUndefined();
+  });
+});
+
+// The same contract as the registry's in-memory fake (apps/registry/src/testing).
+describe('MongoGcasStore contract (real MongoDB protocol)', () => {
+  const dbs = freshDatabases('gcascontract');
+  describeGcasStoreContract('MongoDB', async () => {
+    const db = dbs.next().first;
+    return (registryId) => new MongoGcasStore(db, registryId);
   });
 });

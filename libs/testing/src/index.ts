@@ -13,4 +13,3 @@ export * from './lib/registry-process';
 export * from './lib/chromium';
 export * from './lib/web-page';
 export * from './lib/openapi-check';
-export * from './lib/contracts';

@@ -3,7 +3,7 @@ import {
   describeApiKeyStoreContract,
   describeRevocationStoreContract,
   describeTicketKeyStoreContract,
-} from '@hoot/testing';
+} from '@hoot/domain/testing';
 import {
   InMemoryAccountStore,
   InMemoryApiKeyStore,

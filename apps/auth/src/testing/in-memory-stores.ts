@@ -13,7 +13,7 @@ import { DuplicateKeyError } from '@hoot/mongo';
 import type { AuthAccountStore } from '../accounts/auth-account-store.port';
 import type { RevocationEventPublisher } from '../revocations/revocation-publisher.port';
 
-/** The error the MongoDB stores throw for a taken key (the contract: `describe…StoreContract` of `@hoot/testing`). */
+/** The error the MongoDB stores throw for a taken key (the contract: `describe…StoreContract` of `@hoot/domain/testing`). */
 const duplicate = (keyValue: Record<string, unknown>) => new DuplicateKeyError(undefined, keyValue);
 const copy = <T>(value: T): T => structuredClone(value);
 

@@ -1,7 +1,7 @@
 import { hasRoom, type ConferenceRecord } from '@hoot/domain';
 import type { ConferenceStore } from '@hoot/mongo';
 
-/** The directory store in memory, with the same compare-and-set rule as MongoDB's (unit specs only; the contract: `describeConferenceStoreContract` of `@hoot/testing`). */
+/** The directory store in memory, with the same compare-and-set rule as MongoDB's (unit specs only; the contract: `describeConferenceStoreContract` of `@hoot/mongo/testing`). */
 export class InMemoryConferenceStore implements ConferenceStore {
   readonly records = new Map<string, ConferenceRecord>();
   /** Writes that lost a compare-and-set. */

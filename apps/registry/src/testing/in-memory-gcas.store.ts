@@ -2,7 +2,7 @@ import type { GcasStore, StoredGcasEntry } from '@hoot/mongo';
 
 /**
  * The GCAS store port in memory: one instance is one registry node's data (its replicas share the
- * instance). Unit specs only; the contract: `describeGcasStoreContract` of `@hoot/testing`.
+ * instance). Unit specs only; the contract: `describeGcasStoreContract` of `@hoot/mongo/testing`.
  */
 export class InMemoryGcasStore implements GcasStore {
   readonly docs = new Map<string, StoredGcasEntry>();

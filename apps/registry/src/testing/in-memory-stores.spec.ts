@@ -2,7 +2,7 @@ import {
   describeConferenceStoreContract,
   describeGcasStoreContract,
   describeWebhookStoreContract,
-} from '@hoot/testing';
+} from '@hoot/mongo/testing';
 import { InMemoryConferenceStore } from './in-memory-conference.store';
 import { InMemoryGcasStore } from './in-memory-gcas.store';
 import { InMemoryWebhookStore } from './in-memory-webhook.store';

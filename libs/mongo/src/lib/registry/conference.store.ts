@@ -116,6 +116,7 @@ export class MongoConferenceStore implements ConferenceStore {
   }
 
   async compareAndSet(next: ConferenceRecord): Promise<boolean> {
+    if (!(await this.buildsOnLatest(next))) return false;
     try {
       await withMongoErrors(() =>
         this.revisions.create({
@@ -142,6 +143,26 @@ export class MongoConferenceStore implements ConferenceStore {
       await withMongoErrors(() => this.revisions.deleteOne({ _id: old }).exec());
     }
     return true;
+  }
+
+  /**
+   * Whether `next` builds on the latest revision, checked before its insert: the insert alone cannot tell,
+   * since pruned revision keys are free again (a writer of revision 3 that slept through ten revisions, or
+   * a second create of a busy conference, would insert a revision nobody reads and be told it won), and a
+   * writer skipping a revision would insert past a gap. Revision `rev - 1` is still stored unless 8 newer
+   * ones were written (then `rev` is taken, and the insert would fail anyway); records stored before
+   * revisions existed have only their head. Revision 1 needs no head: a head is written before any prune.
+   */
+  private async buildsOnLatest(next: ConferenceRecord): Promise<boolean> {
+    if (next.rev === 1) {
+      return !(await withMongoErrors(() => this.docs.exists({ _id: next.conferenceId }).exec()));
+    }
+    const previous = revisionKey(next.conferenceId, next.rev - 1);
+    if (await withMongoErrors(() => this.revisions.exists({ _id: previous }).exec())) return true;
+    const head = await withMongoErrors(() =>
+      this.docs.findById(next.conferenceId).select({ rev: 1 }).lean().exec(),
+    );
+    return head?.rev === next.rev - 1;
   }
 
   async listByOwner(owner: string, limit: number, after?: string): Promise<ConferenceRecord[]> {

@@ -7,7 +7,7 @@ import type {
   RevocationStore,
   TicketKeyRecord,
   TicketKeyStore,
-} from '@hoot/domain';
+} from '../lib/auth-records';
 
 /**
  * The contracts of auth's persistence ports (`@hoot/domain`'s `auth-records`): one suite per port, run

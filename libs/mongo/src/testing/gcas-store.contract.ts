@@ -1,4 +1,4 @@
-import type { GcasStore } from '@hoot/mongo';
+import type { GcasStore } from '../lib/registry/gcas.store';
 
 /**
  * The contract of a registry node's GCAS persistence (`GcasStore` of `@hoot/mongo`), run against the

@@ -1,5 +1,5 @@
 import type { ConferenceRecord } from '@hoot/domain';
-import type { ConferenceStore } from '@hoot/mongo';
+import type { ConferenceStore } from '../lib/registry/conference.store';
 
 /**
  * The contract of the registry's conference directory (`ConferenceStore` of `@hoot/mongo`), run against

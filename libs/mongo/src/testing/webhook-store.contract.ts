@@ -1,4 +1,9 @@
-import type { NewWebhookDelivery, WebhookAttemptOutcome, WebhookDelivery, WebhookStore } from '@hoot/mongo';
+import type {
+  NewWebhookDelivery,
+  WebhookAttemptOutcome,
+  WebhookDelivery,
+  WebhookStore,
+} from '../lib/registry/webhook.store';
 
 /**
  * The contract of the registry's webhook outbox (`WebhookStore` of `@hoot/mongo`), run against the

@@ -1,0 +1,9 @@
+import { describeWebhookStoreContract } from '../src/testing';
+import { MongoWebhookStore } from '../src';
+import { freshDatabases } from './fresh-databases';
+
+// The MongoDB outbox keeps the same contract as the registry's in-memory fake (apps/registry/src/testing).
+describe('MongoWebhookStore (real MongoDB protocol)', () => {
+  const dbs = freshDatabases('webhookstore');
+  describeWebhookStoreContract('MongoDB', async () => new MongoWebhookStore(dbs.next().first));
+});
