@@ -17,7 +17,8 @@ import { registryConfigFromEnvironment, registryTrustProxy } from './config/regi
 import { HttpPeerTransport } from './gcas/http-peer.transport';
 import { RegistryNode, type RegistryNodeLog } from './gcas/registry-node';
 import { watchCoreMxPods } from './k8s/coremx-pod-watch';
-import { createConferences } from './conferences/conferences.runtime';
+import { createConferences, type ConferencesRuntime } from './conferences/conferences.runtime';
+import { probeCash } from './gcas/cash-probe';
 import { createWebhooks } from './webhooks/webhooks.runtime';
 
 async function main(): Promise<void> {
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
     authUrl: config.AUTH_URL,
     apiKey: config.REGISTRY_SERVICE_API_KEY,
   });
+  // The re-homing starts as soon as this node declares a CoreMX down (the runtime is made below).
+  const late: { conferences?: ConferencesRuntime } = {};
   const node = new RegistryNode({
     meta: {
       registryId: config.REGISTRY_ID,
@@ -69,8 +72,12 @@ async function main(): Promise<void> {
       changeDebounceMs: config.GOSSIP_DEBOUNCE_MS,
       suspectAfterMs: config.SUSPECT_AFTER_MS,
       deadAfterMs: config.DEAD_AFTER_MS,
+      coremxSuspectAfterMs: config.COREMX_SUSPECT_AFTER_MS,
       coremxHardTimeoutMs: config.COREMX_HARD_TIMEOUT_MS,
     },
+    probe: probeCash(config.COREMX_PROBE_TIMEOUT_MS),
+    coremxCheckIntervalMs: config.COREMX_CHECK_INTERVAL_MS,
+    onDeclaredDown: () => late.conferences?.rehomeNow(),
     log,
   });
   const webhookLogger = new Logger('Webhooks');
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
       warn: (data, message) => conferenceLogger.warn(data, message),
     },
   });
+  late.conferences = conferences;
   let watcher: PodWatcher | undefined;
   const app = await createServiceApp(
     AppModule.forRoot(config, {

@@ -51,6 +51,7 @@ beforeAll(async () => {
           K8S_KUBECONFIG: kube.kubeconfigPath,
           K8S_NAMESPACE: NAMESPACE,
           SUSPECT_AFTER_MS: '600000',
+          COREMX_SUSPECT_AFTER_MS: '600000',
           DEAD_AFTER_MS: '1200000',
           COREMX_HARD_TIMEOUT_MS: '1800000',
         },

@@ -18,7 +18,10 @@ const env = {
 describe('CASH configuration defaults', () => {
   it('heartbeats often enough that a registry never suspects a healthy CoreMX over one late report', () => {
     const config = loadCashConfig(env);
-    // At least four reports per suspicion window: one or two delayed ones change nothing.
+    // At least three reports per CoreMX suspicion window: one or two delayed ones change nothing (and a
+    // suspect CASH that answers the primary's probe is not declared down anyway).
+    expect(config.HEARTBEAT_INTERVAL_MS * 3).toBeLessThanOrEqual(GOSSIP_DEFAULTS.coremxSuspectAfterMs);
+    // …and still four per registry suspicion window, as before.
     expect(config.HEARTBEAT_INTERVAL_MS * 4).toBeLessThanOrEqual(GOSSIP_DEFAULTS.suspectAfterMs);
   });
 });

@@ -136,12 +136,13 @@ export class CashConfig {
 
   /**
    * How often CASH reports to its registry. Registries suspect a CoreMX whose reports stop for
-   * SUSPECT_AFTER_MS (5 s by default) and its cloud's primary then declares it down and re-homes its
-   * conferences, so several reports must fit in that window: at 5 s a single late report was enough.
+   * COREMX_SUSPECT_AFTER_MS (1.5 s by default: no join is sent to it then), and its cloud's primary probes
+   * it and, when the probe fails, declares it down and re-homes its conferences: two reports fit in that
+   * window, and one late report only costs a probe the CASH answers.
    */
   @IsInt()
   @Min(100)
-  HEARTBEAT_INTERVAL_MS: number = 1_000;
+  HEARTBEAT_INTERVAL_MS: number = 500;
 
   /** Timeout of one registry call (then the next registry is tried). */
   @IsInt()

@@ -107,6 +107,7 @@ export class CashStack {
           GOSSIP_DEBOUNCE_MS: '20',
           GOSSIP_TIMEOUT_MS: '1000',
           SUSPECT_AFTER_MS: '5000',
+          COREMX_SUSPECT_AFTER_MS: '5000',
           DEAD_AFTER_MS: '15000',
           COREMX_HARD_TIMEOUT_MS: '60000',
         },

@@ -507,14 +507,29 @@ describe('ConferenceService: join', () => {
     expect(await store.get('standup')).toMatchObject({ status: 'reserved', coremxId: 'coremx-1' });
   });
 
-  it('answers 503 + Retry-After while its CoreMX is down, draining or overloaded', async () => {
+  it('answers 503 + a short Retry-After and failover: true while its CoreMX is suspect or down (a move is under way)', async () => {
     const { service, source } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
     for (const over of [
+      { liveness: 'suspect' as const },
       { liveness: 'down' as const },
-      { state: 'draining' as const },
-      { state: 'overloaded' as const },
+      { liveness: 'down' as const, state: 'down' as const },
     ]) {
+      source.views = [coremx('coremx-1', 'c1', over), coremx('coremx-2', 'c1')];
+      const moving = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
+      expect([moving.status, moving.code, moving.headers, moving.details]).toEqual([
+        503,
+        C.CoreMxUnavailable,
+        { 'Retry-After': '1' },
+        { failover: true },
+      ]);
+    }
+  });
+
+  it('answers 503 + Retry-After while its CoreMX is draining or overloaded', async () => {
+    const { service, source } = setup();
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    for (const over of [{ state: 'draining' as const }, { state: 'overloaded' as const }]) {
       source.views = [coremx('coremx-1', 'c1', over), coremx('coremx-2', 'c1')];
       const busy = await failure(service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'));
       expect([busy.status, busy.code, busy.headers]).toEqual([

@@ -150,6 +150,8 @@ const REHOME_LEASE_MS = 30_000;
 const JOIN_LOOKUP_TTL_MS = 1_000;
 const JOIN_LOOKUP_MAX_ENTRIES = 10_000;
 const RETRY_AFTER_S = 5;
+/** While a CoreMX fails over (suspect, or down and not yet re-homed): the move takes seconds. */
+const FAILOVER_RETRY_AFTER_S = 1;
 
 /**
  * Conferences at a registry: create (placed, reserved on a CASH, persisted), read, list, end, join
@@ -367,14 +369,18 @@ export class ConferenceService {
     }
     const live = record.status === 'idle' ? await this.reopen(record) : record;
     const coremx = this.o.placement.find(live.coremxId);
+    // Not answering (suspect) or declared down: its conferences are being moved, which takes seconds.
+    const failover = coremx !== undefined && (coremx.liveness !== 'alive' || coremx.state === 'down');
     if (!this.o.placement.usable(coremx)) {
       this.o.onJoin?.('coremx-unavailable');
       throw new HootException(
         C.CoreMxUnavailable,
         503,
-        `the CoreMX of ${conferenceId} cannot take joins now (${describe(coremx)}); retry`,
-        undefined,
-        { 'Retry-After': String(RETRY_AFTER_S) },
+        failover
+          ? `the CoreMX of ${conferenceId} is not answering; the conference moves to another CoreMX: retry in a second`
+          : `the CoreMX of ${conferenceId} cannot take joins now (${describe(coremx)}); retry`,
+        failover ? { failover: true } : undefined,
+        { 'Retry-After': String(failover ? FAILOVER_RETRY_AFTER_S : RETRY_AFTER_S) },
       );
     }
     const isOwner = record.owner === caller.identity;

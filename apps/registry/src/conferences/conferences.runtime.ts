@@ -38,6 +38,8 @@ export interface ConferencesRuntime {
   tickets: JoinTicketSigner;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** A re-homing round now (when a CoreMX was just declared down), besides the periodic ones. */
+  rehomeNow(): void;
 }
 
 /** Builds the conference side of a registry node: placement, service, directory, re-home timer. */
@@ -113,8 +115,13 @@ export function createConferences(
 
   let timer: NodeJS.Timeout | undefined;
   let rehoming = false;
-  const rehomeTick = async () => {
-    if (rehoming) return;
+  let again = false;
+  const rehomeTick = async (): Promise<void> => {
+    // One round at a time; a request during a round runs one more right after it.
+    if (rehoming) {
+      again = true;
+      return;
+    }
     rehoming = true;
     try {
       await service.rehomeDown(node.coremx());
@@ -122,6 +129,10 @@ export function createConferences(
       log.warn({ err: (error as Error).message }, 're-home round failed; next round retries');
     } finally {
       rehoming = false;
+    }
+    if (again) {
+      again = false;
+      await rehomeTick();
     }
   };
 
@@ -131,6 +142,9 @@ export function createConferences(
     store,
     counters,
     tickets,
+    rehomeNow() {
+      if (timer) void rehomeTick();
+    },
     async start() {
       tickets.start();
       await directory.start();

@@ -127,6 +127,25 @@ export class RegistryConfig {
   @Min(20)
   DEAD_AFTER_MS: number = 15_000;
 
+  /**
+   * A CoreMX whose CASH has not reported for this long is suspect: no join is sent to it, and the primary
+   * of its cloud probes it (`COREMX_PROBE_TIMEOUT_MS`) and declares it down when the probe fails. CASH
+   * reports every `HEARTBEAT_INTERVAL_MS` (500 ms): keep this at least twice that plus slack.
+   */
+  @IsInt()
+  @Min(10)
+  COREMX_SUSPECT_AFTER_MS: number = 1_500;
+
+  /** How long the primary waits for a suspect CASH's `/health/live` before taking it as dead. */
+  @IsInt()
+  @Min(50)
+  COREMX_PROBE_TIMEOUT_MS: number = 1_000;
+
+  /** How often the primary looks for suspect CoreMX to probe. */
+  @IsInt()
+  @Min(10)
+  COREMX_CHECK_INTERVAL_MS: number = 250;
+
   @IsInt()
   @Min(20)
   COREMX_HARD_TIMEOUT_MS: number = 60_000;
@@ -304,6 +323,8 @@ export function registryConfigFrom(env: Env): RegistryConfig {
     add('SUSPECT_AFTER_MS', 'must be below DEAD_AFTER_MS');
   if (!(config.SUSPECT_AFTER_MS < config.COREMX_HARD_TIMEOUT_MS))
     add('SUSPECT_AFTER_MS', 'must be below COREMX_HARD_TIMEOUT_MS');
+  if (!(config.COREMX_SUSPECT_AFTER_MS < config.COREMX_HARD_TIMEOUT_MS))
+    add('COREMX_SUSPECT_AFTER_MS', 'must be below COREMX_HARD_TIMEOUT_MS');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

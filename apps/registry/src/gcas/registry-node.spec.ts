@@ -21,6 +21,7 @@ const tunables = {
   changeDebounceMs: 0,
   suspectAfterMs: 5_000,
   deadAfterMs: 15_000,
+  coremxSuspectAfterMs: 5_000,
   coremxHardTimeoutMs: 60_000,
 };
 const entry = (coremxId: string, load = 0.2) => ({

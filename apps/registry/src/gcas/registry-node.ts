@@ -45,13 +45,32 @@ export interface RegistryNodeOptions {
   transport: PeerTransport;
   tunables: Pick<
     GossipTunables,
-    'exchangeIntervalMs' | 'changeDebounceMs' | 'suspectAfterMs' | 'deadAfterMs' | 'coremxHardTimeoutMs'
+    | 'exchangeIntervalMs'
+    | 'changeDebounceMs'
+    | 'suspectAfterMs'
+    | 'deadAfterMs'
+    | 'coremxSuspectAfterMs'
+    | 'coremxHardTimeoutMs'
   >;
+  /**
+   * Asks a suspect CoreMX's CASH directly whether it is alive (its `/health/live`). With a probe, the
+   * primary of a cloud declares a suspect CoreMX down only when the probe fails and no report came in
+   * meanwhile: a registry whose own event loop stalled, or whose reports were delayed, does not remove a
+   * live CoreMX. Without one, suspicion alone is enough (the gossip default).
+   */
+  probe?: CoreMxProbe;
+  /** How often suspects are looked for and probed (default 250 ms). */
+  coremxCheckIntervalMs?: number;
+  /** Told when this node declared a CoreMX down (the re-homing starts at once rather than at its next round). */
+  onDeclaredDown?: (coremxId: string) => void;
   /** Local monotonic milliseconds. */
   now?: () => number;
   random?: () => number;
   log: RegistryNodeLog;
 }
+
+/** The answer of a CASH to a liveness probe: `reason` says why it is taken as dead. */
+export type CoreMxProbe = (view: CoreMxView) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 export interface CoreMxView extends CoreMxEntry {
   registryId: string;
@@ -88,6 +107,11 @@ export class RegistryNode {
   private readonly random: () => number;
   private readonly storedRevs = new Map<string, { rev: number; value: string }>();
   private timer: NodeJS.Timeout | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private lastCheckAt: number | undefined;
+  private readonly probing = new Set<string>();
+  /** Suspects that answered their probe: not probed again before this (local ms). */
+  private readonly answeredUntil = new Map<string, number>();
   private debounce: NodeJS.Timeout | undefined;
   private lastPushAt = -Infinity;
   private ticking: Promise<void> | undefined;
@@ -139,7 +163,53 @@ export class RegistryNode {
     );
     this.timer = setInterval(() => void this.tick(), this.options.tunables.exchangeIntervalMs);
     this.timer.unref?.();
+    if (this.options.probe) {
+      this.watch = setInterval(() => this.checkSuspects(), this.checkIntervalMs);
+      this.watch.unref?.();
+    }
     void this.tick();
+  }
+
+  private get checkIntervalMs(): number {
+    return this.options.coremxCheckIntervalMs ?? 250;
+  }
+
+  /**
+   * Probes the suspects this node may declare down (it is the primary of their cloud) and declares
+   * those whose probe fails and whose version did not move meanwhile. A round that starts late (this
+   * process's event loop stalled) is skipped: reports that queued up during the stall land first.
+   */
+  checkSuspects(): void {
+    const probe = this.options.probe;
+    if (this.stopped || !this.ready || !probe) return;
+    const now = this.now();
+    const late = this.lastCheckAt !== undefined && now - this.lastCheckAt > 2 * this.checkIntervalMs;
+    this.lastCheckAt = now;
+    if (late) return;
+    for (const candidate of this.node.downCandidates()) {
+      if (candidate.silentForMs >= this.options.tunables.coremxHardTimeoutMs) continue;
+      const key = storeKey(candidate.registryId, candidate.coremxId);
+      if (this.probing.has(key) || (this.answeredUntil.get(key) ?? -Infinity) > now) continue;
+      const view = this.coremxById(candidate.coremxId);
+      if (!view || view.registryId !== candidate.registryId) continue;
+      this.probing.add(key);
+      void probe(view)
+        .catch((error: unknown) => ({ ok: false as const, reason: String(error) }))
+        .then((answer) => {
+          if (this.stopped) return;
+          if (answer.ok) {
+            this.answeredUntil.set(key, this.now() + this.options.tunables.coremxSuspectAfterMs);
+            this.options.log.info(
+              { coremxId: candidate.coremxId, silentForMs: candidate.silentForMs },
+              'suspect CoreMX answered its probe: not declared down',
+            );
+            return;
+          }
+          const declared = this.node.declareDown([{ ...candidate, reason: `probe: ${answer.reason}` }]);
+          if (declared.length) this.localChange();
+        })
+        .finally(() => this.probing.delete(key));
+    }
   }
 
   /** Stops the timers and writes the map a last time (a graceful stop loses nothing). */
@@ -147,6 +217,7 @@ export class RegistryNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.watch) clearInterval(this.watch);
     if (this.debounce) clearTimeout(this.debounce);
     await this.ticking;
     if (!this.ready) return;
@@ -168,7 +239,7 @@ export class RegistryNode {
     try {
       const heartbeat = await this.options.store.nextHeartbeat(this.id);
       this.node.beat(heartbeat.seq);
-      this.node.sweep();
+      this.node.sweep({ confirmSuspects: this.options.probe !== undefined });
       await this.syncStore();
       const peers = this.peerUrls;
       if (peers.length) await this.round(peers[Math.floor(this.random() * peers.length)]);
@@ -282,7 +353,7 @@ export class RegistryNode {
       liveness:
         value.state === 'down'
           ? 'down'
-          : silentForMs !== null && silentForMs >= this.options.tunables.suspectAfterMs
+          : silentForMs !== null && silentForMs >= this.options.tunables.coremxSuspectAfterMs
             ? 'suspect'
             : 'alive',
     };
@@ -389,6 +460,8 @@ export class RegistryNode {
     } else {
       this.counters.declaredDown += 1;
       this.options.log.info({ ...notice }, 'CoreMX declared down');
+      const { coremxId } = notice;
+      queueMicrotask(() => this.options.onDeclaredDown?.(coremxId));
     }
   }
 }

@@ -8,6 +8,12 @@ export const GOSSIP_DEFAULTS = {
   suspectAfterMs: 5_000,
   /** …and dead after this long: long enough that a GC pause or a slow link does not kill a live registry. */
   deadAfterMs: 15_000,
+  /**
+   * A CoreMX whose CASH has not reported for this long is suspect: no new join is sent to it, and the
+   * primary of its cloud may declare it down (a registry probes it first: see the registry's
+   * `COREMX_PROBE_TIMEOUT_MS`). CASH reports every 500 ms, so this is two missed reports and slack.
+   */
+  coremxSuspectAfterMs: 1_500,
   /** A CoreMX not refreshed by its CASH for this long may be declared down by anyone (the hard timeout). */
   coremxHardTimeoutMs: 60_000,
   /** Largest peer message accepted, in bytes of JSON; bigger ones are refused before parsing. */

@@ -102,8 +102,10 @@ describe('failure detection and down verdicts', () => {
     // Well before the hard timeout: the primary's verdict, not the timeout, removed it.
     expect(seconds * 1_000).toBeLessThan(GOSSIP_DEFAULTS.coremxHardTimeoutMs);
     // A CASH that comes back reports a new incarnation, which outranks the verdict.
+    // (A live CASH keeps reporting, every 500 ms: once a simulated second here.)
     byId('reg-c1-1').reportCoreMx(entry(), { incarnation: 2, seq: 0 });
     tick(network, nodes);
+    byId('reg-c1-1').reportCoreMx(entry(), { incarnation: 2, seq: 1 });
     tick(network, nodes);
     expect(nodes.map((n) => n.coremx('reg-c1-1', 'coremx-1')?.state)).toEqual(IDS.map(() => 'active'));
   });

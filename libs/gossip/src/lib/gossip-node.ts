@@ -67,7 +67,10 @@ export class GossipNode {
     this.tunables = { ...GOSSIP_DEFAULTS, ...opts.tunables };
     this.onNotice = opts.onNotice ?? (() => undefined);
     this.registries = new LivenessTracker(this.tunables.suspectAfterMs, this.tunables.deadAfterMs);
-    this.coremxSeen = new LivenessTracker(this.tunables.suspectAfterMs, this.tunables.coremxHardTimeoutMs);
+    this.coremxSeen = new LivenessTracker(
+      this.tunables.coremxSuspectAfterMs,
+      this.tunables.coremxHardTimeoutMs,
+    );
     this.heartbeat = { incarnation: opts.incarnation, seq: opts.heartbeatSeq ?? 0 };
     this.state = { [meta.registryId]: { meta: report(meta, this.heartbeat, meta.registryId), coremx: {} } };
     this.registries.observe(meta.registryId, this.heartbeat, this.now());
@@ -191,15 +194,22 @@ export class GossipNode {
    * cloud when it is that cloud's primary and they are suspect, any CoreMX after the hard timeout.
    * Returns the ones declared.
    */
-  sweep(): Array<{ registryId: string; coremxId: string }> {
-    const declared: Array<{ registryId: string; coremxId: string }> = [];
-    const incoming: Record<
-      string,
-      { meta: Versioned<RegistryMeta>; coremx: Record<string, Versioned<CoreMxEntry>> }
-    > = {};
+  sweep(options: { confirmSuspects?: boolean } = {}): Array<{ registryId: string; coremxId: string }> {
+    const candidates = this.downCandidates().filter(
+      (c) => !options.confirmSuspects || c.silentForMs >= this.tunables.coremxHardTimeoutMs,
+    );
+    return this.declareDown(candidates);
+  }
+
+  /**
+   * The CoreMX this node may declare down now (`mayDeclareDown`), with how long each has been silent:
+   * suspect ones of clouds this node is primary of, and any after the hard timeout. A registry that
+   * confirms suspects first (a probe) passes `confirmSuspects` to `sweep` and declares these itself.
+   */
+  downCandidates(): Array<{ registryId: string; coremxId: string; silentForMs: number; version: Version }> {
+    const found: Array<{ registryId: string; coremxId: string; silentForMs: number; version: Version }> = [];
     for (const [registryId, record] of Object.entries(this.state)) {
-      const cloud = resolve(record.meta).cloud;
-      const primary = this.primaryOf(cloud);
+      const primary = this.primaryOf(resolve(record.meta).cloud);
       for (const [coremxId, entry] of Object.entries(record.coremx)) {
         if (resolve(entry).state === 'down') continue;
         const silentForMs = this.coremxSilentForMs(registryId, coremxId) ?? 0;
@@ -207,24 +217,50 @@ export class GossipNode {
           self: this.id,
           primaryOfCloud: primary,
           silentForMs,
-          suspectAfterMs: this.tunables.suspectAfterMs,
+          suspectAfterMs: this.tunables.coremxSuspectAfterMs,
           hardTimeoutMs: this.tunables.coremxHardTimeoutMs,
         };
-        if (!mayDeclareDown(decision)) continue;
-        incoming[registryId] ??= { meta: record.meta, coremx: {} };
-        incoming[registryId].coremx[coremxId] = downVerdict(entry, this.id);
-        declared.push({ registryId, coremxId });
-        this.onNotice({
-          kind: 'declared-down',
-          registryId,
-          coremxId,
-          silentForMs,
-          reason:
-            silentForMs >= this.tunables.coremxHardTimeoutMs
-              ? 'silent for the hard timeout'
-              : `suspect, and this registry is the primary of cloud ${cloud}`,
-        });
+        if (mayDeclareDown(decision))
+          found.push({ registryId, coremxId, silentForMs, version: entry.version });
       }
+    }
+    return found;
+  }
+
+  /**
+   * Declares down those of `candidates` this node still may declare down and that have not reported since
+   * (their version is the one given): a report that arrived meanwhile (during a probe) saves the CoreMX.
+   */
+  declareDown(
+    candidates: ReadonlyArray<{ registryId: string; coremxId: string; version?: Version; reason?: string }>,
+  ): Array<{ registryId: string; coremxId: string }> {
+    const declared: Array<{ registryId: string; coremxId: string }> = [];
+    const incoming: Record<
+      string,
+      { meta: Versioned<RegistryMeta>; coremx: Record<string, Versioned<CoreMxEntry>> }
+    > = {};
+    const now = this.downCandidates();
+    for (const candidate of candidates) {
+      const { registryId, coremxId } = candidate;
+      const still = now.find((c) => c.registryId === registryId && c.coremxId === coremxId);
+      if (!still) continue;
+      if (candidate.version && compareVersions(still.version, candidate.version) !== 0) continue;
+      const record = this.state[registryId];
+      const entry = record.coremx[coremxId];
+      const cloud = resolve(record.meta).cloud;
+      incoming[registryId] ??= { meta: record.meta, coremx: {} };
+      incoming[registryId].coremx[coremxId] = downVerdict(entry, this.id);
+      declared.push({ registryId, coremxId });
+      this.onNotice({
+        kind: 'declared-down',
+        registryId,
+        coremxId,
+        silentForMs: still.silentForMs,
+        reason:
+          still.silentForMs >= this.tunables.coremxHardTimeoutMs
+            ? 'silent for the hard timeout'
+            : `suspect, and this registry is the primary of cloud ${cloud}${candidate.reason ? ` (${candidate.reason})` : ''}`,
+      });
     }
     if (declared.length) this.mergeIn(incoming, this.id);
     return declared;
