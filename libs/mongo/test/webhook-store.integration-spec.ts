@@ -5,5 +5,9 @@ import { freshDatabases } from './fresh-databases';
 // The MongoDB outbox keeps the same contract as the registry's in-memory fake (apps/registry/src/testing).
 describe('MongoWebhookStore (real MongoDB protocol)', () => {
   const dbs = freshDatabases('webhookstore');
-  describeWebhookStoreContract('MongoDB', async () => new MongoWebhookStore(dbs.next().first));
+  // Replicas on a second connection to the same database.
+  describeWebhookStoreContract('MongoDB', async () => {
+    const { first, second } = dbs.next();
+    return { store: new MongoWebhookStore(first), replica: () => new MongoWebhookStore(second) };
+  });
 });

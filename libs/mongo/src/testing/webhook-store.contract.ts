@@ -8,7 +8,8 @@ import type {
 /**
  * The contract of the registry's webhook outbox (`WebhookStore` of `@hoot/mongo`), run against the
  * registry's in-memory fake (unit spec) and `MongoWebhookStore` (`libs/mongo/test`). Each `make` gives a
- * fresh, empty outbox.
+ * fresh, empty outbox; `replica` another store over the same data, as a second replica of the registry
+ * node sees it (dispatchers of several replicas share the outbox).
  */
 const T0 = new Date('2026-12-01T10:00:00.000Z');
 const after = (ms: number) => new Date(T0.getTime() + ms);
@@ -50,11 +51,15 @@ const failed = (attempts: number, at: Date): WebhookAttemptOutcome => ({
   at,
 });
 
-export function describeWebhookStoreContract(name: string, make: () => Promise<WebhookStore>): void {
+export function describeWebhookStoreContract(
+  name: string,
+  make: () => Promise<{ store: WebhookStore; replica: () => WebhookStore }>,
+): void {
   describe(`WebhookStore contract: ${name}`, () => {
     let store: WebhookStore;
+    let replica: () => WebhookStore;
     beforeEach(async () => {
-      store = await make();
+      ({ store, replica } = await make());
     });
 
     it("creates an account's webhook, changes its URL keeping generation and createdAt, rotates its secret", async () => {
@@ -170,12 +175,34 @@ export function describeWebhookStoreContract(name: string, make: () => Promise<W
       expect(await store.complete('acc_alice', 'e-1', 'tok-b')).toBe(false);
     });
 
-    it('of concurrent dispatchers leasing one attempt exactly one wins', async () => {
+    it('of concurrent dispatchers on several replicas leasing one attempt exactly one wins, and only it finishes', async () => {
       await store.enqueue(contractDelivery('e-1'));
+      const dispatchers = [store, replica(), replica()];
       const wins = await Promise.all(
-        ['a', 'b', 'c'].map((t) => store.lease('acc_alice', 'e-1', 0, `tok-${t}`, after(30_000), T0)),
+        dispatchers.map((d, i) => d.lease('acc_alice', 'e-1', 0, `tok-${i}`, after(30_000), T0)),
       );
       expect(wins.filter(Boolean)).toHaveLength(1);
+      const winner = wins.indexOf(true);
+      const finished = await Promise.all(
+        dispatchers.map((d, i) => d.complete('acc_alice', 'e-1', `tok-${i}`)),
+      );
+      expect(finished.map((done, i) => [i, done])).toEqual(dispatchers.map((_, i) => [i, i === winner]));
+      expect(await replica().countPending()).toBe(0);
+    });
+
+    it('is one outbox for every replica: what one writes, another reads', async () => {
+      await store.putWebhook('acc_alice', 'https://a.test/1', 1, T0);
+      expect(await replica().claimPosition('standup', 'acc_alice')).toEqual({
+        accountId: 'acc_alice',
+        position: 1,
+      });
+      expect(await store.claimPosition('standup')).toEqual({ accountId: 'acc_alice', position: 2 });
+      expect(await replica().enqueue(contractDelivery('e-1'))).toBe(true);
+      expect(await store.enqueue(contractDelivery('e-1'))).toBe(false);
+      expect(await replica().getWebhook('acc_alice')).toEqual(await store.getWebhook('acc_alice'));
+      expect(await store.queueHead({ accountId: 'acc_alice', conferenceId: 'standup' })).toEqual(
+        fresh(contractDelivery('e-1')),
+      );
     });
 
     it('records a failed attempt, releases the lease and makes the delivery due again later', async () => {
