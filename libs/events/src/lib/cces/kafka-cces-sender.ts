@@ -25,6 +25,12 @@ const PRODUCER_STATE_ERRORS = new Set([
  * The real `CcesSender`: kafkajs's idempotent producer (`idempotent: true`, one request in flight) with
  * `acks: -1` (all in-sync replicas). After an error that invalidates the producer's identity it starts a
  * new producer (a new id): the batch is then resent, and consumers drop the duplicate by `seq`.
+ *
+ * Why one request at a time, not pipelined: kafkajs's idempotent producer holds a per-broker lock around
+ * each produce request, whatever `maxInFlightRequests` says; and two producers splitting the partitions
+ * (two requests in flight, order kept per partition) measured no faster on the project machine (20,000
+ * events: 359 vs 369 ms), because a send is bound by this process's CPU (kafkajs encodes every record,
+ * with a zeroed 512-byte buffer per record and per header), not by the broker round trip.
  */
 export class KafkaCcesSender implements CcesSender {
   private producer: Producer | undefined;
