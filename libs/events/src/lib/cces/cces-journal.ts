@@ -36,7 +36,10 @@ export interface CcesJournalContents {
 }
 
 export interface CcesJournalOptions {
-  /** `fdatasync` after every batch of appended events before they count as written. Default true. */
+  /**
+   * Appended events count as written only once on disk: the file is opened O_DSYNC (each write returns
+   * once durable), or, where the platform has no O_DSYNC, `fdatasync` after each write. Default true.
+   */
   fsync?: boolean;
   /**
    * Bytes of lines per write (and fsync); a burst larger than this is written as several groups, each
@@ -48,9 +51,9 @@ export interface CcesJournalOptions {
 
 export const CCES_JOURNAL_DEFAULTS = {
   /**
-   * ≈ 250–700 events of 0.2–0.5 KiB: on this project's disk one such write and its fdatasync take about a
+   * ≈ 250–700 events of 0.2–0.5 KiB: on this project's disk one such durable (O_DSYNC) write takes about a
    * millisecond, so the first events of a burst of thousands are durable (and the producer sends them)
-   * while the rest is still being written; small enough to overlap, large enough that the fsyncs stay few.
+   * while the rest is still being written; small enough to overlap, large enough that the writes stay few.
    */
   maxGroupBytes: 128 * 1024,
 } as const;
@@ -90,11 +93,12 @@ interface Pending {
  * The on-disk journal of one CCES producer: one append-only file of JSON lines in a folder of its own.
  *
  * - `{"k":"event","n":…,"event":{…}}`: an event, written (and fsynced) before it may be sent;
- * - `{"k":"ack","n":…}`: Kafka acknowledged every event up to `n` (not fsynced: a lost ack only means a resend);
+ * - `{"k":"ack","n":…}`: Kafka acknowledged every event up to `n` (nobody waits for it: a lost ack only means a resend);
  * - `{"k":"state","v":1,"acked":…,"seqs":{…}}`: first line after a compaction, carrying what was dropped.
  *
- * All writes go through one queue (group commit: one write and one fsync per group of lines queued
- * meanwhile, at most `maxGroupBytes` of them, so a large burst becomes durable in steps). A failed write is
+ * All writes go through one queue (group commit: one durable write per group of lines queued meanwhile,
+ * at most `maxGroupBytes` of them, so a large burst becomes durable in steps; the next group's write starts
+ * before the callbacks of the one just written run). A failed write is
  * final: the journal rejects everything afterwards and must be reopened (which cuts a torn tail).
  */
 export class CcesJournal {
