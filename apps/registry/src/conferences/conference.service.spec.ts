@@ -686,6 +686,32 @@ describe('ConferenceService: re-homing', () => {
     expect(cash.reserves).toHaveLength(1);
   });
 
+  it("moves a lost cloud's conferences when this registry is that cloud's judge (its deputy), and only then", async () => {
+    // This registry is of cloud c2; the conference lives on coremx-1 of cloud c1, whose registries are gone.
+    let deputy = false;
+    const { service, source, cash, store } = setup({
+      ownCloud: 'c2',
+      isPrimary: () => true,
+      judges: (cloud) => cloud === 'c2' || (cloud === 'c1' && deputy),
+    });
+    await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
+    await store.compareAndSet({ ...(await store.get('standup'))!, coremxId: 'coremx-1', rev: 2 });
+    source.views = [coremx('coremx-1', 'c1', { liveness: 'down', state: 'down' }), coremx('coremx-9', 'c2')];
+    expect(await service.rehomeDown(source.views)).toBe(0);
+    deputy = true;
+    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(cash.reserves.at(-1)).toEqual({
+      apiUrl: 'http://coremx-9.test:3300',
+      request: expect.objectContaining({
+        id: 'standup',
+        movedFrom: expect.objectContaining({ coremxId: 'coremx-1', reason: 'coremx-down' }),
+      }),
+    });
+    // The old address still resolves, to the new mixer.
+    const answer = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
+    expect(answer.coremxId).toBe('coremx-9');
+  });
+
   it('two replicas sharing the store re-home each conference exactly once', async () => {
     const a = setup({ createRatePerMin: 100 });
     a.setLimits(undefined);

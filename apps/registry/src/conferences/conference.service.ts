@@ -117,6 +117,12 @@ export interface ConferenceServiceOptions {
   /** This process (a replica of the registry node): holder of re-home leases. */
   instanceId: string;
   isPrimary: () => boolean;
+  /**
+   * Does this registry judge the CoreMX of `cloud` (move their conferences when they are down)? Its own
+   * cloud while it is the primary, and a lost cloud's when it is that cloud's deputy (gossip's `judgeOf`).
+   * Default: its own cloud, while `isPrimary()`.
+   */
+  judges?: (cloud: string) => boolean;
   webBaseUrl: string;
   ticketTtlS: number;
   createRatePerMin: number;
@@ -490,15 +496,13 @@ export class ConferenceService {
   // ---- re-homing -------------------------------------------------------------------------------------
 
   /**
-   * When this registry is the primary of its cloud: moves every open conference of a CoreMX of this
-   * cloud that is declared down to a healthy CoreMX (the new CASH publishes `conference.moved`). A lease
+   * Moves every open conference of a CoreMX this registry judges (`judges`: its own cloud's while it is
+   * the primary, a lost cloud's while it is its deputy) that is declared down to a healthy CoreMX (the new CASH publishes `conference.moved`). A lease
    * written with compare-and-set makes exactly one replica move each conference.
    */
   async rehomeDown(coremx: readonly CoreMxView[]): Promise<number> {
-    if (!this.o.isPrimary()) return 0;
-    const down = coremx
-      .filter((c) => c.liveness === 'down' && c.cloud === this.o.ownCloud)
-      .map((c) => c.coremxId);
+    const judges = this.o.judges ?? ((cloud: string) => cloud === this.o.ownCloud && this.o.isPrimary());
+    const down = coremx.filter((c) => c.liveness === 'down' && judges(c.cloud)).map((c) => c.coremxId);
     if (!down.length) return 0;
     let moved = 0;
     for (const record of await this.o.store.listOpenOn(down, 200)) {

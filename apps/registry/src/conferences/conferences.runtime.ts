@@ -92,6 +92,7 @@ export function createConferences(
     ownCloud: config.cloud,
     instanceId: `${config.NODE_ID}-${randomUUID().slice(0, 8)}`,
     isPrimary: () => node.registries().some((r) => r.self && r.primary),
+    judges: (cloud) => node.judgeOf(cloud) === node.id,
     webBaseUrl: (config.WEB_BASE_URL ?? config.REGISTRY_PUBLIC_URL).replace(/\/$/, ''),
     ticketTtlS: config.JOIN_TICKET_TTL_S,
     createRatePerMin: config.CREATE_RATE_PER_MIN,

@@ -324,6 +324,11 @@ export class RegistryNode {
     return [...best.values()].sort((a, b) => (a.coremxId < b.coremxId ? -1 : 1));
   }
 
+  /** Who judges the CoreMX of `cloud` now: its primary, or a deputy when no registry of it is alive. */
+  judgeOf(cloud: string): string | undefined {
+    return this.node.judgeOf(cloud);
+  }
+
   /** One CoreMX as `coremx()` shows it, without building the others' views (a join reads only its own). */
   coremxById(coremxId: string): CoreMxView | undefined {
     let best: CoreMxView | undefined;

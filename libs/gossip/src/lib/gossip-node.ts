@@ -1,7 +1,7 @@
 import { deltaFor, digestOf, mergeGcas, type CoreMxEntry, type Gcas, type RegistryMeta } from './gcas';
 import { GOSSIP_DEFAULTS, type GossipTunables } from './gossip-defaults';
 import { parseGossipMessage, validateGossipMessage, type GossipMessage } from './gossip-message';
-import { downVerdict, LivenessTracker, mayDeclareDown, primaryOf, type Liveness } from './liveness';
+import { downVerdict, judgeOf, LivenessTracker, mayDeclareDown, primaryOf, type Liveness } from './liveness';
 import {
   compareVersions,
   endorse,
@@ -189,6 +189,11 @@ export class GossipNode {
     return primaryOf(cloud, this.registryMetas(), (id) => this.registryLiveness(id));
   }
 
+  /** Who judges the CoreMX of `cloud` as this node sees it (`judgeOf`: the primary, or a deputy). */
+  judgeOf(cloud: string): string | undefined {
+    return judgeOf(cloud, this.registryMetas(), (id) => this.registryLiveness(id));
+  }
+
   /**
    * Declares down every CoreMX this node may declare down now (see `mayDeclareDown`): CoreMX of its own
    * cloud when it is that cloud's primary and they are suspect, any CoreMX after the hard timeout.
@@ -209,7 +214,7 @@ export class GossipNode {
   downCandidates(): Array<{ registryId: string; coremxId: string; silentForMs: number; version: Version }> {
     const found: Array<{ registryId: string; coremxId: string; silentForMs: number; version: Version }> = [];
     for (const [registryId, record] of Object.entries(this.state)) {
-      const primary = this.primaryOf(resolve(record.meta).cloud);
+      const primary = this.judgeOf(resolve(record.meta).cloud);
       for (const [coremxId, entry] of Object.entries(record.coremx)) {
         if (resolve(entry).state === 'down') continue;
         const silentForMs = this.coremxSilentForMs(registryId, coremxId) ?? 0;
@@ -294,6 +299,7 @@ export class GossipNode {
         const informers = entry.candidates[resolveKey(entry)].informers;
         const cloud = resolve((this.state[registryId] ?? record).meta).cloud;
         const primary = primaryOfCloud(cloud);
+        const judge = judgeOf(cloud, [...metas.values()], (id) => this.registryLiveness(id));
         // A CoreMX never heard of starts its hard-timeout clock now (a forged verdict must not be the
         // first thing this node learns of it).
         if (this.coremxSilentForMs(registryId, coremxId) === undefined)
@@ -302,6 +308,7 @@ export class GossipNode {
         const trusted =
           informers.includes(registryId) ||
           (primary !== undefined && informers.includes(primary)) ||
+          (judge !== undefined && informers.includes(judge)) ||
           silent >= this.tunables.coremxHardTimeoutMs;
         if (trusted) continue;
         screened ??= Object.fromEntries(

@@ -1,5 +1,5 @@
 import type { CoreMxEntry, RegistryMeta } from './gcas';
-import { downVerdict, LivenessTracker, mayDeclareDown, primaryOf } from './liveness';
+import { downVerdict, judgeOf, LivenessTracker, mayDeclareDown, primaryOf, type Liveness } from './liveness';
 import { mergeVersioned, report, resolve } from './versioned';
 
 describe('LivenessTracker', () => {
@@ -92,5 +92,57 @@ describe('CoreMX down verdicts', () => {
     expect(resolve(mergeVersioned(last, verdict)).state).toBe('down');
     const back = report({ ...entry, rooms: 0 }, { incarnation: 5, seq: 0 }, 'reg-c1-2');
     expect(resolve(mergeVersioned(verdict, back)).state).toBe('active');
+  });
+});
+
+describe('judgeOf (who judges a cloud’s CoreMX: issue 21, a whole cloud lost)', () => {
+  const meta = (registryId: string): RegistryMeta => {
+    const [, cloud, priority] = registryId.split('-');
+    return {
+      registryId,
+      cloud,
+      priority: Number(priority),
+      url: `https://${registryId}`,
+      region: cloud,
+      latitude: 0,
+      longitude: 0,
+    };
+  };
+  const metas = ['reg-c1-1', 'reg-c1-2', 'reg-c2-2', 'reg-c2-1', 'reg-c3-1'].map(meta);
+  const with_ = (states: Record<string, Liveness>) => (id: string) => states[id] ?? 'alive';
+
+  it('is the primary while it is alive', () => {
+    expect(judgeOf('c1', metas, with_({}))).toBe('reg-c1-1');
+    expect(judgeOf('c2', metas, with_({}))).toBe('reg-c2-1');
+  });
+
+  it('is the lowest alive registry of the cloud while its primary is suspect (the primary keeps its role)', () => {
+    const liveness = with_({ 'reg-c1-1': 'suspect' });
+    expect(primaryOf('c1', metas, liveness)).toBe('reg-c1-1');
+    expect(judgeOf('c1', metas, liveness)).toBe('reg-c1-2');
+  });
+
+  it("is the deputy — the first other cloud's alive primary, by cloud name — when no registry of the cloud is alive", () => {
+    expect(judgeOf('c1', metas, with_({ 'reg-c1-1': 'dead', 'reg-c1-2': 'suspect' }))).toBe('reg-c2-1');
+    // c2's primary is not alive either: the next cloud's.
+    expect(
+      judgeOf('c1', metas, with_({ 'reg-c1-1': 'dead', 'reg-c1-2': 'dead', 'reg-c2-1': 'suspect' })),
+    ).toBe('reg-c3-1');
+    // Every registry of every cloud lost: nobody alive to judge; the (dead) primary is named.
+    const allGone = (id: string): Liveness => (id === 'reg-c9-9' ? 'alive' : 'dead');
+    expect(judgeOf('c1', metas, allGone)).toBeUndefined();
+  });
+
+  it('lets the deputy declare a suspect CoreMX of the lost cloud down, and nobody else before the hard timeout', () => {
+    const judge = judgeOf('c1', metas, with_({ 'reg-c1-1': 'dead', 'reg-c1-2': 'dead' }));
+    const decide = (self: string) =>
+      mayDeclareDown({ self, primaryOfCloud: judge, silentForMs: 6_000, suspectAfterMs: 1_500 });
+    expect(metas.map((m) => [m.registryId, decide(m.registryId)])).toEqual([
+      ['reg-c1-1', false],
+      ['reg-c1-2', false],
+      ['reg-c2-2', false],
+      ['reg-c2-1', true],
+      ['reg-c3-1', false],
+    ]);
   });
 });

@@ -62,10 +62,36 @@ export function primaryOf(
     .sort((a, b) => a.priority - b.priority || (a.registryId < b.registryId ? -1 : 1))[0]?.registryId;
 }
 
+/**
+ * Who judges the CoreMX of `cloud` (suspects, probes, declares down, re-homes): its primary while that one
+ * is alive, else its lowest-numbered alive registry; when no registry of the cloud is alive (the whole cloud is lost, or cut off), the primary of
+ * the first other cloud by name whose primary is alive — the deputy — so a lost cloud's conferences still
+ * move within seconds rather than at the hard timeout. Every registry computes the same from the same view.
+ */
+export function judgeOf(
+  cloud: string,
+  registries: readonly RegistryMeta[],
+  liveness: (registryId: string) => Liveness,
+): string | undefined {
+  const primary = primaryOf(cloud, registries, liveness);
+  if (primary !== undefined && liveness(primary) === 'alive') return primary;
+  // A suspect primary keeps its role, but its cloud's CoreMX are judged by an alive registry of the cloud.
+  const alive = registries
+    .filter((r) => r.cloud === cloud && liveness(r.registryId) === 'alive')
+    .sort((a, b) => a.priority - b.priority || (a.registryId < b.registryId ? -1 : 1))[0];
+  if (alive) return alive.registryId;
+  const others = [...new Set(registries.map((r) => r.cloud))].filter((c) => c !== cloud).sort();
+  for (const other of others) {
+    const deputy = primaryOf(other, registries, liveness);
+    if (deputy !== undefined && liveness(deputy) === 'alive') return deputy;
+  }
+  return primary;
+}
+
 export interface DownDecision {
   /** This registry. */
   self: string;
-  /** The primary registry of the CoreMX's cloud, as this registry sees it. */
+  /** Who judges the CoreMX's cloud (`judgeOf`: its primary, or a deputy when the cloud is lost). */
   primaryOfCloud: string | undefined;
   /** How long the CoreMX's own version has not advanced, by this registry's clock. */
   silentForMs: number;
