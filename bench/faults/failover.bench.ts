@@ -11,7 +11,9 @@
  * CoreMX, when each client is back in a room. A client whose signaling closes asks reg-c1-1 to join its
  * old address again, waits what `Retry-After` says (or 250 ms) after a refusal, and counts a join answer
  * that still sends it to the dead CASH ("refused connects", 77 in the fault run that filed issue 21).
- * Prints both timelines and writes bench/results/failover-<time>.json.
+ * A third run loses the whole cloud c1 at once (its registry and its CASH): reg-c2-1 judges c1's CoreMX as
+ * its deputy, the clients come back through reg-c2-1 with their old addresses (issue 21 item 5).
+ * Prints the timelines and writes bench/results/failover-<time>.json.
  *
  *   node -r ./tools/ts-node/register.js bench/faults/failover.bench.ts [--conferences 10]
  */
@@ -31,22 +33,42 @@ const POLL_MS = 25;
 
 interface Settings {
   name: string;
+  /** `cash`: kill -9 of coremx-1's CASH; `cloud`: of it and of every registry of cloud c1 at once. */
+  fault: 'cash' | 'cloud';
   registryEnv: Record<string, string>;
   cashEnv: Record<string, string>;
 }
 
 const SETTINGS: Settings[] = [
   {
-    name: 'before (report 1 s, suspect = down at 5 s, no probe wait)',
+    name: 'CASH killed, before (report 1 s, suspect = down at 5 s)',
+    fault: 'cash',
     registryEnv: { COREMX_SUSPECT_AFTER_MS: '5000', REHOME_INTERVAL_MS: '2000' },
     cashEnv: { HEARTBEAT_INTERVAL_MS: '1000' },
   },
   {
-    name: 'after (report 500 ms, suspect at 1.5 s, probe, re-home at once)',
+    name: 'CASH killed, after (report 500 ms, suspect at 1.5 s, probe, re-home at once)',
+    fault: 'cash',
+    registryEnv: {},
+    cashEnv: { HEARTBEAT_INTERVAL_MS: '500' },
+  },
+  {
+    name: 'whole cloud c1 lost (its registry and CASH), after: c2 judges as deputy',
+    fault: 'cloud',
     registryEnv: {},
     cashEnv: { HEARTBEAT_INTERVAL_MS: '500' },
   },
 ];
+
+/** The registries' production defaults (the test harness's fast gossip would flatter the timeline). */
+const PRODUCTION_GOSSIP = {
+  GOSSIP_INTERVAL_MS: '1000',
+  GOSSIP_DEBOUNCE_MS: '50',
+  GOSSIP_TIMEOUT_MS: '2000',
+  SUSPECT_AFTER_MS: '5000',
+  DEAD_AFTER_MS: '15000',
+  COREMX_HARD_TIMEOUT_MS: '60000',
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,6 +126,9 @@ async function runOnce(
   settings: Settings,
   infra: { kafka: string[]; mongo: string },
 ): Promise<Record<string, unknown>> {
+  // Ids of this run only: every registry reads every CoreMX topic of the broker, earlier runs' included.
+  const tag = Date.now().toString(36);
+  const [MX1, MX2] = [`mx1-${tag}`, `mx2-${tag}`];
   const platform = new ConferencePlatform(
     {
       mongoUri: (db) => `${infra.mongo}${db}`,
@@ -112,11 +137,11 @@ async function runOnce(
     },
     ['reg-c1-1', 'reg-c2-1'].map((registryId) => ({
       registryId,
-      env: { ...BENCH_REGISTRY_ENV, ...settings.registryEnv },
+      env: { ...BENCH_REGISTRY_ENV, ...PRODUCTION_GOSSIP, ...settings.registryEnv },
     })),
     [
-      { coremxId: 'coremx-1', cloud: 'c1' },
-      { coremxId: 'coremx-2', cloud: 'c2' },
+      { coremxId: MX1, cloud: 'c1' },
+      { coremxId: MX2, cloud: 'c2' },
     ],
     settings.cashEnv,
   );
@@ -127,10 +152,13 @@ async function runOnce(
       bob: await platform.cluster.userToken('bob'),
     };
     const c1 = platform.cluster.urlOf('reg-c1-1');
-    const coremx = async () =>
+    const c2 = platform.cluster.urlOf('reg-c2-1');
+    // Who the clients and this observer ask after the fault: c1, or c2 when cloud c1 is lost.
+    const after = settings.fault === 'cloud' ? c2 : c1;
+    const coremx = async (at = c1) =>
       (
         (await (
-          await fetch(`${c1}/v1/coremx`, { headers: { authorization: `Bearer ${tokens.alice}` } })
+          await fetch(`${at}/v1/coremx`, { headers: { authorization: `Bearer ${tokens.alice}` } })
         ).json()) as { coremx: { coremxId: string; liveness: string; state: string }[] }
       ).coremx;
     for (let i = 0; (await coremx()).filter((c) => c.liveness === 'alive').length < 2; i++) {
@@ -141,14 +169,14 @@ async function runOnce(
     const ids: string[] = [];
     const clients: Client[] = [];
     for (let i = 0; i < CONFERENCES; i++) {
-      const id = `fail-${i}`;
+      const id = `fail-${tag}-${i}`;
       const created = await fetch(`${c1}/v1/conferences`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.alice}` },
         body: JSON.stringify({ id, type: 'm2m', allowed: ['bob'] }),
       });
       const record = (await created.json()) as { address: string; coremxId: string };
-      if (created.status !== 201 || record.coremxId !== 'coremx-1')
+      if (created.status !== 201 || record.coremxId !== MX1)
         throw new Error(`create ${id}: ${created.status} ${JSON.stringify(record)}`);
       ids.push(id);
       for (const who of ['alice', 'bob'] as const) {
@@ -158,10 +186,13 @@ async function runOnce(
         clients.push(client);
       }
     }
-    const deadCash = platform.cash.get('coremx-1')!.signalingUrl;
+    const deadCash = platform.cash.get(MX1)!.signalingUrl;
     const t0 = performance.now();
     const since = () => round(performance.now() - t0, 1);
-    await platform.killCash('coremx-1');
+    await Promise.all([
+      platform.killCash(MX1),
+      ...(settings.fault === 'cloud' ? [platform.cluster.killHard('reg-c1-1')] : []),
+    ]);
     // Clients: back in a room through reg-c1-1 with the old address.
     const back = clients.map(async (client) => {
       await new Promise<void>((resolve) => {
@@ -170,27 +201,27 @@ async function runOnce(
       });
       for (;;) {
         const token = tokens[client.who as 'alice' | 'bob'];
-        if ((await joinOnce(c1, token, client, deadCash)) === 'joined') break;
+        if ((await joinOnce(after, token, client, deadCash)) === 'joined') break;
         if (performance.now() - t0 > 120_000) throw new Error('a client never came back');
       }
       client.backAtMs = since();
     });
-    // The registry's view and the records.
+    // The registry's view and the records (c2's when cloud c1 is lost: its directory follows the topics).
     let suspectMs: number | undefined;
     let downMs: number | undefined;
     const movedMs = new Map<string, number>();
     while (downMs === undefined || movedMs.size < ids.length) {
-      const view = (await coremx()).find((c) => c.coremxId === 'coremx-1');
+      const view = (await coremx(after)).find((c) => c.coremxId === MX1);
       if (suspectMs === undefined && view && view.liveness !== 'alive') suspectMs = since();
       if (downMs === undefined && view && (view.liveness === 'down' || view.state === 'down'))
         downMs = since();
       for (const id of ids) {
         if (movedMs.has(id)) continue;
-        const read = await fetch(`${c1}/v1/conferences/${id}`, {
+        const read = await fetch(`${after}/v1/conferences/${id}`, {
           headers: { authorization: `Bearer ${tokens.alice}` },
         });
         const record = (await read.json()) as { coremxId?: string };
-        if (record.coremxId && record.coremxId !== 'coremx-1') movedMs.set(id, since());
+        if (record.coremxId && record.coremxId !== MX1) movedMs.set(id, since());
       }
       if (performance.now() - t0 > 120_000) throw new Error('the conferences never moved');
       await sleep(POLL_MS);
