@@ -9,7 +9,8 @@
  * (alice the owner, bob). Then kill -9 of coremx-1's CASH, and from that instant: when reg-c1-1 first lists
  * coremx-1 as suspect and as down (polled every 25 ms), when each conference's record names its new
  * CoreMX, when each client is back in a room. A client whose signaling closes asks reg-c1-1 to join its
- * old address again, waits what `Retry-After` says (or 250 ms) after a refusal, and counts a join answer
+ * old address again, waits what `Retry-After` says (or 250 ms) after a refusal, 250 ms after a connection
+ * that failed, and counts a join answer
  * that still sends it to the dead CASH ("refused connects", 77 in the fault run that filed issue 21).
  * A third run loses the whole cloud c1 at once (its registry and its CASH): reg-c2-1 judges c1's CoreMX as
  * its deputy, the clients come back through reg-c2-1 with their old addresses (issue 21 item 5).
@@ -201,7 +202,10 @@ async function runOnce(
       });
       for (;;) {
         const token = tokens[client.who as 'alice' | 'bob'];
-        if ((await joinOnce(after, token, client, deadCash)) === 'joined') break;
+        const outcome = await joinOnce(after, token, client, deadCash);
+        if (outcome === 'joined') break;
+        // A client whose connection was refused tries again a little later (as the SDK does).
+        if (outcome === 'unreachable') await sleep(250);
         if (performance.now() - t0 > 120_000) throw new Error('a client never came back');
       }
       client.backAtMs = since();

@@ -13,7 +13,7 @@ export interface CcesEnvelope<T extends CcesEventType = CcesEventType> {
   coremxId: string;
   /** Also the message key; `_coremx` for events about the CoreMX itself. */
   conferenceId: string;
-  /** 1, 2, 3 … per (topic, conferenceId), without gaps. */
+  /** Up by 1 per (topic, conferenceId) without gaps within one life of a room; never used twice. */
   seq: number;
   /** ISO-8601 UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
   occurredAt: string;

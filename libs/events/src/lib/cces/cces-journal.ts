@@ -302,6 +302,8 @@ export class CcesJournal {
       if (op.text.length > 0) this.linesSinceCompaction += 1;
       if (op.record) {
         this.seqs.observe(op.record.event.conferenceId, op.record.event.seq);
+        // A room's end: its numbering is kept among the recent ends only (the state line stays small).
+        if (op.record.event.type === 'room.ended') this.seqs.end(op.record.event.conferenceId);
         this.unacked.push(pending(op.record, op.text));
       } else if (op.ackN !== undefined) {
         this.acknowledge(op.ackN);
@@ -460,6 +462,7 @@ async function load(file: string): Promise<{ contents: CcesJournalContents; acke
         if (!parsed.ok) throw corrupt(lineNo, `bad event (${parsed.code}: ${parsed.reason})`);
         try {
           seqs.observe(parsed.event.conferenceId, parsed.event.seq);
+          if (parsed.event.type === 'room.ended') seqs.end(parsed.event.conferenceId);
         } catch (error) {
           throw corrupt(lineNo, (error as Error).message);
         }

@@ -56,6 +56,47 @@ describe('JournaledProducer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('keeps the numbering of live rooms and recent ends only: the state line stays small after many rooms, and no seq repeats across a restart (issue 20)', async () => {
+    const sender = new FakeCcesSender();
+    const producer = await start(sender, { compactAfterLines: 200 });
+    const rooms = 1_200;
+    for (let i = 0; i < rooms; i++) {
+      await producer.publish(ccesSampleInput('room.started', `room-${i}`));
+      await producer.publish(ccesSampleInput('room.ended', `room-${i}`));
+    }
+    await producer.publish(ccesSampleInput('room.started', 'still-open'));
+    await producer.flushed();
+    await settle(() => expect(producer.status().backlog).toBe(0));
+    // Compacted at least once: the state line lists live rooms, the last 1,000 ends and a floor — not all 1,200.
+    const states = journalLines().filter((l) => l.k === 'state') as unknown as {
+      seqs: Record<string, number>;
+    }[];
+    expect(states.length).toBeGreaterThan(0);
+    const keys = Object.keys(states[states.length - 1].seqs);
+    expect(keys.length).toBeLessThanOrEqual(1_000 + 2 + 1);
+    expect(keys).toContain('*');
+    // A room ended long ago (forgotten) opens again above every seq it had; a recent one continues at last + 1.
+    await producer.close();
+    open.splice(open.indexOf(producer), 1);
+    const again = await start(sender, { compactAfterLines: 200 });
+    const old = await again.publish(ccesSampleInput('room.started', 'room-0'));
+    const recent = await again.publish(ccesSampleInput('room.started', `room-${rooms - 1}`));
+    const lastOf = (id: string) =>
+      Math.max(
+        ...sender
+          .events()
+          .filter((e) => e.conferenceId === id && e.id !== old.id && e.id !== recent.id)
+          .map((e) => e.seq),
+      );
+    // (A conference first seen after some were forgotten starts above the floor, not at 1: still never a repeat.)
+    expect(old.seq).toBeGreaterThan(lastOf('room-0'));
+    expect(recent.seq).toBe(lastOf(`room-${rooms - 1}`) + 1);
+    // Never one seq twice for a conference, over everything ever numbered (by event id, resends counted once).
+    const byId = new Map([...sender.events(), old, recent].map((e) => [e.id, e]));
+    const keys2 = [...byId.values()].map((e) => `${e.conferenceId}#${e.seq}`);
+    expect(new Set(keys2).size).toBe(keys2.length);
+  });
+
   it('journals, numbers per conference and sends in order with the conference as key', async () => {
     const sender = new FakeCcesSender();
     const producer = await start(sender);

@@ -262,13 +262,16 @@ export class JournaledProducer implements CcesPublisher {
         `${this.entries.length} events wait for Kafka (limit ${this.settings.maxBacklog})`,
       );
     }
+    const seq = this.sequencer.next(valid.conferenceId);
+    // The room's life is over: its numbering joins the recent ends (memory holds live rooms and those).
+    if (valid.type === 'room.ended') this.sequencer.end(valid.conferenceId);
     return {
       id: this.newId(),
       type: valid.type,
       schemaVersion: valid.schemaVersion,
       coremxId: this.options.coremxId,
       conferenceId: valid.conferenceId,
-      seq: this.sequencer.next(valid.conferenceId),
+      seq,
       occurredAt: valid.occurredAt,
       data: valid.data,
     } as CcesEvent;
