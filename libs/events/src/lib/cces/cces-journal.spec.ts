@@ -42,9 +42,10 @@ describe('CcesJournal', () => {
       await Promise.all(
         records.map((r) => journal.append(r).then(() => linesWhenDone.push(journal.lineCount))),
       );
-      // The first append is written alone (the queue was empty), then two lines per write: a single write of
-      // the other nine would have them all done with ten lines on disk.
-      expect(linesWhenDone).toEqual([1, 3, 3, 5, 5, 7, 7, 9, 9, 10]);
+      // Two lines per write from the first one on (the write starts a microtask after the first append, so
+      // what is appended in the same turn joins it): a single write of all ten would have them all done with
+      // ten lines on disk, and a first write of one line alone would give 1, 3, 3, ….
+      expect(linesWhenDone).toEqual([2, 2, 4, 4, 6, 6, 8, 8, 10, 10]);
       const lines = readFileSync(join(dir, CCES_JOURNAL_FILE), 'utf8').split('\n').filter(Boolean);
       expect(lines.map((line) => (JSON.parse(line) as { n: number }).n)).toEqual(records.map((r) => r.n));
     } finally {

@@ -223,7 +223,9 @@ export class CcesJournal {
     this.queue.push(op);
     if (!this.writing) {
       this.writing = true;
-      void this.drain();
+      // A microtask later: what else is appended in this same turn (a room's creation and its first join,
+      // a burst of events) goes into the first group — one write and one trip to the disk, not two.
+      queueMicrotask(() => void this.drain());
     }
   }
 
