@@ -477,6 +477,38 @@ describe('RoomSession: reconnection', () => {
     expect(names(events)).toContain('reconnected');
   });
 
+  it("retries after the registry's short Retry-After while a move is under way, however many attempts failed before", async () => {
+    const { client, sockets, joinCalls, joins, clock } = setup();
+    const session = await client.joinRoom(ADDRESS, {
+      reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, factor: 2, budgetMs: 60_000 },
+    });
+    const unreachable: FakeAnswer = {
+      status: 503,
+      body: problemBody(503, 'conference.coremx-unavailable', 'down'),
+    };
+    const moving: FakeAnswer = {
+      status: 503,
+      body: problemBody(503, 'conference.coremx-unavailable', 'moving'),
+      headers: { 'retry-after': '1' },
+    };
+    joins.push(unreachable, unreachable, unreachable, unreachable, moving);
+    const start = clock.now();
+    sockets.last().serverClose(1006);
+    for (let i = 0; i < 40; i++) {
+      await settle();
+      await settle();
+      clock.advance(100);
+    }
+    await settle();
+    // +0, +100, +300, +700, +1500 (growing), then the "moving" answer: the next try 1 s later, not 1.6 s.
+    expect(
+      joinCalls()
+        .slice(1)
+        .map((c) => c.at - start),
+    ).toEqual([0, 100, 300, 700, 1_500, 2_500]);
+    expect(session.state).toBe('joined');
+  });
+
   it('grows the pause between attempts when no Retry-After is given', async () => {
     const { client, sockets, joinCalls, joins, clock } = setup();
     const session = await client.joinRoom(ADDRESS, {

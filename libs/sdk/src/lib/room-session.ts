@@ -45,13 +45,16 @@ export const ROOM_SESSION_DEFAULTS = {
   reconnect: {
     /** A dropped connection to a healthy CoreMX is back within a round trip: retry soon. */
     initialDelayMs: 250,
-    /** While a CoreMX is re-homed the registry answers 503 + Retry-After (5 s); poll no faster than that. */
+    /**
+     * Without a Retry-After, pauses grow to this. While a CoreMX fails over the registry answers 503 +
+     * Retry-After 1 s (`failover: true`), and the session retries after exactly that.
+     */
     maxDelayMs: 5_000,
     /** Doubling: 0.25, 0.5, 1, 2, 4, 5, 5 … s. */
     factor: 2,
     /**
-     * A crashed CoreMX is declared down after its registry's dead timeout (or the hard timeout, 20 s by
-     * default) and its conferences re-homed right after; two minutes covers that with room to spare.
+     * A crashed CoreMX is declared down within seconds (suspect at 1.5 s, probed by its cloud's primary;
+     * the hard timeout is a minute) and its conferences re-homed right after; two minutes covers that.
      */
     budgetMs: 120_000,
   },
@@ -609,10 +612,11 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
         if (verdict === 'ended') return this.finish('ended', 'conference-ended');
         if (verdict === 'kicked') return this.finish('kicked', undefined);
         const { initialDelayMs, maxDelayMs, factor } = policy;
-        const pause = Math.max(
-          Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1)),
-          retryAfterMsOf(error),
-        );
+        // The registry's Retry-After when it sent one (1 s while a move is under way, longer while a
+        // CoreMX drains), else a pause growing with each attempt.
+        const serverSays = retryAfterMsOf(error);
+        const pause =
+          serverSays > 0 ? serverSays : Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
         if (verdict === 'fatal' || this.clock.now() - started + pause > policy.budgetMs) {
           const failure = new SdkError(
             SdkErrorCode.ReconnectFailed,
