@@ -27,6 +27,8 @@ export interface CashInfrastructure {
   serviceVerifier: TokenVerifier;
   /** Extra readiness checks (Kafka, JWKS). */
   checks: DependencyCheck[];
+  /** Rooms the previous process left open that this start closed (`recovery/lost-rooms.ts`). */
+  roomsClosedAtStart?: number;
   /** Changes on every start (start time in ms). */
   incarnation: number;
   /** Closes connections, last. */

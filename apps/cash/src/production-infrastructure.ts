@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
   JOIN_TICKET_KEYS_PATH,
@@ -11,10 +12,17 @@ import {
   verifierByAlgorithm,
 } from '@hoot/auth-kit';
 import { systemClock } from '@hoot/domain';
-import { JournaledProducer, KafkaCcesSender, createKafka, describeKafkaCluster } from '@hoot/events';
+import {
+  JournaledProducer,
+  KafkaCcesSender,
+  createKafka,
+  describeKafkaCluster,
+  readCcesTopicToEnd,
+} from '@hoot/events';
 import { KmsHealthMonitor, KurentoMediaPort } from '@hoot/media';
 import type { CashInfrastructure } from './cash-infrastructure';
 import type { CashConfig } from './config/cash.config';
+import { closeLostRooms } from './recovery/lost-rooms';
 import { HttpRegistryLink } from './registry/http-registry-link';
 import { ticketAudience } from './tickets/join-ticket.verifier';
 
@@ -54,6 +62,24 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
     clock,
     onSendError: (error, attempt) => {
       if (attempt === 1 || attempt % 20 === 0) logger.warn({ err: error, attempt }, 'CCES send failed');
+    },
+  });
+  // Before anything can take a join: close the rooms the previous process left open on this topic.
+  const recoveryLog = new Logger('Recovery');
+  const closedAtStart = await closeLostRooms({
+    coremxId: config.COREMX_ID,
+    producer: events,
+    readTopic: (onMessage) =>
+      readCcesTopicToEnd({
+        kafka,
+        topic: events.topic,
+        groupId: `cash-${config.COREMX_ID}-recovery-${randomUUID()}`,
+        onMessage,
+      }),
+    clock,
+    logger: {
+      log: (obj, msg) => recoveryLog.log(obj, msg),
+      warn: (obj, msg) => recoveryLog.warn(obj, msg),
     },
   });
   const feed = new RevocationFeed({
@@ -121,6 +147,7 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
     revocations: feed.revocations,
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),
     incarnation: clock.now(),
+    roomsClosedAtStart: closedAtStart.rooms,
     checks: [
       { name: 'kafka', check: () => describeKafkaCluster(config.KAFKA_BROKERS) },
       {

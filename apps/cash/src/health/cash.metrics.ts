@@ -41,6 +41,11 @@ export class CashMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
+    new Counter({
+      name: 'cash_rooms_closed_at_start_total',
+      help: 'Rooms the previous process of this CoreMX left open on its topic, closed by this start',
+      registers,
+    }).inc(infra.roomsClosedAtStart ?? 0);
     rooms.observeWaits((wait, ms) => this.roomWaits.observe({ wait }, ms / 1000));
     new Gauge({
       name: 'cash_rooms',

@@ -31,4 +31,5 @@ export * from './stream-published';
 export * from './stream-unpublished';
 export * from './cces-seq-tracker';
 export * from './subscribe-cces';
+export * from './read-cces-topic';
 export { ValidationIssue } from './validation';
