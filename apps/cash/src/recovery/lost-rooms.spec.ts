@@ -156,6 +156,7 @@ function options(
       for (const r of read(events)) onMessage(r);
     },
     clock: {
+      now: () => 0,
       setTimeout: (callback: () => void) => {
         setImmediate(callback);
         return { id: 0 };

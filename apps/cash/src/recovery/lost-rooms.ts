@@ -122,7 +122,7 @@ export interface CloseLostRoomsOptions {
   producer: RecoveryProducer;
   /** Reads this CoreMX's topic from its beginning to its current end (`readCcesTopicToEnd`); rejects on failure. */
   readTopic: (onMessage: (result: CcesParseResult) => void) => Promise<unknown>;
-  clock: Pick<Clock, 'setTimeout'>;
+  clock: Pick<Clock, 'now' | 'setTimeout'>;
   logger: RecoveryLogger;
   /** First pause after a failed read, doubled on each failure up to `retryMaxMs`. */
   retryInitialMs?: number;
@@ -147,6 +147,7 @@ export interface LostRoomsClosed {
  */
 export async function closeLostRooms(options: CloseLostRoomsOptions): Promise<LostRoomsClosed> {
   const { producer, logger, clock } = options;
+  const startedAt = clock.now();
   const initial = options.retryInitialMs ?? 500;
   const max = options.retryMaxMs ?? 10_000;
   const backlog = producer.backlog();
@@ -183,6 +184,6 @@ export async function closeLostRooms(options: CloseLostRoomsOptions): Promise<Lo
     );
   }
   const summary = { rooms: rooms.length, participants, read, skipped: fold.skipped };
-  logger.log({ ...summary, resent: fold.resent }, 'lost rooms closed');
+  logger.log({ ...summary, resent: fold.resent, ms: clock.now() - startedAt }, 'lost rooms closed');
   return summary;
 }
