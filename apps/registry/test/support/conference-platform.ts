@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
 import { startCashProcess, type RunningCash } from '@hoot/testing';
 import WebSocket from 'ws';
@@ -18,6 +19,8 @@ export class ConferencePlatform {
   readonly cluster: RegistryCluster;
   readonly cash = new Map<string, RunningCash>();
   private readonly kms = new Map<string, KmsLiteProcess>();
+  /** Journal folders of crashed CASH processes, kept for their restart. */
+  private readonly journals = new Map<string, string>();
 
   constructor(
     private readonly infra: ClusterInfra,
@@ -38,8 +41,8 @@ export class ConferencePlatform {
     await Promise.all(this.coremx.map((c) => this.startCoreMx(c.coremxId)));
   }
 
-  /** Starts (or restarts) a CoreMX: its kms-lite once, then its CASH. */
-  async startCoreMx(coremxId: string): Promise<RunningCash> {
+  /** Starts (or restarts) a CoreMX: its kms-lite once, then its CASH (`env` over the platform's CASH env). */
+  async startCoreMx(coremxId: string, env: Record<string, string> = {}): Promise<RunningCash> {
     const spec = this.coremx.find((c) => c.coremxId === coremxId);
     if (!spec) throw new Error(`no CoreMX ${coremxId}`);
     let kms = this.kms.get(coremxId);
@@ -65,7 +68,7 @@ export class ConferencePlatform {
       // Its own credential, bound to its CoreMX: registries take its reports for this CoreMX only.
       apiKey: auth.keyOf(`cash-${coremxId}`),
       registryUrls: [...own, ...others],
-      env: this.cashEnv,
+      env: { ...this.cashEnv, ...env },
     });
     this.cash.set(coremxId, cash);
     return cash;
@@ -80,7 +83,41 @@ export class ConferencePlatform {
     this.cash.delete(coremxId);
   }
 
+  /**
+   * kill -9 of a CASH that keeps its journal folder (a StatefulSet pod's volume): `restartCash` starts it
+   * again on it. Returns the folder.
+   */
+  async crashCash(coremxId: string): Promise<string> {
+    const cash = this.cash.get(coremxId);
+    if (!cash) throw new Error(`CASH ${coremxId} is not running`);
+    cash.process.kill('SIGKILL');
+    await cash.process.stop(1_000);
+    this.cash.delete(coremxId);
+    this.journals.set(coremxId, cash.journalDir);
+    return cash.journalDir;
+  }
+
+  /** Starts a crashed CASH again with the journal folder of its previous process (removed at its stop). */
+  async restartCash(coremxId: string): Promise<RunningCash> {
+    const journalDir = this.journals.get(coremxId);
+    if (!journalDir) throw new Error(`CASH ${coremxId} did not crash`);
+    const cash = await this.startCoreMx(coremxId, { CCES_JOURNAL_DIR: journalDir });
+    this.journals.delete(coremxId);
+    const restarted: RunningCash = {
+      ...cash,
+      journalDir,
+      async stop() {
+        await cash.stop();
+        rmSync(journalDir, { recursive: true, force: true });
+      },
+    };
+    this.cash.set(coremxId, restarted);
+    return restarted;
+  }
+
   async stop(): Promise<void> {
+    for (const dir of this.journals.values()) rmSync(dir, { recursive: true, force: true });
+    this.journals.clear();
     await Promise.all([...this.cash.values()].map((c) => c.stop()));
     await Promise.all([...this.kms.values()].map((k) => k.stop()));
     await this.cluster.stop();

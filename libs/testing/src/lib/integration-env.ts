@@ -2,12 +2,17 @@
 export const INTEGRATION_ENV = {
   kafkaBrokers: 'HOOT_TEST_KAFKA_BROKERS',
   mongoUri: 'HOOT_TEST_MONGO_URI',
+  kafkaPid: 'HOOT_TEST_KAFKA_PID',
+  mongoPid: 'HOOT_TEST_MONGO_PID',
 } as const;
 
 export interface IntegrationInfra {
   kafkaBrokers: string[];
   /** Base URI of the MongoDB-protocol server; pick a database per spec with `mongoUriFor`. */
   mongoUri: string;
+  /** Process (group) ids of the broker and the MongoDB-protocol server, for fault specs (SIGSTOP/SIGCONT). */
+  kafkaPid?: number;
+  mongoPid?: number;
 }
 
 /** The infrastructure started by the integration global setup; fails loudly when run outside it. */
@@ -20,7 +25,16 @@ export function integrationInfra(): IntegrationInfra {
         '(its global setup starts Kafka and the MongoDB-protocol server)',
     );
   }
-  return { kafkaBrokers: brokers.split(','), mongoUri };
+  const pid = (name: string) => {
+    const value = Number(process.env[name]);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  return {
+    kafkaBrokers: brokers.split(','),
+    mongoUri,
+    kafkaPid: pid(INTEGRATION_ENV.kafkaPid),
+    mongoPid: pid(INTEGRATION_ENV.mongoPid),
+  };
 }
 
 let counter = 0;

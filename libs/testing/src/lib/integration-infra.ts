@@ -35,6 +35,8 @@ export async function setUpIntegrationInfra(probes: IntegrationProbes): Promise<
   }
   process.env[INTEGRATION_ENV.kafkaBrokers] = started.kafka!.brokers.join(',');
   process.env[INTEGRATION_ENV.mongoUri] = started.mongo!.uri;
+  process.env[INTEGRATION_ENV.kafkaPid] = String(started.kafka!.process.pid ?? '');
+  process.env[INTEGRATION_ENV.mongoPid] = String(started.mongo!.process.pid ?? '');
   process.stdout.write(
     `[hoot] infrastructure ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: kafka ${started.kafka!.brokers[0]}, mongo ${started.mongo!.uri}\n`,
   );
