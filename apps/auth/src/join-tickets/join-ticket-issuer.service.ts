@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Clock } from '@hoot/domain';
-import { signRs256 } from '@hoot/auth-kit';
+import { joinTicketClaims, signRs256 } from '@hoot/auth-kit';
 import { MetricsService } from '@hoot/service-kit';
 import { Counter } from 'prom-client';
 import { AUTH_CONFIG, CLOCK } from '../auth.tokens';
@@ -15,9 +15,6 @@ export interface IssuedJoinTicket {
   /** ISO-8601. */
   expiresAt: string;
 }
-
-/** The audience of join tickets for one CoreMX (what its CASH verifies against). */
-export const joinTicketAudience = (coremxId: string): string => `coremx:${coremxId}`;
 
 /**
  * Signs join tickets for CASH (claims documented in apps/cash/src/tickets/join-ticket.verifier.ts) with the
@@ -49,19 +46,13 @@ export class JoinTicketIssuer {
     const iat = Math.floor(this.clock.now() / 1000);
     const key = this.keys.ring.signingKey();
     const ticketId = randomUUID();
-    const claims = {
-      iss: this.config.AUTH_ISSUER,
-      aud: joinTicketAudience(request.coremxId),
-      sub: request.subject,
-      jti: ticketId,
-      iat,
-      exp: iat + ttl,
-      // Every verifier requires a string `name`; CASH treats an empty one as "no display name".
-      name: request.displayName ?? '',
-      cid: request.conferenceId,
-      ...(request.role !== undefined ? { role: request.role } : {}),
-      ...(request.roomType !== undefined ? { rtype: request.roomType } : {}),
-    };
+    const claims = joinTicketClaims({
+      ...request,
+      issuer: this.config.AUTH_ISSUER,
+      ticketId,
+      issuedAt: iat,
+      ttlSeconds: ttl,
+    });
     const ticket = signRs256(claims, key.privateKey, key.kid);
     const expiresAt = new Date((iat + ttl) * 1000).toISOString();
     this.issued.inc({ registry });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   TICKET_KEY_DEFAULTS,
+  joinTicketClaims,
   newTicketSigningKey,
   registryTicketIssuer,
   signEdDsa,
@@ -97,19 +98,13 @@ export class JoinTicketSigner implements TicketIssuer {
     const iat = Math.floor(this.o.clock.now() / 1000);
     const ticketId = randomUUID();
     const ticket = signEdDsa(
-      {
-        iss: registryTicketIssuer(this.o.registryId),
-        aud: `coremx:${request.coremxId}`,
-        sub: request.subject,
-        jti: ticketId,
-        iat,
-        exp: iat + ttl,
-        // Every verifier requires a string `name`; CASH treats an empty one as "no display name".
-        name: request.displayName ?? '',
-        cid: request.conferenceId,
-        ...(request.role !== undefined ? { role: request.role } : {}),
-        ...(request.roomType !== undefined ? { rtype: request.roomType } : {}),
-      },
+      joinTicketClaims({
+        ...request,
+        issuer: registryTicketIssuer(this.o.registryId),
+        ticketId,
+        issuedAt: iat,
+        ttlSeconds: ttl,
+      }),
       key.privateKey,
       key.kid,
     );

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import type { RoomRole, RoomType } from '@hoot/domain';
 import { AuthCallError, postToAuth } from '../internal-call/auth-internal-call';
 
 /**
@@ -101,4 +102,36 @@ export class TicketKeyClient {
       throw new TicketKeyRegistrationError('registration answer lacks expiresAt', 'invalid-response', status);
     return { expiresAtMs };
   }
+}
+
+/** What a join ticket says (the claims CASH reads: apps/cash/src/tickets/join-ticket.verifier.ts). */
+export interface JoinTicketContent {
+  issuer: string;
+  coremxId: string;
+  subject: string;
+  conferenceId: string;
+  ticketId: string;
+  /** Seconds since the epoch. */
+  issuedAt: number;
+  ttlSeconds: number;
+  displayName?: string;
+  role?: RoomRole;
+  roomType?: RoomType;
+}
+
+/** The claims of a join ticket, whoever signs it (a registry, or auth). */
+export function joinTicketClaims(t: JoinTicketContent): Record<string, unknown> {
+  return {
+    iss: t.issuer,
+    aud: `coremx:${t.coremxId}`,
+    sub: t.subject,
+    jti: t.ticketId,
+    iat: t.issuedAt,
+    exp: t.issuedAt + t.ttlSeconds,
+    // Every verifier requires a string `name`; CASH treats an empty one as "no display name".
+    name: t.displayName ?? '',
+    cid: t.conferenceId,
+    ...(t.role !== undefined ? { role: t.role } : {}),
+    ...(t.roomType !== undefined ? { rtype: t.roomType } : {}),
+  };
 }
