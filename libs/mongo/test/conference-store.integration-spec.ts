@@ -1,33 +1,11 @@
-import type { ConferenceRecord } from '@hoot/domain';
 import { mongoUriFor } from '@hoot/testing';
 import type { Connection } from 'mongoose';
 import { MongoConferenceStore, connectMongo } from '../src';
-import { describeConferenceStoreContract } from '../src/testing';
+import { contractConference, describeConferenceStoreContract } from '../src/testing';
 import { freshDatabases } from './fresh-databases';
 
-const record = (id: string, over: Partial<ConferenceRecord> = {}): ConferenceRecord => ({
-  conferenceId: id,
-  owner: 'acc_alice',
-  type: 'm2m',
-  allowed: ['acc_bob'],
-  public: false,
-  maxParticipants: null,
-  coremxId: 'coremx-1',
-  mixerAddress: 'coremx-1.c1.hoot.mx',
-  previousMixers: [],
-  status: 'reserved',
-  participants: 0,
-  roster: [],
-  returning: null,
-  createdAt: '2026-11-23T10:00:00.000Z',
-  updatedAt: '2026-11-23T10:00:00.000Z',
-  endedAt: null,
-  applied: { 'coremx-1': 3 },
-  reservedEventId: null,
-  rehomeLease: null,
-  rev: 1,
-  ...over,
-});
+/** A conference record as the contract suite makes them. */
+const record = contractConference;
 
 describe('MongoConferenceStore (real MongoDB protocol)', () => {
   let connection: Connection;
