@@ -176,6 +176,49 @@ describe('ConferenceService: create', () => {
     expect([taken.status, taken.code]).toEqual([409, C.IdTaken]);
   });
 
+  it("is a creation (201) when the directory writes the room's reservation down before the create does", async () => {
+    const { service, cash, store } = setup();
+    // CASH's `room.reserved` reaches this registry's directory while the reserve call is still answering.
+    const reserve = cash.reserve.bind(cash);
+    cash.reserve = async (apiUrl, request) => {
+      const answer = await reserve(apiUrl, request);
+      const now = '2026-01-01T00:00:00.000Z';
+      await store.compareAndSet({
+        conferenceId: request.id,
+        owner: request.owner,
+        type: request.type,
+        allowed: request.allowed.filter((a) => a !== request.owner),
+        public: request.public ?? false,
+        maxParticipants: request.maxParticipants ?? null,
+        coremxId: 'coremx-1',
+        mixerAddress: 'coremx-1.c1.hoot.mx',
+        previousMixers: [],
+        status: 'reserved',
+        participants: 0,
+        roster: [],
+        returning: null,
+        createdAt: now,
+        updatedAt: now,
+        endedAt: null,
+        applied: { 'coremx-1': 1 },
+        reservedEventId: 'evt-1',
+        rehomeLease: null,
+        rev: 1,
+      });
+      return answer;
+    };
+    const first = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    expect(first.created).toBe(true);
+    expect(first.record).toMatchObject({
+      conferenceId: 'standup',
+      coremxId: 'coremx-1',
+      reservedEventId: 'evt-1',
+    });
+    // Asking again is not a creation: CASH already had the room.
+    const again = await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
+    expect(again.created).toBe(false);
+  });
+
   it('caps maxParticipants by the plan and refuses beyond maxConferences', async () => {
     const { service, setLimits } = setup();
     const small = await service.create(alice, {

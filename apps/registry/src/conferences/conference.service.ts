@@ -257,8 +257,14 @@ export class ConferenceService {
       return { record, created: true };
     }
     // The directory (its `room.reserved`) or a concurrent create got there first: theirs is the record.
+    // When the room is the one our reservation made (CASH created it, on the CoreMX the record names),
+    // the directory only wrote our creation down before us: it is still a creation.
     const now2 = await this.o.store.get(conferenceId);
-    if (now2 && now2.owner === caller.identity) return { record: now2, created: false };
+    if (now2 && now2.owner === caller.identity) {
+      const ours = placed.created && now2.coremxId === placed.coremx.coremxId && now2.status !== 'ended';
+      if (ours) this.o.onCreate?.('created');
+      return { record: now2, created: ours };
+    }
     throw new HootException(C.IdTaken, 409, `the conference id ${conferenceId} is taken`);
   }
 
