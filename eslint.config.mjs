@@ -35,8 +35,10 @@ const matrix = ({ testLib }) => {
     { sourceTag: 'scope:domain', notDependOnLibsWithTags: ['*'] },
     // The gossip core is pure as well: domain only.
     { sourceTag: 'scope:gossip', onlyDependOnLibsWithTags: ['scope:domain'] },
-    // The SDK runs in browsers too: the pure domain only.
-    { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:domain'] },
+    // Wire contracts run in browsers too (the SDK, the web app): the pure domain only.
+    { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:domain'] },
+    // The SDK runs in browsers too: the pure domain and the wire contracts only.
+    { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:domain', 'scope:contracts'] },
     // Apps are leaves: they depend on libs only, never on another app.
     { sourceTag: 'type:app', onlyDependOnLibsWithTags: libs },
     // Libs depend on libs only.

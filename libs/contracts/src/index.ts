@@ -1,0 +1,3 @@
+export * from './lib/errors';
+export * from './lib/registry-api';
+export * from './lib/signaling';
