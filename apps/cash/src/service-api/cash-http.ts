@@ -1,30 +1,22 @@
-import { RoomErrorCode } from '@hoot/domain';
+import { cashProblemCode, httpStatusOf, type CashProblemCode } from '@hoot/contracts';
+import type { RoomErrorCode } from '@hoot/domain';
 import { HootException } from '@hoot/service-kit';
-import { CashError, CashErrorCode } from '../cash-error';
-
-const STATUS: Partial<Record<string, number>> = {
-  [CashErrorCode.RoomNotFound]: 404,
-  [CashErrorCode.RoomExists]: 409,
-  [CashErrorCode.Overloaded]: 503,
-  [CashErrorCode.Draining]: 503,
-  [CashErrorCode.MediaUnavailable]: 503,
-  [CashErrorCode.EventsUnavailable]: 503,
-  [RoomErrorCode.INVALID_ROOM]: 400,
-  [RoomErrorCode.ROOM_ENDED]: 409,
-};
+import { CashError, type CashErrorCode } from '../cash-error';
 
 /** `OVERLOADED` → `cash.overloaded` (the dotted style of every problem+json code). */
-export function httpCode(code: string): string {
-  return `cash.${code.toLowerCase().replace(/_/g, '-')}`;
+export function httpCode(code: CashErrorCode | RoomErrorCode): CashProblemCode {
+  return cashProblemCode(code);
 }
 
-/** A CashError as the service API answers it (problem+json, `Retry-After` on temporary refusals). */
+/**
+ * A CashError as the service API answers it: problem+json with the status of the one error catalogue
+ * (`httpStatusOf`, exhaustive: no code falls back to a guess), `Retry-After` on temporary refusals.
+ */
 export function toHttp(error: unknown): unknown {
   if (!(error instanceof CashError)) return error;
-  const status = STATUS[error.code] ?? 400;
   return new HootException(
     httpCode(error.code),
-    status,
+    httpStatusOf(error.code),
     error.message,
     undefined,
     error.retryAfterS !== undefined ? { 'retry-after': String(error.retryAfterS) } : undefined,

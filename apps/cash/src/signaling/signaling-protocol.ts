@@ -99,7 +99,7 @@ export interface P2pPeersView {
 }
 
 export type ParseResult =
-  { ok: true; message: ClientMessage } | { ok: false; code: string; message: string; re?: string };
+  { ok: true; message: ClientMessage } | { ok: false; code: CashErrorCode; message: string; re?: string };
 
 const FIELDS: Record<ClientMessageType, readonly string[]> = {
   join: ['ticket', 'accessToken', 'roomId', 'displayName'],

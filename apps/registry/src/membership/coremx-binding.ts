@@ -1,12 +1,9 @@
 import type { Identity } from '@hoot/auth-kit';
+import { MembershipErrorCode } from '@hoot/contracts';
 import { HootException } from '@hoot/service-kit';
 
-/** Stable codes of the CoreMX membership API. Never rename, only add. */
-export enum MembershipErrorCode {
-  NotFound = 'coremx.not-found',
-  /** 403: the service credential is not bound to this CoreMX (another CASH, a registry, `ops`…). */
-  NotBound = 'coremx.not-bound',
-}
+/** The membership API's codes live in the one error catalogue (`@hoot/contracts`). */
+export { MembershipErrorCode };
 
 /** A CASH's service account is named after its CoreMX: `cash-<coremxId>` (auth signs the name). */
 export const CASH_ACCOUNT_PREFIX = 'cash-';

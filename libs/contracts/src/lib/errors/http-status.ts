@@ -1,0 +1,158 @@
+import {
+  AuthErrorCode as A,
+  ConferenceErrorCode as C,
+  RoomErrorCode as R,
+  ServiceErrorCode as S,
+  TokenRejection as T,
+  WebhookErrorCode as W,
+} from '@hoot/domain';
+import { CashErrorCode as X } from './cash-error-code';
+import type { ServerErrorCode } from './error-code';
+import { GossipErrorCode, MembershipErrorCode, WebAssetsErrorCode } from './registry-error-codes';
+
+/** The HTTP statuses hoot answers errors with. */
+export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 409 | 410 | 413 | 415 | 429 | 500 | 503;
+
+/**
+ * The HTTP status of every server code, in one exhaustive table (a code without a status does not compile).
+ * HTTP edges choose the status here, once: the domain and the services raise codes, never statuses.
+ * Codes that only travel over WebSocket (most of CASH's and the room rules') have the status they would have
+ * on HTTP, so a new HTTP route never needs a fallback.
+ */
+const HTTP_STATUS: Readonly<Record<ServerErrorCode, ErrorHttpStatus>> = {
+  // ---- every HTTP service (service-kit)
+  [S.RequestInvalid]: 400,
+  [S.RequestMalformed]: 400,
+  [S.RequestTooLarge]: 413,
+  [S.UnsupportedMediaType]: 415,
+  [S.RouteNotFound]: 404,
+  [S.Unavailable]: 503,
+  [S.NotReady]: 503,
+  [S.Internal]: 500,
+  // ---- auth and every verifier (auth-kit)
+  [A.InvalidCredentials]: 401,
+  [A.RateLimited]: 429,
+  [A.Unauthenticated]: 401,
+  [A.Forbidden]: 403,
+  [A.AccountExists]: 409,
+  [A.AccountNotFound]: 404,
+  [A.KeysUnavailable]: 503,
+  [A.SubjectDisabled]: 403,
+  [A.SubjectRevoked]: 403,
+  [A.SubjectTokenInvalid]: 403,
+  [A.TicketKeyExists]: 409,
+  // a refused token is always 401 (with a `WWW-Authenticate` challenge)
+  [T.Malformed]: 401,
+  [T.TooLarge]: 401,
+  [T.AlgorithmNotAllowed]: 401,
+  [T.UnknownKey]: 401,
+  [T.BadSignature]: 401,
+  [T.WrongIssuer]: 401,
+  [T.WrongAudience]: 401,
+  [T.Expired]: 401,
+  [T.NotYetValid]: 401,
+  [T.Revoked]: 401,
+  [T.AccountDisabled]: 401,
+  // ---- the registry
+  [C.AddressInvalid]: 400,
+  [C.UnknownIdentity]: 400,
+  [C.NotFound]: 404,
+  [C.IdTaken]: 409,
+  [C.NotOwner]: 403,
+  [C.NotEntitled]: 403,
+  [C.LimitReached]: 403,
+  [C.Ended]: 410,
+  [C.CoreMxUnavailable]: 503,
+  [C.NoCoreMxAvailable]: 503,
+  [C.TicketUnavailable]: 503,
+  [C.RateLimited]: 429,
+  [W.NotFound]: 404,
+  [W.UrlInvalid]: 400,
+  [W.UrlNotAllowed]: 400,
+  [W.DeadLetterNotFound]: 404,
+  [MembershipErrorCode.NotFound]: 404,
+  [MembershipErrorCode.NotBound]: 403,
+  [GossipErrorCode.NotARegistry]: 403,
+  [GossipErrorCode.MessageInvalid]: 400,
+  [WebAssetsErrorCode.NotBuilt]: 503,
+  // ---- CASH (its service API answers `cash.<code>`; the WebSocket the code itself)
+  [X.MessageMalformed]: 400,
+  [X.MessageTooLarge]: 413,
+  [X.UnknownType]: 400,
+  [X.InvalidMessage]: 400,
+  [X.NotJoined]: 409,
+  [X.AlreadyJoined]: 409,
+  [X.TicketInvalid]: 401,
+  [X.TicketExpired]: 401,
+  [X.TicketRevoked]: 401,
+  [X.TicketWrongCoreMx]: 401,
+  [X.TicketKeysUnavailable]: 503,
+  [X.TokenInvalid]: 401,
+  [X.TokenExpired]: 401,
+  [X.TokenRevoked]: 401,
+  [X.NotEntitled]: 403,
+  [X.RoomNotFound]: 404,
+  [X.RoomExists]: 409,
+  [X.Overloaded]: 503,
+  [X.Draining]: 503,
+  [X.MediaUnavailable]: 503,
+  [X.SdpRejected]: 400,
+  [X.StreamNotReady]: 409,
+  [X.NotSubscribed]: 409,
+  [X.CannotSubscribeSelf]: 400,
+  [X.WrongRoomMedia]: 400,
+  [X.AlreadyPublishing]: 409,
+  [X.P2pSignalRefused]: 409,
+  [X.EventsUnavailable]: 503,
+  [X.MovedFromSelf]: 400,
+  // 400 as CASH's service API always answered it (the registry reads it as "the `allowed` list is too long")
+  [X.ReservationTooLarge]: 400,
+  [X.TicketUsed]: 401,
+  [X.RateLimited]: 429,
+  [X.TooManyConnections]: 429,
+  [X.JoinTimeout]: 408,
+  [X.SessionReplaced]: 409,
+  [X.Internal]: 500,
+  // ---- the room rules (CASH): bad input 400, not permitted 403, not possible in the room's state 409
+  [R.INVALID_COMMAND]: 400,
+  [R.INVALID_ROOM]: 400,
+  // 409 as CASH's service API always answered it (ending or reserving a room that has ended)
+  [R.ROOM_ENDED]: 409,
+  [R.ROOM_FULL]: 409,
+  [R.P2P_FULL]: 409,
+  [R.NO_VIEWERS_IN_P2P]: 400,
+  [R.PARTICIPANT_LIMIT_REACHED]: 409,
+  [R.NOT_ALLOWED]: 403,
+  [R.PUBLISH_NOT_GRANTED]: 403,
+  [R.ALREADY_IN_ROOM]: 409,
+  [R.TICKET_KICKED]: 403,
+  [R.TICKET_IN_USE]: 409,
+  [R.NOT_IN_ROOM]: 409,
+  [R.TARGET_NOT_IN_ROOM]: 404,
+  [R.NOT_OWNER]: 403,
+  [R.NOT_A_PUBLISHER]: 403,
+  [R.ALREADY_PUBLISHER]: 409,
+  [R.VIDEO_NOT_ALLOWED]: 403,
+  [R.STREAM_ALREADY_PUBLISHED]: 409,
+  [R.STREAM_NOT_PUBLISHED]: 409,
+  [R.SCREEN_SHARE_NOT_ALLOWED]: 403,
+  [R.SCREEN_SHARE_TAKEN]: 409,
+  [R.HAND_ALREADY_RAISED]: 409,
+  [R.HAND_NOT_RAISED]: 409,
+  [R.CANNOT_KICK_SELF]: 400,
+  [R.CANNOT_KICK_OWNER]: 403,
+  [R.CANNOT_KICK_CREATOR]: 403,
+  [R.NOT_CREATOR]: 403,
+  [R.BANNED]: 403,
+  [R.NOT_BANNED]: 409,
+  [R.CHILD_TEXT_EMPTY]: 400,
+  [R.CHILD_TEXT_TOO_LONG]: 400,
+  [R.CHILDREN_ONE_LEVEL_ONLY]: 400,
+  [R.PATCH_INVALID]: 400,
+  [R.PATCH_VERSION_MISMATCH]: 409,
+};
+
+/** The HTTP status an answer with this code has (problem+json). */
+export function httpStatusOf(code: ServerErrorCode): ErrorHttpStatus {
+  return HTTP_STATUS[code];
+}
