@@ -1,5 +1,13 @@
+import { AuthErrorCode, HOOT_ERROR_CODES, SdkErrorCode } from '@hoot/contracts';
 import { ConferenceErrorCode, RoomErrorCode } from '@hoot/domain';
-import { describeError, errorCode, hasMessage } from './error-messages';
+import {
+  describeError,
+  errorCode,
+  hasMessage,
+  isKnownErrorCode,
+  WebErrorCode,
+  type ErrorMessages,
+} from './error-messages';
 
 describe('describeError', () => {
   it('has a message of its own for every conference error code and the room rules clients meet', () => {
@@ -136,6 +144,32 @@ describe('describeError', () => {
     expect(describeError({ code: 'sdk.media-failed', message: 'x' })).toMatchObject({
       title: 'Media problem',
       leavesRoom: false,
+    });
+  });
+
+  it("decides every code of the error catalogue and every code of the app's own (the table is exhaustive)", () => {
+    for (const code of [...HOOT_ERROR_CODES, ...Object.values(WebErrorCode)])
+      expect([code, isKnownErrorCode(code)]).toEqual([code, true]);
+    for (const code of ['brand.new', 'http.502', 'toString', 'constructor'])
+      expect([code, isKnownErrorCode(code)]).toEqual([code, false]);
+    // @ts-expect-error a table that leaves a code out does not compile
+    const partial: ErrorMessages = { [AuthErrorCode.Forbidden]: null };
+    expect(Object.keys(partial)).toEqual([AuthErrorCode.Forbidden]);
+  });
+
+  it("keeps the server's words for a code it has none of its own for, and never mistakes an inherited property for a code", () => {
+    expect(hasMessage(SdkErrorCode.SignalingTimeout)).toBe(false);
+    expect(describeError({ code: SdkErrorCode.SignalingTimeout, message: 'no answer in 5 s' })).toMatchObject(
+      {
+        code: 'sdk.signaling-timeout',
+        message: 'no answer in 5 s',
+      },
+    );
+    expect(describeError({ code: 'token.bad-signature' }).signInAgain).toBe(true);
+    expect(describeError({ code: 'toString', message: 'from a server' })).toMatchObject({
+      code: 'toString',
+      title: 'Something went wrong',
+      message: 'from a server',
     });
   });
 });

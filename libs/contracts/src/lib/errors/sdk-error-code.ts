@@ -50,4 +50,6 @@ export enum SdkErrorCode {
   DeviceUnavailable = 'sdk.device-unavailable',
   /** The camera or microphone in use was unplugged and no other one of its kind could be started. */
   DeviceLost = 'sdk.device-lost',
+  /** The environment has no WebRTC (Node, an old browser, an insecure origin): `MediaUnsupportedError`. */
+  MediaUnsupported = 'sdk.media-unsupported',
 }
