@@ -14,27 +14,45 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type ConferenceRecord, type RoomType } from '@hoot/domain';
+import {
+  IDENTITY_PATTERN,
+  MAX_ALLOWED,
+  REGISTRY_API_LIMITS,
+  type Conference,
+  type ConferenceSettings,
+  type CreateConferenceInput,
+  type JoinRequest,
+  type ListConferencesQuery as ListConferencesQueryContract,
+} from '@hoot/contracts';
+import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type RoomType } from '@hoot/domain';
 
-/** An account id (`acc_…`) or a username: who may join besides the owner. */
-export const IDENTITY_PATTERN = /^(acc_[0-9a-f-]{36}|[a-z0-9][a-z0-9._-]{2,63})$/;
-
-/**
- * Most identities in `allowed`: the list travels in the conference's `room.reserved` event, which every
- * registry reads, and CCES events are at most 16 KiB (300 account ids ≈ 13 KiB).
+/*
+ * The class-validator forms of the registry API contract (`@hoot/contracts`): Nest validates bodies and Swagger
+ * documents them from these classes. Their bounds come from the contract; `conference.dto.spec.ts` holds each
+ * class to its contract type at compile time and to the contract's validator on the same inputs.
  */
-export const MAX_ALLOWED = 300;
+export { IDENTITY_PATTERN, MAX_ALLOWED };
 
-export class ConferenceSettingsDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100_000, description: 'capped by your plan' })
+const {
+  maxParticipants: PARTICIPANTS,
+  pageLimit: PAGE,
+  joinAddressMaxLength: ADDRESS_MAX,
+} = REGISTRY_API_LIMITS;
+
+export class ConferenceSettingsDto implements ConferenceSettings {
+  @ApiPropertyOptional({
+    minimum: PARTICIPANTS.min,
+    maximum: PARTICIPANTS.max,
+    description: 'capped by your plan',
+  })
   @IsOptional()
   @IsInt()
-  @Min(1)
-  @Max(100_000)
+  @Min(PARTICIPANTS.min)
+  @Max(PARTICIPANTS.max)
   maxParticipants?: number;
 }
 
-export class CreateConferenceDto {
+export class CreateConferenceDto implements CreateConferenceInput {
   @ApiPropertyOptional({ example: 'standup', description: '[a-z0-9][a-z0-9-]{2,63}; generated when absent' })
   @IsOptional()
   @Matches(CONFERENCE_ID_PATTERN, { message: 'id must match [a-z0-9][a-z0-9-]{2,63}' })
@@ -74,12 +92,12 @@ export class ConferenceIdParam {
   id!: string;
 }
 
-export class ListConferencesQuery {
+export class ListConferencesQuery implements ListConferencesQueryContract {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
-  @Min(1)
-  @Max(100)
+  @Min(PAGE.min)
+  @Max(PAGE.max)
   limit?: number;
 
   @IsOptional()
@@ -87,28 +105,12 @@ export class ListConferencesQuery {
   after?: string;
 }
 
-export class JoinDto {
+export class JoinDto implements JoinRequest {
   @ApiProperty({ example: 'hoot.mx://standup@coremx-1.c1.hoot.mx' })
   @IsString()
-  @MaxLength(400)
+  @MaxLength(ADDRESS_MAX)
   address!: string;
 }
 
-/** A conference as the API shows it (the owner also sees who is allowed). */
-export interface ConferenceView {
-  id: string;
-  address: string;
-  type: RoomType;
-  owner: string | null;
-  public: boolean;
-  allowed?: string[];
-  maxParticipants: number | null;
-  status: ConferenceRecord['status'];
-  participants: number;
-  coremxId: string;
-  previousAddresses: string[];
-  createdAt: string;
-  endedAt: string | null;
-  /** Single-conference answers (create, get): account id → username for the owner and (owner only) allowed. */
-  usernames?: Record<string, string>;
-}
+/** A conference as the API shows it (the owner also sees who is allowed): the contract's `Conference`. */
+export type ConferenceView = Conference;

@@ -1,3 +1,4 @@
+import type { RouletteEntry } from '@hoot/contracts';
 import type { RegistryView } from '../gcas/registry-node';
 
 export interface RouletteQuery {
@@ -6,17 +7,8 @@ export interface RouletteQuery {
   longitude?: number;
 }
 
-export interface RouletteEntry {
-  registryId: string;
-  cloud: string;
-  priority: number;
-  url: string;
-  region: string;
-  /** Great-circle distance from the given coordinates, or null when only a region was given. */
-  distanceKm: number | null;
-  load: number;
-  liveness: RegistryView['liveness'];
-}
+/** One registry as iroulette ranks it: the registry API contract's `RouletteEntry`. */
+export type { RouletteEntry };
 
 const EARTH_RADIUS_KM = 6371;
 const rad = (deg: number) => (deg * Math.PI) / 180;

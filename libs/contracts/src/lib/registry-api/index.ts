@@ -1,1 +1,5 @@
-export {};
+export * from './auth-token';
+export * from './conferences';
+export * from './read';
+export * from './registry-api.limits';
+export * from './validation';
