@@ -98,7 +98,7 @@ if (require.main === module) {
   });
   server.on('listening', () => {
     const address = server.address();
-    if (typeof address === 'string') throw new Error(`unexpected address ${address}`);
+    if (!address || typeof address === 'string') throw new Error(`unexpected address ${address}`);
     console.log(`bare signaling listening ws://127.0.0.1:${address.port}`);
   });
   process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -32,10 +32,17 @@ import { ROOM_TYPE_RULES } from '@hoot/domain';
 import { describeKafkaCluster } from '@hoot/events';
 import { startKmsLite } from '@hoot/media/testing';
 import { pingMongo } from '@hoot/mongo';
-import { freePort, startKafka, startMongo, workspaceRoot } from '@hoot/testing';
+import {
+  CashStack,
+  SignalingClient,
+  STACK_ISSUER,
+  freePort,
+  startKafka,
+  startMongo,
+  workspaceRoot,
+  type RunningCash,
+} from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
-import { CashStack, STACK_ISSUER, type RunningCash } from '../../apps/cash/test/support/cash-stack';
-import { SignalingClient } from '../../apps/cash/test/support/signaling-client';
 import { inspectEnv, printTopSelf, startProfiling, topSelf } from '../cpu-profile';
 import { arg, percentile, round } from '../bench-cli';
 import { roomWaits, waitsBetween } from './room-waits';

@@ -25,10 +25,16 @@ import { signTestToken } from '@hoot/auth-kit/testing';
 import { describeKafkaCluster } from '@hoot/events';
 import { startKmsLite } from '@hoot/media/testing';
 import { pingMongo } from '@hoot/mongo';
-import { freePort, startKafka, startMongo, workspaceRoot } from '@hoot/testing';
+import {
+  CashStack,
+  SignalingClient,
+  STACK_ISSUER,
+  freePort,
+  startKafka,
+  startMongo,
+  workspaceRoot,
+} from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
-import { CashStack, STACK_ISSUER } from '../../apps/cash/test/support/cash-stack';
-import { SignalingClient } from '../../apps/cash/test/support/signaling-client';
 import { arg, percentile, round } from '../bench-cli';
 import { inspectEnv, printTopSelf, startProfiling, topSelf } from '../cpu-profile';
 import { startBareSignalingProcess } from './bare-signaling';

@@ -24,8 +24,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
-import { startKafka, startMongo, workspaceRoot } from '@hoot/testing';
-import { ConferencePlatform } from '../../apps/registry/test/support/conference-platform';
+import { startKmsLite } from '@hoot/media/testing';
+import { ConferencePlatform, startKafka, startMongo, workspaceRoot } from '@hoot/testing';
 import { arg, percentile, round } from '../bench-cli';
 import { BENCH_REGISTRY_ENV } from '../join/join-support';
 
@@ -135,6 +135,7 @@ async function runOnce(
       mongoUri: (db) => `${infra.mongo}${db}`,
       kafkaBrokers: infra.kafka,
       prefix: `benchfail_${Date.now().toString(36)}`,
+      startMediaServer: () => startKmsLite({ engine: 'fake' }),
     },
     ['reg-c1-1', 'reg-c2-1'].map((registryId) => ({
       registryId,

@@ -14,8 +14,13 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
-import { startKafka, startMongo, workspaceRoot } from '@hoot/testing';
-import { FAST_TUNABLES, RegistryCluster } from '../../apps/registry/test/support/registry-cluster';
+import {
+  REGISTRY_FAST_TUNABLES as FAST_TUNABLES,
+  RegistryCluster,
+  startKafka,
+  startMongo,
+  workspaceRoot,
+} from '@hoot/testing';
 import { arg, percentile, round } from '../bench-cli';
 
 const SIZES = arg('sizes', '2,3,5,8').split(',').map(Number);

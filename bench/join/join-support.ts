@@ -9,9 +9,15 @@ import jwt from 'jsonwebtoken';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
 import { join } from 'node:path';
-import { ManagedProcess, startKafka, startMongo, workspaceRoot } from '@hoot/testing';
-import { ConferencePlatform } from '../../apps/registry/test/support/conference-platform';
-import { ISSUER } from '../../apps/registry/test/support/registry-cluster';
+import { startKmsLite } from '@hoot/media/testing';
+import {
+  ConferencePlatform,
+  ManagedProcess,
+  REGISTRY_CLUSTER_ISSUER as ISSUER,
+  startKafka,
+  startMongo,
+  workspaceRoot,
+} from '@hoot/testing';
 
 export { arg, percentile, round } from '../bench-cli';
 
@@ -48,6 +54,7 @@ export async function startJoinBenchPlatform(
       mongoUri: (db) => `${mongo.uri}${db}`,
       kafkaBrokers: kafka.brokers,
       prefix: `${prefix}_${Date.now().toString(36)}`,
+      startMediaServer: () => startKmsLite({ engine: 'fake' }),
     },
     ['reg-c1-1', 'reg-c2-1'].map((registryId) => ({
       registryId,

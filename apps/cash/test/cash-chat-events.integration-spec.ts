@@ -9,10 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { signTestToken } from '@hoot/auth-kit/testing';
 import { cceTopicFor, createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
-import { eventually, integrationInfra, type RunningCash } from '@hoot/testing';
+import { eventually, integrationInfra, type RunningCash, STACK_ISSUER, SignalingClient } from '@hoot/testing';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
-import { STACK_ISSUER } from './support/cash-stack';
-import { SignalingClient } from './support/signaling-client';
 
 jest.setTimeout(240_000);
 

@@ -7,10 +7,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signTestToken, type TestKeyPair } from '@hoot/auth-kit/testing';
 import { cceTopicFor, createKafka, readCcesTopicToEnd, type CcesEvent } from '@hoot/events';
-import { eventually, integrationInfra } from '@hoot/testing';
+import { eventually, integrationInfra, STACK_ISSUER, type RunningCash, SignalingClient } from '@hoot/testing';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
-import { STACK_ISSUER, type RunningCash } from './support/cash-stack';
-import { SignalingClient } from './support/signaling-client';
 
 jest.setTimeout(240_000);
 

@@ -15,10 +15,17 @@ import {
   type CcesSubscription,
 } from '@hoot/events';
 import type { KmsLiteProcess } from '@hoot/media/testing';
-import { eventually, freePort, startKafka, type RunningKafka } from '@hoot/testing';
+import {
+  eventually,
+  freePort,
+  startKafka,
+  type RunningKafka,
+  CashStack,
+  STACK_ISSUER,
+  type RunningCash,
+  SignalingClient,
+} from '@hoot/testing';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
-import { CashStack, STACK_ISSUER, type RunningCash } from './support/cash-stack';
-import { SignalingClient } from './support/signaling-client';
 
 jest.setTimeout(240_000);
 

@@ -6,12 +6,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signTestToken, type TestKeyPair } from '@hoot/auth-kit/testing';
 import type { CcesEvent } from '@hoot/events';
-import { eventually } from '@hoot/testing';
+import { eventually, STACK_ISSUER, type RunningCash, SignalingClient } from '@hoot/testing';
 import WebSocket from 'ws';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS } from 'werift';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
-import { STACK_ISSUER, type RunningCash } from './support/cash-stack';
-import { SignalingClient } from './support/signaling-client';
 
 jest.setTimeout(240_000);
 

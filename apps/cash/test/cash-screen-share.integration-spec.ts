@@ -6,11 +6,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signTestToken, type TestKeyPair } from '@hoot/auth-kit/testing';
 import type { CcesEvent } from '@hoot/events';
-import { eventually } from '@hoot/testing';
+import { eventually, STACK_ISSUER, type RunningCash, SignalingClient, type Inbound } from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
-import { STACK_ISSUER, type RunningCash } from './support/cash-stack';
-import { SignalingClient, type Inbound } from './support/signaling-client';
 
 jest.setTimeout(240_000);
 

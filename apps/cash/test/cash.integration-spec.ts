@@ -8,11 +8,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { signTestToken, testKeyPair, type TestKeyPair } from '@hoot/auth-kit/testing';
 import { RevocationPublisher, createKafka, type AuthRevocationEvent, type CcesEvent } from '@hoot/events';
 import type { KmsLiteProcess } from '@hoot/media/testing';
-import { eventually, integrationInfra } from '@hoot/testing';
+import {
+  eventually,
+  integrationInfra,
+  CashStack,
+  REGISTRY_ID,
+  STACK_ISSUER,
+  type RunningCash,
+  SignalingClient,
+  type Inbound,
+} from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 import { startCashFixture, type CashFixture } from './support/cash-fixture';
-import { CashStack, REGISTRY_ID, STACK_ISSUER, type RunningCash } from './support/cash-stack';
-import { SignalingClient, type Inbound } from './support/signaling-client';
 
 jest.setTimeout(240_000);
 

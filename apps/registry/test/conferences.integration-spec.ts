@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { decodeSegment, newTicketSigningKey, signEdDsa } from '@hoot/auth-kit';
 import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
 import { connectMongo, MongoConferenceStore } from '@hoot/mongo';
-import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
-import { ConferencePlatform, joinWithTicket, subjectOf } from './support/conference-platform';
+import { startKmsLite } from '@hoot/media/testing';
+import {
+  ConferencePlatform,
+  eventually,
+  integrationInfra,
+  joinWithTicket,
+  mongoUriFor,
+  subjectOf,
+} from '@hoot/testing';
 
 /**
  * Conferences across two clouds with real processes: auth, registry nodes reg-c1-1 (two replicas) and
@@ -24,7 +31,12 @@ type Json = Record<string, any>;
 describe('conferences on the registry (two clouds, real processes)', () => {
   const infra = integrationInfra();
   const platform = new ConferencePlatform(
-    { mongoUri: (db) => mongoUriFor(db), kafkaBrokers: infra.kafkaBrokers, prefix },
+    {
+      mongoUri: (db) => mongoUriFor(db),
+      kafkaBrokers: infra.kafkaBrokers,
+      prefix,
+      startMediaServer: () => startKmsLite({ engine: 'fake' }),
+    },
     [
       { registryId: 'reg-c1-1', latitude: 50, longitude: 8, env: { REHOME_INTERVAL_MS: '300' } },
       {

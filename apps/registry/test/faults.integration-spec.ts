@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { cceTopicFor, createKafka, readCcesTopicToEnd, type CcesEvent } from '@hoot/events';
-import { eventually, startKafka, startMongo, type RunningKafka, type RunningMongo } from '@hoot/testing';
+import { startKmsLite } from '@hoot/media/testing';
+import {
+  ConferencePlatform,
+  eventually,
+  startKafka,
+  startMongo,
+  type RunningKafka,
+  type RunningMongo,
+} from '@hoot/testing';
 import { describeKafkaCluster } from '@hoot/events';
 import { pingMongo } from '@hoot/mongo';
-import { ConferencePlatform } from './support/conference-platform';
 
 /**
  * The fault suite (issue 21 item 6): a small workload on real processes — reg-c1-1 (two replicas) and
@@ -95,6 +102,7 @@ describe('faults: a workload through a CASH crash, a registry crash, Kafka and M
         return infra.kafkaBrokers;
       },
       prefix,
+      startMediaServer: () => startKmsLite({ engine: 'fake' }),
     },
     [
       { registryId: 'reg-c1-1', latitude: 50, longitude: 8, env: registryEnv },

@@ -5,8 +5,8 @@ import {
   mongoUriFor,
   startKubeApiserver,
   type RunningKubeApiserver,
+  RegistryCluster,
 } from '@hoot/testing';
-import { RegistryCluster } from './support/registry-cluster';
 
 /**
  * The cluster switch: a registry with `K8S_POD_WATCH=true` against a real kube-apiserver marks a CoreMX

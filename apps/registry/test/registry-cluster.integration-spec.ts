@@ -1,6 +1,5 @@
 import { RegistryClient } from '@hoot/sdk';
-import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
-import { RegistryCluster } from './support/registry-cluster';
+import { eventually, integrationInfra, mongoUriFor, RegistryCluster } from '@hoot/testing';
 
 /**
  * Four registry nodes in two clouds as real processes on loopback, with the real auth service and the

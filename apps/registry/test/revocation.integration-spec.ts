@@ -1,5 +1,4 @@
-import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
-import { RegistryCluster } from './support/registry-cluster';
+import { eventually, integrationInfra, mongoUriFor, RegistryCluster } from '@hoot/testing';
 
 /**
  * Revocation at the registry with real processes: auth publishes to its revocation topic, the registry's

@@ -12,9 +12,8 @@ import {
 } from '@hoot/events';
 import { CCES_SAMPLE_DATA, ccesSampleInput } from '@hoot/events/testing';
 import { connectMongo, MongoWebhookStore } from '@hoot/mongo';
-import { eventually, integrationInfra, mongoUriFor } from '@hoot/testing';
+import { eventually, integrationInfra, mongoUriFor, RegistryCluster } from '@hoot/testing';
 import { verifyWebhookSignature } from '../src/webhooks/webhook-signature';
-import { RegistryCluster } from './support/registry-cluster';
 
 /**
  * Webhooks end to end on the real infrastructure: a registry process (real auth service, FerretDB, Kafka)

@@ -13,3 +13,7 @@ export * from './lib/registry-process';
 export * from './lib/chromium';
 export * from './lib/web-page';
 export * from './lib/openapi-check';
+export * from './lib/cash-stack';
+export * from './lib/signaling-client';
+export * from './lib/registry-cluster';
+export * from './lib/conference-platform';

@@ -1,8 +1,7 @@
 import type { TestKeyPair } from '@hoot/auth-kit/testing';
 import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
 import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
-import { integrationInfra, mongoUriFor } from '@hoot/testing';
-import { CashStack, REGISTRY_ID, type RunningCash } from './cash-stack';
+import { CashStack, REGISTRY_ID, integrationInfra, mongoUriFor, type RunningCash } from '@hoot/testing';
 
 /** What an integration spec of CASH starts once: the stack, kms-lite, one CASH and a reader of its topic. */
 export interface CashFixture {

@@ -1,8 +1,26 @@
 import { rmSync } from 'node:fs';
-import { startKmsLite, type KmsLiteProcess } from '@hoot/media/testing';
-import { startCashProcess, type RunningCash } from '@hoot/testing';
 import WebSocket from 'ws';
-import { ISSUER, RegistryCluster, type ClusterInfra, type RegistrySpec } from './registry-cluster';
+import { startCashProcess, type RunningCash } from './cash-process';
+import {
+  REGISTRY_CLUSTER_ISSUER,
+  RegistryCluster,
+  type RegistryClusterInfra,
+  type RegistrySpec,
+} from './registry-cluster';
+
+/** A CoreMX's media server as the platform needs it: its Kurento-protocol URL and its stop. */
+export interface PlatformMediaServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The cluster's infrastructure plus how to start a CoreMX's media server (the test lib depends on no app
+ * and no media lib: callers pass `() => startKmsLite({ engine: 'fake' })` from `@hoot/media/testing`).
+ */
+export interface ConferencePlatformInfra extends RegistryClusterInfra {
+  startMediaServer: () => Promise<PlatformMediaServer>;
+}
 
 /** Where each CoreMX lives: its cloud decides its mixer address and the registries it reports to. */
 export interface CoreMxSpec {
@@ -18,12 +36,12 @@ export interface CoreMxSpec {
 export class ConferencePlatform {
   readonly cluster: RegistryCluster;
   readonly cash = new Map<string, RunningCash>();
-  private readonly kms = new Map<string, KmsLiteProcess>();
+  private readonly kms = new Map<string, PlatformMediaServer>();
   /** Journal folders of crashed CASH processes, kept for their restart. */
   private readonly journals = new Map<string, string>();
 
   constructor(
-    private readonly infra: ClusterInfra,
+    private readonly infra: ConferencePlatformInfra,
     registries: RegistrySpec[],
     private readonly coremx: CoreMxSpec[],
     private readonly cashEnv: Record<string, string> = {},
@@ -47,7 +65,7 @@ export class ConferencePlatform {
     if (!spec) throw new Error(`no CoreMX ${coremxId}`);
     let kms = this.kms.get(coremxId);
     if (!kms) {
-      kms = await startKmsLite({ engine: 'fake' });
+      kms = await this.infra.startMediaServer();
       this.kms.set(coremxId, kms);
     }
     const auth = this.cluster.authService();
@@ -63,7 +81,7 @@ export class ConferencePlatform {
       kmsUrl: kms.url,
       kafkaBrokers: this.infra.kafkaBrokers,
       authUrl: auth.url,
-      issuer: ISSUER,
+      issuer: REGISTRY_CLUSTER_ISSUER,
       revocationsTopic: auth.revocationsTopic,
       // Its own credential, bound to its CoreMX: registries take its reports for this CoreMX only.
       apiKey: auth.keyOf(`cash-${coremxId}`),

@@ -1,19 +1,21 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestKeyPair } from '@hoot/auth-kit/testing';
-import {
-  ManagedProcess,
-  freePort,
-  infraPath,
-  startAuthService,
-  startCashProcess,
-  startRegistryProcess,
-  type RunningAuthService,
-  type RunningCash,
-} from '@hoot/testing';
+import { ManagedProcess, freePort, infraPath } from '@hoot/process';
+import { startAuthService, type RunningAuthService } from './auth-service';
+import { startCashProcess, type RunningCash } from './cash-process';
+import { startRegistryProcess } from './registry-process';
 
-export type { RunningCash };
+/**
+ * The auth service's signing key pair, shaped like `@hoot/auth-kit/testing`'s `TestKeyPair` (structurally
+ * the same, so `signTestToken` takes it; the test lib depends on no lib but `@hoot/process`).
+ */
+export interface StackSigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicPem: string;
+}
 
 /**
  * Real processes on loopback for CASH specs and benchmarks: the auth service (service accounts `cash` and
@@ -21,7 +23,7 @@ export type { RunningCash };
  * Kafka and MongoDB-protocol server. It also exposes the auth service's signing key, so specs can sign
  * join tickets as the registry would get them issued.
  */
-export interface StackInfra {
+export interface CashStackInfra {
   mongoUri: (db: string) => string;
   kafkaBrokers: string[];
   /** Unique per run (topics, databases). */
@@ -31,7 +33,7 @@ export interface StackInfra {
 export const STACK_ISSUER = 'https://auth.cash-stack.test';
 export const REGISTRY_ID = 'reg-c1-1';
 
-export interface CashProcessOptions {
+export interface CashStackProcessOptions {
   coremxId: string;
   kmsUrl: string;
   /** Extra env (tunables). */
@@ -50,7 +52,7 @@ export class CashStack {
   private registry: ManagedProcess | undefined;
   private keysDir = '';
 
-  constructor(private readonly infra: StackInfra) {}
+  constructor(private readonly infra: CashStackInfra) {}
 
   keyOf(name: string): string {
     return this.authService().keyOf(name);
@@ -62,7 +64,7 @@ export class CashStack {
   }
 
   /** The auth service's signing key (the only key in its directory), to sign join tickets with. */
-  signingKey(): TestKeyPair {
+  signingKey(): StackSigningKey {
     const file = readdirSync(this.keysDir).find((f) => f.endsWith('.pem'));
     if (!file) throw new Error(`no key in ${this.keysDir}`);
     const privateKey = createPrivateKey(readFileSync(join(this.keysDir, file)));
@@ -116,7 +118,7 @@ export class CashStack {
   }
 
   /** Starts CASH as a process (`node -r tools/ts-node/register.js apps/cash/src/main.ts`). */
-  async startCash(options: CashProcessOptions): Promise<RunningCash> {
+  async startCash(options: CashStackProcessOptions): Promise<RunningCash> {
     return startCashProcess({
       coremxId: options.coremxId,
       kmsUrl: options.kmsUrl,

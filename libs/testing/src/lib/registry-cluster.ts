@@ -1,18 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ManagedProcess,
-  freePort,
-  startAuthService,
-  startRegistryProcess,
-  type RunningAuthService,
-} from '@hoot/testing';
+import { ManagedProcess, freePort } from '@hoot/process';
+import { startAuthService, type RunningAuthService } from './auth-service';
+import { REGISTRY_FAST_TUNABLES, startRegistryProcess } from './registry-process';
 
 /**
  * Real processes on loopback for registry specs and the gossip benchmark: the auth service (service
  * accounts for every registry and for a CASH, a user) and any number of registry nodes, on the given
  * Kafka and MongoDB-protocol server.
  */
-export interface ClusterInfra {
+export interface RegistryClusterInfra {
   mongoUri: (db: string) => string;
   kafkaBrokers: string[];
   /** Unique per run (topics, databases). */
@@ -30,16 +26,7 @@ export interface RegistrySpec {
   env?: Record<string, string>;
 }
 
-export const ISSUER = 'https://auth.registry-cluster.test';
-
-export const FAST_TUNABLES = {
-  GOSSIP_INTERVAL_MS: '200',
-  GOSSIP_DEBOUNCE_MS: '20',
-  GOSSIP_TIMEOUT_MS: '1000',
-  SUSPECT_AFTER_MS: '1000',
-  DEAD_AFTER_MS: '3000',
-  COREMX_HARD_TIMEOUT_MS: '20000',
-};
+export const REGISTRY_CLUSTER_ISSUER = 'https://auth.registry-cluster.test';
 
 export class RegistryCluster {
   readonly registries = new Map<
@@ -59,7 +46,7 @@ export class RegistryCluster {
    * shared `cash` account (which registries refuse to advertise with).
    */
   constructor(
-    private readonly infra: ClusterInfra,
+    private readonly infra: RegistryClusterInfra,
     private readonly specs: RegistrySpec[],
     private readonly logDir = 'test-logs',
     private readonly coremxIds: readonly string[] = [],
@@ -105,7 +92,7 @@ export class RegistryCluster {
       mongoUri: this.infra.mongoUri(`${this.infra.prefix}_auth`),
       kafkaBrokers: this.infra.kafkaBrokers,
       revocationsTopic: `${this.infra.prefix}.auth.revocations`,
-      issuer: ISSUER,
+      issuer: REGISTRY_CLUSTER_ISSUER,
       serviceAccounts: ['cash', 'ops', ...databases.keys(), ...this.coremxIds.map((id) => `cash-${id}`)],
       logDir: this.logDir,
     });
@@ -134,7 +121,7 @@ export class RegistryCluster {
         latitude: r.spec.latitude,
         longitude: r.spec.longitude,
         authUrl: this.authUrl,
-        issuer: ISSUER,
+        issuer: REGISTRY_CLUSTER_ISSUER,
         apiKey: this.keyOf(registryId),
         mongoUri: r.mongoUri,
         kafkaBrokers: this.infra.kafkaBrokers,
@@ -143,7 +130,7 @@ export class RegistryCluster {
           AUTH_REVOCATIONS_TOPIC: this.authService().revocationsTopic,
           // Strict CoreMX binding: every CASH here has its own cash-<coremxId> account.
           CASH_SHARED_SERVICE_ACCOUNTS: '',
-          ...FAST_TUNABLES,
+          ...REGISTRY_FAST_TUNABLES,
           ...r.spec.env,
         },
         logDir: this.logDir,
