@@ -70,6 +70,11 @@ describe('hoot (in-process, fake client)', () => {
       [['conferences', 'create'], '--type is required'],
       [['conferences', 'create', '--type', 'x2y'], '--type must be one of m2m, a2m, p2m, p2p'],
       [['conferences', 'create', '--type', 'm2m', '--id', 'No'], '--id must match'],
+      // The registry API contract's bound (the CLI allowed up to 1,000,000 and let the registry refuse it).
+      [
+        ['conferences', 'create', '--type', 'm2m', '--max-participants', '100001'],
+        '--max-participants must be between 1 and 100000',
+      ],
       [['conferences', 'show'], 'a conference ID is required'],
       [['conferences', 'show', 'a', 'b'], "unexpected argument 'b'"],
       [['gcas', '-o', 'yaml'], '-o must be table or json'],

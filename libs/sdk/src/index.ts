@@ -6,7 +6,27 @@ export * from './lib/registry-unavailable.error';
 export * from './lib/registry-client.defaults';
 export * from './lib/registry-client';
 export * from './lib/discovery';
-export * from './lib/hoot-api.types';
+// The registry API's types are its contract's (`@hoot/contracts`), re-exported so SDK users keep their imports.
+export type {
+  Conference,
+  ConferencePage,
+  ConferenceSettings,
+  CoreMxAnswer,
+  CoreMxInfo,
+  CreateConferenceInput,
+  GcasAnswer,
+  GcasVersion,
+  HootErrorCode,
+  JoinAnswer,
+  JoinRequest,
+  ListConferencesQuery,
+  RegistriesAnswer,
+  RegistryInfo,
+  RouletteAnswer,
+  RouletteEntry,
+  RouletteQuery,
+  SignInResult,
+} from '@hoot/contracts';
 export * from './lib/hoot-api.error';
 export * from './lib/web-socket';
 export * from './lib/hoot-client';

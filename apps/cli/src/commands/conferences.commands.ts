@@ -1,14 +1,18 @@
-import type { Conference, ConferencePage, CreateConferenceInput } from '@hoot/sdk';
+import {
+  REGISTRY_API_LIMITS,
+  type Conference,
+  type ConferencePage,
+  type CreateConferenceInput,
+} from '@hoot/contracts';
+import { CONFERENCE_ID_PATTERN, ROOM_TYPES } from '@hoot/domain';
 import { booleanOption, integerOption, listOption, stringOption } from '../args/arg-parser';
 import type { CommandContext, CommandSpec } from '../cli.context';
 import { usageError } from '../errors/cli.error';
 import { renderKeyValues, renderTable, type Column } from '../output/table.renderer';
 
-const ROOM_TYPES = ['m2m', 'a2m', 'p2m', 'p2p'] as const;
-const CONFERENCE_ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
-/** Bounds of the registry (`settings.maxParticipants`, `limit`); checked here for a clear usage error. */
-const MAX_PARTICIPANTS = 1_000_000;
-const PAGE_LIMIT_MAX = 100;
+/** Bounds of the registry API contract (`settings.maxParticipants`, `limit`); checked here for a clear usage error. */
+const MAX_PARTICIPANTS = REGISTRY_API_LIMITS.maxParticipants.max;
+const PAGE_LIMIT_MAX = REGISTRY_API_LIMITS.pageLimit.max;
 
 function conferenceId(ctx: CommandContext): string {
   const id = ctx.operands[0];
@@ -95,10 +99,13 @@ export const conferencesCreateCommand: CommandSpec = {
       throw usageError(`--type must be one of ${ROOM_TYPES.join(', ')}, got '${type}'`);
     }
     const id = stringOption(ctx.args, 'id');
-    if (id !== undefined && !CONFERENCE_ID.test(id)) {
+    if (id !== undefined && !CONFERENCE_ID_PATTERN.test(id)) {
       throw usageError(`--id must match [a-z0-9][a-z0-9-]{2,63}, got '${id}'`);
     }
-    const maxParticipants = integerOption(ctx.args, 'max-participants', { min: 1, max: MAX_PARTICIPANTS });
+    const maxParticipants = integerOption(ctx.args, 'max-participants', {
+      min: REGISTRY_API_LIMITS.maxParticipants.min,
+      max: MAX_PARTICIPANTS,
+    });
     const input: CreateConferenceInput = {
       ...(id !== undefined ? { id } : {}),
       type: type as CreateConferenceInput['type'],
@@ -139,7 +146,10 @@ export const conferencesListCommand: CommandSpec = {
   ],
   examples: ['hoot conferences list', 'hoot conferences list --all -o json'],
   async run(ctx) {
-    const limit = integerOption(ctx.args, 'limit', { min: 1, max: PAGE_LIMIT_MAX });
+    const limit = integerOption(ctx.args, 'limit', {
+      min: REGISTRY_API_LIMITS.pageLimit.min,
+      max: PAGE_LIMIT_MAX,
+    });
     const all = booleanOption(ctx.args, 'all');
     const client = await ctx.client();
     let after = stringOption(ctx.args, 'after');

@@ -1,11 +1,5 @@
-import {
-  HootApiError,
-  parseProblem,
-  type CoreMxInfo,
-  type FetchResponseLike,
-  type GcasAnswer,
-  type RegistryInfo,
-} from '@hoot/sdk';
+import type { CoreMxInfo, GcasAnswer, RegistryInfo } from '@hoot/contracts';
+import { HootApiError, parseProblem, type FetchResponseLike } from '@hoot/sdk';
 import { integerOption, stringOption } from '../args/arg-parser';
 import type { CommandContext, CommandSpec } from '../cli.context';
 import { CliError, CliErrorCode, ExitCode, usageError } from '../errors/cli.error';

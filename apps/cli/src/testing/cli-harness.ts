@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CcesEvent } from '@hoot/events';
-import type { Conference, CoreMxInfo, FetchLike, JoinAnswer } from '@hoot/sdk';
+import type { Conference, CoreMxInfo, JoinAnswer } from '@hoot/contracts';
+import type { FetchLike } from '@hoot/sdk';
 import type { KafkaSocketFactory } from '@hoot/events';
 import type {
   CliDeps,

@@ -1,6 +1,6 @@
 import { HootApiError } from './hoot-api.error';
 import { HootClient } from './hoot-client';
-import type { Conference, JoinAnswer } from './hoot-api.types';
+import type { Conference, JoinAnswer } from '@hoot/contracts';
 import { FakeServers, problemBody, TestClock, type FakeAnswer } from './registry-fakes.fixture';
 import { RegistryUnavailableError } from './registry-unavailable.error';
 import { SdkErrorCode } from './sdk-error-codes';

@@ -1,6 +1,3 @@
-import { systemClock, type Clock } from '@hoot/domain';
-import { discoverRegistries } from './discovery';
-import { HootApiError } from './hoot-api.error';
 import type {
   Conference,
   ConferencePage,
@@ -8,11 +5,18 @@ import type {
   CreateConferenceInput,
   GcasAnswer,
   JoinAnswer,
+  JoinRequest,
+  ListConferencesQuery,
   RegistriesAnswer,
-  RouletteEntry,
+  RouletteAnswer,
   RouletteQuery,
   SignInResult,
-} from './hoot-api.types';
+  TokenAnswer,
+  TokenGrant,
+} from '@hoot/contracts';
+import { systemClock, type Clock } from '@hoot/domain';
+import { discoverRegistries } from './discovery';
+import { HootApiError } from './hoot-api.error';
 import {
   RegistryClient,
   type RegistryResponse,
@@ -184,7 +188,7 @@ export class HootClient {
   }
 
   /** The caller's own conferences by id, a page at a time. */
-  async listConferences(options: { limit?: number; after?: string } = {}): Promise<ConferencePage> {
+  async listConferences(options: ListConferencesQuery = {}): Promise<ConferencePage> {
     const query = new URLSearchParams();
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     if (options.after !== undefined) query.set('after', options.after);
@@ -202,7 +206,8 @@ export class HootClient {
    * nothing but issues a ticket.
    */
   async join(address: string): Promise<JoinAnswer> {
-    return (await this.call<JoinAnswer>('POST', '/v1/join', { body: { address }, idempotent: true })).body;
+    const body: JoinRequest = { address };
+    return (await this.call<JoinAnswer>('POST', '/v1/join', { body, idempotent: true })).body;
   }
 
   /**
@@ -237,18 +242,18 @@ export class HootClient {
   }
 
   /** `GET /v1/roulette`: the live registries ranked for a position or region (no sign-in needed). */
-  async roulette(query: RouletteQuery = {}): Promise<{ registries: RouletteEntry[] }> {
+  async roulette(query: RouletteQuery = {}): Promise<RouletteAnswer> {
     const q = new URLSearchParams();
     if (query.region !== undefined) q.set('region', query.region);
     if (query.lat !== undefined) q.set('lat', String(query.lat));
     if (query.lon !== undefined) q.set('lon', String(query.lon));
     const qs = q.toString();
-    return (await this.call<{ registries: RouletteEntry[] }>('GET', `/v1/roulette${qs ? `?${qs}` : ''}`))
-      .body;
+    return (await this.call<RouletteAnswer>('GET', `/v1/roulette${qs ? `?${qs}` : ''}`)).body;
   }
 
-  private async tokenGrant(body: Record<string, string>): Promise<SignInResult> {
-    const res = await this.call<{ access_token?: unknown; expires_in?: unknown }>('POST', '/v1/auth/token', {
+  private async tokenGrant(body: TokenGrant): Promise<SignInResult> {
+    // Unchecked until read: a server's answer is untrusted.
+    const res = await this.call<{ [K in keyof TokenAnswer]?: unknown }>('POST', '/v1/auth/token', {
       body,
     });
     const { access_token: accessToken, expires_in: expiresIn } = res.body ?? {};

@@ -1,6 +1,6 @@
 import { roomPatch, type RoomView } from '@hoot/domain';
 import { HootClient } from './hoot-client';
-import type { JoinAnswer } from './hoot-api.types';
+import type { JoinAnswer } from '@hoot/contracts';
 import { FakeServers, problemBody, TestClock, type FakeAnswer } from './registry-fakes.fixture';
 import type { RoomSession, RoomSessionEvents } from './room-session';
 import { SdkErrorCode } from './sdk-error-codes';

@@ -13,7 +13,7 @@ import {
 } from '@hoot/domain';
 import { Emitter } from './emitter';
 import { HootApiError } from './hoot-api.error';
-import type { JoinAnswer } from './hoot-api.types';
+import type { JoinAnswer } from '@hoot/contracts';
 import { diffRoom } from './room-diff';
 import { SdkError, SdkErrorCode } from './sdk-error-codes';
 import { SignalingClient, SignalingError, type SignalingClose } from './signaling-client';
