@@ -1,39 +1,24 @@
-import {
-  mkdir,
-  open,
-  readFile,
-  realpath,
-  rename,
-  unlink,
-  writeFile,
-  type FileHandle,
-} from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCcesEnvelope, type CcesEvent } from './cces-envelope';
 import { CcesError, CcesErrorCode } from './cces-error-code';
+import {
+  CCES_JOURNAL_FILE,
+  CCES_JOURNAL_TMP_FILE,
+  HAS_O_DSYNC,
+  appendFlags,
+  eventLine,
+  loadJournal,
+  stateLine,
+  syncDir,
+  type CcesJournalContents,
+  type CcesJournalRecord,
+} from './cces-journal-file';
+import { releaseLock, takeLock } from './cces-journal-lock';
 import { CcesSequencer } from './cces-sequencer';
-import { isPlainObject } from './validation';
 
-/** One journaled event: `n` numbers journal entries (1, 2, 3 … for the life of the journal). */
-export interface CcesJournalRecord {
-  n: number;
-  event: CcesEvent;
-  /** `JSON.stringify(event)` when the caller has it already (the producer's Kafka value): not made twice. */
-  eventJson?: string;
-}
-
-/** What a journal held when it was opened. */
-export interface CcesJournalContents {
-  /** The last seq of every conference ever journaled (including acknowledged and compacted ones). */
-  seqs: Record<string, number>;
-  /** Entries not yet acknowledged by Kafka, in journal order. */
-  unacked: CcesJournalRecord[];
-  /** The `n` of the next entry. */
-  nextN: number;
-  /** Bytes of a torn last line (a crash in the middle of a write) that were cut off. */
-  tornBytes: number;
-}
+// The journal's file format (its lines, reading it back, how it is opened) is in cces-journal-file.ts,
+// the lock on its folder (one process at a time) in cces-journal-lock.ts.
+export { CCES_JOURNAL_FILE, type CcesJournalContents, type CcesJournalRecord } from './cces-journal-file';
 
 export interface CcesJournalOptions {
   /**
@@ -57,14 +42,6 @@ export const CCES_JOURNAL_DEFAULTS = {
    */
   maxGroupBytes: 128 * 1024,
 } as const;
-
-export const CCES_JOURNAL_FILE = 'cces-journal.jsonl';
-const TMP_FILE = `${CCES_JOURNAL_FILE}.tmp`;
-const LOCK_FILE = 'cces-journal.lock';
-const FORMAT_VERSION = 1;
-
-/** Journal folders open in this process (the lock file cannot tell us apart from ourselves). */
-const heldHere = new Set<string>();
 
 /** Called once an op is written (no error) or refused (the journal's failure). */
 type Done = (error?: CcesError) => void;
@@ -140,8 +117,8 @@ export class CcesJournal {
     const lockKey = await realpath(dir);
     await takeLock(lockKey);
     try {
-      await unlink(join(dir, TMP_FILE)).catch(() => undefined);
-      const { contents, acked, lines } = await load(join(dir, CCES_JOURNAL_FILE));
+      await unlink(join(dir, CCES_JOURNAL_TMP_FILE)).catch(() => undefined);
+      const { contents, acked, lines } = await loadJournal(join(dir, CCES_JOURNAL_FILE));
       const handle = await open(join(dir, CCES_JOURNAL_FILE), appendFlags(options.fsync ?? true));
       const journal = new CcesJournal(
         dir,
@@ -343,9 +320,8 @@ export class CcesJournal {
       seen.add(entry.conferenceId);
       seqs[entry.conferenceId] = entry.seq - 1;
     }
-    const state = { k: 'state', v: FORMAT_VERSION, acked: this.acked, seqs };
-    const text = [`${JSON.stringify(state)}\n`, ...this.unacked.map((entry) => entry.line)].join('');
-    const tmp = join(this.dir, TMP_FILE);
+    const text = [stateLine(this.acked, seqs), ...this.unacked.map((entry) => entry.line)].join('');
+    const tmp = join(this.dir, CCES_JOURNAL_TMP_FILE);
     const file = join(this.dir, CCES_JOURNAL_FILE);
     const out = await open(tmp, 'w');
     try {
@@ -363,171 +339,9 @@ export class CcesJournal {
   }
 }
 
-/**
- * Append; with `durable`, also O_DSYNC where the platform has it (every write is on disk when it returns,
- * as a write then fdatasync), otherwise a plain append (then `writeGroup` fsyncs itself).
- */
-const HAS_O_DSYNC = typeof constants.O_DSYNC === 'number';
-const appendFlags = (durable: boolean): number =>
-  constants.O_WRONLY |
-  constants.O_CREAT |
-  constants.O_APPEND |
-  (durable && HAS_O_DSYNC ? constants.O_DSYNC : 0);
-
 const pending = (record: CcesJournalRecord, line: string): Pending => ({
   n: record.n,
   conferenceId: record.event.conferenceId,
   seq: record.event.seq,
   line,
 });
-
-const eventLine = (record: CcesJournalRecord) =>
-  record.eventJson === undefined
-    ? `${JSON.stringify({ k: 'event', n: record.n, event: record.event })}\n`
-    : `{"k":"event","n":${record.n},"event":${record.eventJson}}\n`;
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-const corrupt = (line: number, what: string) =>
-  new CcesError(CcesErrorCode.JournalCorrupt, `${CCES_JOURNAL_FILE} line ${line}: ${what}`);
-
-async function load(file: string): Promise<{ contents: CcesJournalContents; acked: number; lines: number }> {
-  let buffer: Buffer;
-  try {
-    buffer = await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    buffer = Buffer.alloc(0);
-  }
-  // Only whole lines count: a crash during a write leaves at most one partial line at the end.
-  const end = buffer.lastIndexOf(0x0a) + 1;
-  const tornBytes = buffer.length - end;
-  if (tornBytes > 0) {
-    const handle = await open(file, 'r+');
-    try {
-      await handle.truncate(end);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-  }
-  const lines =
-    end === 0
-      ? []
-      : buffer
-          .subarray(0, end - 1)
-          .toString('utf8')
-          .split('\n');
-  let seqs = new CcesSequencer();
-  let acked = 0;
-  let lastN = 0;
-  let unacked: CcesJournalRecord[] = [];
-  lines.forEach((text, index) => {
-    const lineNo = index + 1;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(text);
-    } catch {
-      throw corrupt(lineNo, 'not JSON');
-    }
-    if (!isPlainObject(entry)) throw corrupt(lineNo, 'not an object');
-    switch (entry['k']) {
-      case 'state': {
-        const { v, acked: stateAcked, seqs: stateSeqs } = entry;
-        if (index !== 0) throw corrupt(lineNo, 'a state line after the first line');
-        if (v !== FORMAT_VERSION) throw corrupt(lineNo, `unknown journal format ${JSON.stringify(v)}`);
-        if (typeof stateAcked !== 'number' || !Number.isSafeInteger(stateAcked) || stateAcked < 0) {
-          throw corrupt(lineNo, 'bad acked');
-        }
-        if (!isPlainObject(stateSeqs)) throw corrupt(lineNo, 'bad seqs');
-        try {
-          seqs = new CcesSequencer(stateSeqs as Record<string, number>);
-        } catch {
-          throw corrupt(lineNo, 'bad seqs');
-        }
-        acked = stateAcked;
-        lastN = stateAcked;
-        return;
-      }
-      case 'event': {
-        const n = entry['n'];
-        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= lastN)
-          throw corrupt(lineNo, 'bad entry number');
-        const parsed = parseCcesEnvelope(entry['event']);
-        if (!parsed.ok) throw corrupt(lineNo, `bad event (${parsed.code}: ${parsed.reason})`);
-        try {
-          seqs.observe(parsed.event.conferenceId, parsed.event.seq);
-          if (parsed.event.type === 'room.ended') seqs.end(parsed.event.conferenceId);
-        } catch (error) {
-          throw corrupt(lineNo, (error as Error).message);
-        }
-        lastN = n;
-        if (n > acked) unacked.push({ n, event: parsed.event });
-        return;
-      }
-      case 'ack': {
-        const n = entry['n'];
-        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n > lastN) throw corrupt(lineNo, 'bad ack');
-        if (n > acked) {
-          acked = n;
-          unacked = unacked.filter((record) => record.n > n);
-        }
-        return;
-      }
-      default:
-        throw corrupt(lineNo, `unknown line kind ${JSON.stringify(entry['k'])}`);
-    }
-  });
-  return {
-    contents: { seqs: seqs.snapshot(), unacked, nextN: lastN + 1, tornBytes },
-    acked,
-    lines: lines.length,
-  };
-}
-
-async function takeLock(key: string): Promise<void> {
-  if (heldHere.has(key)) {
-    throw new CcesError(CcesErrorCode.JournalLocked, `journal ${key} is already open in this process`);
-  }
-  heldHere.add(key);
-  const lock = join(key, LOCK_FILE);
-  try {
-    await writeFile(lock, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      heldHere.delete(key);
-      throw error;
-    }
-    const holder = await readFile(lock, 'utf8').then(
-      (text) => (JSON.parse(text) as { pid?: unknown }).pid,
-      () => undefined,
-    );
-    if (typeof holder === 'number' && holder !== process.pid && isAlive(holder)) {
-      heldHere.delete(key);
-      throw new CcesError(CcesErrorCode.JournalLocked, `journal ${key} is held by live process ${holder}`);
-    }
-    // A stale lock: its process is gone (or it is our own pid from a previous life in a fresh container).
-    await writeFile(lock, JSON.stringify({ pid: process.pid }));
-  }
-}
-
-async function releaseLock(key: string): Promise<void> {
-  heldHere.delete(key);
-  await unlink(join(key, LOCK_FILE)).catch(() => undefined);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
