@@ -185,9 +185,9 @@ describe('ConferenceService: create', () => {
       const now = '2026-01-01T00:00:00.000Z';
       await store.compareAndSet({
         conferenceId: request.id,
-        owner: request.owner,
+        owner: request.owner ?? null,
         type: request.type,
-        allowed: request.allowed.filter((a) => a !== request.owner),
+        allowed: (request.allowed ?? []).filter((a) => a !== request.owner),
         public: request.public ?? false,
         maxParticipants: request.maxParticipants ?? null,
         coremxId: 'coremx-1',
