@@ -1,19 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as ts from 'typescript';
 
-const SCRIPT = /\.(ts|mts|cts|js|mjs|cjs)$/;
-const SKIP_DIRS = new Set(['node_modules', 'results']);
-
-function scripts(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) scripts(path, out);
-    } else if (SCRIPT.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
+const EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+/** Scripts under `dir`, except their output (`results/`) and installed packages. */
+const scripts = (dir: string): string[] =>
+  ts.sys
+    .readDirectory(dir, EXTENSIONS, ['**/node_modules', '**/results'])
+    .filter((file) => !file.endsWith('.d.ts'));
 
 /** Where an import name points inside the workspace (`/`-separated, workspace-relative), if it is a path. */
 export function importTarget(workspace: string, file: string, name: string): string | undefined {
