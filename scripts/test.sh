@@ -39,6 +39,7 @@ step "local infrastructure (cached under .infra/ and user caches)"
 need scripts/infra/kafka.sh install >/dev/null
 need scripts/infra/ferretdb.sh install >/dev/null
 if [ -x scripts/infra/chromium.sh ]; then need scripts/infra/chromium.sh install >/dev/null; fi
+if [ -x scripts/infra/ffmpeg.sh ]; then need scripts/infra/ffmpeg.sh >/dev/null; fi
 # etcd (apt) and the Kubernetes binaries built from the Go module proxy: ~15 min once per machine, then cached.
 need scripts/infra/kubernetes.sh install >/dev/null
 need scripts/infra/helm.sh install >/dev/null
