@@ -8,9 +8,13 @@ import type {
   IceCandidateInit,
   MediaEngine,
   MediaKind,
+  EngineSdpEndpoint,
   OfferOptions,
+  RtpEndpointOptions,
   WebRtcEndpointOptions,
 } from './media-engine';
+import { PlainRtpEndpoint } from './plain-rtp.endpoint';
+import { FakeRtpSockets } from './rtp-socket';
 import { answerDirection, kindsOf, parseSdp, type MediaSection } from './sdp';
 
 export interface FakeEngineOptions {
@@ -291,14 +295,25 @@ class FakeEndpoint extends ForwardingElement implements EngineEndpoint {
 export class FakeEngine implements MediaEngine {
   readonly name = 'fake' as const;
   private sequence = 0;
+  private readonly rtpSockets: FakeRtpSockets;
 
-  constructor(private readonly options: FakeEngineOptions) {}
+  constructor(private readonly options: FakeEngineOptions) {
+    this.rtpSockets = new FakeRtpSockets(options.minPort);
+  }
 
   createWebRtcEndpoint(options: WebRtcEndpointOptions): EngineEndpoint {
     this.sequence += 1;
     const span = Math.max(1, this.options.maxPort - this.options.minPort + 1);
     const port = this.options.minPort + ((this.sequence - 1) % span);
     return new FakeEndpoint(options, { ...this.options, port, sequence: this.sequence });
+  }
+
+  /** Real SDP negotiation and RTP rewriting, on sockets that bind and send nothing. */
+  createRtpEndpoint(options: RtpEndpointOptions): EngineSdpEndpoint {
+    return new PlainRtpEndpoint(options, {
+      sockets: this.rtpSockets,
+      address: this.options.announcedIp,
+    });
   }
 
   createPassThrough(id: string): EngineElement {

@@ -1,4 +1,4 @@
-import type { EngineElement, MediaKind, RtpCounters } from './media-engine';
+import type { EngineElement, MediaKind, RtpCodecInfo, RtpCounters } from './media-engine';
 
 /**
  * The graph part every engine element shares: who our sinks and sources are, forwarding to sinks, and
@@ -34,7 +34,7 @@ export abstract class ForwardingElement implements EngineElement {
     counters.bytes += rtp.length;
   }
 
-  abstract deliver(kind: MediaKind, rtp: Buffer): void;
+  abstract deliver(kind: MediaKind, rtp: Buffer, codec?: RtpCodecInfo): void;
   abstract requestKeyframe(): void;
 
   linkTo(sink: EngineElement, kinds: readonly MediaKind[]): void {
@@ -63,8 +63,8 @@ export abstract class ForwardingElement implements EngineElement {
   }
 
   /** Sends a packet to every sink linked for its kind. */
-  protected forward(kind: MediaKind, rtp: Buffer): void {
-    for (const [sink, kinds] of this.sinks) if (kinds.has(kind)) sink.deliver(kind, rtp);
+  protected forward(kind: MediaKind, rtp: Buffer, codec?: RtpCodecInfo): void {
+    for (const [sink, kinds] of this.sinks) if (kinds.has(kind)) sink.deliver(kind, rtp, codec);
   }
 
   protected hasSource(kind: MediaKind): boolean {
@@ -88,8 +88,8 @@ export abstract class ForwardingElement implements EngineElement {
 
 /** A PassThrough: whatever reaches it goes on to its sinks; a keyframe request goes back to its sources. */
 export class PassThroughElement extends ForwardingElement {
-  deliver(kind: MediaKind, rtp: Buffer): void {
-    this.forward(kind, rtp);
+  deliver(kind: MediaKind, rtp: Buffer, codec?: RtpCodecInfo): void {
+    this.forward(kind, rtp, codec);
   }
 
   requestKeyframe(): void {

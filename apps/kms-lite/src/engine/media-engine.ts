@@ -3,6 +3,9 @@
  * interfaces. `werift` does real ICE/DTLS/SRTP and forwards RTP; `fake` answers with valid SDP and
  * simulates connectivity deterministically, without sockets.
  */
+import type { RtpCodecInfo } from './codecs';
+
+export type { RtpCodecInfo } from './codecs';
 export type MediaKind = 'audio' | 'video';
 export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
 
@@ -54,8 +57,12 @@ export interface EngineElement {
   /** Forward `kinds` from this element to `sink` from now on (and ask for a keyframe if video is among them). */
   linkTo(sink: EngineElement, kinds: readonly MediaKind[]): void;
   unlinkFrom(sink: EngineElement, kinds: readonly MediaKind[]): void;
-  /** An RTP packet (serialized) arriving from a source. */
-  deliver(kind: MediaKind, rtp: Buffer): void;
+  /**
+   * An RTP packet (serialized) arriving from a source, with the codec it was negotiated as where it
+   * entered the pipeline (a sink sends it with its own payload type for that codec, or drops it when it
+   * negotiated no such codec: nothing is transcoded).
+   */
+  deliver(kind: MediaKind, rtp: Buffer, codec?: RtpCodecInfo): void;
   /** Ask whoever produces this element's video for a keyframe. */
   requestKeyframe(): void;
   close(): Promise<void>;
@@ -66,16 +73,20 @@ export interface OfferOptions {
   video: boolean;
 }
 
-export interface EngineEndpoint extends EngineElement {
-  /** Applies a remote offer; returns the answer without candidates (they come through `iceCandidate`). */
+/** An element negotiated by SDP offer/answer (Kurento's SdpEndpoint). */
+export interface EngineSdpEndpoint extends EngineElement {
+  /** Applies a remote offer; returns the answer (for WebRTC without candidates: they come through `iceCandidate`). */
   processOffer(sdp: string): Promise<string>;
   generateOffer(options: OfferOptions): Promise<string>;
   /** Applies a remote answer to our offer; returns the local description. */
   processAnswer(sdp: string): Promise<string>;
-  gatherCandidates(): Promise<void>;
-  addIceCandidate(candidate: IceCandidateInit): Promise<void>;
   /** Kinds negotiated for receiving from / sending to the peer. */
   negotiatedKinds(): { recv: MediaKind[]; send: MediaKind[] };
+}
+
+export interface EngineEndpoint extends EngineSdpEndpoint {
+  gatherCandidates(): Promise<void>;
+  addIceCandidate(candidate: IceCandidateInit): Promise<void>;
 }
 
 export interface WebRtcEndpointOptions {
@@ -85,9 +96,17 @@ export interface WebRtcEndpointOptions {
   signals: EndpointSignals;
 }
 
+export interface RtpEndpointOptions {
+  id: string;
+  /** Flow and connection reports (the RtpEndpoint has no ICE: only these are used). */
+  signals: Pick<EndpointSignals, 'mediaFlowIn' | 'mediaFlowOut' | 'connectionState' | 'mediaState'>;
+}
+
 export interface MediaEngine {
   readonly name: 'werift' | 'fake';
   createWebRtcEndpoint(options: WebRtcEndpointOptions): EngineEndpoint;
+  /** Kurento's RtpEndpoint: plain RTP/AVP over UDP, no ICE, no DTLS. */
+  createRtpEndpoint(options: RtpEndpointOptions): EngineSdpEndpoint;
   createPassThrough(id: string): EngineElement;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { RTCPeerConnection, useVP8 } from 'werift';
 import type { EndpointSignals, EngineEndpoint } from './media-engine';
+import { CHROMIUM_OFFERS } from './testing/chromium-offers';
 import { unusableCandidate, WeriftEngine } from './werift.engine';
 
 const HOST = 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0';
@@ -76,5 +77,63 @@ describe('WeriftEndpoint', () => {
 
   it('counts nothing before media arrives (getStats of an idle endpoint is empty)', () => {
     expect(endpoint.rtpStats()).toEqual([]);
+  });
+});
+
+describe('WeriftEndpoint codec negotiation with Chromium offers', () => {
+  const engine = new WeriftEngine({ minPort: 41101, maxPort: 41200 });
+  const signals: EndpointSignals = {
+    iceCandidate: () => undefined,
+    iceGatheringDone: () => undefined,
+    iceComponentState: () => undefined,
+    candidatePairSelected: () => undefined,
+    connectionState: () => undefined,
+    mediaFlowIn: () => undefined,
+    mediaFlowOut: () => undefined,
+    mediaState: () => undefined,
+    error: () => undefined,
+  };
+  const endpoints: EngineEndpoint[] = [];
+
+  async function answer(offer: string): Promise<{ sdp: string; video: string[]; audio: string[] }> {
+    const endpoint = engine.createWebRtcEndpoint({
+      id: `ep${endpoints.length}`,
+      direction: 'recvonly',
+      signals,
+    });
+    endpoints.push(endpoint);
+    const sdp = await endpoint.processOffer(offer);
+    const formats = (kind: string) =>
+      new RegExp(`^m=${kind} \\d+ \\S+ (.*)$`, 'm').exec(sdp)?.[1].split(' ') ?? [];
+    return { sdp, video: formats('video'), audio: formats('audio') };
+  }
+
+  afterAll(async () => {
+    await Promise.all(endpoints.map((e) => e.close()));
+    await engine.close();
+  });
+
+  it('answers an H.264-only offer with H.264 packetization-mode=1 in the Baseline profiles only', async () => {
+    const { sdp, video, audio } = await answer(CHROMIUM_OFFERS.h264Only);
+    expect(video).toEqual(['102', '106']);
+    expect(sdp).toContain('a=rtpmap:106 H264/90000');
+    expect(sdp).toContain(
+      'a=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+    );
+    expect(sdp).not.toMatch(/packetization-mode=0|profile-level-id=4d|profile-level-id=64/);
+    expect(sdp).toMatch(/^m=video [1-9]\d* /m);
+    expect(sdp).toMatch(/^a=recvonly$/m);
+    expect(audio).toEqual(['111']);
+  });
+
+  it('answers a VP8 + H.264 offer with both, VP8 first as offered, and neither VP9, AV1 nor the other H.264 formats', async () => {
+    const { video } = await answer(CHROMIUM_OFFERS.vp8AndH264);
+    expect(video).toEqual(['96', '102', '106']);
+  });
+
+  it('answers a VP8-only offer with VP8 alone, as before', async () => {
+    const { sdp, video } = await answer(CHROMIUM_OFFERS.vp8Only);
+    expect(video).toEqual(['96']);
+    expect(sdp).not.toContain('H264');
   });
 });

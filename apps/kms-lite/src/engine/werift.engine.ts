@@ -1,8 +1,10 @@
 import {
   RTCPeerConnection,
   RtcpPayloadSpecificFeedback,
+  useH264,
   useOPUS,
   useVP8,
+  type RTCRtpCodecParameters,
   type MediaStreamTrack,
   type RTCIceCandidate,
   type RTCRtpTransceiver,
@@ -10,6 +12,7 @@ import {
   type RtpPacket,
 } from 'werift';
 import { KurentoError } from '../protocol/kurento-error';
+import { matchingCodec, withForwardableH264Only, type RtpCodecInfo } from './codecs';
 import { ForwardingElement, PassThroughElement } from './forwarding-element';
 import type {
   EndpointSignals,
@@ -18,9 +21,13 @@ import type {
   IceCandidateInit,
   MediaEngine,
   MediaKind,
+  EngineSdpEndpoint,
   OfferOptions,
+  RtpEndpointOptions,
   WebRtcEndpointOptions,
 } from './media-engine';
+import { PlainRtpEndpoint } from './plain-rtp.endpoint';
+import { UdpRtpSockets } from './rtp-socket';
 import { answerDirection, parseSdp, stripCandidates } from './sdp';
 
 export interface WeriftEngineOptions {
@@ -101,7 +108,10 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     super(options.id);
     this.signals = options.signals;
     this.pc = new RTCPeerConnection({
-      codecs: { audio: [useOPUS()], video: [useVP8()] },
+      // VP8 first: what a mixed offer's answer prefers when the peer does not say otherwise. H.264 is
+      // forwarded as the peer sent it (packetization-mode=1, Constrained Baseline/Baseline only: offers
+      // are filtered by `withForwardableH264Only`), so every endpoint can take it without transcoding.
+      codecs: { audio: [useOPUS()], video: [useVP8(), useH264()] },
       icePortRange: [engine.minPort, engine.maxPort],
       iceUseIpv6: false,
       bundlePolicy: 'max-bundle',
@@ -127,7 +137,9 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     const kind = transceiver.kind as MediaKind;
     transceiver.onTrack.subscribe((track) => {
       this.incoming.set(kind, { track, transceiver });
-      track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.onRemoteRtp(kind, rtp));
+      track.onReceiveRtp.subscribe((rtp: RtpPacket) =>
+        this.onRemoteRtp(kind, rtp, this.codecOf(transceiver, rtp.header.payloadType)),
+      );
       // A sink that connected before this source's video arrived asked for a keyframe that could not be
       // sent then; without it the sink decodes nothing until the publisher happens to send one.
       if (kind === 'video' && this.keyframeOwed) this.requestKeyframe();
@@ -216,7 +228,26 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     }
   }
 
-  private onRemoteRtp(kind: MediaKind, rtp: RtpPacket): void {
+  private readonly codecInfo = new WeakMap<RTCRtpCodecParameters, RtpCodecInfo>();
+
+  /** The negotiated codec of an incoming payload type (one object per codec: no allocation per packet). */
+  private codecOf(transceiver: RTCRtpTransceiver, payloadType: number): RtpCodecInfo | undefined {
+    const codec = transceiver.codecs.find((c) => c.payloadType === payloadType);
+    if (!codec) return undefined;
+    let info = this.codecInfo.get(codec);
+    if (!info) {
+      info = {
+        mimeType: codec.mimeType.toLowerCase(),
+        clockRate: codec.clockRate,
+        channels: codec.channels,
+        parameters: codec.parameters ?? '',
+      };
+      this.codecInfo.set(codec, info);
+    }
+    return info;
+  }
+
+  private onRemoteRtp(kind: MediaKind, rtp: RtpPacket, codec: RtpCodecInfo | undefined): void {
     if (this.closed) return;
     if (kind === 'video' && this.keyframeOwed) this.requestKeyframe();
     const packet = rtp.serialize();
@@ -226,7 +257,7 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
       this.flowing.in.add(kind);
       this.signals.mediaFlowIn(kind, true);
     }
-    this.forward(kind, packet);
+    this.forward(kind, packet, codec);
   }
 
   private onRemoteRtcp(): void {
@@ -256,10 +287,20 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
       );
   }
 
-  deliver(kind: MediaKind, rtp: Buffer): void {
+  deliver(kind: MediaKind, rtp: Buffer, codec?: RtpCodecInfo): void {
     if (!this.dtlsConnected || this.closed) return;
     const transceiver = this.sendingTransceiver(kind);
     if (!transceiver) return;
+    if (codec) {
+      // The sender writes its current codec's payload type: make it the one this packet is encoded in.
+      const sender = transceiver.sender;
+      const target =
+        sender.codec && matchingCodec([sender.codec], codec)
+          ? sender.codec
+          : matchingCodec(transceiver.codecs, codec);
+      if (!target) return; // the peer did not negotiate this codec, and kms-lite does not transcode
+      if (target !== sender.codec) sender.codec = target;
+    }
     transceiver.sender.sendRtp(rtp).catch(() => undefined);
     this.count('out', kind, rtp);
     this.lastOut.set(kind, Date.now());
@@ -287,7 +328,7 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
       throw KurentoError.of('SDP_END_POINT_ALREADY_NEGOTIATED', 'Endpoint already negotiated');
     const offer = parseSdp(sdp);
     try {
-      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: withForwardableH264Only(sdp) });
       for (const transceiver of this.pc.getTransceivers()) {
         this.watch(transceiver);
         const section = offer.media.find((m) => m.mid === transceiver.mid);
@@ -407,6 +448,7 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
 export class WeriftEngine implements MediaEngine {
   readonly name = 'werift' as const;
   private readonly endpoints = new Set<WeriftEndpoint>();
+  private readonly rtpEndpoints = new Set<PlainRtpEndpoint>();
 
   constructor(private readonly options: WeriftEngineOptions) {}
 
@@ -421,11 +463,25 @@ export class WeriftEngine implements MediaEngine {
     return endpoint;
   }
 
+  createRtpEndpoint(options: RtpEndpointOptions): EngineSdpEndpoint {
+    const endpoint = new PlainRtpEndpoint(options, {
+      sockets: new UdpRtpSockets(this.options.minPort, this.options.maxPort),
+      address: this.options.announcedIp ?? '127.0.0.1',
+    });
+    this.rtpEndpoints.add(endpoint);
+    const close = endpoint.close.bind(endpoint);
+    endpoint.close = async () => {
+      this.rtpEndpoints.delete(endpoint);
+      await close();
+    };
+    return endpoint;
+  }
+
   createPassThrough(id: string): EngineElement {
     return new PassThroughElement(id);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.endpoints].map((endpoint) => endpoint.close()));
+    await Promise.all([...this.endpoints, ...this.rtpEndpoints].map((endpoint) => endpoint.close()));
   }
 }

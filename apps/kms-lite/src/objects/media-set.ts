@@ -8,6 +8,7 @@ import type { LoadReport } from './load-report';
 import type { MediaObject, ObjectHost } from './media-object';
 import { Params } from './operation-params';
 import { PassThroughObject } from './pass-through.object';
+import { RtpEndpointObject } from './rtp-endpoint.object';
 import { SERVER_MANAGER_ID, ServerManagerObject } from './server-manager.object';
 import { WebRtcEndpointObject } from './webrtc-endpoint.object';
 
@@ -104,20 +105,24 @@ export class MediaSet implements ObjectHost {
     let object: MediaObject;
     if (type === 'MediaPipeline') {
       object = new MediaPipelineObject(`${this.newUuid()}_kurento.MediaPipeline`, this);
-    } else if (type === 'WebRtcEndpoint' || type === 'PassThrough') {
+    } else if (type === 'WebRtcEndpoint' || type === 'PassThrough' || type === 'RtpEndpoint') {
       const pipelineId = params.string('mediaPipeline');
       const pipeline = this.objects.get(pipelineId);
       if (!pipeline || pipeline.type !== 'MediaPipeline') {
         throw KurentoError.of('MEDIA_OBJECT_NOT_FOUND', `Object '${pipelineId}' not found`);
       }
+      if (type === 'RtpEndpoint') RtpEndpointObject.checkConstructorParams(params);
       const id = `${pipeline.id}/${this.newUuid()}_kurento.${type}`;
-      object =
-        type === 'WebRtcEndpoint'
-          ? new WebRtcEndpointObject(id, this, pipeline, {
-              recvonly: params.optionalBoolean('recvonly') ?? false,
-              sendonly: params.optionalBoolean('sendonly') ?? false,
-            })
-          : new PassThroughObject(id, this, pipeline);
+      if (type === 'WebRtcEndpoint') {
+        object = new WebRtcEndpointObject(id, this, pipeline, {
+          recvonly: params.optionalBoolean('recvonly') ?? false,
+          sendonly: params.optionalBoolean('sendonly') ?? false,
+        });
+      } else if (type === 'RtpEndpoint') {
+        object = new RtpEndpointObject(id, this, pipeline);
+      } else {
+        object = new PassThroughObject(id, this, pipeline);
+      }
     } else {
       throw KurentoError.of('MEDIA_OBJECT_TYPE_NOT_FOUND', `Factory '${type}' not found`);
     }

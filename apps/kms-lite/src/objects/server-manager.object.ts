@@ -5,7 +5,7 @@ export const SERVER_MANAGER_ID = 'manager_ServerManager';
 /** Kurento's module list; kurento-client refuses to connect unless core, elements and filters are present. */
 const MODULES = [
   { name: 'core', factories: ['MediaPipeline', 'PassThrough'] },
-  { name: 'elements', factories: ['WebRtcEndpoint'] },
+  { name: 'elements', factories: ['RtpEndpoint', 'WebRtcEndpoint'] },
   { name: 'filters', factories: [] as string[] },
 ];
 

@@ -1,8 +1,9 @@
 import type { EndpointSignals, EngineEndpoint, IceComponentState, MediaKind } from '../engine/media-engine';
 import { KurentoError } from '../protocol/kurento-error';
 import type { JsonObject } from '../protocol/json-rpc';
-import { MEDIA_ELEMENT_EVENTS, MediaElement } from './media-element';
+import { MEDIA_ELEMENT_EVENTS } from './media-element';
 import type { MediaObject, ObjectHost } from './media-object';
+import { SdpEndpointObject } from './sdp-endpoint.object';
 import { Params } from './operation-params';
 
 const WEBRTC_EVENTS = [
@@ -49,7 +50,7 @@ export interface WebRtcEndpointConfig {
  * Kurento's WebRtcEndpoint over an engine endpoint: SDP negotiation, trickle ICE, and the engine's
  * signals turned into Kurento events (IceCandidateFound … MediaStateChanged) with Kurento's payloads.
  */
-export class WebRtcEndpointObject extends MediaElement {
+export class WebRtcEndpointObject extends SdpEndpointObject {
   readonly type = 'WebRtcEndpoint';
   readonly hierarchy = [
     'kurento.BaseRtpEndpoint',
@@ -61,10 +62,6 @@ export class WebRtcEndpointObject extends MediaElement {
   ];
   readonly eventTypes = new Set(WEBRTC_EVENTS);
   readonly engineElement: EngineEndpoint;
-  private localSdp?: string;
-  private remoteSdp?: string;
-  private connectionState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
-  private mediaState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
   private iceState: IceComponentState | 'NEW' = 'NEW';
   private readonly strings = new Map<string, string>();
   private iceTcp = true;
@@ -92,37 +89,6 @@ export class WebRtcEndpointObject extends MediaElement {
       this.rembParams = p.object('rembParams');
       return null;
     });
-    this.define('processOffer', async (p) => {
-      const offer = p.string('offer');
-      const answer = await this.engineElement.processOffer(offer);
-      this.remoteSdp = offer;
-      this.localSdp = answer;
-      return answer;
-    });
-    this.define('generateOffer', async (p) => {
-      const options = p.has('options') ? new Params(p.object('options')) : undefined;
-      const audio = options?.optionalBoolean('offerToReceiveAudio') ?? true;
-      const video = options?.optionalBoolean('offerToReceiveVideo') ?? true;
-      const offer = await this.engineElement.generateOffer({ audio, video });
-      this.localSdp = offer;
-      return offer;
-    });
-    this.define('processAnswer', async (p) => {
-      const answer = p.string('answer');
-      const local = await this.engineElement.processAnswer(answer);
-      this.remoteSdp = answer;
-      this.localSdp = local;
-      return local;
-    });
-    this.define('getLocalSessionDescriptor', () => {
-      if (!this.localSdp)
-        throw KurentoError.of('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'Local SDP not generated');
-      return this.localSdp;
-    });
-    this.define('getRemoteSessionDescriptor', () => {
-      if (!this.remoteSdp) throw KurentoError.of('SDP_END_POINT_NO_REMOTE_SDP_ERROR', 'Remote SDP not set');
-      return this.remoteSdp;
-    });
     this.define('gatherCandidates', async () => {
       await this.engineElement.gatherCandidates();
       return null;
@@ -140,8 +106,6 @@ export class WebRtcEndpointObject extends MediaElement {
       this.engineElement.requestKeyframe();
       return null;
     });
-    this.define('getConnectionState', () => this.connectionState);
-    this.define('getMediaState', () => this.mediaState);
     this.define('getIceConnectionState', () => [] as JsonObject[]);
     this.define('getICECandidatePairs', () => [] as JsonObject[]);
     this.define('getDtlsConnectionState', () => (this.connectionState === 'CONNECTED' ? 'CONNECTED' : 'NEW'));
@@ -182,20 +146,10 @@ export class WebRtcEndpointObject extends MediaElement {
             remoteCandidate: pair.remoteCandidate,
           },
         }),
-      connectionState: (state) => {
-        if (this.connectionState === state) return;
-        const oldState = this.connectionState;
-        this.connectionState = state;
-        this.raise('ConnectionStateChanged', { oldState, newState: state });
-      },
+      connectionState: (state) => this.changeConnectionState(state),
       mediaFlowIn: (kind: MediaKind, flowing: boolean) => this.setFlow('in', kind, flowing),
       mediaFlowOut: (kind: MediaKind, flowing: boolean) => this.setFlow('out', kind, flowing),
-      mediaState: (state) => {
-        if (this.mediaState === state) return;
-        const oldState = this.mediaState;
-        this.mediaState = state;
-        this.raise('MediaStateChanged', { oldState, newState: state });
-      },
+      mediaState: (state) => this.changeMediaState(state),
       error: (description, errorCode, type) => this.raise('Error', { description, errorCode, type }),
     };
   }
