@@ -333,4 +333,68 @@ describe('KurentoRpcHandler', () => {
     expect(await invoke('getCpuCount')).toBe(2);
     expect(await invoke('getUsedCpu', { interval: 100 })).toBe(12.5);
   });
+  it('creates an RtpEndpoint in a pipeline, negotiates it as Kurento does and connects a WebRtcEndpoint to it', async () => {
+    const { connect } = harness();
+    const client = connect();
+    const { pipeline, endpoint } = await pipelineWithEndpoint(client);
+    const invoke = async (object: string, operation: string, operationParams: JsonObject = {}) =>
+      (await client.ok('invoke', { object, operation, operationParams })).value;
+    const rtp = (
+      await client.ok('create', { type: 'RtpEndpoint', constructorParams: { mediaPipeline: pipeline } })
+    ).value as string;
+    expect(rtp).toMatch(new RegExp(`^${pipeline}/.+_kurento\\.RtpEndpoint$`));
+    const offer = [
+      'v=0',
+      'o=- 0 0 IN IP4 127.0.0.1',
+      's=packager',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      'm=video 47002 RTP/AVP 100',
+      'a=rtpmap:100 H264/90000',
+      'a=fmtp:100 packetization-mode=1;profile-level-id=42e01f',
+      'a=recvonly',
+    ].join('\r\n');
+    const answer = (await invoke(rtp, 'processOffer', { offer })) as string;
+    expect(answer).toMatch(/^m=video \d+ RTP\/AVP 100$/m);
+    expect(answer).toContain('c=IN IP4 198.51.100.7');
+    expect(answer).toContain('a=sendonly');
+    expect(await invoke(rtp, 'getRemoteSessionDescriptor')).toBe(offer);
+    expect(await invoke(rtp, 'getLocalSessionDescriptor')).toBe(answer);
+    expect(await invoke(rtp, 'getConnectionState')).toBe('CONNECTED');
+    await invoke(endpoint, 'connect', { sink: rtp });
+    expect(await invoke(rtp, 'getSourceConnections')).toHaveLength(3);
+    const again = await client.call('invoke', {
+      object: rtp,
+      operation: 'processOffer',
+      operationParams: { offer },
+    });
+    expect(again.error?.code).toBe(40208);
+    const info = (
+      await client.ok('invoke', {
+        object: 'manager_ServerManager',
+        operation: 'getInfo',
+        operationParams: {},
+      })
+    ).value as JsonObject;
+    const elements = (info.modules as JsonObject[]).find((m) => m.name === 'elements')!;
+    expect(elements.factories).toContain('RtpEndpoint');
+  });
+
+  it('refuses an SRTP (crypto) or IPv6 RtpEndpoint with NOT_IMPLEMENTED and creates nothing', async () => {
+    const { connect, mediaSet } = harness();
+    const client = connect();
+    const { pipeline } = await pipelineWithEndpoint(client);
+    const before = mediaSet.size;
+    const crypto = await client.call('create', {
+      type: 'RtpEndpoint',
+      constructorParams: { mediaPipeline: pipeline, crypto: { crypto: 'AES_128_CM_HMAC_SHA1_80', key: 'x' } },
+    });
+    expect(crypto.error?.code).toBe(40006);
+    const ipv6 = await client.call('create', {
+      type: 'RtpEndpoint',
+      constructorParams: { mediaPipeline: pipeline, useIpv6: true },
+    });
+    expect(ipv6.error?.code).toBe(40006);
+    expect(mediaSet.size).toBe(before);
+  });
 });
