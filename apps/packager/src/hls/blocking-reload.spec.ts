@@ -57,6 +57,19 @@ describe('blocking playlist reload (RFC 8216bis §6.2.5.2)', () => {
     expect(isSatisfied(segmenter, { msn: 2, part: 0 })).toBe(false);
   });
 
+  it('holds a part past the end of a segment just closed until the next segment has its first part', () => {
+    const closed = segmenterAt(61); // the keyframe of frame 60 closed segment 0 (6 parts); segment 1 has none yet
+    expect(closed.segments.map((s) => s.parts.length)).toEqual([6]);
+    expect(closed.open?.parts.length).toBe(0);
+    expect(isSatisfied(closed, { msn: 0 })).toBe(true);
+    expect(isSatisfied(closed, { msn: 0, part: 5 })).toBe(true);
+    expect(isSatisfied(closed, { msn: 0, part: 6 })).toBe(false);
+    expect(isSatisfied(closed, { msn: 1, part: 0 })).toBe(false);
+    const more = segmenterAt(70);
+    expect(isSatisfied(more, { msn: 0, part: 6 })).toBe(true);
+    expect(isSatisfied(more, { msn: 1, part: 0 })).toBe(true);
+  });
+
   it('refuses requests more than two segments or three parts ahead', () => {
     expect(isTooFarAhead(segmenter, { msn: 3 })).toBe(false);
     expect(isTooFarAhead(segmenter, { msn: 4 })).toBe(true);

@@ -36,19 +36,25 @@ function lastListedMsn(state: Segmenter): number | undefined {
   return state.segments.at(-1)?.msn;
 }
 
+/** Where the newest published part is: the open segment's last part, else the last complete segment's. */
+function lastPart(state: Segmenter): { msn: number; index: number } | undefined {
+  if (state.open && state.open.parts.length > 0)
+    return { msn: state.open.msn, index: state.open.parts.length - 1 };
+  const last = state.segments.at(-1);
+  return last ? { msn: last.msn, index: last.parts.length - 1 } : undefined;
+}
+
 /**
  * Whether the playlist now satisfies the request: it ended, or it holds segment `msn` complete (no
- * `_HLS_part`), or part `part` of segment `msn` "or later" (a later segment counts).
+ * `_HLS_part`), or part `part` of segment `msn` "or later" — if segment `msn` closed with fewer parts,
+ * that is the first part of the next segment.
  */
 export function isSatisfied(state: Segmenter, request: ReloadRequest): boolean {
   if (state.ended) return true;
-  const open = state.open;
-  const completeUpTo = state.segments.at(-1)?.msn ?? -1;
-  if (request.part === undefined) return request.msn <= completeUpTo;
-  if (request.msn <= completeUpTo) return true;
-  if (open && open.msn === request.msn) return open.parts.length > request.part;
-  if (open && open.msn > request.msn) return true;
-  return false;
+  if (request.part === undefined) return request.msn <= (state.segments.at(-1)?.msn ?? -1);
+  const last = lastPart(state);
+  if (!last) return false;
+  return last.msn > request.msn || (last.msn === request.msn && last.index >= request.part);
 }
 
 /**
