@@ -31,9 +31,12 @@ import type {
   MediaObjectRef,
   MediaPipelineRef,
   MediaPort,
+  MediaRtpEndpointRef,
   MediaServerInfo,
+  RtpOfferOptions,
   Unsubscribe,
 } from './media.port';
+import { KurentoRtpEndpoints } from './kurento-rtp-endpoints';
 import { withTimeout } from './with-timeout';
 
 export type KurentoConnector = (url: string, options: KurentoConnectOptions) => Promise<KurentoHandle>;
@@ -98,6 +101,7 @@ export class KurentoMediaPort implements MediaPort {
   private readonly connector: KurentoConnector;
   private readonly reportError: (error: unknown) => void;
   private readonly registry: MediaRefRegistry<KurentoHandle, KurentoHandle>;
+  private readonly rtp: KurentoRtpEndpoints;
   private connection?: Connection;
   private renewing?: Promise<void>;
   private closed = false;
@@ -112,6 +116,14 @@ export class KurentoMediaPort implements MediaPort {
     this.connector = options.connector ?? connectKurento;
     this.reportError = options.onBackgroundError ?? (() => undefined);
     this.registry = new MediaRefRegistry(this.reportError);
+    this.rtp = new KurentoRtpEndpoints({
+      registry: this.registry,
+      live: (operation) => this.live(operation),
+      call: (operation, target, method, args, callOptions) =>
+        this.call(operation, target, method, args, callOptions),
+      releaseQuietly: (object) => this.releaseQuietly(object),
+      reportError: (error) => this.reportError(error),
+    });
   }
 
   /** A port with an open connection (rejects with MEDIA_UNAVAILABLE when KMS cannot be reached). */
@@ -226,6 +238,26 @@ export class KurentoMediaPort implements MediaPort {
     this.live(operation);
     const audioOnly = from.ref.audioOnly || to.ref.audioOnly;
     await this.call(operation, from.native, 'connect', audioOnly ? [to.native, 'AUDIO'] : [to.native]);
+  }
+
+  createRtpEndpoint(pipeline: MediaPipelineRef): Promise<MediaRtpEndpointRef> {
+    return this.rtp.create(pipeline);
+  }
+
+  processRtpOffer(rtp: MediaRtpEndpointRef, sdpOffer: string): Promise<string> {
+    return this.rtp.processOffer(rtp, sdpOffer);
+  }
+
+  generateRtpOffer(rtp: MediaRtpEndpointRef, options?: RtpOfferOptions): Promise<string> {
+    return this.rtp.generateOffer(rtp, options);
+  }
+
+  processRtpAnswer(rtp: MediaRtpEndpointRef, sdpAnswer: string): Promise<string> {
+    return this.rtp.processAnswer(rtp, sdpAnswer);
+  }
+
+  connectRtp(source: MediaEndpointRef, rtp: MediaRtpEndpointRef): Promise<void> {
+    return this.rtp.connect(source, rtp);
   }
 
   async release(object: MediaObjectRef): Promise<void> {

@@ -1,5 +1,10 @@
 import { MediaError, MediaErrorCode } from './media-error.exception';
-import type { MediaEndpointOptions, MediaEndpointRef, MediaIceCandidate } from './media.port';
+import type {
+  MediaEndpointOptions,
+  MediaEndpointRef,
+  MediaIceCandidate,
+  MediaRtpEndpointRef,
+} from './media.port';
 
 /** Limits on untrusted input (SDP and candidates come from participants' browsers). */
 export const MEDIA_INPUT_LIMITS = {
@@ -43,14 +48,45 @@ export function validateEndpointOptions(
   return { kind, audioOnly: audioOnly ?? false };
 }
 
-/** An SDP offer: a string that starts as every SDP does (`v=0`) and is not absurdly large. */
-export function validateSdpOffer(sdp: unknown, operation = 'processOffer'): string {
-  if (typeof sdp !== 'string' || sdp.length === 0) throw invalid(operation, 'the SDP offer must be a string');
+/** An SDP offer (or answer): a string that starts as every SDP does (`v=0`) and is not absurdly large. */
+export function validateSdpOffer(
+  sdp: unknown,
+  operation = 'processOffer',
+  what: 'offer' | 'answer' = 'offer',
+): string {
+  if (typeof sdp !== 'string' || sdp.length === 0)
+    throw invalid(operation, `the SDP ${what} must be a string`);
   if (sdp.length > MEDIA_INPUT_LIMITS.sdpMaxLength)
-    throw invalid(operation, `the SDP offer is larger than ${MEDIA_INPUT_LIMITS.sdpMaxLength} characters`);
-  if (!/^v=0\r?\n/.test(sdp)) throw invalid(operation, "the SDP offer must start with 'v=0'");
-  if (!/^m=/m.test(sdp)) throw invalid(operation, 'the SDP offer has no media section');
+    throw invalid(operation, `the SDP ${what} is larger than ${MEDIA_INPUT_LIMITS.sdpMaxLength} characters`);
+  if (!/^v=0\r?\n/.test(sdp)) throw invalid(operation, `the SDP ${what} must start with 'v=0'`);
+  if (!/^m=/m.test(sdp)) throw invalid(operation, `the SDP ${what} has no media section`);
   return sdp;
+}
+
+/** `generateRtpOffer`'s options: booleans when given, at least one kind of media. */
+export function validateRtpOfferOptions(
+  options: unknown,
+  operation = 'generateRtpOffer',
+): { audio: boolean; video: boolean } {
+  if (options === undefined) return { audio: true, video: true };
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  const { audio, video } = options as { audio?: unknown; video?: unknown };
+  if (audio !== undefined && typeof audio !== 'boolean') throw invalid(operation, 'audio must be a boolean');
+  if (video !== undefined && typeof video !== 'boolean') throw invalid(operation, 'video must be a boolean');
+  const valid = { audio: audio ?? true, video: video ?? true };
+  if (!valid.audio && !valid.video) throw invalid(operation, 'audio, video or both must be offered');
+  return valid;
+}
+
+/** Media flows to an RtpEndpoint from a publishing endpoint of the same pipeline. */
+export function validateRtpWiring(
+  source: MediaEndpointRef,
+  rtp: MediaRtpEndpointRef,
+  operation = 'connectRtp',
+): void {
+  if (source.kind !== 'publish') throw invalid(operation, 'the source must be a publish endpoint');
+  if (source.pipelineId !== rtp.pipelineId)
+    throw invalid(operation, 'the publish endpoint and the RtpEndpoint are in different pipelines');
 }
 
 /** A participant's candidate. Kurento needs both `sdpMid` and `sdpMLineIndex`. */

@@ -6,6 +6,7 @@ import type {
   MediaIceCandidate,
   MediaObjectRef,
   MediaPipelineRef,
+  MediaRtpEndpointRef,
   Unsubscribe,
 } from './media.port';
 
@@ -69,6 +70,11 @@ export interface EndpointEntry<N> {
   subscriptionError?: MediaError;
 }
 
+export interface RtpEndpointEntry<N> {
+  readonly ref: MediaRtpEndpointRef;
+  readonly native: N;
+}
+
 function gone(operation: string, what: string): MediaError {
   return new MediaError(
     MediaErrorCode.ObjectGone,
@@ -91,10 +97,11 @@ function isRef(value: unknown, type: MediaObjectRef['type']): value is MediaObje
  * The objects a port holds, by id, with the connection generation they belong to. Shared by the real
  * port and the fake, so both refuse the same refs in the same way.
  */
-export class MediaRefRegistry<P, E> {
+export class MediaRefRegistry<P, E, R = E> {
   private currentGeneration = 0;
   private readonly pipelines = new Map<string, PipelineEntry<P>>();
   private readonly endpoints = new Map<string, EndpointEntry<E>>();
+  private readonly rtpEndpoints = new Map<string, RtpEndpointEntry<R>>();
 
   constructor(private readonly reportError: (error: unknown) => void = () => undefined) {}
 
@@ -135,6 +142,34 @@ export class MediaRefRegistry<P, E> {
     return entry;
   }
 
+  addRtpEndpoint(pipeline: PipelineEntry<P>, id: string, native: R): RtpEndpointEntry<R> {
+    const ref: MediaRtpEndpointRef = Object.freeze({
+      type: 'rtp-endpoint',
+      id,
+      pipelineId: pipeline.ref.id,
+      roomId: pipeline.ref.roomId,
+      generation: this.currentGeneration,
+    });
+    const entry = { ref, native };
+    this.rtpEndpoints.set(id, entry);
+    pipeline.endpointIds.add(id);
+    return entry;
+  }
+
+  /** The live RtpEndpoint behind `ref`; a bad ref is MEDIA_INVALID_ARGUMENT, a gone one MEDIA_OBJECT_GONE. */
+  rtpEndpoint(ref: unknown, operation: string): RtpEndpointEntry<R> {
+    if (!isRef(ref, 'rtp-endpoint')) throw invalid(operation, 'an RtpEndpoint ref is required');
+    const entry = this.rtpEndpoints.get(ref.id);
+    if (!entry || entry.ref.generation !== ref.generation) throw gone(operation, `RtpEndpoint ${ref.id}`);
+    return entry;
+  }
+
+  /** Ids of a pipeline's RtpEndpoints. */
+  rtpEndpointIdsOf(pipelineId: string): string[] {
+    const pipeline = this.pipelines.get(pipelineId);
+    return pipeline ? [...pipeline.endpointIds].filter((id) => this.rtpEndpoints.has(id)) : [];
+  }
+
   /** The live pipeline behind `ref`; a bad ref is MEDIA_INVALID_ARGUMENT, a gone one MEDIA_OBJECT_GONE. */
   pipeline(ref: unknown, operation: string): PipelineEntry<P> {
     if (!isRef(ref, 'pipeline')) throw invalid(operation, 'a pipeline ref is required');
@@ -151,7 +186,10 @@ export class MediaRefRegistry<P, E> {
   }
 
   /** The live entry behind a ref of either type, or undefined when it is gone. */
-  find(ref: unknown, operation: string): PipelineEntry<P> | EndpointEntry<E> | undefined {
+  find(
+    ref: unknown,
+    operation: string,
+  ): PipelineEntry<P> | EndpointEntry<E> | RtpEndpointEntry<R> | undefined {
     if (isRef(ref, 'pipeline')) {
       const entry = this.pipelines.get(ref.id);
       return entry && entry.ref.generation === ref.generation ? entry : undefined;
@@ -160,11 +198,20 @@ export class MediaRefRegistry<P, E> {
       const entry = this.endpoints.get(ref.id);
       return entry && entry.ref.generation === ref.generation ? entry : undefined;
     }
-    throw invalid(operation, 'a pipeline or endpoint ref is required');
+    if (isRef(ref, 'rtp-endpoint')) {
+      const entry = this.rtpEndpoints.get(ref.id);
+      return entry && entry.ref.generation === ref.generation ? entry : undefined;
+    }
+    throw invalid(operation, 'a pipeline, endpoint or RtpEndpoint ref is required');
   }
 
   /** Forgets an object; a pipeline takes its endpoints with it (as the server does). */
   remove(ref: MediaObjectRef): void {
+    if (ref.type === 'rtp-endpoint') {
+      if (!this.rtpEndpoints.delete(ref.id)) return;
+      this.pipelines.get(ref.pipelineId)?.endpointIds.delete(ref.id);
+      return;
+    }
     if (ref.type === 'endpoint') {
       const entry = this.endpoints.get(ref.id);
       if (!entry) return;
@@ -178,6 +225,7 @@ export class MediaRefRegistry<P, E> {
     for (const endpointId of pipeline.endpointIds) {
       this.endpoints.get(endpointId)?.candidates.clear();
       this.endpoints.delete(endpointId);
+      this.rtpEndpoints.delete(endpointId);
     }
     this.pipelines.delete(ref.id);
   }
@@ -206,6 +254,7 @@ export class MediaRefRegistry<P, E> {
     for (const endpoint of this.endpoints.values()) endpoint.candidates.clear();
     this.pipelines.clear();
     this.endpoints.clear();
+    this.rtpEndpoints.clear();
     this.currentGeneration += 1;
     return held;
   }

@@ -30,7 +30,25 @@ export interface MediaEndpointRef {
   readonly generation: number;
 }
 
-export type MediaObjectRef = MediaPipelineRef | MediaEndpointRef;
+/**
+ * A Kurento RtpEndpoint of a pipeline: media connected to it leaves as plain RTP/AVP over UDP (no ICE,
+ * no DTLS) to the address and ports of the remote SDP — e.g. a packager's. Opaque, like the others.
+ */
+export interface MediaRtpEndpointRef {
+  readonly type: 'rtp-endpoint';
+  readonly id: string;
+  readonly pipelineId: string;
+  readonly roomId: string;
+  readonly generation: number;
+}
+
+export type MediaObjectRef = MediaPipelineRef | MediaEndpointRef | MediaRtpEndpointRef;
+
+/** What `generateRtpOffer` offers (Kurento's OfferOptions); both default to true. */
+export interface RtpOfferOptions {
+  audio?: boolean;
+  video?: boolean;
+}
 
 /** An ICE candidate as browsers write it (RTCIceCandidateInit with mid and index present). */
 export interface MediaIceCandidate {
@@ -104,7 +122,24 @@ export interface MediaPort {
   onIceCandidate(endpoint: MediaEndpointRef, listener: IceCandidateListener): Unsubscribe;
   /** Sends `source`'s media (a publish endpoint) to `sink` (a subscribe endpoint of the same pipeline). */
   connect(source: MediaEndpointRef, sink: MediaEndpointRef): Promise<void>;
-  /** Releases an endpoint, or a pipeline with all its endpoints. Idempotent: a gone ref resolves. */
+  /** Creates an RtpEndpoint (plain RTP out of the pipeline, e.g. to a packager) in a pipeline. */
+  createRtpEndpoint(pipeline: MediaPipelineRef): Promise<MediaRtpEndpointRef>;
+  /**
+   * Processes the receiver's offer (where it wants the RTP: its address, ports and payload types);
+   * resolves to the media server's answer (its own RTP ports, `a=sendonly` for a receive-only offer).
+   */
+  processRtpOffer(rtp: MediaRtpEndpointRef, sdpOffer: string): Promise<string>;
+  /** The media server offers instead; then `processRtpAnswer` with the receiver's answer. */
+  generateRtpOffer(rtp: MediaRtpEndpointRef, options?: RtpOfferOptions): Promise<string>;
+  /** Processes the receiver's answer to `generateRtpOffer`; resolves to the local SDP. */
+  processRtpAnswer(rtp: MediaRtpEndpointRef, sdpAnswer: string): Promise<string>;
+  /**
+   * Sends a publish endpoint's media to an RtpEndpoint of the same pipeline (AUDIO alone when the
+   * publisher is audio-only). The codecs stay as negotiated: H.264 in, H.264 out, no transcoding
+   * where the receiver accepts the publisher's codec.
+   */
+  connectRtp(source: MediaEndpointRef, rtp: MediaRtpEndpointRef): Promise<void>;
+  /** Releases an endpoint, an RtpEndpoint, or a pipeline with all it holds. Idempotent: a gone ref resolves. */
   release(object: MediaObjectRef): Promise<void>;
   serverInfo(): Promise<MediaServerInfo>;
   health(): Promise<MediaHealth>;

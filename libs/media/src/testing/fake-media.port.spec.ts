@@ -127,4 +127,77 @@ describe('FakeMediaPort', () => {
     await port.close();
     await expect(port.serverInfo()).rejects.toMatchObject({ code: MediaErrorCode.Unavailable });
   });
+  describe('RtpEndpoint', () => {
+    const PACKAGER_OFFER =
+      'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=packager\r\nt=0 0\r\nm=video 47002 RTP/AVP 100\r\na=recvonly\r\n';
+
+    it("creates one in a pipeline, answers a receiver's offer with plain RTP sending, once", async () => {
+      const { port, pipeline } = await room();
+      const rtp = await port.createRtpEndpoint(pipeline);
+      expect(rtp).toMatchObject({ type: 'rtp-endpoint', pipelineId: pipeline.id, roomId: 'standup' });
+      const answer = await port.processRtpOffer(rtp, PACKAGER_OFFER);
+      expect(answer).toMatch(/^m=video \d+ RTP\/AVP 100$/m);
+      expect(answer).toContain('a=sendonly');
+      expect(port.rtpEndpointState(rtp)).toMatchObject({ remote: PACKAGER_OFFER, local: answer });
+      await expect(port.processRtpOffer(rtp, PACKAGER_OFFER)).rejects.toMatchObject({ kurentoCode: 40208 });
+      expect(port.pipelines()[0].endpoints).toHaveLength(2); // WebRtcEndpoints only, as before
+    });
+
+    it('generates an offer and takes the answer; an answer without an offer is 40209', async () => {
+      const { port, pipeline } = await room();
+      const rtp = await port.createRtpEndpoint(pipeline);
+      await expect(port.processRtpAnswer(rtp, PACKAGER_OFFER)).rejects.toMatchObject({ kurentoCode: 40209 });
+      const offer = await port.generateRtpOffer(rtp, { audio: false });
+      expect(offer).toMatch(/^m=video \d+ RTP\/AVPF /m);
+      expect(offer).not.toContain('m=audio');
+      expect(await port.processRtpAnswer(rtp, PACKAGER_OFFER)).toBe(offer);
+      expect(port.rtpEndpointState(rtp).remote).toBe(PACKAGER_OFFER);
+    });
+
+    it('connects a publisher to it (audio only for an audio-only publisher), and releases it with its link or with the pipeline', async () => {
+      const { port, pipeline, publisher, subscriber } = await room();
+      const rtp = await port.createRtpEndpoint(pipeline);
+      await port.connectRtp(publisher, rtp);
+      expect(port.connections()).toContainEqual({ sourceId: publisher.id, sinkId: rtp.id, mediaType: 'ALL' });
+      await expect(port.connectRtp(subscriber, rtp)).rejects.toMatchObject({
+        code: MediaErrorCode.InvalidArgument,
+      });
+      await port.release(rtp);
+      await port.release(rtp);
+      expect(port.connections().some((c) => c.sinkId === rtp.id)).toBe(false);
+      await expect(port.processRtpOffer(rtp, PACKAGER_OFFER)).rejects.toMatchObject({
+        code: MediaErrorCode.ObjectGone,
+      });
+      const second = await port.createRtpEndpoint(pipeline);
+      await port.connectRtp(publisher, second);
+      await port.release(pipeline);
+      expect(port.connections()).toEqual([]);
+      await expect(port.connectRtp(publisher, second)).rejects.toMatchObject({
+        code: MediaErrorCode.ObjectGone,
+      });
+      expect(port.calls.map((c) => c.operation)).toEqual(
+        expect.arrayContaining(['createRtpEndpoint', 'connectRtp', 'release']),
+      );
+    });
+
+    it('fails RtpEndpoint operations as told and refuses bad SDP before anything else', async () => {
+      const { port, pipeline } = await room();
+      port.failNext(
+        'createRtpEndpoint',
+        new MediaError(MediaErrorCode.Overloaded, 'full', { operation: 'createRtpEndpoint' }),
+      );
+      await expect(port.createRtpEndpoint(pipeline)).rejects.toMatchObject({
+        code: MediaErrorCode.Overloaded,
+      });
+      const rtp = await port.createRtpEndpoint(pipeline);
+      const calls = port.calls.length;
+      await expect(port.processRtpOffer(rtp, 'nope')).rejects.toMatchObject({
+        code: MediaErrorCode.InvalidArgument,
+      });
+      await expect(port.generateRtpOffer(rtp, { audio: false, video: false })).rejects.toMatchObject({
+        code: MediaErrorCode.InvalidArgument,
+      });
+      expect(port.calls.length).toBe(calls);
+    });
+  });
 });

@@ -5,6 +5,8 @@ import {
   validateRoomId,
   validateSdpOffer,
   validateListener,
+  validateRtpOfferOptions,
+  validateRtpWiring,
   validateWiring,
 } from '../lib/media-input.validation';
 import { MediaRefRegistry, type EndpointEntry } from '../lib/media-ref.registry';
@@ -17,7 +19,9 @@ import type {
   MediaObjectRef,
   MediaPipelineRef,
   MediaPort,
+  MediaRtpEndpointRef,
   MediaServerInfo,
+  RtpOfferOptions,
   Unsubscribe,
 } from '../lib/media.port';
 
@@ -29,6 +33,11 @@ export type FakeMediaOperation =
   | 'gatherCandidates'
   | 'addIceCandidate'
   | 'connect'
+  | 'createRtpEndpoint'
+  | 'processRtpOffer'
+  | 'generateRtpOffer'
+  | 'processRtpAnswer'
+  | 'connectRtp'
   | 'release'
   | 'serverInfo'
   | 'renew';
@@ -43,6 +52,14 @@ export interface FakeConnection {
   sourceId: string;
   sinkId: string;
   mediaType: 'ALL' | 'AUDIO';
+}
+
+/** What an RtpEndpoint negotiated: the remote SDP (offer or answer) and the local one. */
+export interface FakeRtpEndpointState {
+  remote?: string;
+  local?: string;
+  /** `generateRtpOffer` was called and its answer is still due. */
+  offered: boolean;
 }
 
 interface FakeEndpointState {
@@ -67,7 +84,7 @@ export class FakeMediaPort implements MediaPort {
   /** What `serverInfo()` reports besides identity and pipelines. */
   load = { usedCpuPercent: 5, usedMemoryKiB: 100_000, cpuCount: 2 };
   version = 'fake-7.2.0';
-  private readonly registry = new MediaRefRegistry<null, FakeEndpointState>();
+  private readonly registry = new MediaRefRegistry<null, FakeEndpointState, FakeRtpEndpointState>();
   /** Ids the "server" holds; a restart empties it. */
   private readonly serverObjects = new Set<string>();
   private readonly links: FakeConnection[] = [];
@@ -131,6 +148,11 @@ export class FakeMediaPort implements MediaPort {
 
   connections(): FakeConnection[] {
     return [...this.links];
+  }
+
+  /** What an RtpEndpoint negotiated. */
+  rtpEndpointState(rtp: MediaRtpEndpointRef): Readonly<FakeRtpEndpointState> {
+    return this.registry.rtpEndpoint(rtp, 'rtpEndpointState').native;
   }
 
   /** The offer and answer an endpoint negotiated, and the participant's candidates it received. */
@@ -226,6 +248,79 @@ export class FakeMediaPort implements MediaPort {
     this.links.push({ sourceId: from.ref.id, sinkId: to.ref.id, mediaType });
   }
 
+  async createRtpEndpoint(pipeline: MediaPipelineRef): Promise<MediaRtpEndpointRef> {
+    const operation = 'createRtpEndpoint';
+    const entry = this.registry.pipeline(pipeline, operation);
+    this.begin(operation, [entry.ref.id]);
+    this.onServer(entry.ref.id, operation);
+    const id = `${entry.ref.id}/${this.uuid()}_kurento.RtpEndpoint`;
+    this.serverObjects.add(id);
+    const state: FakeRtpEndpointState = { offered: false };
+    return this.registry.addRtpEndpoint(entry, id, state).ref;
+  }
+
+  async processRtpOffer(rtp: MediaRtpEndpointRef, sdpOffer: string): Promise<string> {
+    const operation = 'processRtpOffer';
+    const state = this.rtpState(rtp, operation);
+    const sdp = validateSdpOffer(sdpOffer, operation);
+    this.begin(operation, [rtp.id]);
+    this.onServer(rtp.id, operation);
+    if (state.local !== undefined) throw alreadyNegotiated(operation);
+    state.remote = sdp;
+    state.local = fakeRtpSdp(
+      mediaSections(sdp).map((s) => [s.media, s.proto, s.format, answerDirection(s.direction)]),
+    );
+    return state.local;
+  }
+
+  async generateRtpOffer(rtp: MediaRtpEndpointRef, options?: RtpOfferOptions): Promise<string> {
+    const operation = 'generateRtpOffer';
+    const state = this.rtpState(rtp, operation);
+    const { audio, video } = validateRtpOfferOptions(options, operation);
+    this.begin(operation, [rtp.id]);
+    this.onServer(rtp.id, operation);
+    if (state.local !== undefined) throw alreadyNegotiated(operation);
+    const sections: [string, string, string, string][] = [];
+    if (audio) sections.push(['audio', 'RTP/AVPF', '96', 'sendrecv']);
+    if (video) sections.push(['video', 'RTP/AVPF', '96 97', 'sendrecv']);
+    state.offered = true;
+    state.local = fakeRtpSdp(sections);
+    return state.local;
+  }
+
+  async processRtpAnswer(rtp: MediaRtpEndpointRef, sdpAnswer: string): Promise<string> {
+    const operation = 'processRtpAnswer';
+    const state = this.rtpState(rtp, operation);
+    const sdp = validateSdpOffer(sdpAnswer, operation, 'answer');
+    this.begin(operation, [rtp.id]);
+    this.onServer(rtp.id, operation);
+    if (!state.offered)
+      throw new MediaError(MediaErrorCode.SdpRejected, `${operation}: no offer generated`, {
+        operation,
+        kurentoCode: 40209,
+      });
+    state.offered = false;
+    state.remote = sdp;
+    return state.local!;
+  }
+
+  async connectRtp(source: MediaEndpointRef, rtp: MediaRtpEndpointRef): Promise<void> {
+    const operation = 'connectRtp';
+    const from = this.registry.endpoint(source, operation);
+    const to = this.registry.rtpEndpoint(rtp, operation);
+    validateRtpWiring(from.ref, to.ref, operation);
+    this.begin(operation, [from.ref.id, to.ref.id]);
+    this.onServer(from.ref.id, operation);
+    this.onServer(to.ref.id, operation);
+    const existing = this.links.findIndex((link) => link.sinkId === to.ref.id);
+    if (existing >= 0) this.links.splice(existing, 1);
+    this.links.push({
+      sourceId: from.ref.id,
+      sinkId: to.ref.id,
+      mediaType: from.ref.audioOnly ? 'AUDIO' : 'ALL',
+    });
+  }
+
   async release(object: MediaObjectRef): Promise<void> {
     const operation = 'release';
     const entry = this.registry.find(object, operation);
@@ -233,7 +328,11 @@ export class FakeMediaPort implements MediaPort {
     this.begin(operation, [entry.ref.id]);
     const ids =
       entry.ref.type === 'pipeline'
-        ? [entry.ref.id, ...this.registry.endpointsOf(entry.ref.id).map((e) => e.ref.id)]
+        ? [
+            entry.ref.id,
+            ...this.registry.endpointsOf(entry.ref.id).map((e) => e.ref.id),
+            ...this.registry.rtpEndpointIdsOf(entry.ref.id),
+          ]
         : [entry.ref.id];
     for (const id of ids) this.serverObjects.delete(id);
     for (let i = this.links.length - 1; i >= 0; i -= 1) {
@@ -300,10 +399,21 @@ export class FakeMediaPort implements MediaPort {
       });
   }
 
+  private rtpState(rtp: MediaRtpEndpointRef, operation: string): FakeRtpEndpointState {
+    return this.registry.rtpEndpoint(rtp, operation).native;
+  }
+
   private uuid(): string {
     const n = (this.nextId++).toString(16).padStart(12, '0');
     return `00000000-0000-4000-8000-${n}`;
   }
+}
+
+function alreadyNegotiated(operation: string): MediaError {
+  return new MediaError(MediaErrorCode.SdpRejected, `${operation}: already negotiated`, {
+    operation,
+    kurentoCode: 40208,
+  });
 }
 
 function unavailable(operation: string, reason: string): MediaError {
@@ -356,6 +466,19 @@ function fakeAnswer(offer: string, kind: MediaEndpointRef['kind']): string {
       `a=mid:${section.mid ?? String(index)}`,
       `a=${direction}`,
     );
+  });
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function answerDirection(offered: string | undefined): string {
+  return ANSWER_DIRECTION[offered ?? 'sendrecv'];
+}
+
+/** A small plain-RTP SDP (an RtpEndpoint's): one section per [media, proto, formats, direction], fake ports. */
+function fakeRtpSdp(sections: [string, string, string, string][]): string {
+  const lines = ['v=0', 'o=- 2 2 IN IP4 127.0.0.1', 's=fake-kms', 'c=IN IP4 127.0.0.1', 't=0 0'];
+  sections.forEach(([media, proto, formats, direction], index) => {
+    lines.push(`m=${media} ${45000 + 2 * index} ${proto} ${formats}`, `a=${direction}`);
   });
   return `${lines.join('\r\n')}\r\n`;
 }
