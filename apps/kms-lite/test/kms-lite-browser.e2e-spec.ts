@@ -21,8 +21,8 @@ import { CHROMIUM_TEST_FLAGS, chromiumPath, eventually } from '@hoot/testing';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 interface InboundStats {
-  audio?: { packetsReceived: number; framesDecoded: number };
-  video?: { packetsReceived: number; framesDecoded: number };
+  audio?: { packetsReceived: number; framesDecoded: number; mimeType?: string };
+  video?: { packetsReceived: number; framesDecoded: number; mimeType?: string };
 }
 
 type Candidate = { candidate: string; sdpMid: string; sdpMLineIndex: number };
@@ -136,7 +136,7 @@ async function inbound(page: Page): Promise<InboundStats> {
   );
 }
 
-async function publishAndReceive(media: { audio: boolean; video: boolean }) {
+async function publishAndReceive(media: { audio: boolean; video: boolean; videoCodec?: 'h264' }) {
   const pipeline = await callKurento<KurentoHandle>(kurento, 'create', 'MediaPipeline');
   const publisher = await callKurento<KurentoHandle>(pipeline, 'create', 'WebRtcEndpoint');
   const subscriber = await callKurento<KurentoHandle>(pipeline, 'create', 'WebRtcEndpoint');
@@ -241,6 +241,29 @@ describe('kms-lite in headless Chromium', () => {
           expect(stats.video).toBeUndefined();
         },
         { timeoutMs: 30_000, intervalMs: 250, description: 'audio packets growing on page B' },
+      );
+    } finally {
+      await session.close();
+    }
+  });
+  it('passes an H.264-only publication through unchanged: B decodes H.264 frames', async () => {
+    const session = await publishAndReceive({ audio: true, video: true, videoCodec: 'h264' });
+    try {
+      const first = await eventually(
+        async () => {
+          const stats = await inbound(session.pageB);
+          expect(stats.video?.framesDecoded).toBeGreaterThan(0);
+          return stats;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, description: 'first decoded H.264 frames on page B' },
+      );
+      expect(first.video?.mimeType).toBe('video/H264');
+      await eventually(
+        async () => {
+          const stats = await inbound(session.pageB);
+          expect(stats.video!.framesDecoded).toBeGreaterThan(first.video!.framesDecoded);
+        },
+        { timeoutMs: 30_000, intervalMs: 250, description: 'H.264 frames still growing on page B' },
       );
     } finally {
       await session.close();
