@@ -1,9 +1,9 @@
 import type { MediaKind } from '@hoot/domain';
 import { CameraError, errorCode } from './media-errors';
-import { linkStalled, retryDelay, type MediaHealthPolicy } from './media-health';
+import { linkStalled, retryDelay } from './media-health';
 import type { Link, MediaContext, MediaLinks } from './media-links';
 import type { LocalMedia } from './media-local';
-import type { MediaRecoveries } from './media-session.types';
+import type { MediaHealthPolicy, MediaRecoveries } from './media-session.types';
 
 /**
  * Our camera and microphone on the room: published (an SDP offer to CASH in SFU rooms, room state only in

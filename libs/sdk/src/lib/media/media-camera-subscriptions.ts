@@ -1,8 +1,8 @@
 import type { RoomView } from '@hoot/domain';
-import { linkStalled, type MediaHealthPolicy } from './media-health';
+import { linkStalled } from './media-health';
 import type { Link, MediaContext, MediaLinks } from './media-links';
 import { hasCameraStream, publishersWithStreams, receiveKinds } from './media-plan';
-import type { MediaRecoveries } from './media-session.types';
+import type { MediaHealthPolicy, MediaRecoveries } from './media-session.types';
 
 /**
  * The other publishers' cameras we receive: one receive-only connection per publisher with a stream (as

@@ -1,6 +1,6 @@
 import type { Clock } from '@hoot/domain';
 import type { PeerConnectionLike } from './media-environment';
-import type { InboundMediaStats, MediaLinkReport } from './media-session.types';
+import type { InboundMediaStats, MediaHealthPolicy, MediaLinkReport } from './media-session.types';
 
 /**
  * The health check's rules: its policy and defaults, how a connection's progress counters are read from
@@ -9,14 +9,6 @@ import type { InboundMediaStats, MediaLinkReport } from './media-session.types';
  * again (`retryDelay`), and a connection as `MediaSession.links()` reports it. `MediaSession` decides
  * what to rebuild; this file only measures.
  */
-
-export interface MediaHealthPolicy {
-  intervalMs: number;
-  stallMs: number;
-  /** First wait before a refused publish is tried again; doubles up to `maxRetryMs`. */
-  retryMs: number;
-  maxRetryMs: number;
-}
 
 export const MEDIA_HEALTH_DEFAULTS: MediaHealthPolicy = {
   intervalMs: 2_000,

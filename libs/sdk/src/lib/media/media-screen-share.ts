@@ -1,10 +1,10 @@
 import { SdkError, SdkErrorCode } from '../sdk-error-codes';
 import { MediaUnsupportedError, type MediaStreamLike } from './media-environment';
 import { mediaError, SCREEN_UNAVAILABLE_WORDS } from './media-errors';
-import { linkStalled, type MediaHealthPolicy } from './media-health';
+import { linkStalled } from './media-health';
 import type { Link, MediaContext, MediaLinks } from './media-links';
 import { screenShareAllowed, screenSharers } from './media-plan';
-import type { MediaRecoveries } from './media-session.types';
+import type { MediaHealthPolicy, MediaRecoveries } from './media-session.types';
 
 /** Keys of the streams awaited after a `reoffer`: the publisher id for its camera, with a suffix for its screen. */
 export function readyKey(publisherId: string, stream: 'screen' | undefined): string {

@@ -9,7 +9,7 @@ import { CameraPublish } from './media-camera-publish';
 import { CameraSubscriptions } from './media-camera-subscriptions';
 import type { DeviceKind, MediaDeviceChoice } from './media-devices';
 import { mediaError } from './media-errors';
-import { addInboundStats, linkReport, MEDIA_HEALTH_DEFAULTS, type MediaHealthPolicy } from './media-health';
+import { addInboundStats, linkReport, MEDIA_HEALTH_DEFAULTS } from './media-health';
 import { MediaLinks, type MediaContext } from './media-links';
 import { LocalMedia } from './media-local';
 import { P2pCall } from './media-p2p-call';
@@ -17,6 +17,7 @@ import { publishKinds, publishersWithStreams, screenSharers } from './media-plan
 import { readyKey, ScreenShare } from './media-screen-share';
 import type {
   InboundMediaStats,
+  MediaHealthPolicy,
   MediaLinkReport,
   MediaRecoveries,
   MediaRoomEvents,
@@ -26,7 +27,7 @@ import type {
 } from './media-session.types';
 
 export * from './media-session.types';
-export { MEDIA_HEALTH_DEFAULTS, type MediaHealthPolicy } from './media-health';
+export { MEDIA_HEALTH_DEFAULTS } from './media-health';
 
 type Listener<T> = (payload: T) => void;
 

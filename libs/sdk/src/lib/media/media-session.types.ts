@@ -1,7 +1,6 @@
 import type { Clock, MediaKind, RoomView, StreamSource } from '@hoot/domain';
 import type { IceCandidateLike, MediaEnvironment, MediaStreamLike } from './media-environment';
 import type { DeviceChangeReason, DeviceKind, MediaDeviceChoice } from './media-devices';
-import type { MediaHealthPolicy } from './media-health';
 
 /**
  * The public vocabulary of `MediaSession`: what it needs of a joined room (`MediaRoomSession` and the
@@ -84,6 +83,15 @@ export interface MediaSessionOptions {
    * again. `false` turns it off.
    */
   health?: Partial<MediaHealthPolicy> | false;
+}
+
+/** The health check's policy (`MEDIA_HEALTH_DEFAULTS` gives each value). */
+export interface MediaHealthPolicy {
+  intervalMs: number;
+  stallMs: number;
+  /** First wait before a refused publish is tried again; doubles up to `maxRetryMs`. */
+  retryMs: number;
+  maxRetryMs: number;
 }
 
 export interface InboundMediaStats {
