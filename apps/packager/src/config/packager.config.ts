@@ -92,8 +92,8 @@ export function loadPackagerConfig(env: Env): PackagerConfig {
   const partTargetMs = int('HLS_PART_TARGET_MS', 334, 100, 1000);
   if (partTargetMs * 3 > segmentTargetMs)
     problems.push('HLS_PART_TARGET_MS: at most a third of HLS_SEGMENT_TARGET_MS');
-  const rtpMinPort = int('PACKAGER_RTP_MIN_PORT', 40000, 1024, 65535);
-  const rtpMaxPort = int('PACKAGER_RTP_MAX_PORT', 40999, 1024, 65535);
+  const rtpMinPort = int('PACKAGER_RTP_MIN_PORT', 42000, 1024, 65535);
+  const rtpMaxPort = int('PACKAGER_RTP_MAX_PORT', 42999, 1024, 65535);
   if (rtpMaxPort - rtpMinPort < 4)
     problems.push('PACKAGER_RTP_MAX_PORT: the range must hold at least 4 ports');
   const targetDurationS = Math.ceil(segmentTargetMs / 1000);
