@@ -1,20 +1,18 @@
 import {
   applyRoomPatch,
   RoomErrorCode,
-  type ChildView,
   type Clock,
   type MediaKind,
   type ParticipantView,
   type RoomPatch,
-  type RoomRole,
   type RoomView,
   type StreamSource,
   type TimerHandle,
 } from '@hoot/domain';
 import { Emitter } from './emitter';
-import { HootApiError } from './hoot-api.error';
 import type { JoinAnswer } from '@hoot/contracts';
-import { diffRoom } from './room-diff';
+import { pushEvent, PUSH_TYPES, roomChangeEvents, streamField, type RoomEvent } from './room-events';
+import { classifyJoinFailure, reconnectPause, reconnectPolicyOf } from './room-reconnect';
 import { SdkError, SdkErrorCode } from './sdk-error-codes';
 import { SignalingClient, SignalingError, type SignalingClose } from './signaling-client';
 import {
@@ -28,164 +26,19 @@ import {
 } from './signaling-protocol';
 import { globalWebSocket, type WebSocketLike } from './web-socket';
 
-/** How a session joins again after losing its connection. */
-export interface ReconnectPolicy {
-  /** Pause before the second attempt (the first is immediate). */
-  initialDelayMs: number;
-  /** Longest pause between attempts (a `Retry-After` may ask for more, and is honoured). */
-  maxDelayMs: number;
-  /** Growth of the pause per attempt (≥ 1). */
-  factor: number;
-  /** Give up when the next attempt would start this long after the connection was lost. */
-  budgetMs: number;
-}
+import type {
+  JoinRoomOptions,
+  ReconnectPolicy,
+  ReconnectReason,
+  RoomCloseReason,
+  RoomSessionClient,
+  RoomSessionEvents,
+  RoomSessionState,
+} from './room-session.types';
 
-/** Tunables of `RoomSession`, each with its reason. */
-export const ROOM_SESSION_DEFAULTS = {
-  reconnect: {
-    /** A dropped connection to a healthy CoreMX is back within a round trip: retry soon. */
-    initialDelayMs: 250,
-    /**
-     * Without a Retry-After, pauses grow to this. While a CoreMX fails over the registry answers 503 +
-     * Retry-After 1 s (`failover: true`), and the session retries after exactly that.
-     */
-    maxDelayMs: 5_000,
-    /** Doubling: 0.25, 0.5, 1, 2, 4, 5, 5 … s. */
-    factor: 2,
-    /**
-     * A crashed CoreMX is declared down within seconds (suspect at 1.5 s, probed by its cloud's primary;
-     * the hard timeout is a minute) and its conferences re-homed right after; two minutes covers that.
-     */
-    budgetMs: 120_000,
-  },
-} as const satisfies { reconnect: ReconnectPolicy };
-
-export interface JoinRoomOptions {
-  /** Shown to the others (else the name in the ticket). */
-  displayName?: string;
-  /** Overrides the client's WebSocket class (in Node: `ws`'s `WebSocket`). */
-  WebSocket?: WebSocketLike;
-  /** Reconnection after an unexpected close or a missed patch; `false` turns it off. */
-  reconnect?: Partial<ReconnectPolicy> | false;
-  /** Use this ticket (e.g. from a web link) for the first join instead of asking the registry. */
-  joinAnswer?: Pick<JoinAnswer, 'ticket' | 'signalingUrl'> & Partial<JoinAnswer>;
-  /** Deadline to open the signaling connection, default 10000 ms. */
-  connectTimeoutMs?: number;
-  /** Deadline of each signaling request, default 15000 ms. */
-  requestTimeoutMs?: number;
-}
-
-export type RoomSessionState = 'joined' | 'reconnecting' | 'closed';
-
-/** Why a session closed for good. */
-/** `replaced`: a newer session of the same account joined the room (another tab, a reload) and took its place. */
-export type RoomCloseReason = 'left' | 'kicked' | 'ended' | 'failed' | 'replaced';
-/** Why a session is joining again (see the `reconnecting` event). */
-export type ReconnectReason = 'connection-lost' | 'version-gap' | 'room-closed';
-
-export interface RoomSessionEvents {
-  /** The room view after every change (patch, or a new snapshot after reconnecting). */
-  change: RoomView;
-  'participant-joined': ParticipantView;
-  'participant-left': ParticipantView;
-  'role-changed': { participant: ParticipantView; from: RoomRole; to: RoomRole };
-  'owner-changed': { from: string | null; to: string | null };
-  'hand-raised': ParticipantView;
-  'hand-lowered': ParticipantView;
-  /** To the owner: someone raised a hand (approve or deny it). */
-  'publish-request': { participantId: string; participant: ParticipantView | undefined };
-  /** A publisher's stream is on the media server: its camera, or (`stream: 'screen'`) its shared screen. */
-  'stream-ready': { publisherId: string; stream?: 'screen' };
-  'stream-ended': { publisherId: string; stream?: 'screen' };
-  /**
-   * A media-server ICE candidate for your publish endpoint (`publisherId` = you) or a subscription;
-   * `stream: 'screen'` for the shared screen's.
-   */
-  ice: { publisherId: string; stream?: 'screen'; candidate: IceCandidate };
-  'p2p-signal': { from: string; signal: P2pSignal };
-  /** The media server restarted: publish again, then re-subscribe on `stream-ready`. */
-  reoffer: { reason: string };
-  chat: ChildView;
-  kicked: { by: string | undefined };
-  ended: { reason: string };
-  /** The connection is lost (or a patch was missed): the session joins again on its own. */
-  /**
-   * `room-closed`: the platform closed the room with people in it (its CoreMX drained past the deadline
-   * or stopped); the registry opens it again, there or elsewhere, on the next join.
-   */
-  reconnecting: { reason: ReconnectReason; code?: number };
-  /** Joined again (maybe on another CoreMX): publish and subscribe again. */
-  reconnected: {
-    participantId: string;
-    coremxId: string | undefined;
-    previousCoremxId: string | undefined;
-    address: string;
-    room: RoomView;
-  };
-  error: Error;
-  /** The session is over; no more events follow. */
-  closed: { reason: RoomCloseReason };
-}
-
-const PUSH_TYPES = [
-  'patch',
-  'ice',
-  'stream-ready',
-  'stream-ended',
-  'publish-request',
-  'reoffer',
-  'p2p-signal',
-  'kicked',
-  'room-ended',
-] as const satisfies readonly ServerPush['type'][];
+export * from './room-session.types';
 
 type Ticket = Pick<JoinAnswer, 'ticket' | 'signalingUrl'> & Partial<JoinAnswer>;
-
-/** Refusals a new attempt cannot fix. */
-const FATAL_SIGNAL_CODES = new Set([
-  'NOT_ENTITLED',
-  'NOT_ALLOWED',
-  'TICKET_REVOKED',
-  'TOKEN_REVOKED',
-  'P2P_FULL',
-  'INVALID_MESSAGE',
-  'MESSAGE_MALFORMED',
-  'MESSAGE_TOO_LARGE',
-  'UNKNOWN_TYPE',
-]);
-
-type Verdict = 'retry' | 'ended' | 'kicked' | 'fatal';
-
-function classify(error: unknown): Verdict {
-  if (error instanceof HootApiError) {
-    if (error.code === 'conference.ended') return 'ended';
-    return error.status >= 500 || error.status === 408 || error.status === 429 ? 'retry' : 'fatal';
-  }
-  if (error instanceof SignalingError) {
-    if (error.code === RoomErrorCode.ROOM_ENDED) return 'ended';
-    if (error.code === RoomErrorCode.TICKET_KICKED || error.code === RoomErrorCode.BANNED) return 'kicked';
-    return FATAL_SIGNAL_CODES.has(error.code) ? 'fatal' : 'retry';
-  }
-  // Registry unreachable, timeouts: the network may come back.
-  if (error instanceof SdkError) return error.code === SdkErrorCode.OptionsInvalid ? 'fatal' : 'retry';
-  return 'fatal';
-}
-
-function retryAfterMsOf(error: unknown): number {
-  if (error instanceof HootApiError) return error.retryAfterMs ?? 0;
-  if (error instanceof SignalingError) return (error.retryAfterS ?? 0) * 1000;
-  return 0;
-}
-
-/**
- * What a room session needs from the client that opened it: time, a join ticket (again after a lost
- * connection) and the WebSocket class. `HootClient` is the one; the port keeps this file from importing it.
- */
-export interface RoomSessionClient {
-  readonly clock: Clock;
-  join(address: string): Promise<JoinAnswer>;
-  webSocketClass(): WebSocketLike | undefined;
-}
 
 /**
  * The observed room: one participant's live session in a conference. It keeps `room` (the room view
@@ -217,18 +70,7 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     super();
     this.clock = client.clock;
     this.currentAddress = address;
-    this.policy =
-      options.reconnect === false ? undefined : { ...ROOM_SESSION_DEFAULTS.reconnect, ...options.reconnect };
-    const p = this.policy;
-    if (
-      p &&
-      !(p.initialDelayMs >= 0 && p.maxDelayMs >= p.initialDelayMs && p.factor >= 1 && p.budgetMs >= 0)
-    ) {
-      throw new SdkError(
-        SdkErrorCode.OptionsInvalid,
-        'reconnect needs initialDelayMs ≥ 0, maxDelayMs ≥ initialDelayMs, factor ≥ 1 and budgetMs ≥ 0',
-      );
-    }
+    this.policy = reconnectPolicyOf(options.reconnect);
   }
 
   /** Joins `address`: a ticket from the registry, the signaling connection, `join`. Rejects if any step fails. */
@@ -472,37 +314,19 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     switch (push.type) {
       case 'patch':
         return this.applyPatch(push.patch);
-      case 'publish-request':
-        this.emit('publish-request', {
-          participantId: push.participantId,
-          participant: Object.hasOwn(this.view.participants, push.participantId)
-            ? this.view.participants[push.participantId]
-            : undefined,
-        });
-        return;
       case 'kicked':
         return this.finish('kicked', push.by);
       case 'room-ended':
         // Closed by the platform, not ended by anyone (seed 002: peers whose room went away join again).
         if (push.reason === 'system') return this.startReconnect('room-closed');
         return this.finish('ended', push.reason);
+      case 'publish-request':
       case 'ice':
-        this.emit('ice', {
-          publisherId: push.publisherId,
-          ...streamField(push.stream),
-          candidate: push.candidate,
-        });
-        return;
       case 'stream-ready':
       case 'stream-ended':
-        this.emit(push.type, { publisherId: push.publisherId, ...streamField(push.stream) });
-        return;
       case 'reoffer':
-        this.emit('reoffer', { reason: push.reason });
-        return;
       case 'p2p-signal':
-        this.emit('p2p-signal', { from: push.from, signal: push.signal });
-        return;
+        return this.emitEvent(pushEvent(push, this.view));
     }
   }
 
@@ -520,26 +344,12 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
   /** Takes a new view and emits what changed, then `change`. */
   private replace(before: RoomView | undefined, after: RoomView, ignore: ReadonlySet<string>): void {
     this.view = after;
-    for (const change of diffRoom(before, after, ignore)) {
-      switch (change.type) {
-        case 'participant-joined':
-        case 'participant-left':
-        case 'hand-raised':
-        case 'hand-lowered':
-          this.emit(change.type, change.participant);
-          break;
-        case 'role-changed':
-          this.emit('role-changed', { participant: change.participant, from: change.from, to: change.to });
-          break;
-        case 'owner-changed':
-          this.emit('owner-changed', { from: change.from, to: change.to });
-          break;
-        case 'chat':
-          this.emit('chat', change.message);
-          break;
-      }
-    }
-    this.emit('change', after);
+    for (const event of roomChangeEvents(before, after, ignore)) this.emitEvent(event);
+  }
+
+  private emitEvent({ event, payload }: RoomEvent): void {
+    // The pair was built together (`RoomEvent`); TypeScript cannot correlate a union's two fields.
+    (this.emit as (name: keyof RoomSessionEvents, payload: unknown) => void).call(this, event, payload);
   }
 
   private onClose(info: SignalingClose): void {
@@ -608,15 +418,10 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
         return;
       } catch (error) {
         if (this.sessionState !== 'reconnecting') return;
-        const verdict = classify(error);
+        const verdict = classifyJoinFailure(error);
         if (verdict === 'ended') return this.finish('ended', 'conference-ended');
         if (verdict === 'kicked') return this.finish('kicked', undefined);
-        const { initialDelayMs, maxDelayMs, factor } = policy;
-        // The registry's Retry-After when it sent one (1 s while a move is under way, longer while a
-        // CoreMX drains), else a pause growing with each attempt.
-        const serverSays = retryAfterMsOf(error);
-        const pause =
-          serverSays > 0 ? serverSays : Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
+        const pause = reconnectPause(policy, attempt, error);
         if (verdict === 'fatal' || this.clock.now() - started + pause > policy.budgetMs) {
           const failure = new SdkError(
             SdkErrorCode.ReconnectFailed,
@@ -658,9 +463,4 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     if (reason === 'ended') this.emit('ended', { reason: detail ?? 'room ended' });
     this.emit('closed', { reason });
   }
-}
-
-/** `stream: 'screen'` on the wire for the shared screen; nothing for the camera (the protocol's default). */
-function streamField(stream: StreamSource | undefined): { stream?: 'screen' } {
-  return stream === 'screen' ? { stream: 'screen' } : {};
 }

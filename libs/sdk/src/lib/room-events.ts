@@ -1,0 +1,101 @@
+import type { RoomView, StreamSource } from '@hoot/domain';
+import { diffRoom } from './room-diff';
+import type { RoomSessionEvents } from './room-session.types';
+import type { ServerPush } from './signaling-protocol';
+
+/**
+ * The events a room session derives, pure: from two views of the room (`roomChangeEvents`: who joined
+ * or left, roles, owner, hands, chat, then `change`), and from the server's pushes that become events as
+ * they are (`pushEvent`: a publish request with the participant it is about, ICE, stream ready or
+ * ended, reoffer, p2p signals). `RoomSession` emits them in the order given.
+ */
+
+/** One event with its payload. */
+export type RoomEvent = {
+  [K in keyof RoomSessionEvents]: { event: K; payload: RoomSessionEvents[K] };
+}[keyof RoomSessionEvents];
+
+/** The server pushes `RoomSession` listens to. */
+export const PUSH_TYPES = [
+  'patch',
+  'ice',
+  'stream-ready',
+  'stream-ended',
+  'publish-request',
+  'reoffer',
+  'p2p-signal',
+  'kicked',
+  'room-ended',
+] as const satisfies readonly ServerPush['type'][];
+
+/** What changed from `before` to `after` (participants in `ignore` left out), then `change`. */
+export function roomChangeEvents(
+  before: RoomView | undefined,
+  after: RoomView,
+  ignore: ReadonlySet<string>,
+): RoomEvent[] {
+  const events: RoomEvent[] = [];
+  for (const change of diffRoom(before, after, ignore)) {
+    switch (change.type) {
+      case 'participant-joined':
+      case 'participant-left':
+      case 'hand-raised':
+      case 'hand-lowered':
+        events.push({ event: change.type, payload: change.participant });
+        break;
+      case 'role-changed':
+        events.push({
+          event: 'role-changed',
+          payload: { participant: change.participant, from: change.from, to: change.to },
+        });
+        break;
+      case 'owner-changed':
+        events.push({ event: 'owner-changed', payload: { from: change.from, to: change.to } });
+        break;
+      case 'chat':
+        events.push({ event: 'chat', payload: change.message });
+        break;
+    }
+  }
+  events.push({ event: 'change', payload: after });
+  return events;
+}
+
+/** The pushes that are events as they are. */
+export type EventPush = Extract<
+  ServerPush,
+  { type: 'publish-request' | 'ice' | 'stream-ready' | 'stream-ended' | 'reoffer' | 'p2p-signal' }
+>;
+
+/** The event of a push that becomes one as it is (`view`: the room it arrived in). */
+export function pushEvent(push: EventPush, view: RoomView): RoomEvent {
+  switch (push.type) {
+    case 'publish-request':
+      return {
+        event: 'publish-request',
+        payload: {
+          participantId: push.participantId,
+          participant: Object.hasOwn(view.participants, push.participantId)
+            ? view.participants[push.participantId]
+            : undefined,
+        },
+      };
+    case 'ice':
+      return {
+        event: 'ice',
+        payload: { publisherId: push.publisherId, ...streamField(push.stream), candidate: push.candidate },
+      };
+    case 'stream-ready':
+    case 'stream-ended':
+      return { event: push.type, payload: { publisherId: push.publisherId, ...streamField(push.stream) } };
+    case 'reoffer':
+      return { event: 'reoffer', payload: { reason: push.reason } };
+    case 'p2p-signal':
+      return { event: 'p2p-signal', payload: { from: push.from, signal: push.signal } };
+  }
+}
+
+/** `stream: 'screen'` on the wire for the shared screen; nothing for the camera (the protocol's default). */
+export function streamField(stream: StreamSource | undefined): { stream?: 'screen' } {
+  return stream === 'screen' ? { stream: 'screen' } : {};
+}
