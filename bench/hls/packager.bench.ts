@@ -17,18 +17,101 @@
  *     [--seconds 15] [--viewers 100]
  * Prints a table and writes bench/results/hls-<time>.json.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { workspaceRoot, type ManagedProcess } from '@hoot/testing';
-import {
-  startPackagerProcess,
-  startRtpSender,
-  type PackagerProcess,
-  type StartedStream,
-} from '../../apps/packager/src/testing/packager.process';
-import { parsePlaylist } from '../../apps/packager/src/testing/playlist-conformance';
+import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/testing';
 import { arg, round } from '../bench-cli';
+
+/** The packager as a process (apps/packager/src/main.ts), on free ports, with fresh keys. */
+async function startPackager() {
+  const port = await freePort();
+  const rtpBase = await freePort();
+  const root = workspaceRoot();
+  const controlKey = randomBytes(24).toString('base64url');
+  const viewerKey = randomBytes(32).toString('base64url');
+  const child = await ManagedProcess.start({
+    name: `packager:${port}`,
+    command: process.execPath,
+    args: ['-r', join(root, 'tools/ts-node/register.js'), join(root, 'apps/packager/src/main.ts')],
+    cwd: root,
+    env: {
+      ...process.env,
+      PACKAGER_PORT: String(port),
+      PACKAGER_RTP_MIN_PORT: String(rtpBase),
+      PACKAGER_RTP_MAX_PORT: String(rtpBase + 39),
+      PACKAGER_CONTROL_KEY: controlKey,
+      PACKAGER_VIEWER_TOKEN_KEY: viewerKey,
+    },
+    logFile: infraPath('test-logs', `packager-bench-${port}.log`),
+    readyLine: /"msg":"packager ready"/,
+    readyTimeoutMs: 60_000,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    process: child,
+    async startStream(body: { conferenceId: string; stage: string; userId: string }): Promise<StartedStream> {
+      const res = await fetch(`${baseUrl}/v1/streams`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${controlKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 201) throw new Error(`start stream: ${res.status} ${await res.text()}`);
+      return (await res.json()) as StartedStream;
+    },
+    /** The viewer token format of apps/packager/README.md (what CASH will sign). */
+    token(conferenceId: string, streamId: string, seconds: number): string {
+      const claims = { conferenceId, streamId, exp: Math.floor(Date.now() / 1000) + seconds };
+      const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      return `${payload}.${createHmac('sha256', viewerKey).update(payload).digest('base64url')}`;
+    },
+    stop: () => child.stop(10_000),
+  };
+}
+
+interface StartedStream {
+  streamId: string;
+  playlistPath: string;
+  rtp: {
+    address: string;
+    video: { port: number; payloadType: number };
+    audio: { port: number; payloadType: number };
+  };
+}
+
+/** ffmpeg as the publisher: test pattern → H.264 baseline (1 s GOP), sine → Opus, two RTP streams. */
+function startRtpSender(stream: StartedStream): Promise<ManagedProcess> {
+  const { address, video, audio } = stream.rtp;
+  // prettier-ignore
+  const args = [
+    '-hide_banner', '-nostdin', '-loglevel', 'warning',
+    '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30',
+    '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-map', '0:v', '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'veryfast',
+    '-pix_fmt', 'yuv420p', '-g', '30', '-b:v', '300k',
+    '-f', 'rtp', '-payload_type', String(video.payloadType), `rtp://${address}:${video.port}`,
+    '-map', '1:a', '-c:a', 'libopus', '-b:a', '48k',
+    '-f', 'rtp', '-payload_type', String(audio.payloadType), `rtp://${address}:${audio.port}`,
+  ];
+  return ManagedProcess.start({
+    name: `rtp-sender:${video.port}`,
+    command: 'ffmpeg',
+    args,
+    logFile: infraPath('test-logs', `rtp-sender-bench-${video.port}.log`),
+  });
+}
+
+/** The preload hint of a playlist (`part-<msn>-<index>.m4s`), and how many complete segments it lists. */
+function readPlaylist(text: string): {
+  hint?: { uri: string; msn: number; index: number };
+  segments: number;
+} {
+  const m = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="((part-(\d+)-(\d+)\.m4s)[^"]*)"/.exec(text);
+  const segments = (text.match(/^#EXTINF:/gm) ?? []).length;
+  return m ? { hint: { uri: m[2], msn: Number(m[3]), index: Number(m[4]) }, segments } : { segments };
+}
 
 const SECONDS = Number(arg('seconds', '15'));
 const VIEWERS = Number(arg('viewers', '100'));
@@ -107,8 +190,7 @@ async function waitForSegments(base: string, count: number): Promise<void> {
   while (Date.now() < deadline) {
     const res = await fetch(base);
     if (res.status === 200) {
-      const playlist = parsePlaylist(await res.text());
-      if (playlist.segments.filter((s) => s.duration !== undefined).length >= count) return;
+      if (readPlaylist(await res.text()).segments >= count) return;
     } else {
       await res.arrayBuffer();
     }
@@ -138,12 +220,12 @@ function startViewers(playlistUrl: string, count: number) {
   const viewer = async () => {
     let text = await get(playlistUrl);
     while (!stopped) {
-      const hint = text ? parsePlaylist(text).preloadHint : undefined;
-      if (!hint || hint.msn === undefined) {
+      const hint = text ? readPlaylist(text).hint : undefined;
+      if (!hint) {
         text = await get(playlistUrl);
         continue;
       }
-      const partUrl = playlistUrl.replace(/playlist\.m3u8\?/, `${hint.uri.split('?')[0]}?`);
+      const partUrl = playlistUrl.replace(/playlist\.m3u8\?/, `${hint.uri}?`);
       const [next] = await Promise.all([
         get(`${playlistUrl}&_HLS_msn=${hint.msn}&_HLS_part=${hint.index}`),
         get(partUrl),
@@ -163,9 +245,9 @@ function startViewers(playlistUrl: string, count: number) {
 
 async function main(): Promise<void> {
   const senders: ManagedProcess[] = [];
-  let packager: PackagerProcess | undefined;
+  let packager: Awaited<ReturnType<typeof startPackager>> | undefined;
   try {
-    packager = await startPackagerProcess();
+    packager = await startPackager();
     const pid = packager.process.pid as number;
     const samples: Sample[] = [];
     await sleep(2000);
