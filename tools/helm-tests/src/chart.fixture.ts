@@ -1,0 +1,37 @@
+import { named, render, type K8sObject } from './chart.render';
+
+/** The value sets every "rendered with" suite renders the chart with (names → files under `values/`). */
+export const VALUE_SETS: Record<string, string[]> = {
+  default: [],
+  'two clouds × two registry nodes': ['two-clouds'],
+  'host networking for media': ['host-network'],
+  'external Kafka/MongoDB with existing secrets': ['external-infra'],
+};
+
+/** The chart rendered with each value set, rendered on first use (once per spec file) and kept. */
+export const rendered = Object.defineProperties(
+  {},
+  Object.fromEntries(
+    Object.entries(VALUE_SETS).map(([name, valueSets]) => {
+      let objects: K8sObject[] | undefined;
+      return [name, { enumerable: true, get: () => (objects ??= render({ valueSets })) }];
+    }),
+  ),
+) as Record<string, K8sObject[]>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Container = any;
+
+export function containersOf(template: K8sObject['spec']): Container[] {
+  return [...(template.spec.initContainers ?? []), ...template.spec.containers];
+}
+
+export function configData(objects: K8sObject[], name: string): Record<string, string> {
+  return named(objects, 'ConfigMap', name).data;
+}
+
+export function envOf(container: Container): Record<string, string> {
+  return Object.fromEntries(
+    (container.env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value ?? '<ref>']),
+  );
+}
