@@ -42,6 +42,8 @@ interface Section {
   seqOffset: number;
   lastSourceSsrc?: number;
   lastSeq: number;
+  /** Per source codec (one object per codec): the format it is sent as, null for none. */
+  formatsByCodec: WeakMap<RtpCodecInfo, Format | null>;
 }
 
 /** What kms-lite forwards without transcoding, as (encoding, clock rate) pairs. */
@@ -269,7 +271,7 @@ export class PlainRtpEndpoint extends ForwardingElement implements EngineSdpEndp
         (s.direction === 'sendrecv' || s.direction === 'sendonly'),
     );
     if (!section?.socket || !section.target) return;
-    const format = codec ? matchingCodec(section.formats, codec) : section.formats[0];
+    const format = codec ? this.formatFor(section, codec) : section.formats[0];
     if (!format) return; // not negotiated with the peer, and kms-lite does not transcode
     const packet = this.rewrite(section, format, rtp);
     section.socket.send(packet, section.target);
@@ -301,7 +303,17 @@ export class PlainRtpEndpoint extends ForwardingElement implements EngineSdpEndp
       ssrc: randomBytes(4).readUInt32BE(0) || 1,
       seqOffset: 0,
       lastSeq: 0,
+      formatsByCodec: new WeakMap<RtpCodecInfo, Format | null>(),
     };
+  }
+
+  private formatFor(section: Section, codec: RtpCodecInfo): Format | undefined {
+    let format = section.formatsByCodec.get(codec);
+    if (format === undefined) {
+      format = matchingCodec(section.formats, codec) ?? null;
+      section.formatsByCodec.set(codec, format);
+    }
+    return format ?? undefined;
   }
 
   private targetOf(address: string | undefined, port: number): RtpTarget | undefined {

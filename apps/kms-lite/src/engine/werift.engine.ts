@@ -293,13 +293,9 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
     if (!transceiver) return;
     if (codec) {
       // The sender writes its current codec's payload type: make it the one this packet is encoded in.
-      const sender = transceiver.sender;
-      const target =
-        sender.codec && matchingCodec([sender.codec], codec)
-          ? sender.codec
-          : matchingCodec(transceiver.codecs, codec);
+      const target = this.sendCodecFor(transceiver, codec);
       if (!target) return; // the peer did not negotiate this codec, and kms-lite does not transcode
-      if (target !== sender.codec) sender.codec = target;
+      if (target !== transceiver.sender.codec) transceiver.sender.codec = target;
     }
     transceiver.sender.sendRtp(rtp).catch(() => undefined);
     this.count('out', kind, rtp);
@@ -308,6 +304,24 @@ class WeriftEndpoint extends ForwardingElement implements EngineEndpoint {
       this.flowing.out.add(kind);
       this.signals.mediaFlowOut(kind, true);
     }
+  }
+
+  /** Per source codec (one object per codec, see `codecOf`): the format we send it as; null for none. */
+  private readonly sendCodecs = new WeakMap<RtpCodecInfo, RTCRtpCodecParameters | null>();
+
+  private sendCodecFor(
+    transceiver: RTCRtpTransceiver,
+    codec: RtpCodecInfo,
+  ): RTCRtpCodecParameters | undefined {
+    let target = this.sendCodecs.get(codec);
+    if (target === undefined) {
+      const current = transceiver.sender.codec;
+      target =
+        (current && matchingCodec([current], codec) ? current : matchingCodec(transceiver.codecs, codec)) ??
+        null;
+      this.sendCodecs.set(codec, target);
+    }
+    return target ?? undefined;
   }
 
   requestKeyframe(): void {
