@@ -18,4 +18,5 @@ export * from './lib/json-patch';
 export * from './lib/placement.selector';
 export * from './lib/conference-record';
 export * from './lib/conference-error-codes';
+export * from './lib/conference-transitions';
 export type { RoomResult } from './lib/room-commit';

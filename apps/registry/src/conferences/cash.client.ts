@@ -1,4 +1,4 @@
-import type { RoomType } from '@hoot/domain';
+import type { ConferenceRecord, RoomType } from '@hoot/domain';
 
 /** What the registry asks a CASH to reserve (its `POST /internal/v1/rooms` body). */
 export interface ReserveRequest {
@@ -20,6 +20,18 @@ export interface ReserveRequest {
    * `movedFrom.participants`.
    */
   returning?: { identity: string; role: 'publisher' | 'viewer' }[];
+}
+
+/** What a CASH is asked to reserve for an existing conference (its owner is admitted as allowed). */
+export function reserveRequestOf(record: ConferenceRecord): ReserveRequest {
+  return {
+    id: record.conferenceId,
+    type: record.type,
+    ...(record.owner ? { owner: record.owner } : {}),
+    allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
+    public: record.public,
+    ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
+  };
 }
 
 /** Why a CASH call failed: `unavailable` (full, draining, unreachable: try another) or `refused`. */

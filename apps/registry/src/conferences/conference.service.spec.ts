@@ -5,6 +5,10 @@ import { FakeClock } from '@hoot/testing';
 import type { CoreMxView } from '../gcas/registry-node';
 import { CashCallError, type CashClient, type ReserveRequest } from './cash.client';
 import { ConferenceService, type Caller, type ConferenceServiceOptions } from './conference.service';
+import { ConferenceRecords } from './conference-records';
+import { ConferenceError } from './conference.error';
+import { conferenceProblem } from './conference-problem';
+import { RehomingService, type RehomingServiceOptions } from './rehoming.service';
 import { InMemoryConferenceStore } from '../testing/in-memory-conference.store';
 import { PlacementService } from './placement.service';
 
@@ -54,7 +58,10 @@ const bob: Caller = { identity: 'acc_bob', name: 'Bob', accessToken: 'token-bob'
 const mallory: Caller = { identity: 'acc_mallory', name: 'Mallory', accessToken: 'token-mallory' };
 const USERS: Record<string, string> = { bob: 'acc_bob', carol: 'acc_carol' };
 
-function setup(over: Partial<ConferenceServiceOptions> = {}, views?: CoreMxView[]) {
+/** The options of both services of a registry process (they share `records`). */
+type Options = ConferenceServiceOptions & RehomingServiceOptions;
+
+function setup(over: Partial<Options> = {}, views?: CoreMxView[]) {
   const clock = new FakeClock();
   const store = new InMemoryConferenceStore();
   const cash = new FakeCash();
@@ -72,8 +79,8 @@ function setup(over: Partial<ConferenceServiceOptions> = {}, views?: CoreMxView[
   const issued: Record<string, unknown>[] = [];
   let limits: AccountLimits | undefined = { maxConferences: 3, maxParticipants: 50 };
   let primary = true;
-  const options: ConferenceServiceOptions = {
-    store,
+  const options: Options = {
+    records: new ConferenceRecords(store, clock),
     placement,
     cash,
     tickets: {
@@ -109,12 +116,14 @@ function setup(over: Partial<ConferenceServiceOptions> = {}, views?: CoreMxView[
     ...over,
   };
   const service = new ConferenceService(options);
+  const rehoming = new RehomingService(options);
   return {
     clock,
     store,
     cash,
     source,
     service,
+    rehoming,
     options,
     issued,
     setLimits: (l: AccountLimits | undefined) => (limits = l),
@@ -122,11 +131,12 @@ function setup(over: Partial<ConferenceServiceOptions> = {}, views?: CoreMxView[
   };
 }
 
+/** The refusal as the API answers it: the edge's mapping of the `ConferenceError` (status, headers). */
 async function failure(work: Promise<unknown>): Promise<HootException> {
   try {
     await work;
   } catch (error) {
-    if (error instanceof HootException) return error;
+    if (error instanceof ConferenceError) return conferenceProblem(error);
     throw error;
   }
   throw new Error('expected a HootException');
@@ -540,7 +550,12 @@ describe('ConferenceService: join', () => {
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
     const r = (await store.get('standup'))!;
     await store.compareAndSet({ ...r, status: 'idle', rev: r.rev + 1 });
-    const replica = new ConferenceService({ ...options, instanceId: 'reg-c1-1-b' });
+    const replicaOptions = {
+      ...options,
+      records: new ConferenceRecords(store, options.clock),
+      instanceId: 'reg-c1-1-b',
+    };
+    const replica = new ConferenceService(replicaOptions);
     const answers = await Promise.all([
       service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx'),
       replica.join(alice, 'hoot.mx://standup@coremx-1.c1.hoot.mx'),
@@ -669,12 +684,12 @@ describe('ConferenceService: join', () => {
   });
 });
 
-describe('ConferenceService: re-homing', () => {
+describe('RehomingService (with ConferenceService)', () => {
   it('moves the open conferences of a down CoreMX of its cloud, once, and the old address resolves to the new mixer', async () => {
-    const { service, source, cash } = setup();
+    const { service, rehoming, source, cash } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
     source.views = [coremx('coremx-1', 'c1', { liveness: 'down', state: 'down' }), coremx('coremx-2', 'c1')];
-    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(await rehoming.rehomeDown(source.views)).toBe(1);
     expect(cash.reserves[1]).toEqual({
       apiUrl: 'http://coremx-2.test:3300',
       request: expect.objectContaining({
@@ -682,13 +697,13 @@ describe('ConferenceService: re-homing', () => {
         movedFrom: { coremxId: 'coremx-1', reason: 'coremx-down', participants: [] },
       }),
     });
-    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(await rehoming.rehomeDown(source.views)).toBe(0);
     const answer = await service.join(bob, 'hoot.mx://standup@coremx-1.c1.hoot.mx');
     expect([answer.coremxId, answer.address]).toEqual(['coremx-2', 'hoot.mx://standup@coremx-2.c1.hoot.mx']);
   });
 
   it('sends the roster of the room it had, one entry per identity in join order, and clears it once moved', async () => {
-    const { service, source, cash, store } = setup();
+    const { service, rehoming, source, cash, store } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob', 'carol'] });
     const r = (await store.get('standup'))!;
     await store.compareAndSet({
@@ -704,7 +719,7 @@ describe('ConferenceService: re-homing', () => {
       rev: r.rev + 1,
     });
     source.views = [coremx('coremx-1', 'c1', { liveness: 'down', state: 'down' }), coremx('coremx-2', 'c1')];
-    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(await rehoming.rehomeDown(source.views)).toBe(1);
     expect(cash.reserves[1].request.movedFrom).toEqual({
       coremxId: 'coremx-1',
       reason: 'coremx-down',
@@ -718,21 +733,21 @@ describe('ConferenceService: re-homing', () => {
   });
 
   it('does nothing unless this registry is the primary of its cloud, nor for CoreMX of other clouds', async () => {
-    const { service, source, cash, setPrimary } = setup();
+    const { service, rehoming, source, cash, setPrimary } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
     source.views = [coremx('coremx-1', 'c1', { liveness: 'down' }), coremx('coremx-2', 'c1')];
     setPrimary(false);
-    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(await rehoming.rehomeDown(source.views)).toBe(0);
     source.views = [coremx('coremx-1', 'c2', { liveness: 'down' }), coremx('coremx-2', 'c1')];
     setPrimary(true);
-    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(await rehoming.rehomeDown(source.views)).toBe(0);
     expect(cash.reserves).toHaveLength(1);
   });
 
   it("moves a lost cloud's conferences when this registry is that cloud's judge (its deputy), and only then", async () => {
     // This registry is of cloud c2; the conference lives on coremx-1 of cloud c1, whose registries are gone.
     let deputy = false;
-    const { service, source, cash, store } = setup({
+    const { service, rehoming, source, cash, store } = setup({
       ownCloud: 'c2',
       isPrimary: () => true,
       judges: (cloud) => cloud === 'c2' || (cloud === 'c1' && deputy),
@@ -740,9 +755,9 @@ describe('ConferenceService: re-homing', () => {
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: ['bob'] });
     await store.compareAndSet({ ...(await store.get('standup'))!, coremxId: 'coremx-1', rev: 2 });
     source.views = [coremx('coremx-1', 'c1', { liveness: 'down', state: 'down' }), coremx('coremx-9', 'c2')];
-    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(await rehoming.rehomeDown(source.views)).toBe(0);
     deputy = true;
-    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(await rehoming.rehomeDown(source.views)).toBe(1);
     expect(cash.reserves.at(-1)).toEqual({
       apiUrl: 'http://coremx-9.test:3300',
       request: expect.objectContaining({
@@ -762,23 +777,27 @@ describe('ConferenceService: re-homing', () => {
       await a.service.create(alice, { id, type: 'm2m', allowed: [] });
     const down = [coremx('coremx-1', 'c1', { liveness: 'down' }), coremx('coremx-2', 'c1')];
     a.source.views = down;
-    const replica = new ConferenceService({ ...a.options, instanceId: 'reg-c1-1-b' });
-    const moved = await Promise.all([a.service.rehomeDown(down), replica.rehomeDown(down)]);
+    const replica = new RehomingService({
+      ...a.options,
+      records: new ConferenceRecords(a.store, a.clock),
+      instanceId: 'reg-c1-1-b',
+    });
+    const moved = await Promise.all([a.rehoming.rehomeDown(down), replica.rehomeDown(down)]);
     expect(moved[0] + moved[1]).toBe(4);
     const moves = a.cash.reserves.filter((r) => r.request.movedFrom);
     expect(moves.map((r) => r.request.id).sort()).toEqual(['four', 'one', 'three', 'two']);
   });
 
   it('keeps the conference where it is and retries later when no CoreMX can take it', async () => {
-    const { service, source, store } = setup();
+    const { service, rehoming, source, store } = setup();
     await service.create(alice, { id: 'standup', type: 'm2m', allowed: [] });
     source.views = [
       coremx('coremx-1', 'c1', { liveness: 'down' }),
       coremx('coremx-2', 'c1', { state: 'draining' }),
     ];
-    expect(await service.rehomeDown(source.views)).toBe(0);
+    expect(await rehoming.rehomeDown(source.views)).toBe(0);
     expect(await store.get('standup')).toMatchObject({ coremxId: 'coremx-1', rehomeLease: null });
     source.views = [coremx('coremx-1', 'c1', { liveness: 'down' }), coremx('coremx-2', 'c1')];
-    expect(await service.rehomeDown(source.views)).toBe(1);
+    expect(await rehoming.rehomeDown(source.views)).toBe(1);
   });
 });

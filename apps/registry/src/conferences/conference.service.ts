@@ -4,11 +4,13 @@ import {
   ConferenceErrorCode as C,
   TokenRejection,
   ROOM_TYPE_RULES,
+  createdConference,
+  endedConference,
   formatConferenceAddress,
   isEntitled,
   mixersOf,
-  ROOM_RECONNECT_DEFAULTS,
   parseConferenceAddress,
+  reopenedConference,
   returningParticipantsOf,
   type AccountLimits,
   type Clock,
@@ -16,11 +18,17 @@ import {
   type RoomRole,
   type RoomType,
 } from '@hoot/domain';
-import type { ConferenceStore } from '@hoot/mongo';
-import { HootException, RateLimiter } from '@hoot/service-kit';
+import { RateLimiter } from '@hoot/service-kit';
 import type { CoreMxView } from '../gcas/registry-node';
-import { CashCallError, cashApiUrlOf, type CashClient, type ReserveRequest } from './cash.client';
-import { movedParticipantsOf } from './directory.reducer';
+import {
+  CashCallError,
+  cashApiUrlOf,
+  reserveRequestOf,
+  type CashClient,
+  type ReserveRequest,
+} from './cash.client';
+import type { ConferenceRecords } from './conference-records';
+import { ConferenceError, conferenceNotFound as notFound } from './conference.error';
 import type { Placement, PlacementService } from './placement.service';
 
 /** Issues join tickets: the registry's own `JoinTicketSigner` (auth-kit's `JoinTicketClient` asks auth instead). */
@@ -42,40 +50,30 @@ export interface TicketIssuer {
  * Auth's refusals of a join ticket because of the subject (`auth.subject-*`, 403) and what the user gets
  * for each: the same codes the registry's own verifier uses for a revoked token or a disabled account.
  */
-const SUBJECT_REFUSALS: Record<string, { code: TokenRejection; status: number; message: string }> = {
+const SUBJECT_REFUSALS: Record<
+  string,
+  { code: TokenRejection.Revoked | TokenRejection.AccountDisabled; message: string }
+> = {
   [AuthErrorCode.SubjectRevoked]: {
     code: TokenRejection.Revoked,
-    status: 401,
     message: 'your access token was revoked; sign in again',
   },
   [AuthErrorCode.SubjectTokenInvalid]: {
     code: TokenRejection.Revoked,
-    status: 401,
     message: 'your access token is no longer accepted; sign in again',
   },
   [AuthErrorCode.SubjectDisabled]: {
     code: TokenRejection.AccountDisabled,
-    status: 403,
     message: 'your account is disabled',
   },
 };
 
 /** The user-facing refusal when `error` is auth refusing the subject itself (not retryable), else undefined. */
-function subjectRefusal(error: unknown): HootException | undefined {
+function subjectRefusal(error: unknown): ConferenceError | undefined {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
   if (status !== 403 || typeof code !== 'string' || !Object.hasOwn(SUBJECT_REFUSALS, code)) return undefined;
   const refusal = SUBJECT_REFUSALS[code];
-  return new HootException(
-    refusal.code,
-    refusal.status,
-    refusal.message,
-    undefined,
-    refusal.status === 401
-      ? {
-          'www-authenticate': `Bearer realm="hoot", error="invalid_token", error_description="${refusal.message}"`,
-        }
-      : undefined,
-  );
+  return new ConferenceError(refusal.code, refusal.message);
 }
 
 /** The caller's plan limits (introspection stamps them onto the token); undefined: unknown. */
@@ -104,7 +102,8 @@ export interface CreateConferenceInput {
 }
 
 export interface ConferenceServiceOptions {
-  store: ConferenceStore;
+  /** The records over the store, shared with `RehomingService` (one join cache per process). */
+  records: ConferenceRecords;
   placement: PlacementService;
   cash: CashClient;
   tickets: TicketIssuer;
@@ -114,15 +113,6 @@ export interface ConferenceServiceOptions {
   usernamesOf?: UsernamesOf;
   clock: Clock;
   ownCloud: string;
-  /** This process (a replica of the registry node): holder of re-home leases. */
-  instanceId: string;
-  isPrimary: () => boolean;
-  /**
-   * Does this registry judge the CoreMX of `cloud` (move their conferences when they are down)? Its own
-   * cloud while it is the primary, and a lost cloud's when it is that cloud's deputy (gossip's `judgeOf`).
-   * Default: its own cloud, while `isPrimary()`.
-   */
-  judges?: (cloud: string) => boolean;
   webBaseUrl: string;
   ticketTtlS: number;
   createRatePerMin: number;
@@ -131,7 +121,6 @@ export interface ConferenceServiceOptions {
   /** Hooks for metrics. */
   onJoin?: (outcome: string) => void;
   onCreate?: (outcome: string) => void;
-  onRehome?: (outcome: string) => void;
 }
 
 export interface JoinAnswer {
@@ -148,26 +137,18 @@ export interface JoinAnswer {
   webUrl: string;
 }
 
-const REHOME_LEASE_MS = 30_000;
-/**
- * Joins read the directory through a cache this fresh: a burst of joins to one conference costs one read,
- * and a change (a move, an end) is seen within it; this process's own writes drop the entry at once.
- */
-const JOIN_LOOKUP_TTL_MS = 1_000;
-const JOIN_LOOKUP_MAX_ENTRIES = 10_000;
 const RETRY_AFTER_S = 5;
 /** While a CoreMX fails over (suspect, or down and not yet re-homed): the move takes seconds. */
 const FAILOVER_RETRY_AFTER_S = 1;
 
 /**
  * Conferences at a registry: create (placed, reserved on a CASH, persisted), read, list, end, join
- * (resolve the address in the directory, check entitlement, issue a join ticket) and re-homing of the
- * conferences of a CoreMX declared down (by the primary of that CoreMX's cloud only).
+ * (resolve the address in the directory, check entitlement, issue a join ticket). Refusals are
+ * `ConferenceError`s (a code, no HTTP status: the edge maps it); re-homing is `RehomingService`'s.
  */
 export class ConferenceService {
   private readonly createLimiter: RateLimiter;
   private readonly joinLimiter: RateLimiter;
-  private readonly lookups = new Map<string, { record: ConferenceRecord; until: number }>();
 
   constructor(private readonly o: ConferenceServiceOptions) {
     this.createLimiter = new RateLimiter(o.createRatePerMin, 60_000, o.clock);
@@ -182,10 +163,10 @@ export class ConferenceService {
   ): Promise<{ record: ConferenceRecord; created: boolean }> {
     this.rateLimit(this.createLimiter, caller.identity, 'creations');
     const conferenceId = input.id ?? newConferenceId();
-    const existing = await this.o.store.get(conferenceId);
+    const existing = await this.o.records.get(conferenceId);
     if (existing && existing.owner !== null && existing.owner !== caller.identity) {
       this.o.onCreate?.('id-taken');
-      throw new HootException(C.IdTaken, 409, `the conference id ${conferenceId} is taken`);
+      throw new ConferenceError(C.IdTaken, `the conference id ${conferenceId} is taken`);
     }
     if (existing && existing.status !== 'ended') {
       this.o.onCreate?.('existing');
@@ -193,12 +174,11 @@ export class ConferenceService {
     }
     const limits = await this.o.limitsOf(caller.accessToken);
     if (limits) {
-      const open = await this.o.store.countOpenByOwner(caller.identity);
+      const open = await this.o.records.store.countOpenByOwner(caller.identity);
       if (open >= limits.maxConferences) {
         this.o.onCreate?.('limit');
-        throw new HootException(
+        throw new ConferenceError(
           C.LimitReached,
-          403,
           `your plan allows ${limits.maxConferences} open conferences`,
           { limit: limits.maxConferences },
         );
@@ -211,7 +191,7 @@ export class ConferenceService {
     const { ids, unknown } = await this.o.resolveIdentities(input.allowed ?? []);
     if (unknown.length) {
       this.o.onCreate?.('unknown-identity');
-      throw new HootException(C.UnknownIdentity, 400, `no account for: ${unknown.join(', ')}`, { unknown });
+      throw new ConferenceError(C.UnknownIdentity, `no account for: ${unknown.join(', ')}`, { unknown });
     }
     const allowed = [
       ...new Set((input.allowed ?? []).map((a) => ids.get(a) ?? a).filter((a) => a !== caller.identity)),
@@ -228,51 +208,40 @@ export class ConferenceService {
       () => this.o.placement.reuseOrPlace(request, existing?.coremxId),
       () => this.o.onCreate?.('no-coremx'),
     );
-    const now = new Date(this.o.clock.now()).toISOString();
-    const record: ConferenceRecord = {
-      conferenceId,
-      owner: caller.identity,
-      type: input.type,
-      allowed,
-      public: request.public ?? false,
-      maxParticipants: maxParticipants ?? null,
-      coremxId: placed.coremx.coremxId,
-      mixerAddress: placed.coremx.address,
-      previousMixers: existing ? mixersOf(existing).filter((m) => m !== placed.coremx.address) : [],
-      status: 'reserved',
-      participants: 0,
-      roster: [],
-      returning: null,
-      createdAt: now,
-      updatedAt: now,
-      endedAt: null,
-      applied: existing?.applied ?? {},
-      reservedEventId: null,
-      rehomeLease: null,
-      rev: (existing?.rev ?? 0) + 1,
-    };
-    if (await this.o.store.compareAndSet(record)) {
-      this.lookups.delete(conferenceId);
+    const record = createdConference(
+      {
+        conferenceId,
+        owner: caller.identity,
+        type: input.type,
+        allowed,
+        public: request.public ?? false,
+        maxParticipants: maxParticipants ?? null,
+      },
+      placed.coremx,
+      this.isoNow(),
+      existing,
+    );
+    if (await this.o.records.compareAndSet(record)) {
       this.o.onCreate?.('created');
       return { record, created: true };
     }
     // The directory (its `room.reserved`) or a concurrent create got there first: theirs is the record.
     // When the room is the one our reservation made (CASH created it, on the CoreMX the record names),
     // the directory only wrote our creation down before us: it is still a creation.
-    const now2 = await this.o.store.get(conferenceId);
+    const now2 = await this.o.records.get(conferenceId);
     if (now2 && now2.owner === caller.identity) {
       const ours = placed.created && now2.coremxId === placed.coremx.coremxId && now2.status !== 'ended';
       if (ours) this.o.onCreate?.('created');
       return { record: now2, created: ours };
     }
-    throw new HootException(C.IdTaken, 409, `the conference id ${conferenceId} is taken`);
+    throw new ConferenceError(C.IdTaken, `the conference id ${conferenceId} is taken`);
   }
 
   // ---- read ------------------------------------------------------------------------------------------
 
-  /** The conference if the caller may see it (owner, allowed, public); else 404 whether or not it exists. */
+  /** The conference if the caller may see it (owner, allowed, public); else `NotFound` whether or not it exists. */
   async get(identity: string, conferenceId: string): Promise<ConferenceRecord> {
-    const record = await this.o.store.get(conferenceId);
+    const record = await this.o.records.get(conferenceId);
     if (!record || !isEntitled(record, identity)) throw notFound(conferenceId);
     return record;
   }
@@ -282,7 +251,7 @@ export class ConferenceService {
     limit: number,
     after?: string,
   ): Promise<{ items: ConferenceRecord[]; next: string | null }> {
-    const items = await this.o.store.listByOwner(identity, limit + 1, after);
+    const items = await this.o.records.store.listByOwner(identity, limit + 1, after);
     const page = items.slice(0, limit);
     return { items: page, next: items.length > limit ? page[page.length - 1].conferenceId : null };
   }
@@ -316,7 +285,7 @@ export class ConferenceService {
   async end(identity: string, conferenceId: string): Promise<void> {
     const record = await this.get(identity, conferenceId);
     if (record.owner !== identity)
-      throw new HootException(C.NotOwner, 403, 'only the owner may end the conference');
+      throw new ConferenceError(C.NotOwner, 'only the owner may end the conference');
     if (record.status === 'ended') return;
     const coremx = this.o.placement.find(record.coremxId);
     if (coremx && coremx.liveness !== 'down') {
@@ -324,29 +293,16 @@ export class ConferenceService {
         await this.o.cash.end(cashApiUrlOf(coremx), conferenceId, identity);
       } catch (error) {
         if (!(error instanceof CashCallError && error.kind === 'not-found')) {
-          throw new HootException(
+          throw new ConferenceError(
             C.CoreMxUnavailable,
-            503,
             `the CoreMX of ${conferenceId} could not end it now; retry`,
             undefined,
-            { 'Retry-After': String(RETRY_AFTER_S) },
+            RETRY_AFTER_S,
           );
         }
       }
     }
-    await this.update(conferenceId, (r) =>
-      r.status === 'ended'
-        ? undefined
-        : {
-            ...r,
-            status: 'ended',
-            participants: 0,
-            roster: [],
-            returning: null,
-            endedAt: this.isoNow(),
-            updatedAt: this.isoNow(),
-          },
-    );
+    await this.o.records.update(conferenceId, (r) => endedConference(r, this.isoNow()));
     this.o.log.info({ conferenceId, by: identity }, 'conference ended by its owner');
   }
 
@@ -356,7 +312,7 @@ export class ConferenceService {
     const parsed = parseConferenceAddress(addressText);
     if (!parsed.ok) {
       this.o.onJoin?.('bad-address');
-      throw new HootException(C.AddressInvalid, 400, parsed.message, {
+      throw new ConferenceError(C.AddressInvalid, parsed.message, {
         part: parsed.part,
         reason: parsed.code,
         ...(parsed.position !== undefined ? { position: parsed.position } : {}),
@@ -364,7 +320,7 @@ export class ConferenceService {
     }
     this.rateLimit(this.joinLimiter, caller.identity, 'joins');
     const { conferenceId, mixerAddress } = parsed.address;
-    const record = await this.lookup(conferenceId);
+    const record = await this.o.records.lookup(conferenceId);
     if (!record || !mixersOf(record).includes(mixerAddress)) {
       this.o.onJoin?.('not-found');
       throw notFound(conferenceId);
@@ -377,7 +333,7 @@ export class ConferenceService {
     }
     if (record.status === 'ended') {
       this.o.onJoin?.('ended');
-      throw new HootException(C.Ended, 410, `the conference ${conferenceId} has ended`);
+      throw new ConferenceError(C.Ended, `the conference ${conferenceId} has ended`);
     }
     const live = record.status === 'idle' ? await this.reopen(record) : record;
     const coremx = this.o.placement.find(live.coremxId);
@@ -385,14 +341,13 @@ export class ConferenceService {
     const failover = coremx !== undefined && (coremx.liveness !== 'alive' || coremx.state === 'down');
     if (!this.o.placement.usable(coremx)) {
       this.o.onJoin?.('coremx-unavailable');
-      throw new HootException(
+      throw new ConferenceError(
         C.CoreMxUnavailable,
-        503,
         failover
           ? `the CoreMX of ${conferenceId} is not answering; the conference moves to another CoreMX: retry in a second`
           : `the CoreMX of ${conferenceId} cannot take joins now (${describe(coremx)}); retry`,
         failover ? { failover: true } : undefined,
-        { 'Retry-After': String(failover ? FAILOVER_RETRY_AFTER_S : RETRY_AFTER_S) },
+        failover ? FAILOVER_RETRY_AFTER_S : RETRY_AFTER_S,
       );
     }
     const isOwner = record.owner === caller.identity;
@@ -424,14 +379,11 @@ export class ConferenceService {
       }
       this.o.onJoin?.('ticket-unavailable');
       this.o.log.warn({ conferenceId, err: (error as Error).message }, 'join ticket not issued');
-      throw new HootException(
+      throw new ConferenceError(
         C.TicketUnavailable,
-        503,
         'the join ticket could not be issued; retry',
         undefined,
-        {
-          'Retry-After': String(RETRY_AFTER_S),
-        },
+        RETRY_AFTER_S,
       );
     }
     const address = formatConferenceAddress({ conferenceId, mixerAddress: coremx.address });
@@ -468,22 +420,8 @@ export class ConferenceService {
       () => this.o.onJoin?.('coremx-unavailable'),
     );
     const to = placed.coremx;
-    const current = await this.update(conferenceId, (r) =>
-      r.status !== 'idle'
-        ? undefined
-        : {
-            ...r,
-            coremxId: to.coremxId,
-            mixerAddress: to.address,
-            previousMixers: [...new Set([r.mixerAddress, ...r.previousMixers])].filter(
-              (m) => m !== to.address,
-            ),
-            status: 'reserved',
-            participants: 0,
-            roster: [],
-            returning: null,
-            updatedAt: this.isoNow(),
-          },
+    const current = await this.o.records.update(conferenceId, (r) =>
+      reopenedConference(r, to, this.isoNow()),
     );
     if (!current) throw notFound(conferenceId);
     this.o.log.info(
@@ -499,130 +437,9 @@ export class ConferenceService {
     return current;
   }
 
-  // ---- re-homing -------------------------------------------------------------------------------------
-
-  /**
-   * Moves every open conference of a CoreMX this registry judges (`judges`: its own cloud's while it is
-   * the primary, a lost cloud's while it is its deputy) that is declared down to a healthy CoreMX (the new CASH publishes `conference.moved`). A lease
-   * written with compare-and-set makes exactly one replica move each conference.
-   */
-  async rehomeDown(coremx: readonly CoreMxView[]): Promise<number> {
-    const judges = this.o.judges ?? ((cloud: string) => cloud === this.o.ownCloud && this.o.isPrimary());
-    const down = coremx.filter((c) => c.liveness === 'down' && judges(c.cloud)).map((c) => c.coremxId);
-    if (!down.length) return 0;
-    let moved = 0;
-    for (const record of await this.o.store.listOpenOn(down, 200)) {
-      if (await this.rehome(record)) moved++;
-    }
-    return moved;
-  }
-
-  private async rehome(record: ConferenceRecord): Promise<boolean> {
-    const now = this.o.clock.now();
-    if (
-      record.rehomeLease &&
-      record.rehomeLease.until > now &&
-      record.rehomeLease.holder !== this.o.instanceId
-    )
-      return false;
-    const leased: ConferenceRecord = {
-      ...record,
-      rehomeLease: { holder: this.o.instanceId, until: now + REHOME_LEASE_MS },
-      rev: record.rev + 1,
-    };
-    if (!(await this.o.store.compareAndSet(leased))) return false;
-    const from = record.coremxId;
-    const placed: Placement = await this.o.placement
-      .place(
-        {
-          ...reserveRequestOf(record),
-          movedFrom: {
-            coremxId: from,
-            reason: 'coremx-down',
-            participants: movedParticipantsOf(record.roster, ROOM_RECONNECT_DEFAULTS.maxDeparted),
-          },
-        },
-        [from],
-      )
-      .catch((error: unknown) => ({
-        ok: false as const,
-        reason: (error as Error).message,
-        retryAfterS: 0,
-        rejected: [],
-      }));
-    if (!placed.ok) {
-      this.o.onRehome?.('failed');
-      this.o.log.warn(
-        { conferenceId: record.conferenceId, from, reason: placed.reason },
-        're-home failed; will retry',
-      );
-      await this.update(record.conferenceId, (r) =>
-        r.rehomeLease?.holder === this.o.instanceId ? { ...r, rehomeLease: null } : undefined,
-      );
-      return false;
-    }
-    const to = placed.coremx;
-    await this.update(record.conferenceId, (r) =>
-      r.coremxId !== from
-        ? undefined
-        : {
-            ...r,
-            coremxId: to.coremxId,
-            mixerAddress: to.address,
-            previousMixers: [...new Set([r.mixerAddress, ...r.previousMixers])].filter(
-              (m) => m !== to.address,
-            ),
-            status: 'reserved',
-            participants: 0,
-            roster: [],
-            returning: null,
-            rehomeLease: null,
-            updatedAt: this.isoNow(),
-          },
-    );
-    this.o.onRehome?.('moved');
-    this.o.log.info(
-      { conferenceId: record.conferenceId, from, to: to.coremxId, reason: placed.reason },
-      'conference re-homed off a CoreMX that is down',
-    );
-    return true;
-  }
-
   // ---- helpers ---------------------------------------------------------------------------------------
 
-  private async lookup(conferenceId: string): Promise<ConferenceRecord | undefined> {
-    const now = this.o.clock.now();
-    const held = this.lookups.get(conferenceId);
-    if (held && held.until > now) return held.record;
-    const record = await this.o.store.get(conferenceId);
-    // Only found conferences are kept: a conference created a moment ago at another registry must be
-    // joinable here as soon as the directory has it, not a cache period later.
-    if (!record) return undefined;
-    if (this.lookups.size >= JOIN_LOOKUP_MAX_ENTRIES) this.lookups.clear();
-    this.lookups.set(conferenceId, { record, until: now + JOIN_LOOKUP_TTL_MS });
-    return record;
-  }
-
-  /** Read, change, compare-and-set; again on a conflict. `change` returning undefined stops. */
-  private async update(
-    conferenceId: string,
-    change: (r: ConferenceRecord) => ConferenceRecord | undefined,
-  ): Promise<ConferenceRecord | undefined> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const current = await this.o.store.get(conferenceId);
-      if (!current) return undefined;
-      const next = change(current);
-      if (!next) return current;
-      const written = { ...next, rev: current.rev + 1 };
-      if (await this.o.store.compareAndSet(written)) {
-        this.lookups.delete(conferenceId);
-        return written;
-      }
-    }
-    throw new Error(`conference ${conferenceId}: too many concurrent writes`);
-  }
-
-  /** Runs a placement; a refusal becomes 503 + Retry-After and is counted by `refused` (a metrics hook). */
+  /** Runs a placement; a refusal becomes `NoCoreMxAvailable` with a retry delay and is counted by `refused` (a metrics hook). */
   private async reserve(
     work: () => Promise<Placement>,
     refused: () => void,
@@ -633,25 +450,21 @@ export class ConferenceService {
     } catch (error) {
       if (error instanceof CashCallError) refused();
       if (error instanceof CashCallError)
-        throw new HootException(
+        throw new ConferenceError(
           C.NoCoreMxAvailable,
-          503,
           `the CoreMX refused the conference: ${error.message}`,
           undefined,
-          {
-            'Retry-After': String(RETRY_AFTER_S),
-          },
+          RETRY_AFTER_S,
         );
       throw error;
     }
     if (!placed.ok) {
       refused();
-      throw new HootException(
+      throw new ConferenceError(
         C.NoCoreMxAvailable,
-        503,
         `no CoreMX can host the conference now: ${placed.reason}`,
         undefined,
-        { 'Retry-After': String(placed.retryAfterS || RETRY_AFTER_S) },
+        placed.retryAfterS || RETRY_AFTER_S,
       );
     }
     return placed;
@@ -661,30 +474,17 @@ export class ConferenceService {
     const decision = limiter.take(identity);
     if (decision.allowed) return;
     const retryAfterS = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new HootException(C.RateLimited, 429, `too many ${what}; retry in ${retryAfterS} s`, undefined, {
-      'Retry-After': String(retryAfterS),
-    });
+    throw new ConferenceError(
+      C.RateLimited,
+      `too many ${what}; retry in ${retryAfterS} s`,
+      undefined,
+      retryAfterS,
+    );
   }
 
   private isoNow(): string {
     return new Date(this.o.clock.now()).toISOString();
   }
-}
-
-/** What a CASH is asked to reserve for an existing conference (its owner is admitted as allowed). */
-function reserveRequestOf(record: ConferenceRecord): ReserveRequest {
-  return {
-    id: record.conferenceId,
-    type: record.type,
-    ...(record.owner ? { owner: record.owner } : {}),
-    allowed: record.owner ? [record.owner, ...record.allowed] : record.allowed,
-    public: record.public,
-    ...(record.maxParticipants !== null ? { maxParticipants: record.maxParticipants } : {}),
-  };
-}
-
-function notFound(conferenceId: string): HootException {
-  return new HootException(C.NotFound, 404, `no conference ${conferenceId}`);
 }
 
 function describe(coremx: CoreMxView | undefined): string {

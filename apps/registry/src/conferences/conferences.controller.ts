@@ -10,12 +10,14 @@ import {
   Query,
   Req,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthGuard, CurrentIdentity, type Identity } from '@hoot/auth-kit';
 import { formatConferenceAddress, type ConferenceRecord } from '@hoot/domain';
 import { CONFERENCE_SERVICE } from '../registry.tokens';
+import { ConferenceProblemFilter } from './conference-problem';
 import type { Caller, ConferenceService, JoinAnswer } from './conference.service';
 import {
   ConferenceIdParam,
@@ -35,11 +37,15 @@ const callerOf = (identity: Identity, request: RequestWithAuth): Caller => ({
   accessToken: String(request.headers['authorization'] ?? '').replace(/^Bearer\s+/i, ''),
 });
 
-/** Conferences (user tokens): create, read, list mine, end; and join by `hoot.mx://` address. */
+/**
+ * Conferences (user tokens): create, read, list mine, end; and join by `hoot.mx://` address. The service's
+ * refusals (`ConferenceError`) get their HTTP status here, at the edge (`ConferenceProblemFilter`).
+ */
 @ApiTags('conferences')
 @ApiBearerAuth()
 @Controller('v1')
 @UseGuards(AuthGuard)
+@UseFilters(new ConferenceProblemFilter())
 export class ConferencesController {
   constructor(@Inject(CONFERENCE_SERVICE) private readonly conferences: ConferenceService) {}
 

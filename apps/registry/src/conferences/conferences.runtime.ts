@@ -13,9 +13,11 @@ import type { RegistryConfig } from '../config/registry.config';
 import type { RegistryNode } from '../gcas/registry-node';
 import { HttpCashClient } from './cash.client';
 import { JoinTicketSigner } from './join-ticket-signer';
+import { ConferenceRecords } from './conference-records';
 import { ConferenceService } from './conference.service';
 import { ConferenceDirectory } from './directory.consumer';
 import { PlacementService } from './placement.service';
+import { RehomingService } from './rehoming.service';
 
 export interface ConferencesLog {
   info(data: object, message: string): void;
@@ -31,6 +33,7 @@ export interface ConferenceCounters {
 
 export interface ConferencesRuntime {
   service: ConferenceService;
+  rehoming: RehomingService;
   directory: ConferenceDirectory;
   store: ConferenceStore;
   counters: ConferenceCounters;
@@ -42,7 +45,7 @@ export interface ConferencesRuntime {
   rehomeNow(): void;
 }
 
-/** Builds the conference side of a registry node: placement, service, directory, re-home timer. */
+/** Builds the conference side of a registry node: placement, the API's service, re-homing, directory, re-home timer. */
 export function createConferences(
   config: RegistryConfig,
   deps: {
@@ -75,8 +78,9 @@ export function createConferences(
   });
   const introspection = new IntrospectionClient({ authUrl: config.AUTH_URL, authorization });
   const resolver = new AccountResolverClient({ authUrl: config.AUTH_URL, authorization });
+  const records = new ConferenceRecords(store, systemClock);
   const service = new ConferenceService({
-    store,
+    records,
     placement,
     cash,
     tickets,
@@ -90,9 +94,6 @@ export function createConferences(
     usernamesOf: async (ids) => (await resolver.resolve(ids)).usernames,
     clock: systemClock,
     ownCloud: config.cloud,
-    instanceId: `${config.NODE_ID}-${randomUUID().slice(0, 8)}`,
-    isPrimary: () => node.registries().some((r) => r.self && r.primary),
-    judges: (cloud) => node.judgeOf(cloud) === node.id,
     webBaseUrl: (config.WEB_BASE_URL ?? config.REGISTRY_PUBLIC_URL).replace(/\/$/, ''),
     ticketTtlS: config.JOIN_TICKET_TTL_S,
     createRatePerMin: config.CREATE_RATE_PER_MIN,
@@ -100,6 +101,16 @@ export function createConferences(
     log,
     onCreate: count(counters.creates),
     onJoin: count(counters.joins),
+  });
+  const rehoming = new RehomingService({
+    records,
+    placement,
+    clock: systemClock,
+    ownCloud: config.cloud,
+    instanceId: `${config.NODE_ID}-${randomUUID().slice(0, 8)}`,
+    isPrimary: () => node.registries().some((r) => r.self && r.primary),
+    judges: (cloud) => node.judgeOf(cloud) === node.id,
+    log,
     onRehome: count(counters.rehomes),
   });
   const kafka = createKafka({
@@ -115,21 +126,21 @@ export function createConferences(
   });
 
   let timer: NodeJS.Timeout | undefined;
-  let rehoming = false;
+  let inRound = false;
   let again = false;
   const rehomeTick = async (): Promise<void> => {
     // One round at a time; a request during a round runs one more right after it.
-    if (rehoming) {
+    if (inRound) {
       again = true;
       return;
     }
-    rehoming = true;
+    inRound = true;
     try {
-      await service.rehomeDown(node.coremx());
+      await rehoming.rehomeDown(node.coremx());
     } catch (error) {
       log.warn({ err: (error as Error).message }, 're-home round failed; next round retries');
     } finally {
-      rehoming = false;
+      inRound = false;
     }
     if (again) {
       again = false;
@@ -139,6 +150,7 @@ export function createConferences(
 
   return {
     service,
+    rehoming,
     directory,
     store,
     counters,
