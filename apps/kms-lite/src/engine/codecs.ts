@@ -1,4 +1,7 @@
+import type { RtpCodecInfo } from './media-engine';
 import { splitLines } from './sdp';
+
+export type { RtpCodecInfo } from './media-engine';
 
 /**
  * The codecs kms-lite forwards without transcoding, and the SDP filtering that keeps a negotiation to
@@ -6,16 +9,6 @@ import { splitLines } from './sdp';
  * with a Baseline or Constrained Baseline profile — the profiles every WebRTC browser can decode, so a
  * stream received from one peer can be sent unchanged to any other.
  */
-
-/** The codec of an RTP packet, as negotiated where it entered the pipeline. */
-export interface RtpCodecInfo {
-  /** Lower case, e.g. `video/h264`, `audio/opus`. */
-  mimeType: string;
-  clockRate: number;
-  channels?: number;
-  /** The fmtp parameters (`a=fmtp:` value without the payload type), `''` when none. */
-  parameters: string;
-}
 
 export type H264Profile = 'constrained-baseline' | 'baseline' | 'main' | 'extended' | 'high' | 'other';
 

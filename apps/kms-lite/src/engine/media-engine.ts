@@ -3,9 +3,16 @@
  * interfaces. `werift` does real ICE/DTLS/SRTP and forwards RTP; `fake` answers with valid SDP and
  * simulates connectivity deterministically, without sockets.
  */
-import type { RtpCodecInfo } from './codecs';
+/** The codec of an RTP packet, as negotiated where it entered the pipeline (rules in `codecs.ts`). */
+export interface RtpCodecInfo {
+  /** Lower case, e.g. `video/h264`, `audio/opus`. */
+  mimeType: string;
+  clockRate: number;
+  channels?: number;
+  /** The fmtp parameters (`a=fmtp:` value without the payload type), `''` when none. */
+  parameters: string;
+}
 
-export type { RtpCodecInfo } from './codecs';
 export type MediaKind = 'audio' | 'video';
 export const MEDIA_KINDS: readonly MediaKind[] = ['audio', 'video'];
 
