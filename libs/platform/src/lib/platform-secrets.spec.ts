@@ -30,6 +30,27 @@ describe('platform secrets', () => {
     expect(platformCredentials(dir)).toEqual(first);
   });
 
+  it('generates a control key and a viewer-token key per CoreMX packager, private, distinct and kept', () => {
+    const first = platformCredentials(dir);
+    expect(Object.keys(first.packagerKeys)).toEqual(['coremx-1-c1', 'coremx-1-c2']);
+    const keys = Object.values(first.packagerKeys).flatMap((k) => [k.controlKey, k.viewerTokenKey]);
+    // 48 hex characters: above the packager's minimums (16 for the control key, 32 for the HMAC key).
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{48}$/);
+    expect(new Set(keys).size).toBe(4);
+    for (const name of [
+      'packager-control-key-coremx-1-c1',
+      'packager-viewer-token-key-coremx-1-c1',
+      'packager-control-key-coremx-1-c2',
+      'packager-viewer-token-key-coremx-1-c2',
+    ]) {
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+    }
+    expect(readFileSync(join(dir, 'packager-viewer-token-key-coremx-1-c2'), 'utf8')).toBe(
+      `${first.packagerKeys['coremx-1-c2'].viewerTokenKey}\n`,
+    );
+    expect(platformCredentials(dir).packagerKeys).toEqual(first.packagerKeys);
+  });
+
   it('reads the files dev-up wrote (value and newline) as they are', () => {
     secretFile(dir, 'placeholder');
     writeFileSync(join(dir, 'password-alice'), 'kept-from-dev-up\n');

@@ -8,6 +8,8 @@ import {
   OPERATOR_ACCOUNT,
   PLATFORM_CLOUDS,
   cashAccountOf,
+  packagerControlKeyName,
+  packagerViewerTokenKeyName,
   type DemoUser,
   type PlatformSecrets,
 } from './platform.plan';
@@ -36,12 +38,18 @@ export function secretFile(dir: string, name: string, generate: () => string = n
 
 export interface PlatformCredentials extends PlatformSecrets {
   users: Record<DemoUser, { password: string }>;
+  /**
+   * Each CoreMX's packager keys by coremxId (the processes read them from their files, never from the
+   * environment): the control API's service key and the HMAC key of viewer tokens.
+   */
+  packagerKeys: Record<string, { controlKey: string; viewerTokenKey: string }>;
 }
 
 /**
  * Every secret of a platform, under the names dev-up used: `admin-api-key`, `admin-password`,
  * `service-key-<account>`, `webhook-signing-key-<registry>` (read by the registries from the file),
- * `password-<user>`. Each CASH has a service account and key of its own, `cash-<coremxId>`: the registries
+ * `password-<user>`, and per CoreMX `packager-control-key-<coremxId>` and `packager-viewer-token-key-<coremxId>`
+ * (48 hex characters each: above the packager's minimums of 16 and 32). Each CASH has a service account and key of its own, `cash-<coremxId>`: the registries
  * accept a CoreMX's membership only from that account (a former shared `service-key-cash` is left unused).
  */
 export function platformCredentials(dir: string): PlatformCredentials {
@@ -54,6 +62,15 @@ export function platformCredentials(dir: string): PlatformCredentials {
     serviceKeys[account] = secretFile(dir, `service-key-${account}`, newServiceKey);
   }
   for (const { registryId } of PLATFORM_CLOUDS) secretFile(dir, `webhook-signing-key-${registryId}`);
+  const packagerKeys = Object.fromEntries(
+    PLATFORM_CLOUDS.map(({ coremxId }) => [
+      coremxId,
+      {
+        controlKey: secretFile(dir, packagerControlKeyName(coremxId)),
+        viewerTokenKey: secretFile(dir, packagerViewerTokenKeyName(coremxId)),
+      },
+    ]),
+  );
   const users = Object.fromEntries(
     DEMO_USERS.map((user) => [user, { password: secretFile(dir, `password-${user}`) }]),
   ) as Record<DemoUser, { password: string }>;
@@ -62,5 +79,6 @@ export function platformCredentials(dir: string): PlatformCredentials {
     adminPassword: secretFile(dir, `${ADMIN_USERNAME}-password`),
     serviceKeys,
     users,
+    packagerKeys,
   };
 }

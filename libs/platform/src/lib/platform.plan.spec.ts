@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   DEV_PORTS,
   cashAccountOf,
+  packagerRtpRange,
   planLayout,
   planPorts,
   planServices,
@@ -54,6 +55,7 @@ describe('planPorts', () => {
       kms: [8888, 8890],
       registry: [3201, 3202],
       cash: [3301, 3302],
+      packager: [3401, 3402],
     });
     expect(allocate).not.toHaveBeenCalled();
     ports.registry[0] = 1;
@@ -74,6 +76,8 @@ describe('planPorts', () => {
     ];
     expect(all).toHaveLength(12);
     expect(new Set(all).size).toBe(12);
+    // The packagers' HTTP ports too, distinct from each other and from every other listener.
+    expect(new Set([...all, ...ports.packager]).size).toBe(14);
   });
 });
 
@@ -256,6 +260,93 @@ describe('planServices', () => {
       '--node-id',
       `kms-lite-${ports.kms[0]}`,
     ]);
+  });
+});
+
+describe('planServices: one packager per CoreMX', () => {
+  it('runs a packager beside each CASH on its own port, RTP range and key files, and hands them to that CASH', () => {
+    const plan = planServices(input('dev', { ...DEV_PORTS }));
+    expect(plan.packagers.map((p) => [p.part, p.coremxId, p.entry, p.url, p.readyUrl, p.logFile])).toEqual([
+      [
+        'packager-coremx-1-c1',
+        'coremx-1-c1',
+        'apps/packager/src/main.ts',
+        'http://127.0.0.1:3401',
+        'http://127.0.0.1:3401/health/ready',
+        '/repo/.infra/run/packager-coremx-1-c1.log',
+      ],
+      [
+        'packager-coremx-1-c2',
+        'coremx-1-c2',
+        'apps/packager/src/main.ts',
+        'http://127.0.0.1:3402',
+        'http://127.0.0.1:3402/health/ready',
+        '/repo/.infra/run/packager-coremx-1-c2.log',
+      ],
+    ]);
+    expect(plan.packagers[0].env).toEqual({
+      PACKAGER_HOST: '127.0.0.1',
+      PACKAGER_PORT: '3401',
+      PACKAGER_ANNOUNCED_IP: '127.0.0.1',
+      PACKAGER_RTP_MIN_PORT: '42000',
+      PACKAGER_RTP_MAX_PORT: '42499',
+      PACKAGER_CONTROL_KEY_FILE: '/repo/.infra/dev-secrets/packager-control-key-coremx-1-c1',
+      PACKAGER_VIEWER_TOKEN_KEY_FILE: '/repo/.infra/dev-secrets/packager-viewer-token-key-coremx-1-c1',
+      NODE_ID: 'packager-coremx-1-c1',
+    });
+    expect(plan.packagers[1].env).toMatchObject({
+      PACKAGER_PORT: '3402',
+      PACKAGER_RTP_MIN_PORT: '42500',
+      PACKAGER_RTP_MAX_PORT: '42999',
+      PACKAGER_CONTROL_KEY_FILE: '/repo/.infra/dev-secrets/packager-control-key-coremx-1-c2',
+      PACKAGER_VIEWER_TOKEN_KEY_FILE: '/repo/.infra/dev-secrets/packager-viewer-token-key-coremx-1-c2',
+    });
+    // Each CASH gets its own CoreMX's packager: URL and the same key files (never the keys themselves).
+    expect(
+      plan.cash.map((c) => [
+        c.coremxId,
+        c.env.PACKAGER_URL,
+        c.env.PACKAGER_CONTROL_KEY_FILE,
+        c.env.PACKAGER_VIEWER_TOKEN_KEY_FILE,
+      ]),
+    ).toEqual(plan.packagers.map((p) => [p.coremxId, p.url, p.controlKeyFile, p.viewerTokenKeyFile]));
+    for (const service of [...plan.packagers, ...plan.cash])
+      for (const [name, value] of Object.entries(service.env)) {
+        expect([name, /KEY$/.test(name)]).toEqual([name, false]);
+        expect(value).not.toMatch(/k-x1|k-x2|admin-key/);
+      }
+  });
+
+  it('keeps the packagers’ RTP ranges apart from each other and from kms-lite’s media ports, in both modes', async () => {
+    for (const mode of ['dev', 'test'] as const) {
+      const ports = mode === 'dev' ? { ...DEV_PORTS } : await planPorts('test', counter());
+      const plan = planServices(input(mode, ports));
+      const ranges = plan.packagers.map((p) => [
+        Number(p.env.PACKAGER_RTP_MIN_PORT),
+        Number(p.env.PACKAGER_RTP_MAX_PORT),
+      ]);
+      expect(ranges).toEqual([
+        [42000, 42499],
+        [42500, 42999],
+      ]);
+      expect(plan.packagers.map((p) => p.rtpPorts)).toEqual([packagerRtpRange(0), packagerRtpRange(1)]);
+      const [[, max0], [min1]] = ranges;
+      expect(max0).toBeLessThan(min1);
+      // kms-lite's media range (dev: 40000–40999; its default in test mode) stays below.
+      for (const [min] of ranges) expect(min).toBeGreaterThan(40999);
+      expect(plan.packagers.map((p) => p.port)).toEqual(ports.packager);
+    }
+  });
+
+  it('gives the packagers test mode’s key files in the temporary folder and extra env under `packager`', async () => {
+    const ports = await planPorts('test', counter());
+    const plan = planServices(input('test', ports, { env: { packager: { HLS_PART_TARGET_MS: '250' } } }));
+    expect(plan.packagers[1].env).toMatchObject({
+      PACKAGER_PORT: String(ports.packager[1]),
+      PACKAGER_CONTROL_KEY_FILE: '/tmp/hoot-platform-x/secrets/packager-control-key-coremx-1-c2',
+      HLS_PART_TARGET_MS: '250',
+    });
+    expect(plan.cash[1].env.PACKAGER_URL).toBe(`http://127.0.0.1:${ports.packager[1]}`);
   });
 });
 

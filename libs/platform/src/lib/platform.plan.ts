@@ -9,7 +9,7 @@ import { join } from 'node:path';
 export type PlatformMode = 'dev' | 'test';
 export type KmsEngine = 'werift' | 'fake';
 /** The services that take extra environment (tunables). */
-export type PlatformServiceKind = 'auth' | 'kms-lite' | 'registry' | 'cash';
+export type PlatformServiceKind = 'auth' | 'kms-lite' | 'registry' | 'cash' | 'packager';
 export type PlatformServiceEnv = Partial<Record<PlatformServiceKind, Record<string, string>>>;
 
 /** Two clouds, one registry node and one CoreMX (CASH beside a kms-lite) each. */
@@ -56,6 +56,8 @@ export interface PlatformPorts {
   kmsAdmin?: [number, number];
   registry: [number, number];
   cash: [number, number];
+  /** The LL-HLS packager of each CoreMX (its one HTTP port: viewers, control API, health). */
+  packager: [number, number];
 }
 
 /** The ports `npm start` has always used (README, bookmarks, the CLI's defaults). */
@@ -67,7 +69,28 @@ export const DEV_PORTS: Readonly<PlatformPorts> = {
   kms: [8888, 8890],
   registry: [3201, 3202],
   cash: [3301, 3302],
+  packager: [3401, 3402],
 };
+
+/**
+ * Each CoreMX's packager receives RTP on a UDP range of its own, in both modes, so two packagers on one
+ * machine never take each other's ports: 42000–42499 and 42500–42999 (clear of kms-lite's 40000–40999).
+ */
+export const PACKAGER_RTP_BASE_PORT = 42000;
+export const PACKAGER_RTP_PORTS_PER_COREMX = 500;
+export function packagerRtpRange(index: number): { min: number; max: number } {
+  const min = PACKAGER_RTP_BASE_PORT + index * PACKAGER_RTP_PORTS_PER_COREMX;
+  return { min, max: min + PACKAGER_RTP_PORTS_PER_COREMX - 1 };
+}
+
+/**
+ * The packager's two secrets of one CoreMX, as files in the secrets folder (never in the environment):
+ * the control API's service key (CASH → packager) and the HMAC key viewer tokens are signed with (CASH
+ * signs, the packager verifies). One pair per CoreMX, none shared.
+ */
+export const packagerControlKeyName = (coremxId: string): string => `packager-control-key-${coremxId}`;
+export const packagerViewerTokenKeyName = (coremxId: string): string =>
+  `packager-viewer-token-key-${coremxId}`;
 
 /** Fixed ports in dev mode; in test mode a fresh port from `allocate` for each (sequentially, so all differ). */
 export async function planPorts(mode: PlatformMode, allocate: () => Promise<number>): Promise<PlatformPorts> {
@@ -77,6 +100,7 @@ export async function planPorts(mode: PlatformMode, allocate: () => Promise<numb
       kms: [...DEV_PORTS.kms],
       registry: [...DEV_PORTS.registry],
       cash: [...DEV_PORTS.cash],
+      packager: [...DEV_PORTS.packager],
     };
   const next = allocate;
   return {
@@ -88,6 +112,7 @@ export async function planPorts(mode: PlatformMode, allocate: () => Promise<numb
     kmsAdmin: [await next(), await next()],
     registry: [await next(), await next()],
     cash: [await next(), await next()],
+    packager: [await next(), await next()],
   };
 }
 
@@ -189,6 +214,14 @@ export interface ServicePlan {
   auth: ServiceSpec;
   kms: ServiceSpec[];
   registries: (ServiceSpec & { registryId: string; cloud: string })[];
+  /** One LL-HLS packager per CoreMX, in `PLATFORM_CLOUDS` order, beside that CoreMX's CASH. */
+  packagers: (ServiceSpec & {
+    coremxId: string;
+    cloud: string;
+    rtpPorts: { min: number; max: number };
+    controlKeyFile: string;
+    viewerTokenKeyFile: string;
+  })[];
   cash: (ServiceSpec & { coremxId: string; cloud: string; signalingUrl: string })[];
 }
 
@@ -235,6 +268,7 @@ export function testTunables(runId: string): Record<PlatformServiceKind, Record<
       KMS_HEALTH_INTERVAL_MS: '500',
       LOAD_SAMPLE_INTERVAL_MS: '500',
     },
+    packager: {},
   };
 }
 
@@ -343,6 +377,43 @@ export function planServices(input: ServicePlanInput): ServicePlan {
     };
   });
 
+  // One packager per CoreMX: its own HTTP port, RTP range and keys (files in the secrets folder).
+  const packagers = PLATFORM_CLOUDS.map((place, i) => {
+    const port = ports.packager[i];
+    const id = place.coremxId;
+    const part = `packager-${id}`;
+    const rtpPorts = packagerRtpRange(i);
+    const controlKeyFile = join(layout.secretsDir, packagerControlKeyName(id));
+    const viewerTokenKeyFile = join(layout.secretsDir, packagerViewerTokenKeyName(id));
+    return {
+      part,
+      kind: 'packager' as const,
+      coremxId: id,
+      cloud: place.cloud,
+      rtpPorts,
+      controlKeyFile,
+      viewerTokenKeyFile,
+      entry: 'apps/packager/src/main.ts',
+      args: [],
+      env: {
+        PACKAGER_HOST: '127.0.0.1',
+        PACKAGER_PORT: String(port),
+        // kms-lite sends RTP on this machine's loopback.
+        PACKAGER_ANNOUNCED_IP: '127.0.0.1',
+        PACKAGER_RTP_MIN_PORT: String(rtpPorts.min),
+        PACKAGER_RTP_MAX_PORT: String(rtpPorts.max),
+        PACKAGER_CONTROL_KEY_FILE: controlKeyFile,
+        PACKAGER_VIEWER_TOKEN_KEY_FILE: viewerTokenKeyFile,
+        NODE_ID: part,
+        ...extra('packager'),
+      },
+      port,
+      url: http(port),
+      readyUrl: `${http(port)}/health/ready`,
+      logFile: log(part),
+    };
+  });
+
   // One CoreMX per cloud: CASH beside its cloud's kms-lite, reporting to its own cloud's registry first.
   const cash = PLATFORM_CLOUDS.map((place, i) => {
     const port = ports.cash[i];
@@ -373,6 +444,11 @@ export function planServices(input: ServicePlanInput): ServicePlan {
         REGISTRY_URLS: order.join(','),
         // Its own service account: the registries refuse another's key for this CoreMX (coremx.not-bound).
         CASH_SERVICE_API_KEY_FILE: join(layout.secretsDir, `service-key-${cashAccountOf(id)}`),
+        // Its own packager (LL-HLS of p2m rooms), under the packager's own variable names: the control
+        // API's URL and key, and the key viewer tokens are signed with (CASH signs, the packager checks).
+        PACKAGER_URL: packagers[i].url,
+        PACKAGER_CONTROL_KEY_FILE: packagers[i].controlKeyFile,
+        PACKAGER_VIEWER_TOKEN_KEY_FILE: packagers[i].viewerTokenKeyFile,
         ...extra('cash'),
       },
       port,
@@ -382,5 +458,5 @@ export function planServices(input: ServicePlanInput): ServicePlan {
     };
   });
 
-  return { auth, kms, registries, cash };
+  return { auth, kms, registries, packagers, cash };
 }

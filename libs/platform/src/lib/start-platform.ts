@@ -92,6 +92,19 @@ export interface RunningPlatform {
     apiKeyFile: string;
   }[];
   kms: { url: string; adminUrl?: string }[];
+  /**
+   * Each CoreMX's LL-HLS packager (`apps/packager`), in `cash` order: its HTTP URL (viewers, control API,
+   * health), its own RTP port range, and the files of its two keys. The CASH of the same CoreMX gets the
+   * same three as `PACKAGER_URL`, `PACKAGER_CONTROL_KEY_FILE` and `PACKAGER_VIEWER_TOKEN_KEY_FILE`.
+   */
+  packagers: {
+    coremxId: string;
+    cloud: string;
+    url: string;
+    rtpPorts: { min: number; max: number };
+    controlKeyFile: string;
+    viewerTokenKeyFile: string;
+  }[];
   authUrl: string;
   issuer: string;
   kafkaBrokers: string[];
@@ -130,7 +143,7 @@ const RUN_ENV = 'HOOT_PLATFORM_RUN';
 /**
  * The whole platform on this machine, as `npm start` runs it (dev mode) and end-to-end specs use it
  * (test mode): Kafka, the MongoDB-protocol server, auth with the demo accounts, two kms-lite, the web app
- * build, two registry nodes in two clouds and two CASH. Resolves once every part is ready.
+ * build, two registry nodes in two clouds, two CASH and a packager beside each. Resolves once every part is ready.
  */
 export async function startPlatform(options: StartPlatformOptions): Promise<RunningPlatform> {
   const root = workspaceRoot();
@@ -346,6 +359,18 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
         },
       });
     }
+    // The packagers run Debian's ffmpeg: installed once per machine (apt), a no-op when present.
+    infra.push({
+      part: 'ffmpeg',
+      start: async () => {
+        const logFile = join(layout.logDir, 'ffmpeg-install.log');
+        const child = await spawn('ffmpeg', join(root, 'scripts/infra/ffmpeg.sh'), [], logFile);
+        const code = await child.exited;
+        await child.stop();
+        if (code !== 0) throw new Error(`ffmpeg could not be installed (exit ${code}): see ${logFile}`);
+        return { stop: async () => undefined };
+      },
+    });
     await runner.run(infra);
 
     // Secrets (generated once per machine in dev mode, per run in test mode) and the auth signing keys.
@@ -368,9 +393,13 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     });
     for (const cash of plan.cash) mkdirSync(cash.env.CCES_JOURNAL_DIR, { recursive: true });
 
-    // Stage 2: auth and the media servers; 3: the registries; 4: CASH (needs all of them); 5: the accounts.
+    // Stage 2: auth, the media servers and the packagers; 3: the registries; 4: CASH (needs all of them);
+    // 5: the accounts.
     await runner.run(
-      [plan.auth, ...plan.kms].map((spec) => ({ part: spec.part, start: () => service(spec) })),
+      [plan.auth, ...plan.kms, ...plan.packagers].map((spec) => ({
+        part: spec.part,
+        start: () => service(spec),
+      })),
     );
     await runner.run(plan.registries.map((spec) => ({ part: spec.part, start: () => service(spec) })));
     await runner.run(plan.cash.map((spec) => ({ part: spec.part, start: () => service(spec) })));
@@ -407,6 +436,16 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
         url: spec.url,
         adminUrl: ports.kmsAdmin ? `http://127.0.0.1:${ports.kmsAdmin[i]}` : undefined,
       })),
+      packagers: plan.packagers.map(
+        ({ coremxId, cloud, url, rtpPorts, controlKeyFile, viewerTokenKeyFile }) => ({
+          coremxId,
+          cloud,
+          url,
+          rtpPorts,
+          controlKeyFile,
+          viewerTokenKeyFile,
+        }),
+      ),
       authUrl: plan.auth.url,
       issuer: PLATFORM_ISSUER,
       kafkaBrokers,
