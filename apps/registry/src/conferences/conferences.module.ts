@@ -65,7 +65,7 @@ class ConferencesObservability implements OnModuleInit {
   }
 }
 
-/** Conferences API, `POST /v1/auth/token`, and their health and metrics, on a runtime built by main. */
+/** Conferences API, `POST /v1/auth/token`, and their health and metrics, on a runtime built by `production-infrastructure.ts` (started and stopped by `RegistryLifecycle`). */
 @Module({})
 export class ConferencesModule {
   static forRoot(config: RegistryConfig, runtime: ConferencesRuntime): DynamicModule {

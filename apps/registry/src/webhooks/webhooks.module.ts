@@ -57,7 +57,7 @@ class WebhookMetrics implements OnModuleInit {
   }
 }
 
-/** The webhook API and its metrics, on a runtime built by `createWebhooks` (started and stopped by main). */
+/** The webhook API and its metrics, on a runtime built by `createWebhooks` (started and stopped by `RegistryLifecycle`). */
 @Module({})
 export class WebhooksModule {
   static forRoot(runtime: Pick<WebhooksRuntime, 'dispatcher' | 'service' | 'store'>): DynamicModule {
