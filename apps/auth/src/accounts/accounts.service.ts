@@ -13,6 +13,7 @@ import {
 import { DuplicateKeyError } from '@hoot/mongo';
 import { HootException, invalidRequest } from '@hoot/service-kit';
 import { ACCOUNT_STORE, API_KEY_STORE, CLOCK } from '../auth.tokens';
+import { authError } from '../errors/auth-error';
 import { RevocationsService, type RevocationOutcome } from '../revocations/revocations.service';
 import type { CreateAccountDto } from './account.dto';
 import { hashSecret, newApiKey, parseApiKey, secretMatches } from './api-key.codec';
@@ -93,7 +94,7 @@ export class AccountsService {
       await this.accounts.create(record);
     } catch (error) {
       if (isDuplicate(error))
-        throw new HootException(AuthErrorCode.AccountExists, 409, `username ${dto.username} is taken`);
+        throw authError(AuthErrorCode.AccountExists, `username ${dto.username} is taken`);
       throw error;
     }
     this.logger.log({ account: record.id, username: record.username, kind }, 'account created');
@@ -213,6 +214,6 @@ export class AccountsService {
   }
 
   private notFound(id: string): HootException {
-    return new HootException(AuthErrorCode.AccountNotFound, 404, `no account ${id}`);
+    return authError(AuthErrorCode.AccountNotFound, `no account ${id}`);
   }
 }

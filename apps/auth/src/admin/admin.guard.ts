@@ -1,18 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ADMIN_ROLE, SERVICE_ROLE, TokenRejection } from '@hoot/domain';
+import { ADMIN_ROLE, AuthErrorCode, SERVICE_ROLE, TokenRejection } from '@hoot/domain';
 import {
   AUTH_KIT_OPTIONS,
   TokenRejectedError,
   bearerToken,
-  forbidden,
   identityOf,
   toAuthHttpException,
   unauthenticated,
   type AuthKitOptions,
 } from '@hoot/auth-kit';
 import { AUTH_CONFIG } from '../auth.tokens';
+import { authError } from '../errors/auth-error';
 import { CallerStanding } from '../introspection/caller-standing.service';
 import type { AuthConfig } from '../config/auth.config';
 
@@ -69,6 +69,9 @@ export class AdminGuard implements CanActivate {
       identity.roles.includes(SERVICE_ROLE)
     )
       return true;
-    throw forbidden(allowServices ? 'admin or service credentials required' : 'admin credentials required');
+    throw authError(
+      AuthErrorCode.Forbidden,
+      allowServices ? 'admin or service credentials required' : 'admin credentials required',
+    );
   }
 }

@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { forbidden, type Identity } from '@hoot/auth-kit';
+import { AuthErrorCode } from '@hoot/domain';
+import type { Identity } from '@hoot/auth-kit';
 import { REGISTRY_ID } from '@hoot/gossip';
+import { authError } from '../errors/auth-error';
 import { CallerStanding } from '../introspection/caller-standing.service';
 
 /**
@@ -16,7 +18,10 @@ export class RegistryGuard implements CanActivate {
     const identity = context.switchToHttp().getRequest<{ hootIdentity?: Identity }>().hootIdentity;
     if (!identity) throw new Error('RegistryGuard must run after ServiceGuard');
     if (typeof identity.username !== 'string' || !REGISTRY_ID.test(identity.username))
-      throw forbidden('only registries (service accounts named reg-<cloud>-<priority>) may do this');
+      throw authError(
+        AuthErrorCode.Forbidden,
+        'only registries (service accounts named reg-<cloud>-<priority>) may do this',
+      );
     await this.standing.assertGood(identity.claims);
     return true;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthErrorCode, TokenRejection } from '@hoot/domain';
-import { HootException, invalidRequest } from '@hoot/service-kit';
+import { invalidRequest } from '@hoot/service-kit';
+import { authError } from '../errors/auth-error';
 import { AccountsService } from '../accounts/accounts.service';
 import { IntrospectionService } from '../introspection/introspection.service';
 
@@ -32,14 +33,12 @@ export class SubjectStanding {
     }
     if (result.reason === TokenRejection.AccountDisabled) throw disabled(subject);
     if (result.reason === TokenRejection.Revoked)
-      throw new HootException(
+      throw authError(
         AuthErrorCode.SubjectRevoked,
-        403,
         `the token of ${subject} has been revoked: no join ticket`,
       );
-    throw new HootException(
+    throw authError(
       AuthErrorCode.SubjectTokenInvalid,
-      403,
       `the subject's token is not valid (${result.reason}): no join ticket`,
       { reason: result.reason },
     );
@@ -47,8 +46,7 @@ export class SubjectStanding {
 }
 
 const disabled = (subject: string) =>
-  new HootException(
+  authError(
     AuthErrorCode.SubjectDisabled,
-    403,
     `the account ${subject} is disabled or does not exist: no join ticket`,
   );

@@ -7,7 +7,8 @@ import {
   type Jwks,
 } from '@hoot/auth-kit';
 import { AuthErrorCode, type Clock, type TicketKeyStore } from '@hoot/domain';
-import { HootException, invalidRequest } from '@hoot/service-kit';
+import { invalidRequest } from '@hoot/service-kit';
+import { authError } from '../errors/auth-error';
 import { AccountsService } from '../accounts/accounts.service';
 import { CLOCK, TICKET_KEY_STORE } from '../auth.tokens';
 import type { TicketKeyRequestDto } from './ticket-key-request.dto';
@@ -50,11 +51,7 @@ export class TicketKeysService {
       expiresAtMs,
     });
     if (outcome === 'exists')
-      throw new HootException(
-        AuthErrorCode.TicketKeyExists,
-        409,
-        `ticket key ${body.kid} is already registered`,
-      );
+      throw authError(AuthErrorCode.TicketKeyExists, `ticket key ${body.kid} is already registered`);
     const pruned = await this.store.prune(registry, TICKET_KEY_DEFAULTS.maxLiveKeysPerRegistry, now);
     this.logger.log({ registry, kid: body.kid, pruned }, 'join ticket key registered');
     return { kid: body.kid, expiresAt: new Date(expiresAtMs).toISOString() };

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { AuthErrorCode, type Clock } from '@hoot/domain';
-import { HootException, MetricsService, invalidRequest } from '@hoot/service-kit';
+import { MetricsService, invalidRequest } from '@hoot/service-kit';
 import { Counter } from 'prom-client';
 import { AUTH_CONFIG, CLOCK } from '../auth.tokens';
+import { authError } from '../errors/auth-error';
 import { NoStore } from '../http/no-store';
 import { AccountsService } from '../accounts/accounts.service';
 import { parseApiKey } from '../accounts/api-key.codec';
@@ -63,7 +64,7 @@ export class TokensController {
     if (!account) {
       this.throttle.failed(identity, address);
       this.outcomes.inc({ grant: body.grant_type, outcome: 'invalid_credentials' });
-      throw new HootException(AuthErrorCode.InvalidCredentials, 401, 'invalid credentials');
+      throw authError(AuthErrorCode.InvalidCredentials, 'invalid credentials');
     }
     this.throttle.succeeded(identity, address);
     this.outcomes.inc({ grant: body.grant_type, outcome: 'issued' });
@@ -95,9 +96,8 @@ export class TokensController {
       outcome: decision.reason === 'identity-backoff' ? 'backed_off' : 'rate_limited',
     });
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new HootException(
+    throw authError(
       AuthErrorCode.RateLimited,
-      429,
       `too many attempts; retry in ${seconds} s`,
       { retryAfterSeconds: seconds },
       {
