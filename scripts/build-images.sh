@@ -6,6 +6,7 @@
 #   registry     apps/registry/Dockerfile    dist/apps/registry              … (+ the web app)
 #   cash         apps/cash/Dockerfile        dist/apps/cash                  …
 #   kms-lite     apps/kms-lite/Dockerfile    dist/apps/kms-lite              …
+#   packager     apps/packager/Dockerfile    dist/apps/packager              … (the image adds Debian's ffmpeg)
 #   ferretdb     images/ferretdb/Dockerfile  dist/images/ferretdb            CGO_ENABLED=0 go build of scripts/infra/ferretdb
 #   kafka        images/kafka/Dockerfile     dist/images/kafka               jars of scripts/infra/kafka.sh install
 #
@@ -20,7 +21,7 @@ shopt -s inherit_errexit
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-IMAGES=(auth registry cash kms-lite ferretdb kafka)
+IMAGES=(auth registry cash kms-lite packager ferretdb kafka)
 
 die() { printf 'build-images: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'build-images: %s\n' "$*" >&2; }
@@ -83,7 +84,7 @@ prepare() {
   local name="$1" ctx
   ctx="$ROOT/$(context_of "$name")"
   case "$name" in
-    auth | registry | cash | kms-lite)
+    auth | registry | cash | kms-lite | packager)
       (cd "$ROOT" && node tools/build/build-service.js "$name")
       ;;
     ferretdb)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds one service into a self-contained folder that runs anywhere Node 20 and npm are:
 //
-//   node tools/build/build-service.js <auth|registry|cash|kms-lite> [--outdir dist/apps/<svc>]
+//   node tools/build/build-service.js <auth|registry|cash|kms-lite|packager> [--outdir dist/apps/<svc>]
 //
 // The Nx `build` target of each service runs this. The output (default dist/apps/<svc>/):
 //   apps/<svc>/src/main.js …, libs/<lib>/src/…   the service and the libs it reaches, compiled with SWC (the same
@@ -25,7 +25,7 @@ const { execFileSync } = require('node:child_process');
 const { pruneLockfile, walkRequires } = require('./src/service-deps');
 
 const ROOT = path.resolve(__dirname, '../..');
-const SERVICES = ['auth', 'registry', 'cash', 'kms-lite', 'cli'];
+const SERVICES = ['auth', 'registry', 'cash', 'kms-lite', 'packager', 'cli'];
 
 function log(message) {
   process.stderr.write(`build-service: ${message}\n`);

@@ -164,7 +164,32 @@ prometheus.io/path: /metrics
 {{- if ge (int .Values.coremx.media.minPort) (int .Values.coremx.media.maxPort) -}}
 {{- fail "coremx.media.minPort must be below coremx.media.maxPort" -}}
 {{- end -}}
+{{- $pk := .Values.coremx.packager -}}
+{{- if ge (int $pk.rtpMinPort) (int $pk.rtpMaxPort) -}}
+{{- fail "coremx.packager.rtpMinPort must be below coremx.packager.rtpMaxPort" -}}
+{{- end -}}
+{{- if and (le (int $pk.rtpMinPort) (int .Values.coremx.media.maxPort)) (ge (int $pk.rtpMaxPort) (int .Values.coremx.media.minPort)) -}}
+{{- fail "coremx.packager.rtpMinPort..rtpMaxPort must not overlap coremx.media.minPort..maxPort (the media server and the packager share the pod's ports)" -}}
+{{- end -}}
+{{- if or (eq (int $pk.port) (int .Values.coremx.cash.port)) (eq (int $pk.port) (int .Values.coremx.kms.port)) -}}
+{{- fail "coremx.packager.port must differ from coremx.cash.port and coremx.kms.port (one pod, one network)" -}}
+{{- end -}}
+{{- if gt (mul 3 (int $pk.partTargetMs)) (int $pk.segmentTargetMs) -}}
+{{- fail "coremx.packager.partTargetMs must be at most a third of coremx.packager.segmentTargetMs" -}}
+{{- end -}}
 {{- if le (int .Values.coremx.terminationGracePeriodSeconds) (int .Values.coremx.cash.drainDeadlineSeconds) -}}
 {{- fail "coremx.terminationGracePeriodSeconds must exceed coremx.cash.drainDeadlineSeconds (the drain must finish before the kill)" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The two packager keys of this pod only (Secret coremx.packager.existingSecret), as files. */}}
+{{- define "hoot.packagerKeyMounts" -}}
+- name: packager-keys
+  mountPath: /var/run/secrets/hoot/packager/control-key
+  subPathExpr: packager-control-key-$(POD_NAME)
+  readOnly: true
+- name: packager-keys
+  mountPath: /var/run/secrets/hoot/packager/viewer-token-key
+  subPathExpr: packager-viewer-token-key-$(POD_NAME)
+  readOnly: true
 {{- end -}}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerEnv, validateWithService, type Validation } from './pod-env.resolver';
 import { named, ofKind, podTemplates, render, type K8sObject } from './chart.render';
-import { VALUE_SETS, configData, envOf, rendered, type Container } from './chart.fixture';
+import { VALUE_SETS, configData, envOf, packagerKeys, rendered, type Container } from './chart.fixture';
 
 describe('external Kafka and MongoDB', () => {
   const objects = rendered['external Kafka/MongoDB with existing secrets'];
@@ -81,6 +81,7 @@ describe('the registry and CASH accept the environment the chart gives them (the
         `hk_cash-${pod}-key-0123456789`,
       ]),
     ),
+    ...packagerKeys(['hoot-coremx-c1-0', 'hoot-coremx-c1-1', 'hoot-coremx-c2-0']),
     brokers: 'kafka-0.prod:9093,kafka-1.prod:9093',
     'registry-uri': 'mongodb://hoot:pw@db.prod:27017/hoot_registry',
   };

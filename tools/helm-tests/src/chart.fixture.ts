@@ -22,6 +22,19 @@ export const rendered = Object.defineProperties(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Container = any;
 
+/**
+ * Fake contents of each CoreMX pod's two packager keys (Secret coremx.packager.existingSecret), which the
+ * packager and CASH containers mount: `packager-control-key-<pod>` and `packager-viewer-token-key-<pod>`.
+ */
+export function packagerKeys(pods: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pods.flatMap((pod) => [
+      [`packager-control-key-${pod}`, `control-${pod}-0123456789`],
+      [`packager-viewer-token-key-${pod}`, `viewer-token-${pod}-0123456789abcdef0123456789`],
+    ]),
+  );
+}
+
 export function containersOf(template: K8sObject['spec']): Container[] {
   return [...(template.spec.initContainers ?? []), ...template.spec.containers];
 }

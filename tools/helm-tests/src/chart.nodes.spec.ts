@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerEnv } from './pod-env.resolver';
 import { named, ofKind, render, renderFailure, renderYaml } from './chart.render';
-import { configData, envOf, rendered } from './chart.fixture';
+import { configData, envOf, packagerKeys, rendered } from './chart.fixture';
 
 describe('auth: which forwarded client addresses it believes', () => {
   it('trusts no forwarder by default (no TRUST_PROXY, no TRUSTED_PROXIES)', () => {
@@ -261,6 +261,10 @@ describe('CASH service keys: one per CoreMX pod, none shared', () => {
       `hk_${pod}-key-0123456789`,
     ]),
   );
+  const podKeys = (secrets: Record<string, string>) => ({
+    ...packagerKeys(['hoot-coremx-c1-0', 'hoot-coremx-c1-1', 'hoot-coremx-c2-0']),
+    ...secrets,
+  });
   const facts = (name: string) => ({ name, namespace: 'hoot', podIP: '10.244.0.7', hostIP: '192.168.49.2' });
   let dir: string;
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'hoot-cash-keys-'))));
@@ -268,7 +272,14 @@ describe('CASH service keys: one per CoreMX pod, none shared', () => {
 
   const keyOfPod = (pod: string, secrets: Record<string, string> = keys) => {
     const sts = named(objects, 'StatefulSet', pod.replace(/-\d+$/, ''));
-    const env = containerEnv(objects, sts.spec.template, 'cash', facts(pod), secrets, join(dir, pod));
+    const env = containerEnv(
+      objects,
+      sts.spec.template,
+      'cash',
+      facts(pod),
+      podKeys(secrets),
+      join(dir, pod),
+    );
     return readFileSync(env.CASH_SERVICE_API_KEY_FILE, 'utf8');
   };
 

@@ -38,12 +38,14 @@ describe.each(Object.keys(VALUE_SETS))('rendered with %s', (setName) => {
   it('gives every hoot container liveness and readiness probes on /health/live and /health/ready', () => {
     for (const { template } of pods)
       for (const c of template.spec.containers.filter((c: Container) => c.name !== 'kms')) {
+        // Port names are unique within a pod: the packager's (beside CASH's `http`) is `hls`.
+        const port = c.name === 'packager' ? 'hls' : 'http';
         expect({ c: c.name, live: c.livenessProbe?.httpGet }).toEqual({
           c: c.name,
-          live: { path: '/health/live', port: 'http' },
+          live: { path: '/health/live', port },
         });
-        expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-        expect(c.ports.find((p: { name: string }) => p.name === 'http')).toBeDefined();
+        expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port });
+        expect(c.ports.find((p: { name: string }) => p.name === port)).toBeDefined();
       }
   });
 

@@ -312,6 +312,7 @@ describe('images', () => {
       'hoot/auth:0.1.0',
       'hoot/cash:0.1.0',
       'hoot/kms-lite:0.1.0',
+      'hoot/packager:0.1.0',
       'hoot/registry:0.1.0',
     ]);
     for (const image of hootImages) expect(listed).toContain(image);
