@@ -32,7 +32,19 @@ export * from './lib/web-socket';
 export * from './lib/hoot-client';
 export * from './lib/media';
 export * from './lib/emitter';
-export * from './lib/signaling-protocol';
+// The signaling protocol is its contract's (`@hoot/contracts`), re-exported so SDK users keep their imports.
+export { isServerPush, SignalingCloseCode } from '@hoot/contracts';
+export type {
+  ClientSignal,
+  IceCandidate,
+  P2pPeers,
+  P2pSignal,
+  ServerPush,
+  ServerSignal,
+  SignalAnswer,
+  SignalAnswerOf,
+  SignalRefusal,
+} from '@hoot/contracts';
 export * from './lib/signaling-client';
 export * from './lib/room-diff';
 export * from './lib/room-session';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { SignalingCloseCode, type ServerMessage } from '@hoot/contracts';
 import {
   Inject,
   Injectable,
@@ -88,7 +89,8 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.revocationWatch?.stop();
     this.server?.off('upgrade', this.onUpgrade);
-    for (const client of this.wss?.clients ?? []) client.close(1001, 'server shutting down');
+    for (const client of this.wss?.clients ?? [])
+      client.close(SignalingCloseCode.GoingAway, 'server shutting down');
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
   }
 
@@ -111,7 +113,7 @@ export class SignalingGateway implements OnApplicationBootstrap, OnApplicationSh
           type: 'error',
           code: CashErrorCode.TooManyConnections,
           message: `too many connections from your address have not joined yet (at most ${this.limits.unjoinedPerAddress}): join on the ones you have, or close them`,
-        }),
+        } satisfies ServerMessage),
       );
       socket.close(RATE_LIMITED_CLOSE_CODE, 'too many unjoined connections');
       return;

@@ -13,7 +13,12 @@ import type { JoinTicketVerifier } from '../tickets/join-ticket.verifier';
 import type { UsedTickets } from '../tickets/used-tickets';
 import type { SessionCredential, WatchedSession } from './revocation-watch';
 import type { ConnectionLimiter, LimitVerdict } from './signaling-limits';
-import { parseClientMessage, type ClientMessage, type ServerMessage } from './signaling-protocol';
+import {
+  parseClientMessage,
+  SignalingCloseCode,
+  type ClientMessage,
+  type ServerMessage,
+} from '@hoot/contracts';
 
 /** The part of a WebSocket a session uses (a `ws` socket fits; specs pass a recorder). */
 export interface SocketLike {
@@ -42,11 +47,11 @@ export interface SignalingDeps {
 }
 
 /** Close code when no `join` arrived in time. */
-export const JOIN_TIMEOUT_CLOSE_CODE = 4008;
+export const JOIN_TIMEOUT_CLOSE_CODE = SignalingCloseCode.JoinTimeout;
 /** Close code when the ticket or token the session joined with (or every token of its identity) was revoked. */
-export const REVOKED_CLOSE_CODE = 4001;
+export const REVOKED_CLOSE_CODE = SignalingCloseCode.Revoked;
 /** Close code after persistent abuse of the rate limits (and for connections over the per-address cap). */
-export const RATE_LIMITED_CLOSE_CODE = 4029;
+export const RATE_LIMITED_CLOSE_CODE = SignalingCloseCode.RateLimited;
 
 /**
  * One signaling connection: the first message must be `join` with a ticket; then the participant's

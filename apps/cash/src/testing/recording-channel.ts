@@ -1,5 +1,5 @@
 import type { ParticipantChannel } from '../rooms/room-manager';
-import type { ServerMessage } from '../signaling/signaling-protocol';
+import type { ServerMessage } from '@hoot/contracts';
 
 /** A participant channel that keeps what it was sent (unit specs). */
 export class RecordingChannel implements ParticipantChannel {

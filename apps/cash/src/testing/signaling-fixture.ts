@@ -1,7 +1,7 @@
 import { RevocationSet, StaticKeySource, TokenVerifier } from '@hoot/auth-kit';
 import { signTestToken, testKeyPair } from '@hoot/auth-kit/testing';
 import { CoreMxStateService } from '../coremx/coremx-state';
-import type { ServerMessage } from '../signaling/signaling-protocol';
+import type { ServerMessage } from '@hoot/contracts';
 import {
   ConnectionLimiter,
   IdentityLimits,

@@ -1,7 +1,7 @@
 import type { RoomView, StreamSource } from '@hoot/domain';
 import { diffRoom } from './room-diff';
 import type { RoomSessionEvents } from './room-session.types';
-import type { ServerPush } from './signaling-protocol';
+import type { ServerPush } from '@hoot/contracts';
 
 /**
  * The events a room session derives, pure: from two views of the room (`roomChangeEvents`: who joined

@@ -23,7 +23,7 @@ import {
   type P2pSignal,
   type ServerPush,
   type SignalAnswerOf,
-} from './signaling-protocol';
+} from '@hoot/contracts';
 import { globalWebSocket, type WebSocketLike } from './web-socket';
 
 import type {

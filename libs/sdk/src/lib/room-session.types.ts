@@ -1,6 +1,6 @@
 import type { ChildView, Clock, ParticipantView, RoomRole, RoomView } from '@hoot/domain';
 import type { JoinAnswer } from '@hoot/contracts';
-import type { IceCandidate, P2pSignal } from './signaling-protocol';
+import type { IceCandidate, P2pSignal } from '@hoot/contracts';
 import type { WebSocketLike } from './web-socket';
 
 /*

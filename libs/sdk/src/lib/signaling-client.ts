@@ -8,7 +8,7 @@ import {
   type ServerPush,
   type ServerSignal,
   type SignalAnswerOf,
-} from './signaling-protocol';
+} from '@hoot/contracts';
 import { WS_OPEN, type WebSocketInstanceLike, type WebSocketLike } from './web-socket';
 
 /** Tunables of `SignalingClient`, each with its reason. */

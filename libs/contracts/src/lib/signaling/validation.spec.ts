@@ -1,7 +1,16 @@
 import fc from 'fast-check';
-import { CashErrorCode } from '../cash-error';
-import { sdpOffer } from '../testing/room-fixture';
-import { CLIENT_MESSAGE_TYPES, parseClientMessage, type ClientMessageType } from './signaling-protocol';
+import { CashErrorCode } from '../errors';
+import { CLIENT_MESSAGE_TYPES, parseClientMessage, utf8ByteLength } from './validation';
+import type { ClientMessageType } from './messages';
+
+/** An SDP offer as a browser sends one (one section per kind). */
+function sdpOffer(kinds: string[] = ['audio', 'video']): string {
+  const lines = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0'];
+  kinds.forEach((kind, i) =>
+    lines.push(`m=${kind === 'screen' ? 'video' : kind} 9 UDP/TLS/RTP/SAVPF 96`, `a=mid:${i}`, 'a=sendrecv'),
+  );
+  return `${lines.join('\r\n')}\r\n`;
+}
 
 const MAX = 256 * 1024;
 const parse = (value: unknown) =>
@@ -190,5 +199,26 @@ describe('parseClientMessage', () => {
         },
       ),
     );
+  });
+});
+
+describe('utf8ByteLength', () => {
+  it('counts the bytes a UTF-8 encoder writes (property), so the frame limit is the same in browsers and Node', () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        (value) => utf8ByteLength(value) === encoder.encode(value).length,
+      ),
+    );
+    expect(utf8ByteLength('é€😀')).toBe(2 + 3 + 4);
+    expect(utf8ByteLength('\ud800x')).toBe(4);
+  });
+
+  it('refuses a frame whose characters fit but whose UTF-8 bytes do not', () => {
+    const frame = JSON.stringify({ type: 'chat', text: '€'.repeat(20) });
+    expect(frame.length).toBeLessThanOrEqual(50);
+    expect(parseClientMessage(frame, 50)).toMatchObject({ ok: false, code: CashErrorCode.MessageTooLarge });
+    expect(parseClientMessage(frame, 100)).toMatchObject({ ok: true });
   });
 });

@@ -1,10 +1,15 @@
 /**
- * The CoreMX signaling protocol (apps/cash README, "Signaling protocol") as SDK types: JSON text frames
- * over `ws(s)://<coremx>/signal`. These mirror CASH's message types field by field.
+ * CASH's signaling protocol (apps/cash README, "Signaling protocol"): JSON text frames over
+ * `ws(s)://<coremx>/signal`. One set of types for both sides: CASH parses `ClientMessage`s and sends
+ * `ServerMessage`s; the SDK sends `ClientSignal`s (it adds the `id`) and reads `ServerSignal`s — the same types.
  */
 import type { MediaKind, RoomPatch, RoomView, StreamSource } from '@hoot/domain';
 
-/** An ICE candidate as WebRTC gives it (`RTCIceCandidateInit` with the fields CASH accepts). */
+/**
+ * An ICE candidate on the wire (`RTCIceCandidateInit` with the fields CASH accepts). CASH reads
+ * `usernameFragment` but does not keep it; a media server's candidate (`MediaIceCandidate` of `@hoot/media`)
+ * is one of these, and one of these is a media server's candidate.
+ */
 export interface IceCandidate {
   candidate: string;
   sdpMid: string;
@@ -27,9 +32,14 @@ export interface P2pPeers {
 }
 
 /**
- * What a client sends (the SDK adds `id`; the answer echoes it as `re`). A shared screen is a second
- * stream: published with `kinds: ['screen']` alone, addressed elsewhere with `stream: 'screen'` (absent:
- * the camera).
+ * What a client asks for, without its correlation id. A `displayName` in `join` is still accepted (older
+ * clients send it) but ignored: names come from the account.
+ *
+ * A participant has up to two streams, each on a media connection of its own: its camera (`audio`
+ * and/or `video`) and its shared screen (`publish` with `kinds: ["screen"]`, alone). Messages about one
+ * stream say which with `stream: "camera" | "screen"`; absent is the camera (so clients that know no
+ * screens speak as before). CASH's messages carry `stream: "screen"` for the screen and no `stream` for
+ * the camera.
  */
 export type ClientSignal =
   | { type: 'join'; ticket: string; displayName?: string }
@@ -50,7 +60,12 @@ export type ClientSignal =
   | { type: 'p2p-signal'; signal: P2pSignal }
   | { type: 'chat'; text: string };
 
-/** Answers to a client message (they carry `re`). */
+/** A client frame: a `ClientSignal` with its optional `id` (≤ 64 chars), echoed as `re` in the answer. */
+export type ClientMessage = ClientSignal & { id?: string };
+
+export type ClientMessageType = ClientMessage['type'];
+
+/** Answers to a client message (`re` echoes its `id`). */
 export type SignalAnswer =
   | { type: 'joined'; re?: string; participantId: string; room: RoomView; p2p?: P2pPeers }
   | { type: 'publish-answer'; re?: string; stream?: 'screen'; sdpAnswer: string }
@@ -64,12 +79,17 @@ export type ServerPush =
   | { type: 'stream-ready'; publisherId: string; stream?: 'screen' }
   | { type: 'stream-ended'; publisherId: string; stream?: 'screen' }
   | { type: 'publish-request'; participantId: string }
+  /** Publish and subscribe again; `reason` is `media-server-restarted` today (clients tolerate others). */
   | { type: 'reoffer'; reason: string }
   | { type: 'p2p-signal'; from: string; signal: P2pSignal }
   | { type: 'kicked'; by: string }
   | { type: 'room-ended'; reason: string };
 
-/** A refusal: it changed nothing and the connection stays open. */
+/**
+ * A refusal: it changed nothing and the connection stays open. `code` is a code of the catalogue
+ * (`CashErrorCode` or `RoomErrorCode`), typed `string` on the wire because a client must tolerate codes
+ * newer than itself.
+ */
 export interface SignalRefusal {
   type: 'error';
   re?: string;
@@ -78,7 +98,13 @@ export interface SignalRefusal {
   retryAfterS?: number;
 }
 
-export type ServerSignal = SignalAnswer | ServerPush | SignalRefusal;
+/** What CASH sends. */
+export type ServerMessage = SignalAnswer | ServerPush | SignalRefusal;
+
+/** The SDK's name of the same type. */
+export type ServerSignal = ServerMessage;
+
+export type ServerMessageType = ServerMessage['type'];
 
 /** The answer type of each request type. */
 export interface SignalAnswerOf {
@@ -100,28 +126,6 @@ export interface SignalAnswerOf {
   chat: Extract<SignalAnswer, { type: 'ok' }>;
 }
 
-/** Close codes CASH uses. */
-export const SignalingCloseCode = {
-  /** The client left (`leave`). */
-  Left: 1000,
-  /** The server is shutting down (drain deadline, restart): join again. */
-  GoingAway: 1001,
-  /** The connection dropped without a close frame (crash, network). */
-  Abnormal: 1006,
-  /** The room ended for everyone. */
-  RoomEnded: 4000,
-  /** This participant was kicked. */
-  Kicked: 4003,
-  /** No `join` arrived in time. */
-  JoinTimeout: 4008,
-  /** The ticket or token the session joined with (or every token of its account) was revoked. */
-  Revoked: 4001,
-  /** Rate limits exceeded persistently (or too many connections not joined from one address). */
-  RateLimited: 4029,
-  /** A newer session of the same account joined the room and took this one's place (another tab, a reload). */
-  Replaced: 4009,
-} as const;
-
 const PUSH_TYPES = new Set<ServerPush['type']>([
   'patch',
   'ice',
@@ -134,6 +138,7 @@ const PUSH_TYPES = new Set<ServerPush['type']>([
   'room-ended',
 ]);
 
-export function isServerPush(message: ServerSignal): message is ServerPush {
+/** True for what CASH pushes on its own (not an answer, not a refusal). */
+export function isServerPush(message: ServerMessage): message is ServerPush {
   return PUSH_TYPES.has(message.type as ServerPush['type']);
 }
