@@ -1,4 +1,4 @@
-import { ConferenceErrorCode, TokenRejection } from '@hoot/domain';
+import { AuthErrorCode, ConferenceErrorCode, TokenRejection } from '@hoot/domain';
 
 /**
  * What the conference services refuse with: their own codes, and the two token codes a join answers when
@@ -28,4 +28,34 @@ export class ConferenceError extends Error {
 /** Unknown, or not the caller's to see: the same answer either way (existence is not disclosed). */
 export function conferenceNotFound(conferenceId: string): ConferenceError {
   return new ConferenceError(ConferenceErrorCode.NotFound, `no conference ${conferenceId}`);
+}
+
+/**
+ * Auth's refusals of a join ticket because of the subject (`auth.subject-*`, 403) and what the user gets
+ * for each: the same codes the registry's own verifier uses for a revoked token or a disabled account.
+ */
+const SUBJECT_REFUSALS: Record<
+  string,
+  { code: TokenRejection.Revoked | TokenRejection.AccountDisabled; message: string }
+> = {
+  [AuthErrorCode.SubjectRevoked]: {
+    code: TokenRejection.Revoked,
+    message: 'your access token was revoked; sign in again',
+  },
+  [AuthErrorCode.SubjectTokenInvalid]: {
+    code: TokenRejection.Revoked,
+    message: 'your access token is no longer accepted; sign in again',
+  },
+  [AuthErrorCode.SubjectDisabled]: {
+    code: TokenRejection.AccountDisabled,
+    message: 'your account is disabled',
+  },
+};
+
+/** The user-facing refusal when `error` is auth refusing the subject itself (not retryable), else undefined. */
+export function subjectRefusal(error: unknown): ConferenceError | undefined {
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  if (status !== 403 || typeof code !== 'string' || !Object.hasOwn(SUBJECT_REFUSALS, code)) return undefined;
+  const refusal = SUBJECT_REFUSALS[code];
+  return new ConferenceError(refusal.code, refusal.message);
 }

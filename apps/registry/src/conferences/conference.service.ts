@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  AuthErrorCode,
   ConferenceErrorCode as C,
-  TokenRejection,
   ROOM_TYPE_RULES,
   createdConference,
   endedConference,
@@ -28,7 +26,7 @@ import {
   type ReserveRequest,
 } from './cash.client';
 import type { ConferenceRecords } from './conference-records';
-import { ConferenceError, conferenceNotFound as notFound } from './conference.error';
+import { ConferenceError, conferenceNotFound as notFound, subjectRefusal } from './conference.error';
 import type { Placement, PlacementService } from './placement.service';
 
 /** Issues join tickets: the registry's own `JoinTicketSigner` (auth-kit's `JoinTicketClient` asks auth instead). */
@@ -44,36 +42,6 @@ export interface TicketIssuer {
     /** The caller's access token: auth also refuses the ticket when it was revoked. */
     subjectToken?: string;
   }): Promise<{ ticket: string; ticketId: string; expiresAt: string }>;
-}
-
-/**
- * Auth's refusals of a join ticket because of the subject (`auth.subject-*`, 403) and what the user gets
- * for each: the same codes the registry's own verifier uses for a revoked token or a disabled account.
- */
-const SUBJECT_REFUSALS: Record<
-  string,
-  { code: TokenRejection.Revoked | TokenRejection.AccountDisabled; message: string }
-> = {
-  [AuthErrorCode.SubjectRevoked]: {
-    code: TokenRejection.Revoked,
-    message: 'your access token was revoked; sign in again',
-  },
-  [AuthErrorCode.SubjectTokenInvalid]: {
-    code: TokenRejection.Revoked,
-    message: 'your access token is no longer accepted; sign in again',
-  },
-  [AuthErrorCode.SubjectDisabled]: {
-    code: TokenRejection.AccountDisabled,
-    message: 'your account is disabled',
-  },
-};
-
-/** The user-facing refusal when `error` is auth refusing the subject itself (not retryable), else undefined. */
-function subjectRefusal(error: unknown): ConferenceError | undefined {
-  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
-  if (status !== 403 || typeof code !== 'string' || !Object.hasOwn(SUBJECT_REFUSALS, code)) return undefined;
-  const refusal = SUBJECT_REFUSALS[code];
-  return new ConferenceError(refusal.code, refusal.message);
 }
 
 /** The caller's plan limits (introspection stamps them onto the token); undefined: unknown. */
