@@ -75,7 +75,7 @@ hoot_coremx_pods() {
 # Secrets, generated once into $HOOT_SECRETS (mode 700/600) and applied with the commands of
 # helm/hoot/README.md ("Any cluster"), in their idempotent form (create --dry-run=client | apply).
 hoot_create_secrets() {
-  hoot_say "Secrets hoot-auth, hoot-auth-signing-keys, hoot-registry, hoot-cash (a key per CoreMX pod; values in ${HOOT_SECRETS#"$HOOT_ROOT"/})…"
+  hoot_say "Secrets hoot-auth, hoot-auth-signing-keys, hoot-registry, hoot-cash and hoot-packager (keys per CoreMX pod; values in ${HOOT_SECRETS#"$HOOT_ROOT"/})…"
   mkdir -p "$HOOT_SECRETS" && chmod 700 "$HOOT_SECRETS"
   local once
   once() { # once FILE COMMAND…: run COMMAND into FILE unless FILE exists
@@ -116,6 +116,15 @@ hoot_create_secrets() {
   for name in "${cash_accounts[@]}"; do cash_args+=(--from-file="$name=$HOOT_SECRETS/service-key-$name"); done
   # Replaced whole: a former shared `cash-service-api-key` does not survive.
   apply_secret hoot-cash "${cash_args[@]}"
+  # The packager's two keys per CoreMX pod (control API, viewer-token HMAC), mounted by its packager and CASH.
+  local packager_args=()
+  while read -r pod; do
+    once "packager-control-key-$pod" openssl rand -hex 24
+    once "packager-viewer-token-key-$pod" openssl rand -hex 32
+    packager_args+=(--from-file="packager-control-key-$pod=$HOOT_SECRETS/packager-control-key-$pod")
+    packager_args+=(--from-file="packager-viewer-token-key-$pod=$HOOT_SECRETS/packager-viewer-token-key-$pod")
+  done < <(hoot_coremx_pods)
+  apply_secret hoot-packager "${packager_args[@]}"
 }
 
 # helm upgrade --install --wait with the overlay's values (extra helm args appended).

@@ -19,7 +19,9 @@ export const RELEASE = process.env['HOOT_RELEASE'] ?? 'hoot';
 /** The images the cluster runs, as scripts/build-images.sh names them (HOOT_E2E_IMAGES overrides). */
 export const IMAGES = (
   process.env['HOOT_E2E_IMAGES'] ??
-  ['auth', 'registry', 'cash', 'kms-lite', 'ferretdb', 'kafka'].map((s) => `hoot/${s}:0.1.0`).join(' ')
+  ['auth', 'registry', 'cash', 'kms-lite', 'packager', 'ferretdb', 'kafka']
+    .map((s) => `hoot/${s}:0.1.0`)
+    .join(' ')
 )
   .split(/[\s,]+/)
   .filter(Boolean);

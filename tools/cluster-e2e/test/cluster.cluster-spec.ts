@@ -231,6 +231,24 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     say(`metrics: ${JSON.stringify(metrics.all(), null, 2)}`);
   }, 60_000);
 
+  it('runs a ready LL-HLS packager in every CoreMX pod, answering /health/ready at the pod IP', async () => {
+    await step('packagers ready', async () => {
+      const pods = await coremxPods();
+      expect(pods.length).toBeGreaterThanOrEqual(2);
+      for (const { coremxId, podIP } of pods) {
+        const pod = await kubectlJson(['get', 'pod', coremxId]);
+        const status = (pod.status.containerStatuses as Json[]).find((c) => c.name === 'packager');
+        expect({ coremxId, packagerReady: status?.ready }).toEqual({ coremxId, packagerReady: true });
+        const container = (pod.spec.containers as Json[]).find((c) => c.name === 'packager');
+        const port = (container?.ports as Json[]).find((p) => p.name === 'hls')?.containerPort;
+        const res = await fetch(`http://${podIP}:${port}/health/ready`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        expect({ coremxId, status: res.status }).toEqual({ coremxId, status: 200 });
+      }
+    });
+  });
+
   it('alice creates an m2m conference at cloud 1, bob joins its address through cloud 2, both decode each other', async () => {
     await step('01-alice-creates', async () => {
       alice = await browser.signIn('alice', url('c1'), people['alice']);

@@ -107,7 +107,7 @@ function secretFile(
   return file;
 }
 
-export type Service = 'registry' | 'cash';
+export type Service = 'registry' | 'cash' | 'packager';
 
 export type Validation =
   { name: string; ok: true; config: Record<string, unknown> } | { name: string; ok: false; problem: string };
@@ -117,10 +117,11 @@ export function validateWithService(
   service: Service,
   envs: { name: string; env: Record<string, string> }[],
 ): Validation[] {
-  const loader =
-    service === 'registry'
-      ? "require('./apps/registry/src/config/registry.config').registryConfigFrom"
-      : "require('./apps/cash/src/config/cash.config').loadCashConfig";
+  const loader = {
+    registry: "require('./apps/registry/src/config/registry.config').registryConfigFrom",
+    cash: "require('./apps/cash/src/config/cash.config').loadCashConfig",
+    packager: "require('./apps/packager/src/config/packager.config').loadPackagerConfig",
+  }[service];
   const script = `
     const load = ${loader};
     const input = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
