@@ -302,6 +302,7 @@ describe('planServices: one packager per CoreMX', () => {
       PACKAGER_VIEWER_TOKEN_KEY_FILE: '/repo/.infra/dev-secrets/packager-viewer-token-key-coremx-1-c2',
     });
     // Each CASH gets its own CoreMX's packager: URL and the same key files (never the keys themselves).
+    for (const c of plan.cash) expect(c.env.PACKAGER_PUBLIC_URL).toBe(c.env.PACKAGER_URL);
     expect(
       plan.cash.map((c) => [
         c.coremxId,

@@ -447,6 +447,8 @@ export function planServices(input: ServicePlanInput): ServicePlan {
         // Its own packager (LL-HLS of p2m rooms), under the packager's own variable names: the control
         // API's URL and key, and the key viewer tokens are signed with (CASH signs, the packager checks).
         PACKAGER_URL: packagers[i].url,
+        // Where viewers fetch playlists (the chart's publicUrl); on one machine the same address.
+        PACKAGER_PUBLIC_URL: packagers[i].url,
         PACKAGER_CONTROL_KEY_FILE: packagers[i].controlKeyFile,
         PACKAGER_VIEWER_TOKEN_KEY_FILE: packagers[i].viewerTokenKeyFile,
         ...extra('cash'),
