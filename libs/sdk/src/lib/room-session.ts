@@ -10,8 +10,8 @@ import {
   type TimerHandle,
 } from '@hoot/domain';
 import { Emitter } from './emitter';
-import type { JoinAnswer } from '@hoot/contracts';
-import { pushEvent, PUSH_TYPES, roomChangeEvents, streamField, type RoomEvent } from './room-events';
+import { joinOverSignaling, type ConnectionSink, type Ticket } from './room-connection';
+import { pushEvent, roomChangeEvents, streamField, type RoomEvent } from './room-events';
 import { classifyJoinFailure, reconnectPause, reconnectPolicyOf } from './room-reconnect';
 import { SdkError, SdkErrorCode } from './sdk-error-codes';
 import { SignalingClient, SignalingError, type SignalingClose } from './signaling-client';
@@ -38,8 +38,6 @@ import type {
 
 export * from './room-session.types';
 
-type Ticket = Pick<JoinAnswer, 'ticket' | 'signalingUrl'> & Partial<JoinAnswer>;
-
 /**
  * The observed room: one participant's live session in a conference. It keeps `room` (the room view
  * of the CoreMX, patched as changes arrive), derives events from each change, sends commands, and joins
@@ -60,6 +58,13 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
   private readonly clock: Clock;
   private readonly policy: ReconnectPolicy | undefined;
   private sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+  /** Where the current connection's traffic goes (`joinOverSignaling`). */
+  private readonly sink: ConnectionSink = {
+    isCurrent: (sig) => this.signaling === sig,
+    onPush: (push) => this.onPush(push),
+    onClose: (info) => this.onClose(info),
+    onError: (error) => this.emit('error', error),
+  };
 
   private constructor(
     private readonly client: RoomSessionClient,
@@ -256,37 +261,12 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
    * caller can emit its own event first.
    */
   private async attach(ticket: Ticket): Promise<() => void> {
-    const sig = await SignalingClient.open(ticket.signalingUrl, this.WebSocketCtor, {
-      clock: this.clock,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-    });
-    const early: ServerPush[] = [];
-    let closedEarly: SignalingClose | undefined;
-    let released = false;
-    const onPush = (push: ServerPush) => {
-      if (!released) early.push(push);
-      else if (this.signaling === sig) this.onPush(push);
-    };
-    for (const type of PUSH_TYPES) sig.on(type, onPush);
-    sig.on('error', (error) => {
-      if (this.signaling === sig) this.emit('error', error);
-    });
-    sig.on('close', (info) => {
-      if (!released) closedEarly = info;
-      else if (this.signaling === sig) this.onClose(info);
-    });
-    let joined: SignalAnswerOf['join'];
-    try {
-      joined = await sig.request({
-        type: 'join',
-        ticket: ticket.ticket,
-        ...(this.options.displayName !== undefined ? { displayName: this.options.displayName } : {}),
-      });
-    } catch (error) {
-      sig.close(SignalingCloseCode.Left, 'join failed');
-      throw error;
-    }
+    const { sig, joined, release } = await joinOverSignaling(
+      ticket,
+      this.WebSocketCtor,
+      { ...this.options, clock: this.clock },
+      this.sink,
+    );
     if (this.sessionState === 'closed') {
       // Left while this join was under way: closing the connection leaves the room.
       sig.close(SignalingCloseCode.Left, 'left');
@@ -302,11 +282,7 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     this.currentCoremx = ticket.coremxId;
     this.currentUrl = ticket.signalingUrl;
     this.replace(before, joined.room, new Set([previousId, this.ownId].filter((id) => id !== undefined)));
-    return () => {
-      released = true;
-      for (const push of early) if (this.signaling === sig) this.onPush(push);
-      if (closedEarly && this.signaling === sig) this.onClose(closedEarly);
-    };
+    return release;
   }
 
   private onPush(push: ServerPush): void {
