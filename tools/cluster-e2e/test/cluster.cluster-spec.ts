@@ -10,18 +10,13 @@
  * deleted (the other replica answers, GCAS converges, seq stays gap-free); and the operator's view through
  * `kubectl hoot`. Measured numbers: test-artifacts/cluster/metrics.json; screenshots per step there too.
  */
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { eventually } from '@hoot/testing';
-import type { Page } from 'playwright-core';
 import {
-  ClusterBrowser,
   createConference,
   enterRoom,
   framesDecoded,
   joinByAddress,
   longestGapMs,
-  mediaHealth,
   myTile,
   readSampler,
   roomState,
@@ -29,207 +24,44 @@ import {
   startSampler,
   tileOf,
 } from '../src/browser';
-import { KubectlHoot } from '../src/cli';
-import { kubectl, say, writeArtifact } from '../src/cluster';
-import { Metrics } from '../src/metrics';
+import { kubectl } from '../src/cluster';
 import {
   coremxAt,
   coremxPods,
-  createPeople,
   deletePod,
   kubectlJson,
   kubectlOk,
   operatorKey,
   registryGet,
-  registryNodes,
   registryPods,
-  userToken,
-  type Cloud,
   type CoreMxPod,
-  type Person,
-  type RegistryNode,
 } from '../src/platform';
-
-const CONFERENCE_ID = `cl-${randomBytes(3).toString('hex')}`;
-/** How long the platform may take for one recovery (a drain deadline, a pod restart, a re-join). */
-const RECOVERY_MS = 240_000;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- registry and CLI JSON are walked freely
-type Json = Record<string, any>;
+import { CONFERENCE_ID, ClusterRun, RECOVERY_MS, type Json } from './cluster.fixture';
 
 describe('hoot through a real Kubernetes cluster (chart installed, Chromium on the host)', () => {
-  const metrics = new Metrics();
-  const mediaLog: Record<string, unknown>[] = [];
-  let registries: Record<Cloud, RegistryNode>;
-  let people: Record<string, Person>;
-  let browser: ClusterBrowser;
-  let cli: KubectlHoot;
-  const tokens: Record<string, string> = {};
-  const followers: ChildProcess[] = [];
-  let alice: Page;
-  let bob: Page;
-  let address = '';
-  /** Times bob had to raise his hand again after a re-join (the role is not kept, see the report). */
-  let bobRepromoted = 0;
+  const run = new ClusterRun();
+  const {
+    metrics,
+    tokens,
+    url,
+    aliceToken,
+    step,
+    conference,
+    bothCloudsSeeAllCoreMxAlive,
+    videoFlows,
+    liveAgain,
+    bobPublishes,
+    rejoinsSince,
+    videoBackAt,
+    postConference,
+    kafkaBack,
+    cliEvents,
+    cliCoreMx,
+    nodePortAnswersUntilReplicasBack,
+  } = run;
 
-  const url = (cloud: Cloud) => registries[cloud].url;
-  const aliceToken = () => tokens['alice'];
-
-  /** Runs a step; screenshots of every page after it, and with -FAILED in the name when it throws. */
-  async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    say(`step: ${name}`);
-    try {
-      const result = await fn();
-      await browser?.shotAll(name);
-      return result;
-    } catch (error) {
-      await browser?.shotAll(`${name}-FAILED`);
-      throw error;
-    }
-  }
-
-  /** The conference as cloud 1's registry answers it to alice. */
-  const conference = (): Promise<Json> =>
-    registryGet(url('c1'), aliceToken(), `/v1/conferences/${CONFERENCE_ID}`);
-
-  /** Waits until both registries list every CoreMX pod alive and agree on the set. */
-  async function bothCloudsSeeAllCoreMxAlive(description: string): Promise<string[]> {
-    return eventually(
-      async () => {
-        const pods = (await coremxPods()).map((p) => p.coremxId).sort();
-        expect(pods.length).toBeGreaterThanOrEqual(2);
-        const views: string[][] = [];
-        for (const cloud of ['c1', 'c2'] as const) {
-          const alive = (await coremxAt(url(cloud), aliceToken()))
-            .filter((c) => c.liveness === 'alive')
-            .map((c) => c.coremxId)
-            .sort();
-          views.push(alive);
-        }
-        expect(views[0]).toEqual(pods);
-        expect(views[1]).toEqual(pods);
-        return pods;
-      },
-      { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description },
-    );
-  }
-
-  /** Polls a page's decoded frames until they are above 0 and then above that first reading. */
-  async function videoFlows(page: Page, who: string, timeoutMs = RECOVERY_MS): Promise<void> {
-    try {
-      await decodesAndKeepsDecoding(page, who, timeoutMs);
-    } finally {
-      // What the SDK's media health check saw and rebuilt (in the artifacts, and in the log on a failure).
-      const health = await mediaHealth(page).catch((error: unknown) => ({ unreadable: String(error) }));
-      mediaLog.push({ at: new Date().toISOString(), who, ...health });
-      writeArtifact('media-health.json', mediaLog);
-      say(`${who}'s media: ${JSON.stringify(health)}`);
-    }
-  }
-
-  async function decodesAndKeepsDecoding(page: Page, who: string, timeoutMs: number): Promise<void> {
-    const first = await eventually(
-      async () => {
-        const n = await framesDecoded(page);
-        expect(n).toBeGreaterThan(0);
-        return n;
-      },
-      { timeoutMs, intervalMs: 250, description: `${who} decodes video` },
-    );
-    await eventually(async () => expect(await framesDecoded(page)).not.toBe(first), {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      description: `${who} keeps decoding video`,
-    });
-  }
-
-  /** Waits until the page's room is live again after `since` (a re-join seen by the sampler, or none). */
-  async function liveAgain(page: Page, who: string): Promise<void> {
-    await eventually(async () => expect(await roomState(page)).toBe('live'), {
-      timeoutMs: RECOVERY_MS,
-      intervalMs: 500,
-      description: `${who}'s room live`,
-    });
-  }
-
-  /** bob publishes: if a re-join made him a viewer again, he raises his hand and alice approves. */
-  async function bobPublishes(): Promise<void> {
-    const role = await eventually(
-      async () => {
-        const r = await myTile(bob).getAttribute('data-role', { timeout: 5_000 });
-        expect(r === 'viewer' || r === 'publisher').toBe(true);
-        return r;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, description: "bob's own tile" },
-    );
-    if (role === 'publisher') return;
-    const bobId = (await myTile(bob).getAttribute('data-participant-id')) ?? '';
-    await bob.getByTestId('raise-hand').click();
-    const request = alice.locator(`[data-testid="publish-request"][data-participant-id="${bobId}"]`);
-    await request.waitFor({ timeout: 60_000 });
-    await request.getByTestId('approve').click();
-    await eventually(async () => expect(await myTile(bob).getAttribute('data-role')).toBe('publisher'), {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      description: 'bob a publisher',
-    });
-  }
-
-  /** Rejoins counted by each page's sampler since `from`. */
-  async function rejoinsSince(from: number): Promise<Record<string, number>> {
-    return {
-      alice: (await readSampler(alice)).rejoins.filter((t) => t >= from).length,
-      bob: (await readSampler(bob)).rejoins.filter((t) => t >= from).length,
-    };
-  }
-
-  /** The first time after `from` a page decoded a new frame after its last re-join. */
-  async function videoBackAt(page: Page, from: number): Promise<number | null> {
-    const { samples, rejoins } = await readSampler(page);
-    const rejoinedAt = rejoins.filter((t) => t >= from).at(-1) ?? from;
-    let previous: number | undefined;
-    for (const s of samples) {
-      if (s.t >= rejoinedAt && s.frames > 0 && previous !== undefined && s.frames !== previous) return s.t;
-      if (s.t >= rejoinedAt) previous = s.frames;
-    }
-    return null;
-  }
-
-  beforeAll(async () => {
-    registries = await registryNodes();
-    say(`registries: c1 ${url('c1')}, c2 ${url('c2')}`);
-    // Ready pods are not yet a programmed NodePort (kube-proxy follows the endpoints a moment later).
-    for (const cloud of ['c1', 'c2'] as const) {
-      await eventually(
-        async () => {
-          const res = await fetch(`${url(cloud)}/health/ready`, { signal: AbortSignal.timeout(5_000) });
-          if (res.status !== 200) throw new Error(`${url(cloud)}/health/ready answered ${res.status}`);
-        },
-        { timeoutMs: 120_000, intervalMs: 1_000, description: `${url(cloud)} ready through its NodePort` },
-      );
-    }
-    people = await createPeople(['alice', 'bob']);
-    tokens['alice'] = await userToken(url('c1'), people['alice']);
-    tokens['bob'] = await userToken(url('c2'), people['bob']);
-    browser = await ClusterBrowser.launch([url('c1'), url('c2')]);
-    cli = new KubectlHoot();
-    await bothCloudsSeeAllCoreMxAlive('both registries see every CoreMX pod alive');
-  }, RECOVERY_MS + 120_000);
-
-  afterAll(async () => {
-    for (const f of followers) if (f.exitCode === null) f.kill('SIGKILL');
-    // The frame samples and re-join times of each page, for looking at a gap afterwards.
-    for (const [who, page] of [
-      ['alice', alice],
-      ['bob', bob],
-    ] as const) {
-      if (page && !page.isClosed())
-        writeArtifact(`samples-${who}.json`, await readSampler(page).catch(() => null));
-    }
-    await browser?.close();
-    cli?.dispose();
-    say(`metrics: ${JSON.stringify(metrics.all(), null, 2)}`);
-  }, 60_000);
+  beforeAll(() => run.setUp(), RECOVERY_MS + 120_000);
+  afterAll(() => run.tearDown(), 60_000);
 
   it('runs a ready LL-HLS packager in every CoreMX pod, answering /health/ready at the pod IP', async () => {
     await step('packagers ready', async () => {
@@ -251,27 +83,27 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
 
   it('alice creates an m2m conference at cloud 1, bob joins its address through cloud 2, both decode each other', async () => {
     await step('01-alice-creates', async () => {
-      alice = await browser.signIn('alice', url('c1'), people['alice']);
-      address = await createConference(alice, {
+      run.alice = await run.browser.signIn('alice', url('c1'), run.people['alice']);
+      run.address = await createConference(run.alice, {
         id: CONFERENCE_ID,
         type: 'm2m',
-        allowed: [people['bob'].username],
+        allowed: [run.people['bob'].username],
       });
-      expect(address).toMatch(new RegExp(`^hoot\\.mx://${CONFERENCE_ID}@[a-z0-9-]+\\.c1\\.hoot\\.mx$`));
-      await alice.getByTestId('open-room').click();
-      await enterRoom(alice);
+      expect(run.address).toMatch(new RegExp(`^hoot\\.mx://${CONFERENCE_ID}@[a-z0-9-]+\\.c1\\.hoot\\.mx$`));
+      await run.alice.getByTestId('open-room').click();
+      await enterRoom(run.alice);
       await eventually(
         async () => {
-          expect(await myTile(alice).getAttribute('data-role')).toBe('publisher');
-          expect(await roomState(alice)).toBe('live');
+          expect(await myTile(run.alice).getAttribute('data-role')).toBe('publisher');
+          expect(await roomState(run.alice)).toBe('live');
         },
         { timeoutMs: 60_000, intervalMs: 250, description: "alice's own tile, live" },
       );
-      await startSampler(alice);
+      await startSampler(run.alice);
     });
 
     const joinMs = await step('02-bob-joins-via-c2', async () => {
-      bob = await browser.signIn('bob', url('c2'), people['bob']);
+      run.bob = await run.browser.signIn('bob', url('c2'), run.people['bob']);
       await eventually(
         async () =>
           expect(
@@ -279,12 +111,12 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
           ).toBe(CONFERENCE_ID),
         { timeoutMs: 60_000, intervalMs: 500, description: 'cloud 2 knows the conference' },
       );
-      await joinByAddress(bob, address);
+      await joinByAddress(run.bob, run.address);
       // From the pre-join screen's Join click, as a user counts it.
       const clicked = Date.now();
-      await enterRoom(bob);
-      await startSampler(bob);
-      await eventually(async () => expect(await framesDecoded(bob)).toBeGreaterThan(0), {
+      await enterRoom(run.bob);
+      await startSampler(run.bob);
+      await eventually(async () => expect(await framesDecoded(run.bob)).toBeGreaterThan(0), {
         timeoutMs: 120_000,
         intervalMs: 100,
         description: 'bob decodes his first frame of alice',
@@ -294,10 +126,10 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     metrics.set('joinToFirstDecodedFrameMs', joinMs);
 
     const approveMs = await step('03-bob-publishes', async () => {
-      expect(await myTile(bob).getAttribute('data-role')).toBe('viewer');
+      expect(await myTile(run.bob).getAttribute('data-role')).toBe('viewer');
       const started = Date.now();
       await bobPublishes();
-      await eventually(async () => expect(await framesDecoded(alice)).toBeGreaterThan(0), {
+      await eventually(async () => expect(await framesDecoded(run.alice)).toBeGreaterThan(0), {
         timeoutMs: 120_000,
         intervalMs: 100,
         description: 'alice decodes her first frame of bob',
@@ -305,24 +137,24 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       return Date.now() - started;
     });
     metrics.set('raiseHandToFirstDecodedFrameAtOwnerMs', approveMs);
-    await videoFlows(alice, 'alice');
-    await videoFlows(bob, 'bob');
-    expect(await tileOf(alice, people['bob'].displayName).getAttribute('data-video')).toBe('true');
-    expect(await tileOf(bob, people['alice'].displayName).getAttribute('data-video')).toBe('true');
+    await videoFlows(run.alice, 'alice');
+    await videoFlows(run.bob, 'bob');
+    expect(await tileOf(run.alice, run.people['bob'].displayName).getAttribute('data-video')).toBe('true');
+    expect(await tileOf(run.bob, run.people['alice'].displayName).getAttribute('data-video')).toBe('true');
 
     // Screen share through the cluster: a second endpoint on the CoreMX pod's media server (issue 17).
     const shareMs = await step('03b-alice-shares-her-screen', async () => {
-      const aliceId = (await myTile(alice).getAttribute('data-participant-id')) ?? '';
+      const aliceId = (await myTile(run.alice).getAttribute('data-participant-id')) ?? '';
       const started = Date.now();
-      await alice.getByTestId('share-screen').click();
-      await eventually(async () => expect(await screenFramesFrom(bob, aliceId)).toBeGreaterThan(0), {
+      await run.alice.getByTestId('share-screen').click();
+      await eventually(async () => expect(await screenFramesFrom(run.bob, aliceId)).toBeGreaterThan(0), {
         timeoutMs: 60_000,
         intervalMs: 100,
         description: "bob decodes alice's shared screen",
       });
       const took = Date.now() - started;
-      const first = await screenFramesFrom(bob, aliceId);
-      await eventually(async () => expect(await screenFramesFrom(bob, aliceId)).toBeGreaterThan(first), {
+      const first = await screenFramesFrom(run.bob, aliceId);
+      await eventually(async () => expect(await screenFramesFrom(run.bob, aliceId)).toBeGreaterThan(first), {
         timeoutMs: 30_000,
         intervalMs: 250,
         description: "alice's screen keeps coming on bob's stage",
@@ -330,8 +162,8 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       return took;
     });
     metrics.set('shareClickToFirstScreenFrameMs', shareMs);
-    await alice.getByTestId('stop-screen-share').click();
-    await eventually(async () => expect(await bob.getByTestId('screen-stage').isHidden()).toBe(true), {
+    await run.alice.getByTestId('stop-screen-share').click();
+    await eventually(async () => expect(await run.bob.getByTestId('screen-stage').isHidden()).toBe(true), {
       timeoutMs: 30_000,
       intervalMs: 250,
       description: "the stage gone from bob's page after alice stops sharing",
@@ -388,39 +220,39 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
         },
         { timeoutMs: RECOVERY_MS, intervalMs: 500, description: 'both pages re-joined' },
       );
-      await liveAgain(alice, 'alice');
-      await liveAgain(bob, 'bob');
+      await liveAgain(run.alice, 'alice');
+      await liveAgain(run.bob, 'bob');
       // Roles survive the drain: bob comes back a speaker without raising his hand, alice the owner.
       await eventually(
         async () => {
-          expect(await myTile(bob).getAttribute('data-role')).toBe('publisher');
-          expect(await myTile(alice).getAttribute('data-owner')).toBe('true');
+          expect(await myTile(run.bob).getAttribute('data-role')).toBe('publisher');
+          expect(await myTile(run.alice).getAttribute('data-owner')).toBe('true');
         },
         { timeoutMs: 30_000, intervalMs: 250, description: 'bob back a speaker, alice the owner' },
       );
       for (const [who, page] of [
-        ['alice', alice],
-        ['bob', bob],
+        ['alice', run.alice],
+        ['bob', run.bob],
       ] as const) {
         await eventually(
           async () => expect(await page.getByTestId('room-address').textContent()).toContain(`@${movedTo}.`),
           { timeoutMs: 30_000, intervalMs: 250, description: `${who}'s page shows the new address` },
         );
       }
-      const before = await myTile(bob).getAttribute('data-role');
+      const before = await myTile(run.bob).getAttribute('data-role');
       await bobPublishes();
-      if (before !== 'publisher') bobRepromoted += 1;
-      await videoFlows(bob, 'bob');
-      await videoFlows(alice, 'alice');
+      if (before !== 'publisher') run.bobRepromoted += 1;
+      await videoFlows(run.bob, 'bob');
+      await videoFlows(run.alice, 'alice');
     });
     metrics.set('podDeleteToVideoAgainMs', {
-      alice: ((await videoBackAt(alice, deleted)) ?? Date.now()) - deleted,
-      bob: ((await videoBackAt(bob, deleted)) ?? Date.now()) - deleted,
+      alice: ((await videoBackAt(run.alice, deleted)) ?? Date.now()) - deleted,
+      bob: ((await videoBackAt(run.bob, deleted)) ?? Date.now()) - deleted,
     });
     metrics.set('rejoinsAfterPodDelete', await rejoinsSince(deleted));
     metrics.set('podDeleteLongestGapMs', {
-      alice: longestGapMs((await readSampler(alice)).samples, deleted, Date.now()),
-      bob: longestGapMs((await readSampler(bob)).samples, deleted, Date.now()),
+      alice: longestGapMs((await readSampler(run.alice)).samples, deleted, Date.now()),
+      bob: longestGapMs((await readSampler(run.bob)).samples, deleted, Date.now()),
     });
 
     // The StatefulSet brings the pod back; both clouds see it again before the next step.
@@ -459,21 +291,21 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
         },
         { timeoutMs: RECOVERY_MS, intervalMs: 500, description: 'both pages re-joined' },
       );
-      await liveAgain(alice, 'alice');
-      await liveAgain(bob, 'bob');
+      await liveAgain(run.alice, 'alice');
+      await liveAgain(run.bob, 'bob');
       // Roles survive the drain: bob comes back a speaker without raising his hand, alice the owner.
       await eventually(
         async () => {
-          expect(await myTile(bob).getAttribute('data-role')).toBe('publisher');
-          expect(await myTile(alice).getAttribute('data-owner')).toBe('true');
+          expect(await myTile(run.bob).getAttribute('data-role')).toBe('publisher');
+          expect(await myTile(run.alice).getAttribute('data-owner')).toBe('true');
         },
         { timeoutMs: 30_000, intervalMs: 250, description: 'bob back a speaker, alice the owner' },
       );
-      const before = await myTile(bob).getAttribute('data-role');
+      const before = await myTile(run.bob).getAttribute('data-role');
       await bobPublishes();
-      if (before !== 'publisher') bobRepromoted += 1;
-      await videoFlows(bob, 'bob');
-      await videoFlows(alice, 'alice');
+      if (before !== 'publisher') run.bobRepromoted += 1;
+      await videoFlows(run.bob, 'bob');
+      await videoFlows(run.alice, 'alice');
       const status = await kubectl(
         ['rollout', 'status', `statefulset/${pod.statefulSet}`, '--timeout=600s'],
         620_000,
@@ -483,54 +315,35 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     const to = Date.now();
     const rejoins = await rejoinsSince(from);
     const gaps = {
-      alice: longestGapMs((await readSampler(alice)).samples, from, to),
-      bob: longestGapMs((await readSampler(bob)).samples, from, to),
+      alice: longestGapMs((await readSampler(run.alice)).samples, from, to),
+      bob: longestGapMs((await readSampler(run.bob)).samples, from, to),
     };
     metrics.set('rollingRestartLongestGapMs', gaps);
     metrics.set('rejoinsDuringRollingRestart', rejoins);
-    metrics.set('bobRaisedHandAgainAfterRejoin', bobRepromoted);
-    expect(bobRepromoted).toBe(0);
+    metrics.set('bobRaisedHandAgainAfterRejoin', run.bobRepromoted);
+    expect(run.bobRepromoted).toBe(0);
     expect(rejoins['alice']).toBeLessThanOrEqual(1);
     expect(rejoins['bob']).toBeLessThanOrEqual(1);
     await bothCloudsSeeAllCoreMxAlive('every CoreMX alive after the rolling restart');
   });
 
   it('a registry replica deleted: the other answers through the NodePort, GCAS converges', async () => {
-    const node = registries['c1'];
+    const node = run.registries['c1'];
     const pods = await registryPods(node.deployment);
     expect(pods.filter((p) => p.ready).length).toBeGreaterThanOrEqual(2);
     const victim = pods[0].name;
     const deleted = Date.now();
     await deletePod(victim);
-    let ok = 0;
-    let failed = 0;
+    const polls = { ok: 0, failed: 0 };
     await step('08-registry-replica-deleted', async () => {
       // Poll the NodePort with the API until the Deployment has two Ready replicas again.
-      await eventually(
-        async () => {
-          try {
-            await coremxAt(node.url, aliceToken());
-            ok += 1;
-          } catch {
-            failed += 1;
-          }
-          const now = await registryPods(node.deployment);
-          expect(now.some((p) => p.name === victim)).toBe(false);
-          expect(now.filter((p) => p.ready).length).toBeGreaterThanOrEqual(2);
-          expect(ok).toBeGreaterThan(0);
-        },
-        {
-          timeoutMs: RECOVERY_MS,
-          intervalMs: 250,
-          description: `${node.deployment} back to 2 Ready replicas`,
-        },
-      );
+      await nodePortAnswersUntilReplicasBack(node, victim, polls);
       await bothCloudsSeeAllCoreMxAlive('GCAS converged after the registry replica was deleted');
-      await videoFlows(alice, 'alice');
-      await videoFlows(bob, 'bob');
+      await videoFlows(run.alice, 'alice');
+      await videoFlows(run.bob, 'bob');
     });
     metrics.set('registryReplicaDeleteToConvergedMs', Date.now() - deleted);
-    metrics.set('registryNodePortPollsDuringReplicaDelete', { ok, failed });
+    metrics.set('registryNodePortPollsDuringReplicaDelete', polls);
   });
 
   it('the Kafka pod deleted: after it returns, every conference on every CoreMX topic has gap-free seq', async () => {
@@ -542,39 +355,17 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
     // A second conference made while Kafka is away: its events wait in the CASH journal.
     const secondId = `${CONFERENCE_ID}-k`;
     const createdWhileAway = await step('09-kafka-pod-deleted', async () => {
-      const res = await fetch(`${url('c1')}/v1/conferences`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceToken()}` },
-        body: JSON.stringify({ id: secondId, type: 'm2m', allowed: [] }),
-      });
-      return res.status;
+      return (await postConference(secondId)).status;
     });
     const back = await step('10-kafka-back', async () => {
-      await eventually(
-        async () => {
-          const pods = await kubectlJson(['get', 'pods', '-l', 'app.kubernetes.io/name=kafka']);
-          const now = (pods.items as Json[]).find((p) => !p['metadata']['deletionTimestamp']);
-          expect(now?.['metadata']['uid']).toBeDefined();
-          expect(now?.['metadata']['uid']).not.toBe(victim['metadata']['uid']);
-          expect(
-            (now?.['status']['conditions'] as Json[] | undefined)?.some(
-              (c) => c['type'] === 'Ready' && c['status'] === 'True',
-            ),
-          ).toBe(true);
-        },
-        { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description: 'Kafka pod back and Ready' },
-      );
+      await kafkaBack(victim['metadata']['uid']);
       return Date.now();
     });
     metrics.set('kafkaPodDeleteToReadyMs', back - deleted);
     // Made now if the registry refused it while Kafka was away (asking again is idempotent for its owner).
     await eventually(
       async () => {
-        const res = await fetch(`${url('c1')}/v1/conferences`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceToken()}` },
-          body: JSON.stringify({ id: secondId, type: 'm2m', allowed: [] }),
-        });
+        const res = await postConference(secondId);
         expect([200, 201]).toContain(res.status);
       },
       { timeoutMs: RECOVERY_MS, intervalMs: 1_000, description: `${secondId} created` },
@@ -588,23 +379,7 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       eventually(
         async () => {
           const all: Json[] = [];
-          for (const id of coremxIds) {
-            const out = await cli.ok([
-              'events',
-              '--coremx',
-              id,
-              '--brokers',
-              'hoot-kafka:9092',
-              '-o',
-              'json',
-            ]);
-            all.push(
-              ...out
-                .split('\n')
-                .filter((l) => l.trim())
-                .map((l) => JSON.parse(l) as Json),
-            );
-          }
+          for (const id of coremxIds) all.push(...(await cliEvents(id)));
           // This run's conferences are there, the one made while Kafka was away included.
           const ids = new Set(all.map((e) => e['conferenceId']));
           expect(ids.has(CONFERENCE_ID)).toBe(true);
@@ -627,25 +402,25 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
 
   it("the operator's view: kubectl hoot registries, gcas, coremx list, drain/undrain, events --follow", async () => {
     await step('12-operator-view', async () => {
-      const login = await cli.run(
-        ['login', '-u', people['alice'].username, '--password-stdin'],
-        `${people['alice'].password}\n`,
+      const login = await run.cli.run(
+        ['login', '-u', run.people['alice'].username, '--password-stdin'],
+        `${run.people['alice'].password}\n`,
       );
       expect(login.stderr).not.toContain('reachable inside the cluster only');
       expect(login.code).toBe(0);
 
-      const regs = await cli.json(['registries']);
+      const regs = await run.cli.json(['registries']);
       const regIds = ((regs['registries'] ?? regs) as Json[]).map((r) => r['registryId']).sort();
       expect(regIds).toEqual(expect.arrayContaining(['reg-c1-1', 'reg-c2-1']));
-      expect(await cli.ok(['registries'])).toMatch(/^REGISTRY +CLOUD +PRIORITY/);
+      expect(await run.cli.ok(['registries'])).toMatch(/^REGISTRY +CLOUD +PRIORITY/);
 
-      const gcas = await cli.json(['gcas']);
+      const gcas = await run.cli.json(['gcas']);
       // `-o json`: the answering registry and its raw map (registry id → meta and CoreMX entries).
       expect(Object.keys(gcas['gcas'] as Json)).toEqual(expect.arrayContaining(['reg-c1-1', 'reg-c2-1']));
-      expect(await cli.ok(['gcas'])).toMatch(/^REGISTRY +KIND +KEY +VERSION/);
+      expect(await run.cli.ok(['gcas'])).toMatch(/^REGISTRY +KIND +KEY +VERSION/);
 
       const pods = (await coremxPods()).map((p) => p.coremxId).sort();
-      const list = await cli.json(['coremx', 'list']);
+      const list = await run.cli.json(['coremx', 'list']);
       const listed = (list['coremx'] as Json[])
         .filter((c) => c['liveness'] === 'alive')
         .map((c) => c['coremxId']);
@@ -659,54 +434,28 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       // cluster, reaches it through the Kubernetes API (pods/portforward) by itself.
       const { key, source } = await operatorKey();
       metrics.set('operatorKeySource', source);
-      cli.apiKey = key;
+      run.cli.apiKey = key;
       // Follow its topic from the beginning; caught up once it printed what a plain read finds.
       const stored = (
-        await cli.ok(['events', '--coremx', idle, '--brokers', 'hoot-kafka:9092', '-o', 'json'])
+        await run.cli.ok(['events', '--coremx', idle, '--brokers', 'hoot-kafka:9092', '-o', 'json'])
       )
         .split('\n')
         .filter((l) => l.trim()).length;
-      const follower = cli.spawn([
-        'events',
-        '--coremx',
-        idle,
-        '--follow',
-        '--from-beginning',
-        '--brokers',
-        'hoot-kafka:9092',
-        '-o',
-        'json',
-      ]);
-      followers.push(follower);
-      let followed = '';
-      let followErr = '';
-      follower.stdout?.on('data', (d) => (followed += String(d)));
-      follower.stderr?.on('data', (d) => (followErr += String(d)));
-      const followedEvents = (): Json[] =>
-        followed
-          .split('\n')
-          .filter((l) => l.trim())
-          .map((l) => JSON.parse(l) as Json);
+      const follow = run.followEvents(idle);
+      const { process: follower, events: followedEvents, statesSince } = follow;
       await eventually(() => expect(followedEvents().length).toBeGreaterThanOrEqual(stored), {
         timeoutMs: 60_000,
         intervalMs: 250,
-        description: `events --follow caught up with ${stored} stored events (stderr: ${followErr})`,
+        description: `events --follow caught up with ${stored} stored events (stderr: ${follow.stderr()})`,
       });
       const caughtUp = followedEvents().length;
-      const statesSince = (n: number): string[] =>
-        followedEvents()
-          .slice(n)
-          .filter((e) => e['type'] === 'coremx.state-changed')
-          .map((e) => String(e['data']?.['to']));
 
-      const drained = await cli.run(['coremx', 'drain', idle]);
+      const drained = await run.cli.run(['coremx', 'drain', idle]);
       expect(drained.code).toBe(0);
       expect(drained.stdout).toContain(`CoreMX ${idle} is draining.`);
       await eventually(
         async () => {
-          const entry = ((await cli.json(['coremx', 'list']))['coremx'] as Json[]).find(
-            (c) => c['coremxId'] === idle,
-          );
+          const entry = await cliCoreMx(idle);
           expect(entry?.['state']).toBe('draining');
         },
         { timeoutMs: 60_000, intervalMs: 1_000, description: `${idle} draining at the registry` },
@@ -714,17 +463,15 @@ describe('hoot through a real Kubernetes cluster (chart installed, Chromium on t
       await eventually(() => expect(statesSince(caughtUp)).toContain('draining'), {
         timeoutMs: 60_000,
         intervalMs: 500,
-        description: `events --follow shows the drain (stderr: ${followErr})`,
+        description: `events --follow shows the drain (stderr: ${follow.stderr()})`,
       });
       const afterDrain = followedEvents().length;
-      const undrained = await cli.run(['coremx', 'undrain', idle]);
+      const undrained = await run.cli.run(['coremx', 'undrain', idle]);
       expect(undrained.code).toBe(0);
       expect(undrained.stdout).toContain(`CoreMX ${idle} is back in service.`);
       await eventually(
         async () => {
-          const entry = ((await cli.json(['coremx', 'list']))['coremx'] as Json[]).find(
-            (c) => c['coremxId'] === idle,
-          );
+          const entry = await cliCoreMx(idle);
           expect(entry?.['state']).toBe('active');
         },
         { timeoutMs: 60_000, intervalMs: 1_000, description: `${idle} active again` },
