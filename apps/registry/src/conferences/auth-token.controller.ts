@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ServiceErrorCode } from '@hoot/domain';
+import { ServiceErrorCode, httpStatusOf } from '@hoot/contracts';
 import { HootException } from '@hoot/service-kit';
 import { REGISTRY_CONFIG } from '../registry.tokens';
 import type { RegistryConfig } from '../config/registry.config';
@@ -52,7 +52,7 @@ export class AuthTokenController {
       if (!isNoAnswer(error)) throw error;
       throw new HootException(
         ServiceErrorCode.Unavailable,
-        503,
+        httpStatusOf(ServiceErrorCode.Unavailable),
         'the auth service is unreachable; retry',
         undefined,
         {

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CurrentIdentity, ServiceGuard, type Identity } from '@hoot/auth-kit';
 import { REGISTRY_ID, type GossipMessage } from '@hoot/gossip';
+import { GossipErrorCode, httpStatusOf } from '@hoot/contracts';
 import { HootException } from '@hoot/service-kit';
 import { REGISTRY_NODE } from '../registry.tokens';
 import type { RegistryNode } from './registry-node';
@@ -21,13 +22,17 @@ export class GossipController {
   exchange(@Body() body: unknown, @CurrentIdentity() caller: Identity): { messages: GossipMessage[] } {
     const name = caller.username ?? caller.name;
     if (!REGISTRY_ID.test(name))
-      throw new HootException('gossip.not-a-registry', 403, `service account ${name} is not a registry node`);
+      throw new HootException(
+        GossipErrorCode.NotARegistry,
+        httpStatusOf(GossipErrorCode.NotARegistry),
+        `service account ${name} is not a registry node`,
+      );
     const before = this.node.counters.rejectedMessages;
     const messages = this.node.receive(body, name);
     if (this.node.counters.rejectedMessages > before)
       throw new HootException(
-        'gossip.message-invalid',
-        400,
+        GossipErrorCode.MessageInvalid,
+        httpStatusOf(GossipErrorCode.MessageInvalid),
         'the gossip message was rejected (see the registry log)',
       );
     return { messages };

@@ -1,5 +1,5 @@
 import type { Identity } from '@hoot/auth-kit';
-import { MembershipErrorCode } from '@hoot/contracts';
+import { MembershipErrorCode, httpStatusOf } from '@hoot/contracts';
 import { HootException } from '@hoot/service-kit';
 
 /** The membership API's codes live in the one error catalogue (`@hoot/contracts`). */
@@ -38,7 +38,7 @@ export class CoreMxBinding {
     if (name !== undefined && (name === cashAccountOf(coremxId) || this.shared.has(name))) return;
     throw new HootException(
       MembershipErrorCode.NotBound,
-      403,
+      httpStatusOf(MembershipErrorCode.NotBound),
       `this service credential is not bound to CoreMX ${coremxId}: only its own CASH (service account ${cashAccountOf(coremxId)}) may advertise it`,
     );
   }

@@ -4,6 +4,7 @@ import { CurrentIdentity, ServiceGuard, type Identity } from '@hoot/auth-kit';
 import { HootException } from '@hoot/service-kit';
 import { COREMX_BINDING, REGISTRY_NODE } from '../registry.tokens';
 import type { CoreMxView, RegistryNode } from '../gcas/registry-node';
+import { httpStatusOf } from '@hoot/contracts';
 import { MembershipErrorCode, type CoreMxBinding } from './coremx-binding';
 import { CoreMxDeregisterDto, CoreMxIdParam, CoreMxReportDto } from './coremx-report.dto';
 
@@ -51,7 +52,11 @@ export class MembershipController {
     this.binding.assertMayAdvertise(identity, coremxId);
     const current = this.node.coremx().find((c) => c.coremxId === coremxId);
     if (!current)
-      throw new HootException(MembershipErrorCode.NotFound, 404, `CoreMX ${coremxId} is not registered`);
+      throw new HootException(
+        MembershipErrorCode.NotFound,
+        httpStatusOf(MembershipErrorCode.NotFound),
+        `CoreMX ${coremxId} is not registered`,
+      );
     const { registryId: _r, cloud: _c, version: _v, silentForMs: _s, liveness: _l, ...entry } = current;
     const accepted = await this.node.reportCoreMx({ ...entry, state: 'down' }, { incarnation, seq });
     return { accepted, registryId: this.node.id };

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { AuthGuard } from '@hoot/auth-kit';
-import { ServiceErrorCode } from '@hoot/domain';
+import { ServiceErrorCode, httpStatusOf } from '@hoot/contracts';
 import type { Gcas } from '@hoot/gossip';
 import { HootException } from '@hoot/service-kit';
 import { REGISTRY_NODE } from '../registry.tokens';
@@ -64,7 +64,11 @@ export class ReadController {
   @Get('roulette')
   roulette(@Query() query: RouletteQueryDto): { registries: RouletteEntry[] } {
     if ((query.lat === undefined) !== (query.lon === undefined))
-      throw new HootException(ServiceErrorCode.RequestInvalid, 400, 'give both lat and lon, or neither');
+      throw new HootException(
+        ServiceErrorCode.RequestInvalid,
+        httpStatusOf(ServiceErrorCode.RequestInvalid),
+        'give both lat and lon, or neither',
+      );
     return {
       registries: roulette(this.node.registries(), {
         region: query.region,

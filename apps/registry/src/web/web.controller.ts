@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { WebAssetsErrorCode, httpStatusOf } from '@hoot/contracts';
 import { HootException } from '@hoot/service-kit';
 import { pickEncoding, WebAssets, type WebFileName } from './web-assets';
 import { CACHE_CONTROL, COMMON_HEADERS } from './web-headers';
@@ -14,7 +15,7 @@ export interface WebOptions {
 }
 
 /** Stable code of the answer when the web app has not been built. */
-export const WEB_NOT_BUILT = 'web.not-built';
+export const WEB_NOT_BUILT = WebAssetsErrorCode.NotBuilt;
 
 /**
  * The web app (apps/web) at the registry's root: `/` and the app's own routes (`/join/:id`, `/room/…`)
@@ -111,7 +112,7 @@ export class WebController {
     if (!file) {
       throw new HootException(
         WEB_NOT_BUILT,
-        503,
+        httpStatusOf(WEB_NOT_BUILT),
         `the web app is not built: run \`npx nx run web:build\` (node apps/web/build.mjs) so that ${this.options.assets.root} holds it, or point WEB_ROOT at a built copy`,
       );
     }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { systemClock, WebhookErrorCode, type Clock } from '@hoot/domain';
 import type { WebhookDelivery, WebhookRecord, WebhookStore } from '@hoot/mongo';
+import { httpStatusOf } from '@hoot/contracts';
 import { HootException } from '@hoot/service-kit';
 import { WEBHOOK_NO_ANSWER } from './webhook-dispatcher';
 import { webhookSecret } from './webhook-signature';
@@ -71,7 +72,7 @@ export class WebhookService {
 
   async put(accountId: string, rawUrl: string): Promise<WebhookWithSecret> {
     const checked = checkWebhookUrl(rawUrl, { allowPrivate: this.options.allowPrivateUrls });
-    if (!checked.ok) throw new HootException(checked.code, 400, checked.message);
+    if (!checked.ok) throw new HootException(checked.code, httpStatusOf(checked.code), checked.message);
     const hook = await this.store.putWebhook(accountId, checked.url, this.newGeneration(), this.now());
     return this.withSecret(hook);
   }
@@ -109,7 +110,7 @@ export class WebhookService {
     if (!(await this.store.redeliver(accountId, eventId, this.now())))
       throw new HootException(
         WebhookErrorCode.DeadLetterNotFound,
-        404,
+        httpStatusOf(WebhookErrorCode.DeadLetterNotFound),
         `no dead letter ${eventId} for this account`,
       );
     this.options.onRedeliver?.();
@@ -135,7 +136,11 @@ export class WebhookService {
 }
 
 const notFound = () =>
-  new HootException(WebhookErrorCode.NotFound, 404, 'this account has no webhook; register one with PUT');
+  new HootException(
+    WebhookErrorCode.NotFound,
+    httpStatusOf(WebhookErrorCode.NotFound),
+    'this account has no webhook; register one with PUT',
+  );
 
 function deadLetterView(d: WebhookDelivery): DeadLetterView {
   return {
