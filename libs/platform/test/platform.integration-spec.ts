@@ -143,9 +143,33 @@ describe('startPlatform in test mode (the launcher of npm start)', () => {
     }
   });
 
+  it('runs a packager per CoreMX, ready, on its own port and RTP range, its control API behind its own key', async () => {
+    expect(platform.packagers.map((p) => [p.coremxId, p.rtpPorts])).toEqual([
+      ['coremx-1-c1', { min: 42000, max: 42499 }],
+      ['coremx-1-c2', { min: 42500, max: 42999 }],
+    ]);
+    expect(new Set(platform.packagers.map((p) => p.url)).size).toBe(2);
+    const controlKeys = platform.packagers.map((p) => readFileSync(p.controlKeyFile, 'utf8').trim());
+    const tokenKeys = platform.packagers.map((p) => readFileSync(p.viewerTokenKeyFile, 'utf8').trim());
+    expect(new Set([...controlKeys, ...tokenKeys]).size).toBe(4);
+    for (const [i, packager] of platform.packagers.entries()) {
+      expect((await fetch(`${packager.url}/health/ready`)).status).toBe(200);
+      const streams = (key: string) =>
+        fetch(`${packager.url}/v1/streams`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await streams(controlKeys[i])).status).toBe(200);
+      // The other CoreMX's key is refused: no key is shared.
+      const refused = await streams(controlKeys[1 - i]);
+      expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+        401,
+        'packager.unauthorized',
+      ]);
+    }
+  });
+
   it('stop() leaves no process of the run and no temporary state behind', async () => {
     const groups = platform.pids();
-    expect(groups.length).toBe(8); // the web build, auth, two kms-lite, two registries, two CASH
+    // The web build, the ffmpeg install, auth, two kms-lite, two packagers, two registries, two CASH.
+    expect(groups.length).toBe(11);
     expect(processesOfRun(platform.runId).length).toBeGreaterThanOrEqual(7);
     await platform.stop();
     // A killed watchdog may linger as a zombie until it is reaped; zombies run nothing and are skipped.
