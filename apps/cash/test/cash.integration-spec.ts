@@ -3,132 +3,26 @@
  * kms-lite (fake engine: deterministic SDP, no sockets), Kafka and FerretDB from the integration setup.
  * Participants join with tickets signed by the auth service's own signing key, speak signaling over the
  * real WebSocket, and the CCES topic of the CoreMX is read back with `subscribeCces`.
+ *
+ * This file: the sessions (m2m, a2m, p2p), bad input, a kms-lite restart, and the drain that ends them all
+ * (registration, re-homing and revocation: cash-registry-auth.integration-spec.ts).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { signTestToken, testKeyPair, type TestKeyPair } from '@hoot/auth-kit/testing';
-import { RevocationPublisher, createKafka, type AuthRevocationEvent, type CcesEvent } from '@hoot/events';
-import type { KmsLiteProcess } from '@hoot/media/testing';
-import {
-  eventually,
-  integrationInfra,
-  CashStack,
-  REGISTRY_ID,
-  STACK_ISSUER,
-  type RunningCash,
-  SignalingClient,
-  type Inbound,
-} from '@hoot/testing';
-import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
-import { startCashFixture, type CashFixture } from './support/cash-fixture';
+import { randomBytes } from 'node:crypto';
+import { testKeyPair } from '@hoot/auth-kit/testing';
+import { eventually } from '@hoot/testing';
+import { CashSpecSession } from './cash.integration.fixture';
 
 jest.setTimeout(240_000);
 
 const run = randomBytes(3).toString('hex');
 const COREMX_ID = `coremx-it-${run}`;
+const s = new CashSpecSession(COREMX_ID, run);
+const { ticket, open, joinAs, offer, api, eventsOf, typesOf, codes } = s;
 
-let stack: CashStack;
-let kms: KmsLiteProcess;
-let cash: RunningCash;
-let signingKey: TestKeyPair;
-let serviceToken: string;
-let events: CcesEvent[] = [];
-let anomalies: string[] = [];
-let fixture: CashFixture | undefined;
-const clients: SignalingClient[] = [];
-const peers: RTCPeerConnection[] = [];
-
-beforeAll(async () => {
-  fixture = await startCashFixture(COREMX_ID, `it_${run}`);
-  ({ stack, kms, cash, signingKey, serviceToken, events, anomalies } = fixture);
-}, 300_000);
-
-afterAll(async () => {
-  for (const c of clients) c.terminate();
-  for (const p of peers) await p.close().catch(() => undefined);
-  await fixture?.stop();
-});
-
-/** A join ticket as the registry would get it issued (signed with the auth service's key). */
-function ticket(
-  conferenceId: string,
-  identity: string,
-  claims: Record<string, unknown> = {},
-  options: { audience?: string; key?: TestKeyPair; ttlSeconds?: number; nowMs?: number } = {},
-): string {
-  return signTestToken(options.key ?? signingKey, {
-    issuer: STACK_ISSUER,
-    audience: options.audience ?? `coremx:${COREMX_ID}`,
-    subject: identity,
-    ttlSeconds: options.ttlSeconds ?? 300,
-    ...(options.nowMs !== undefined ? { nowMs: options.nowMs } : {}),
-    claims: { jti: randomUUID(), cid: conferenceId, name: identity, ...claims },
-  });
-}
-
-async function open(): Promise<SignalingClient> {
-  const client = await SignalingClient.open(cash.signalingUrl);
-  clients.push(client);
-  return client;
-}
-
-async function joinAs(conferenceId: string, identity: string, claims: Record<string, unknown> = {}) {
-  const client = await open();
-  const joined = await client.request({ type: 'join', ticket: ticket(conferenceId, identity, claims) });
-  expect(joined).toMatchObject({ type: 'joined', participantId: expect.any(String) });
-  return { client, id: joined['participantId'] as string, joined };
-}
-
-/** A browser-like offer from werift (Opus, VP8). */
-async function offer(kinds: ('audio' | 'video')[], direction: 'sendonly' | 'recvonly'): Promise<string> {
-  const peer = new RTCPeerConnection({ codecs: { audio: [useOPUS()], video: [useVP8()] } });
-  peers.push(peer);
-  for (const kind of kinds)
-    peer.addTransceiver(direction === 'sendonly' ? new MediaStreamTrack({ kind }) : kind, { direction });
-  await peer.setLocalDescription(await peer.createOffer());
-  return peer.localDescription!.sdp;
-}
-
-async function api(method: string, path: string, body?: unknown, token: string | null = serviceToken) {
-  const res = await fetch(`${cash.url}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-const eventsOf = (conferenceId: string) => events.filter((e) => e.conferenceId === conferenceId);
-const typesOf = (conferenceId: string) => eventsOf(conferenceId).map((e) => e.type);
-const codes = (client: SignalingClient) => client.ofType('error').map((m: Inbound) => m.code);
+beforeAll(() => s.start(), 300_000);
+afterAll(() => s.stop());
 
 describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () => {
-  it('registers its CoreMX at the registry, which lists it as alive and active', async () => {
-    const user = await stack.userToken(`viewer${run}`);
-    await eventually(
-      async () => {
-        const res = await fetch(`${stack.registryUrl}/v1/coremx`, {
-          headers: { authorization: `Bearer ${user}` },
-        });
-        expect(res.status).toBe(200);
-        const body = (await res.json()) as { coremx: Array<Record<string, unknown>> };
-        expect(body.coremx.find((c) => c['coremxId'] === COREMX_ID)).toMatchObject({
-          address: `${COREMX_ID}.c1.hoot.mx`,
-          signalingUrl: cash.signalingUrl,
-          state: 'active',
-          liveness: 'alive',
-          registryId: REGISTRY_ID,
-        });
-      },
-      { timeoutMs: 30_000, description: 'the registry lists the CoreMX' },
-    );
-    const status = await api('GET', '/internal/v1/coremx/status');
-    expect(status.status).toBe(200);
-  });
-
   it('runs a full m2m session with three participants and publishes exactly the expected CCES events', async () => {
     const room = `standup-${run}`;
     const reserved = await api('POST', '/internal/v1/rooms', { id: room, type: 'm2m', owner: 'alice' });
@@ -217,7 +111,7 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
       { from: null, to: alice.id },
       { from: alice.id, to: carol.id },
     ]);
-    expect(anomalies).toEqual([]);
+    expect(s.anomalies).toEqual([]);
   });
 
   it('refuses video in an a2m room and changes nothing', async () => {
@@ -310,80 +204,6 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
     });
   });
 
-  it('publishes room.reserved (v2) then conference.moved for a re-homed public conference, and ends it for its owner', async () => {
-    const room = `rehomed-${run}`;
-    const other = `coremx-gone-${run}`;
-    const body = {
-      id: room,
-      type: 'm2m',
-      owner: 'olga',
-      public: true,
-      allowed: ['pete', 'quinn'],
-      maxParticipants: 40,
-      movedFrom: { coremxId: other, reason: 'coremx-down' },
-    };
-    const reserved = await api('POST', '/internal/v1/rooms', body);
-    expect(reserved.status).toBe(201);
-    const address = `hoot.mx://${room}@${COREMX_ID}.c1.hoot.mx`;
-    expect(reserved.body['address']).toBe(address);
-    await eventually(() => expect(typesOf(room)).toEqual(['room.reserved', 'conference.moved']), {
-      timeoutMs: 30_000,
-      description: 'the CCES topic carries the reservation and the move',
-    });
-    expect(eventsOf(room).map((e) => [e.type, e.schemaVersion, e.seq, e.coremxId, e.data])).toEqual([
-      [
-        'room.reserved',
-        2,
-        1,
-        COREMX_ID,
-        {
-          roomType: 'm2m',
-          creator: 'olga',
-          address,
-          public: true,
-          allowed: ['pete', 'quinn'],
-          maxParticipants: 40,
-        },
-      ],
-      [
-        'conference.moved',
-        1,
-        2,
-        COREMX_ID,
-        { fromCoremxId: other, toCoremxId: COREMX_ID, toAddress: address, reason: 'coremx-down' },
-      ],
-    ]);
-
-    // A repeat (the registry retrying) publishes nothing; a stranger joins the public room with an access token.
-    expect((await api('POST', '/internal/v1/rooms', body)).status).toBe(200);
-    const stranger = await open();
-    const joined = await stranger.request({
-      type: 'join',
-      accessToken: await stack.userToken(`rosa${run}`),
-      roomId: room,
-    });
-    expect(joined).toMatchObject({ type: 'joined', participantId: expect.any(String) });
-
-    // The conference's owner ends it through the registry.
-    expect((await api('DELETE', `/internal/v1/rooms/${room}?by=olga`)).status).toBe(204);
-    await stranger.next('room-ended', (m) => m['reason'] === 'ended');
-    await eventually(() => expect(typesOf(room).at(-1)).toBe('room.ended'));
-    expect(eventsOf(room).map((e) => e.type)).toEqual([
-      'room.reserved',
-      'conference.moved',
-      'room.started',
-      'participant.joined',
-      'room.ended',
-    ]);
-    expect(eventsOf(room).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(eventsOf(room).at(-1)?.data).toEqual({
-      by: 'olga',
-      reason: 'ended',
-      participantIds: [joined['participantId']],
-    });
-    expect(anomalies).toEqual([]);
-  });
-
   it('answers bad input on the WebSocket and the service API with clear errors and changes nothing', async () => {
     const room = `steady-${run}`;
     const grace = await joinAs(room, 'grace');
@@ -431,14 +251,14 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
         'TICKET_INVALID',
       ],
       // A user's access token is not a ticket: its audience is not this CoreMX.
-      [{ type: 'join', ticket: await stack.userToken(`ivan${run}`) }, 'TICKET_WRONG_COREMX'],
+      [{ type: 'join', ticket: await s.stack.userToken(`ivan${run}`) }, 'TICKET_WRONG_COREMX'],
       [{ type: 'join', ticket: ticket(room, 'ivan', { cid: 'Not A Room!' }) }, 'TICKET_INVALID'],
     ];
     for (const [message, code] of strangerChecks) {
       expect(await stranger.request(message)).toMatchObject({ type: 'error', code });
     }
 
-    const user = await stack.userToken(`judy${run}`);
+    const user = await s.stack.userToken(`judy${run}`);
     const apiChecks: Array<[number, Promise<{ status: number; body: Record<string, unknown> }>]> = [
       [400, api('POST', '/internal/v1/rooms', { id: 'Bad Id!', type: 'm2m' })],
       [400, api('POST', '/internal/v1/rooms', { id: `x-${run}`, type: 'party' })],
@@ -483,63 +303,7 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
     expect(await heidi.client.request({ type: 'raise-hand' })).toMatchObject({ type: 'ok' });
     await eventually(() => expect(eventsOf(room)).toHaveLength(eventCount + 1));
     expect(eventsOf(room).at(-1)).toMatchObject({ type: 'hand.raised', seq: eventCount + 1 });
-    expect(anomalies).toEqual([]);
-  });
-
-  it('closes live sessions soon after a revocation reaches Kafka: a whole subject, or one ticket (figures printed)', async () => {
-    const room = `revoke-${run}`;
-    const kafka = createKafka({ clientId: `revoker-${run}`, brokers: integrationInfra().kafkaBrokers });
-    const publisher = new RevocationPublisher(kafka, stack.revocationsTopic);
-    await publisher.connect();
-    const figures: Record<string, number> = {};
-    try {
-      const bystander = await joinAs(room, `olga-${run}`);
-      /** Publishes `event` and answers the ms from the start of the publish to the socket's close. */
-      const measure = async (client: SignalingClient, event: AuthRevocationEvent): Promise<number> => {
-        const closed = new Promise<number>((resolve) =>
-          client.ws.once('close', () => resolve(performance.now())),
-        );
-        const started = performance.now();
-        await publisher.publish(event);
-        const at = await closed;
-        expect(client.closeCode).toBe(4001);
-        expect(client.inbox.at(-1)).toMatchObject({ type: 'error', code: 'TICKET_REVOKED' });
-        return Math.round(at - started);
-      };
-      const base = { schemaVersion: 1 as const, occurredAt: new Date().toISOString() };
-      for (const n of [1, 2, 3]) {
-        const sub = `mallory-${n}-${run}`;
-        const victim = await joinAs(room, sub);
-        figures[`subject-${n}`] = await measure(victim.client, {
-          ...base,
-          id: randomUUID(),
-          type: 'subject.revoked',
-          sub,
-          beforeMs: Date.now() + 1,
-        });
-        const jti = randomUUID();
-        const holder = await joinAs(room, `trent-${n}-${run}`, { jti });
-        figures[`ticket-${n}`] = await measure(holder.client, {
-          ...base,
-          id: randomUUID(),
-          type: 'token.revoked',
-          sub: `trent-${n}-${run}`,
-          jti,
-          expiresAtMs: Date.now() + 300_000,
-        });
-      }
-      // Everyone revoked left the room; the bystander is still in it.
-      await eventually(() =>
-        expect(eventsOf(room).filter((e) => e.type === 'participant.left')).toHaveLength(6),
-      );
-      process.stdout.write(`CASH revocation → socket closed (ms): ${JSON.stringify(figures)}\n`);
-      expect(bystander.client.closeCode).toBeUndefined();
-      expect(await bystander.client.request({ type: 'chat', text: 'still here' })).toMatchObject({
-        type: 'ok',
-      });
-    } finally {
-      await publisher.disconnect();
-    }
+    expect(s.anomalies).toEqual([]);
   });
 
   it('rebuilds rooms on fresh pipelines after a kms-lite restart, and participants re-offer', async () => {
@@ -561,16 +325,16 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
         sdpOffer: await offer(['audio', 'video'], 'recvonly'),
       }),
     ).toMatchObject({ type: 'subscribe-answer' });
-    const serverBefore = ((await (await fetch(`${kms.adminUrl}/faults`)).json()) as { serverId: string })
+    const serverBefore = ((await (await fetch(`${s.kms.adminUrl}/faults`)).json()) as { serverId: string })
       .serverId;
 
-    const restart = await fetch(`${kms.adminUrl}/faults/restart`, {
+    const restart = await fetch(`${s.kms.adminUrl}/faults/restart`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ downMs: 300 }),
     });
     expect(restart.ok).toBe(true);
-    const serverAfter = ((await (await fetch(`${kms.adminUrl}/faults`)).json()) as { serverId: string })
+    const serverAfter = ((await (await fetch(`${s.kms.adminUrl}/faults`)).json()) as { serverId: string })
       .serverId;
     expect(serverAfter).not.toBe(serverBefore);
 
@@ -603,13 +367,13 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
     });
     // A re-offered publish does not publish the stream again.
     expect(typesOf(room).filter((t) => t === 'stream.published')).toHaveLength(1);
-    await eventually(async () => expect((await fetch(`${cash.url}/health/ready`)).status).toBe(200));
+    await eventually(async () => expect((await fetch(`${s.cash.url}/health/ready`)).status).toBe(200));
   });
 
   it('drains through the API (registry sees it, new rooms refused, joins still work), undrains, and drains to exit on SIGTERM', async () => {
-    const user = await stack.userToken(`ops${run}`);
+    const user = await s.stack.userToken(`ops${run}`);
     const listed = async () => {
-      const res = await fetch(`${stack.registryUrl}/v1/coremx`, {
+      const res = await fetch(`${s.stack.registryUrl}/v1/coremx`, {
         headers: { authorization: `Bearer ${user}` },
       });
       return ((await res.json()) as { coremx: Array<Record<string, unknown>> }).coremx.find(
@@ -623,9 +387,9 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
       timeoutMs: 30_000,
     });
 
-    const refused = await fetch(`${cash.url}/internal/v1/rooms`, {
+    const refused = await fetch(`${s.cash.url}/internal/v1/rooms`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.serviceToken}` },
       body: JSON.stringify({ id: `late-${run}`, type: 'm2m' }),
     });
     expect(refused.status).toBe(503);
@@ -649,9 +413,9 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
 
     // SIGTERM: drain (DRAIN_DEADLINE_MS short enough for the rooms still occupied), deregister, exit 0.
     const occupied = [`standup-${run}`, `audio-${run}`, `call-${run}`, `steady-${run}`, `rebuild-${run}`];
-    cash.process.kill('SIGTERM');
+    s.cash.process.kill('SIGTERM');
     // Nest closes the app, then re-raises the signal: a clean exit shows as 0 or as killed by SIGTERM.
-    expect([0, null]).toContain(await cash.process.exited);
+    expect([0, null]).toContain(await s.cash.process.exited);
     await eventually(async () => expect(await listed()).toMatchObject({ state: 'down' }), {
       timeoutMs: 30_000,
     });
@@ -669,6 +433,6 @@ describe('CASH against real auth, registry, kms-lite, Kafka and FerretDB', () =>
     for (const room of [...occupied, `late-${run}`]) {
       expect(eventsOf(room).map((e) => e.seq)).toEqual(eventsOf(room).map((_, i) => i + 1));
     }
-    expect(anomalies).toEqual([]);
+    expect(s.anomalies).toEqual([]);
   });
 });
