@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { decodeSegment, newTicketSigningKey, signEdDsa } from '@hoot/auth-kit';
-import { createKafka, subscribeCces, type CcesEvent, type CcesSubscription } from '@hoot/events';
 import { connectMongo, MongoConferenceStore } from '@hoot/mongo';
-import { startKmsLite } from '@hoot/media/testing';
-import {
-  ConferencePlatform,
-  eventually,
-  integrationInfra,
-  joinWithTicket,
-  mongoUriFor,
-  subjectOf,
-} from '@hoot/testing';
+import { eventually, joinWithTicket } from '@hoot/testing';
+import { ConferenceSpecSession, badInputCases, type Json } from './conferences.integration.fixture';
 
 /**
  * Conferences across two clouds with real processes: auth, registry nodes reg-c1-1 (two replicas) and
@@ -25,90 +17,13 @@ const TAG = Date.now().toString(36);
 const CID = `standup-${TAG}`;
 const MX1 = `${TAG}-mx1`;
 const MX2 = `${TAG}-mx2`;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the JSON freely
-type Json = Record<string, any>;
 
 describe('conferences on the registry (two clouds, real processes)', () => {
-  const infra = integrationInfra();
-  const platform = new ConferencePlatform(
-    {
-      mongoUri: (db) => mongoUriFor(db),
-      kafkaBrokers: infra.kafkaBrokers,
-      prefix,
-      startMediaServer: () => startKmsLite({ engine: 'fake' }),
-    },
-    [
-      { registryId: 'reg-c1-1', latitude: 50, longitude: 8, env: { REHOME_INTERVAL_MS: '300' } },
-      {
-        registryId: 'reg-c1-1',
-        replica: 'reg-c1-1-b',
-        latitude: 50,
-        longitude: 8,
-        env: { REHOME_INTERVAL_MS: '300' },
-      },
-      { registryId: 'reg-c2-1', latitude: 40, longitude: -74, env: { REHOME_INTERVAL_MS: '300' } },
-    ],
-    [
-      { coremxId: `${MX1}`, cloud: 'c1' },
-      { coremxId: `${MX2}`, cloud: 'c2' },
-    ],
-  );
-  const tokens: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-  const events: CcesEvent[] = [];
-  let cces: CcesSubscription | undefined;
+  const s = new ConferenceSpecSession(prefix, MX1, MX2);
+  const { platform, ids, events, call, joinAt } = s;
 
-  const call = async (
-    registry: string,
-    method: string,
-    path: string,
-    who: string | null,
-    body?: unknown,
-    raw?: string,
-  ): Promise<{ status: number; body: Json; headers: Headers }> => {
-    const res = await fetch(`${platform.cluster.urlOf(registry)}${path}`, {
-      method,
-      headers: {
-        ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
-        ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, headers: res.headers };
-  };
-  const joinAt = (registry: string, who: string, address: string) =>
-    call(registry, 'POST', '/v1/join', who, { address });
-
-  beforeAll(async () => {
-    await platform.start();
-    for (const user of ['alice', 'bob', 'mallory']) {
-      tokens[user] = await platform.cluster.userToken(user);
-      ids[user] = subjectOf(tokens[user]);
-    }
-    cces = await subscribeCces({
-      kafka: createKafka({ clientId: `${prefix}-reader`, brokers: infra.kafkaBrokers }),
-      groupId: `${prefix}-reader`,
-      fromBeginning: true,
-      topicRefreshMs: 500,
-      onEvent: (event) => {
-        events.push(event);
-      },
-    });
-    // Both CoreMX are known in both clouds before anything is placed.
-    for (const registry of ['reg-c1-1', 'reg-c2-1']) {
-      await eventually(async () => {
-        const { body } = await call(registry, 'GET', '/v1/coremx', 'alice');
-        const seen = body['coremx'].map((c: Json) => `${c.coremxId}:${c.liveness}`).sort();
-        if (seen.join() !== `${MX1}:alive,${MX2}:alive`) throw new Error(`${registry} sees ${seen}`);
-      });
-    }
-  });
-
-  afterAll(async () => {
-    await cces?.stop();
-    await platform.stop();
-  });
+  beforeAll(() => s.start());
+  afterAll(() => s.stop());
 
   it('creates at cloud 1 on its own CoreMX and bob joins the address through cloud 2', async () => {
     const created = await call('reg-c1-1', 'POST', '/v1/conferences', 'alice', {
@@ -279,103 +194,7 @@ describe('conferences on the registry (two clouds, real processes)', () => {
   });
 
   it('bad input gets a 4xx problem+json with a stable code and persists nothing', async () => {
-    const cases: [string, string, unknown, string | undefined, number, string][] = [
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'Bad_Id', type: 'm2m', allowed: [] },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-1', type: 'x2y', allowed: [] },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      ['POST', '/v1/conferences', { id: 'ok-id-2', type: 'm2m' }, undefined, 400, 'request.invalid'],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-3', type: 'm2m', allowed: [], admin: true },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-4', type: 'm2m', allowed: ['BOB!'] },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-5', type: 'm2m', allowed: ['nobody-here'] },
-        undefined,
-        400,
-        'conference.unknown-identity',
-      ],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-6', type: 'm2m', allowed: [], settings: { maxParticipants: 0 } },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-7', type: 'm2m', allowed: [], settings: { colour: 'red' } },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      ['POST', '/v1/conferences', undefined, '{"id": "ok-id-8", ', 400, 'request.malformed'],
-      [
-        'POST',
-        '/v1/conferences',
-        { id: 'ok-id-9', type: 'm2m', allowed: ['x'.repeat(2_000_000)] },
-        undefined,
-        413,
-        'request.too-large',
-      ],
-      ['POST', '/v1/join', { address: `hoot.mx://${CID}` }, undefined, 400, 'conference.address-invalid'],
-      [
-        'POST',
-        '/v1/join',
-        { address: `https://${CID}@${MX1}.c1.hoot.mx` },
-        undefined,
-        400,
-        'conference.address-invalid',
-      ],
-      [
-        'POST',
-        '/v1/join',
-        { address: `hoot.mx://St@ndup@${MX1}.c1.hoot.mx` },
-        undefined,
-        400,
-        'conference.address-invalid',
-      ],
-      ['POST', '/v1/join', { address: 42 }, undefined, 400, 'request.invalid'],
-      [
-        'POST',
-        '/v1/join',
-        { address: `hoot.mx://${CID}@${MX1}.c1.hoot.mx`, extra: 1 },
-        undefined,
-        400,
-        'request.invalid',
-      ],
-      ['GET', '/v1/conferences/UPPER', undefined, undefined, 400, 'request.invalid'],
-      ['GET', '/v1/conferences?limit=1000', undefined, undefined, 400, 'request.invalid'],
-      ['DELETE', '/v1/conferences/..%2Fetc', undefined, undefined, 400, 'request.invalid'],
-    ];
+    const cases = badInputCases(CID, MX1);
     for (const [method, path, body, raw, status, code] of cases) {
       const res = await call('reg-c1-1', method, path, 'alice', body, raw);
       expect([path, res.status, res.body['code']]).toEqual([path, status, code]);
