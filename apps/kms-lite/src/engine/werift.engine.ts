@@ -28,7 +28,10 @@ import type {
 } from './media-engine';
 import { PlainRtpEndpoint } from './plain-rtp.endpoint';
 import { UdpRtpSockets } from './rtp-socket';
+import { announce, unusableCandidate } from './ice-candidates';
 import { answerDirection, parseSdp, stripCandidates } from './sdp';
+
+export { unusableCandidate } from './ice-candidates';
 
 export interface WeriftEngineOptions {
   /** Replaces the address of every gathered candidate (KMS's externalIPv4). */
@@ -48,25 +51,6 @@ const TUNING = {
   /** ICE said connected but no pair is nominated yet: look again this often before reporting it. */
   nominationPollMs: 50,
 } as const;
-
-/**
- * A candidate we cannot use and must not wait for: an mDNS name (`<uuid>.local`, Chrome's default when it
- * hides local addresses) — resolving it would block for seconds and the browser's connectivity checks
- * reach us anyway (peer-reflexive), as with Kurento — or an empty one (end of candidates).
- */
-export function unusableCandidate(candidate: string): boolean {
-  if (!candidate.trim()) return true;
-  const address = candidate.replace(/^candidate:/, '').split(/\s+/)[4] ?? '';
-  return /\.local\.?$/i.test(address);
-}
-
-/** Replaces the connection address (field 5) of an SDP candidate line. */
-function announce(candidate: string, ip: string | undefined): string {
-  if (!ip) return candidate;
-  const parts = candidate.split(' ');
-  if (parts.length > 5 && parts[7] === 'host') parts[4] = ip;
-  return parts.join(' ');
-}
 
 /**
  * A real WebRTC endpoint on werift. Media received from the peer is forwarded (serialized RTP) to every
