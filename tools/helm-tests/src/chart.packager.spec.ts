@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Container, VALUE_SETS, envOf, packagerKeys, rendered } from './chart.fixture';
 import { named, ofKind, podTemplates, render, renderFailure, type K8sObject } from './chart.render';
 import { containerEnv, validateWithService, type Validation } from './pod-env.resolver';
+import { allowedFlows, type Endpoint } from './network-policy.evaluator';
 
 /**
  * The LL-HLS packager (apps/packager) in every CoreMX pod (issue 18, item 2): its own container beside
@@ -88,6 +89,41 @@ describe.each(Object.keys(VALUE_SETS))('the packager, rendered with %s', (setNam
         p,
         overlaps: false,
       });
+  });
+});
+
+describe('the packager’s flows under the NetworkPolicies', () => {
+  const release = { 'app.kubernetes.io/name': 'hoot', 'app.kubernetes.io/instance': 'hoot' };
+  const endpoints: Endpoint[] = [
+    {
+      name: 'coremx',
+      labels: { ...release, 'app.kubernetes.io/component': 'coremx', 'hoot.mx/cloud': 'c1' },
+    },
+    { name: 'registry', labels: { ...release, 'app.kubernetes.io/component': 'registry' } },
+    { name: 'auth', labels: { ...release, 'app.kubernetes.io/component': 'auth' } },
+    { name: 'ingress-controller', labels: { app: 'ingress-nginx' }, namespace: 'ingress-nginx' },
+    { name: 'other-app', labels: { app: 'other' } },
+    { name: 'client', ip: '198.51.100.7' },
+  ];
+  const probes = [
+    { port: 3400, protocol: 'TCP' as const },
+    { port: 42000, protocol: 'UDP' as const },
+    { port: 42999, protocol: 'UDP' as const },
+  ];
+
+  it('lets viewers (anyone the signaling port admits) reach the packager’s HTTP port, and nobody its RTP range', () => {
+    const policies = ofKind(render({ valueSets: ['two-clouds'] }), 'NetworkPolicy');
+    const intoCoremx = allowedFlows(policies, 'hoot', endpoints, probes)
+      .filter((f) => f.to === 'coremx')
+      .map((f) => `${f.from} -> ${f.protocol}/${f.port}`)
+      .sort();
+    // Viewers' browsers, an ingress or CDN, other apps of the cluster; hoot's own pods do not call it (CASH
+    // reaches its packager over the pod's loopback), and no one reaches the RTP range.
+    expect(intoCoremx).toEqual([
+      'client -> TCP/3400',
+      'ingress-controller -> TCP/3400',
+      'other-app -> TCP/3400',
+    ]);
   });
 });
 
