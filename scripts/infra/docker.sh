@@ -38,8 +38,16 @@ ensure() {
     log "dockerd (pid $(cat "$PIDFILE")) is running but does not answer yet; waiting"
   else
     log "starting dockerd in the background (log: ${LOG#"$ROOT"/})"
-    # setsid: its own session, so it outlives this script and a Ctrl-C here does not reach it.
-    setsid dockerd >>"$LOG" 2>&1 </dev/null &
+    # setsid: its own session, so it outlives this script and a Ctrl-C here does not reach it. Every other
+    # descriptor we inherited is closed first: a daemon keeping a caller's lock file open (`flock LOCK
+    # scripts/build-images.sh`) would hold that lock for as long as it runs.
+    (
+      for fd in /proc/self/fd/*; do
+        fd="${fd##*/}"
+        ((fd > 2)) && eval "exec ${fd}>&-" 2>/dev/null
+      done
+      exec setsid dockerd >>"$LOG" 2>&1 </dev/null
+    ) &
     echo $! >"$PIDFILE"
   fi
   local waited=0
