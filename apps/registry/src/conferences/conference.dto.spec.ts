@@ -23,10 +23,11 @@ import type { ReadController } from '../read/read.controller';
 import { RouletteQueryDto } from '../read/read.controller';
 import type { RouletteEntry } from '../read/roulette';
 import type { ConferencesController } from './conferences.controller';
-import type {
-  CreateConferenceInput as ServiceCreateInput,
-  JoinAnswer as ServiceJoinAnswer,
-} from './conference.service';
+import type { ConferenceService } from './conference.service';
+
+/** What the service takes to create a conference and answers to a join (the contract's types, not copies). */
+type ServiceCreateInput = Parameters<ConferenceService['create']>[1];
+type ServiceJoinAnswer = Awaited<ReturnType<ConferenceService['join']>>;
 import { CreateConferenceDto, JoinDto, ListConferencesQuery, type ConferenceView } from './conference.dto';
 
 /** `true` only when A and B are the same type (each assignable to the other). */

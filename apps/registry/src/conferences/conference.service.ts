@@ -16,6 +16,7 @@ import {
   type RoomRole,
   type RoomType,
 } from '@hoot/domain';
+import type { CreateConferenceInput, JoinAnswer } from '@hoot/contracts';
 import { RateLimiter } from '@hoot/service-kit';
 import type { CoreMxView } from '../gcas/registry-node';
 import {
@@ -61,14 +62,6 @@ export interface Caller {
   accessToken: string;
 }
 
-export interface CreateConferenceInput {
-  id?: string;
-  type: RoomType;
-  allowed?: string[];
-  public?: boolean;
-  settings?: { maxParticipants?: number };
-}
-
 export interface ConferenceServiceOptions {
   /** The records over the store, shared with `RehomingService` (one join cache per process). */
   records: ConferenceRecords;
@@ -89,20 +82,6 @@ export interface ConferenceServiceOptions {
   /** Hooks for metrics. */
   onJoin?: (outcome: string) => void;
   onCreate?: (outcome: string) => void;
-}
-
-export interface JoinAnswer {
-  conferenceId: string;
-  /** The conference's current address (differs from the one asked for after a move). */
-  address: string;
-  coremxId: string;
-  signalingUrl: string;
-  ticket: string;
-  ticketId: string;
-  expiresAt: string;
-  role: RoomRole;
-  /** Opens the web app straight into the conference (the ticket is in the fragment, never sent to a server). */
-  webUrl: string;
 }
 
 const RETRY_AFTER_S = 5;

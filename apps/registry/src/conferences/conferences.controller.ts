@@ -18,7 +18,8 @@ import { AuthGuard, CurrentIdentity, type Identity } from '@hoot/auth-kit';
 import { formatConferenceAddress, type ConferenceRecord } from '@hoot/domain';
 import { CONFERENCE_SERVICE } from '../registry.tokens';
 import { ConferenceProblemFilter } from './conference-problem';
-import type { Caller, ConferenceService, JoinAnswer } from './conference.service';
+import type { JoinAnswer } from '@hoot/contracts';
+import type { Caller, ConferenceService } from './conference.service';
 import {
   ConferenceIdParam,
   CreateConferenceDto,
