@@ -15,18 +15,8 @@ export type RoomEvent = {
   [K in keyof RoomSessionEvents]: { event: K; payload: RoomSessionEvents[K] };
 }[keyof RoomSessionEvents];
 
-/** The server pushes `RoomSession` listens to. */
-export const PUSH_TYPES = [
-  'patch',
-  'ice',
-  'stream-ready',
-  'stream-ended',
-  'publish-request',
-  'reoffer',
-  'p2p-signal',
-  'kicked',
-  'room-ended',
-] as const satisfies readonly ServerPush['type'][];
+/** The server pushes `RoomSession` listens to: every one the contract names. */
+export { SERVER_PUSH_TYPES as PUSH_TYPES } from '@hoot/contracts';
 
 /** What changed from `before` to `after` (participants in `ignore` left out), then `change`. */
 export function roomChangeEvents(

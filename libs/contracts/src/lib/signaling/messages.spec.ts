@@ -1,6 +1,7 @@
 import { RoomErrorCode } from '@hoot/domain';
 import { CashErrorCode } from '../errors';
 import {
+  SERVER_PUSH_TYPES,
   isServerPush,
   type ClientMessage,
   type ClientMessageType,
@@ -21,6 +22,16 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 describe('the signaling contract', () => {
+  it('lists every push type once in SERVER_PUSH_TYPES (the SDK listens to exactly these)', () => {
+    // Compiles only while the list names every push type of `ServerPush`.
+    const every: [Exclude<ServerPush['type'], (typeof SERVER_PUSH_TYPES)[number]>] extends [never]
+      ? true
+      : never = true;
+    expect(every).toBe(true);
+    expect(new Set(SERVER_PUSH_TYPES).size).toBe(SERVER_PUSH_TYPES.length);
+    for (const type of SERVER_PUSH_TYPES) expect(isServerPush({ type } as ServerMessage)).toBe(true);
+  });
+
   it('is one type for both sides: what the SDK sends is what CASH parses, what CASH sends is what the SDK reads', () => {
     // The SDK sends ClientSignal plus an id; CASH parses ClientMessage.
     true satisfies Same<OmitEach<ClientMessage, 'id'>, ClientSignal>;

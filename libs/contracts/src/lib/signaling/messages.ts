@@ -126,7 +126,8 @@ export interface SignalAnswerOf {
   chat: Extract<SignalAnswer, { type: 'ok' }>;
 }
 
-const PUSH_TYPES = new Set<ServerPush['type']>([
+/** Every type of message CASH pushes unasked (not an answer to a request). */
+export const SERVER_PUSH_TYPES = [
   'patch',
   'ice',
   'stream-ready',
@@ -136,9 +137,10 @@ const PUSH_TYPES = new Set<ServerPush['type']>([
   'p2p-signal',
   'kicked',
   'room-ended',
-]);
+] as const satisfies readonly ServerPush['type'][];
+const PUSH_TYPES = new Set<string>(SERVER_PUSH_TYPES);
 
 /** True for what CASH pushes on its own (not an answer, not a refusal). */
 export function isServerPush(message: ServerMessage): message is ServerPush {
-  return PUSH_TYPES.has(message.type as ServerPush['type']);
+  return PUSH_TYPES.has(message.type);
 }
