@@ -11,7 +11,6 @@ import { apply, clusterProcessesRunning, kubectl, kubectlOk, netcheckPod, run, r
 
 const NS = process.env['HOOT_NAMESPACE'] ?? 'hoot';
 const RELEASE = process.env['HOOT_RELEASE'] ?? 'hoot';
-const IMAGES = ['auth', 'registry', 'cash', 'kms-lite', 'ferretdb', 'kafka'].map((s) => `hoot/${s}:0.1.0`);
 const PROBE = `policy-probe-${process.pid}`;
 
 const PORTS = { auth: 3100, registry: 3200, coremx: 3300, mongodb: 27017, kafka: 9092 } as const;
@@ -72,7 +71,10 @@ describe('the chart’s NetworkPolicies, enforced (kube-router on the local clus
       started = !clusterProcessesRunning();
       await runOk('scripts/build-images.sh', [], { timeoutMs: 1_500_000 });
       await runOk('scripts/cluster-up', [], { timeoutMs: 1_500_000 });
-      await runOk('scripts/cluster-load-images', IMAGES, { timeoutMs: 900_000 });
+      // Every image the build makes, as it names them (one list: the chart's `image.repositories`).
+      const listed = await runOk('scripts/build-images.sh', ['--list'], { timeoutMs: 60_000 });
+      const images = listed.stdout.split('\n').flatMap((line) => line.trim().split(/\s+/)[0] || []);
+      await runOk('scripts/cluster-load-images', images, { timeoutMs: 900_000 });
       await runOk('scripts/cluster-install', ['--no-test'], { timeoutMs: 900_000 });
     }
     for (const target of Object.keys(PORTS) as Target[]) {
