@@ -1,5 +1,5 @@
 /** In-memory devices, senders and room shared by the device specs of `MediaSession`. */
-import type { ParticipantView, RoomView } from '@hoot/domain';
+import type { RoomView } from '@hoot/domain';
 import { Emitter } from '../emitter';
 import { TestClock } from '../registry-fakes.fixture';
 import type {
@@ -23,6 +23,10 @@ import {
   type MediaSessionEvents,
 } from './media-session';
 
+// The stream and room helpers every media spec shares.
+import { FakeStream, person, roomOf } from './media-session.fixture';
+export { FakeStream, person, roomOf };
+
 export class FakeTrack implements MediaStreamTrackLike {
   private static n = 0;
   readonly id = `track-${++FakeTrack.n}`;
@@ -40,18 +44,6 @@ export class FakeTrack implements MediaStreamTrackLike {
   }
   get stopped(): boolean {
     return this.readyState === 'ended';
-  }
-}
-
-export class FakeStream implements MediaStreamLike {
-  private static n = 0;
-  readonly id = `stream-${++FakeStream.n}`;
-  constructor(private readonly tracks: MediaStreamTrackLike[] = []) {}
-  getTracks(): MediaStreamTrackLike[] {
-    return [...this.tracks];
-  }
-  addTrack(track: MediaStreamTrackLike): void {
-    this.tracks.push(track);
   }
 }
 
@@ -208,35 +200,8 @@ export class FakeRoom extends Emitter<MediaRoomEvents> implements MediaRoomSessi
   }
 }
 
-export function person(id: string, joinOrder: number, extra: Partial<ParticipantView> = {}): ParticipantView {
-  return {
-    participantId: id,
-    identity: `acc-${id}`,
-    displayName: id,
-    role: 'viewer',
-    joinOrder,
-    joinedAt: joinOrder,
-    handRaised: false,
-    streams: [],
-    ...extra,
-  };
-}
-
 export const live = (id: string, order: number, streams: ('audio' | 'video')[] = []) =>
   person(id, order, { role: 'publisher', streams });
-
-export function roomOf(type: RoomView['type'], people: ParticipantView[], version = 1): RoomView {
-  return {
-    id: 'standup',
-    type,
-    status: 'active',
-    version,
-    ownerId: people.find((p) => p.role === 'publisher')?.participantId ?? null,
-    creator: 'acc-alice',
-    participants: Object.fromEntries(people.map((p) => [p.participantId, p])),
-    children: [],
-  };
-}
 
 export async function started(
   room: FakeRoom,
