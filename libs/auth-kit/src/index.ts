@@ -17,3 +17,4 @@ export * from './lib/revocation/revocation-set';
 export * from './lib/service-credentials/service-credential-client';
 export * from './lib/verifier/token-verifier';
 export * from './lib/internal-call/auth-internal-call';
+export * from './lib/viewer-token/viewer-token';

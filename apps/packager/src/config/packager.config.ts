@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MIN_VIEWER_TOKEN_KEY_BYTES } from '../auth/viewer-token';
+import { MIN_VIEWER_TOKEN_KEY_BYTES } from '@hoot/auth-kit';
 
 export type Env = Record<string, string | undefined>;
 

@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { eventually } from '@hoot/testing';
-import { signViewerToken } from '../auth/viewer-token';
+import { signViewerToken } from '@hoot/auth-kit';
 import type { PackagerConfig } from '../config/packager.config';
 import { startPackager, type PackagerApp } from '../packager.app';
 import { FakeRemuxer } from '../testing/fake-remuxer';
 import { SyntheticStream } from '../testing/fmp4-builder';
 import { checkPlaylist, parsePlaylist } from '../testing/playlist-conformance';
-import { PackagerErrorCode } from './packager-error-code';
+import { PackagerErrorCode } from '@hoot/contracts';
 
 const KEY = Buffer.from('viewer-key-'.repeat(4));
 const CONTROL = 'control-key-0123456789';

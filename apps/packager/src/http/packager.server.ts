@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ServiceErrorCode } from '@hoot/domain';
 import type { ControlCredential } from '../auth/control-credential';
-import { verifyViewerToken } from '../auth/viewer-token';
+import { verifyViewerToken } from '@hoot/auth-kit';
 import { isSatisfied, isTooFarAhead, parseReloadRequest } from '../hls/blocking-reload';
 import { renderPlaylist, type PlaylistOptions } from '../hls/playlist-writer';
 import type { PackagerMetrics } from '../metrics/packager.metrics';
 import type { LiveStream } from '../stream/live-stream';
 import { RegistryFullError, type StreamRegistry } from '../stream/stream-registry';
 import { AUDIO_PAYLOAD_TYPE, VIDEO_PAYLOAD_TYPE } from '../stream/rtp-sdp';
-import { PackagerErrorCode } from './packager-error-code';
+import { PackagerErrorCode } from '@hoot/contracts';
 import { sendProblem } from './problem';
 
 export interface PackagerServerOptions {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/testing';
-import { signViewerToken } from '../auth/viewer-token';
+import { signViewerToken } from '@hoot/auth-kit';
 
 export interface PackagerProcess {
   baseUrl: string;

@@ -25,6 +25,7 @@ export const CONFERENCE_HTTP_STATUS: Readonly<Record<ConferenceFailureCode, Erro
   [C.NoCoreMxAvailable]: httpStatusOf(C.NoCoreMxAvailable),
   [C.TicketUnavailable]: httpStatusOf(C.TicketUnavailable),
   [C.RateLimited]: httpStatusOf(C.RateLimited),
+  [C.NotLive]: httpStatusOf(C.NotLive),
   [T.Revoked]: httpStatusOf(T.Revoked),
   // A join by a disabled account is forbidden (403), as it always was: the caller's token verified, auth
   // refused the subject behind it. (A token refused by a verifier is 401, the catalogue's status.)

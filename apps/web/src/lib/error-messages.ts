@@ -1,6 +1,7 @@
 import { APP_MESSAGES } from './error-messages.app';
 import { ACCOUNT_MESSAGES } from './error-messages.account';
 import { CALL_MESSAGES } from './error-messages.call';
+import { MEDIA_MESSAGES } from './error-messages.media';
 import {
   CHECK_THE_FORM,
   LATER,
@@ -37,7 +38,7 @@ export interface HumanError {
  * One entry per code, exhaustive: the parts by family put together, typed as the whole table (a new code anywhere
  * in the catalogue does not compile until one of the parts decides it).
  */
-const MESSAGES: ErrorMessages = { ...ACCOUNT_MESSAGES, ...CALL_MESSAGES, ...APP_MESSAGES };
+const MESSAGES: ErrorMessages = { ...ACCOUNT_MESSAGES, ...CALL_MESSAGES, ...MEDIA_MESSAGES, ...APP_MESSAGES };
 
 const FALLBACK: ErrorEntry = { title: 'Something went wrong', message: 'An unexpected error happened.' };
 

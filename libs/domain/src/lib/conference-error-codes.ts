@@ -27,4 +27,6 @@ export enum ConferenceErrorCode {
   TicketUnavailable = 'conference.ticket-unavailable',
   /** 429 + Retry-After: too many creations or joins by this identity. */
   RateLimited = 'conference.rate-limited',
+  /** 409: nobody is in the conference's room now, so there is nothing to record (recording start/stop). */
+  NotLive = 'conference.not-live',
 }

@@ -62,6 +62,14 @@ export enum CashErrorCode {
   P2pSignalRefused = 'P2P_SIGNAL_REFUSED',
   /** The event journal refused an event (disk full, failed): the change was not made. */
   EventsUnavailable = 'EVENTS_UNAVAILABLE',
+  /** Recording (or live HLS) is not available on this CoreMX: no packager or no recording volume, or a p2p call. */
+  RecordingUnavailable = 'RECORDING_UNAVAILABLE',
+  /** The recording volume is full (its limit reached): nothing is recorded; the call goes on. */
+  RecordingStorageFull = 'RECORDING_STORAGE_FULL',
+  /** `record start` while the room is being recorded. */
+  AlreadyRecording = 'ALREADY_RECORDING',
+  /** `record stop` while nothing is recorded. */
+  NotRecording = 'NOT_RECORDING',
   /** A reserve whose `movedFrom.coremxId` is this CoreMX (a conference cannot move to where it is). */
   MovedFromSelf = 'MOVED_FROM_SELF',
   /**

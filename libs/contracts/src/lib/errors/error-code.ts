@@ -7,6 +7,7 @@ import {
   WebhookErrorCode,
 } from '@hoot/domain';
 import { CashErrorCode } from './cash-error-code';
+import { PackagerErrorCode } from './packager-error-code';
 import { GossipErrorCode, MembershipErrorCode, WebAssetsErrorCode } from './registry-error-codes';
 import { SdkErrorCode } from './sdk-error-code';
 
@@ -25,7 +26,8 @@ export type ServerErrorCode =
   | GossipErrorCode
   | WebAssetsErrorCode
   | CashErrorCode
-  | RoomErrorCode;
+  | RoomErrorCode
+  | PackagerErrorCode;
 
 /** Every stable error code of hoot: what servers send, and what the SDK raises on its own. */
 export type HootErrorCode = ServerErrorCode | SdkErrorCode;
@@ -45,6 +47,7 @@ export const ERROR_CODE_ENUMS = {
   WebAssetsErrorCode,
   CashErrorCode,
   RoomErrorCode,
+  PackagerErrorCode,
   SdkErrorCode,
 } as const satisfies Record<string, Record<string, HootErrorCode>>;
 

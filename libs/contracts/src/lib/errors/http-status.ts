@@ -8,10 +8,11 @@ import {
 } from '@hoot/domain';
 import { CashErrorCode as X } from './cash-error-code';
 import type { ServerErrorCode } from './error-code';
+import { PackagerErrorCode as P } from './packager-error-code';
 import { GossipErrorCode, MembershipErrorCode, WebAssetsErrorCode } from './registry-error-codes';
 
 /** The HTTP statuses hoot answers errors with. */
-export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 409 | 410 | 413 | 415 | 429 | 500 | 503;
+export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 409 | 410 | 413 | 415 | 429 | 500 | 503 | 507;
 
 /**
  * The HTTP status of every server code, in one exhaustive table (a code without a status does not compile).
@@ -66,6 +67,7 @@ const HTTP_STATUS: Readonly<Record<ServerErrorCode, ErrorHttpStatus>> = {
   [C.NoCoreMxAvailable]: 503,
   [C.TicketUnavailable]: 503,
   [C.RateLimited]: 429,
+  [C.NotLive]: 409,
   [W.NotFound]: 404,
   [W.UrlInvalid]: 400,
   [W.UrlNotAllowed]: 400,
@@ -105,6 +107,27 @@ const HTTP_STATUS: Readonly<Record<ServerErrorCode, ErrorHttpStatus>> = {
   [X.P2pSignalRefused]: 409,
   [X.EventsUnavailable]: 503,
   [X.MovedFromSelf]: 400,
+  // ---- the packager (LL-HLS and recordings)
+  [P.TokenMissing]: 403,
+  [P.TokenInvalid]: 403,
+  [P.TokenExpired]: 403,
+  [P.TokenWrongStream]: 403,
+  [P.ReloadInvalid]: 400,
+  [P.ReloadTimeout]: 503,
+  [P.StreamNotReady]: 503,
+  [P.StreamNotFound]: 404,
+  [P.MediaNotFound]: 404,
+  [P.ControlUnauthorized]: 401,
+  [P.Full]: 503,
+  [P.RecordingUnavailable]: 503,
+  [P.StorageFull]: 507,
+  [P.RecordingExists]: 409,
+  [P.NotRecording]: 409,
+  [P.RecordingNotFound]: 404,
+  [X.RecordingUnavailable]: 503,
+  [X.RecordingStorageFull]: 507,
+  [X.AlreadyRecording]: 409,
+  [X.NotRecording]: 409,
   // 400 as CASH's service API always answered it (the registry reads it as "the `allowed` list is too long")
   [X.ReservationTooLarge]: 400,
   [X.TicketUsed]: 401,

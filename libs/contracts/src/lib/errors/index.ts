@@ -13,3 +13,4 @@ export * from './error-code';
 export * from './http-status';
 export * from './registry-error-codes';
 export * from './sdk-error-code';
+export * from './packager-error-code';

@@ -3,3 +3,4 @@ export * from './conferences';
 export * from './read';
 export * from './registry-api.limits';
 export * from './validation';
+export * from './recordings';

@@ -64,6 +64,7 @@ describe('the signaling contract', () => {
       end: true,
       'p2p-signal': true,
       chat: true,
+      record: true,
     };
     expect([...CLIENT_MESSAGE_TYPES].sort()).toEqual(Object.keys(types).sort());
   });

@@ -32,6 +32,39 @@ export interface P2pPeers {
 }
 
 /**
+ * A viewer's access to one live LL-HLS stream of a p2m room (issue 18): the publisher's stream on the media
+ * server goes to the CoreMX's packager over RTP, and viewers play it over HTTP instead of holding a WebRTC
+ * connection. Handed to every participant but its publisher, in `joined` and as `hls-stream`.
+ */
+export interface HlsStreamAccess {
+  publisherId: string;
+  /** Absent for the camera (as everywhere in this protocol). */
+  stream?: 'screen';
+  /** The packager's stream id: a new one every time the publisher (re)starts publishing. */
+  streamId: string;
+  /**
+   * Absolute URL of the LL-HLS media playlist with the viewer token in its query (`?token=…`); every URI in
+   * the playlist carries the same token. The token names one conference and one stream.
+   */
+  playlistUrl: string;
+  /** When the token stops being accepted (ISO 8601). CASH pushes a fresh `hls-stream` well before. */
+  expiresAt: string;
+}
+
+/** Why a recording stopped. */
+export const RECORDING_STOP_REASONS = ['stopped', 'storage-full', 'room-ended', 'failed'] as const;
+export type RecordingStopReason = (typeof RECORDING_STOP_REASONS)[number];
+
+/** A recording of the room under way (issue 18): every published stream is kept on the CoreMX's volume. */
+export interface RecordingStatus {
+  recordingId: string;
+  /** ISO 8601. */
+  startedAt: string;
+  /** The participant id (the account's identity) that started it. */
+  startedBy: string;
+}
+
+/**
  * What a client asks for, without its correlation id. A `displayName` in `join` is still accepted (older
  * clients send it) but ignored: names come from the account.
  *
@@ -58,7 +91,9 @@ export type ClientSignal =
   | { type: 'leave' }
   | { type: 'end' }
   | { type: 'p2p-signal'; signal: P2pSignal }
-  | { type: 'chat'; text: string };
+  | { type: 'chat'; text: string }
+  /** The conference's creator starts or stops recording the room (else `NOT_CREATOR`). */
+  | { type: 'record'; action: 'start' | 'stop' };
 
 /** A client frame: a `ClientSignal` with its optional `id` (≤ 64 chars), echoed as `re` in the answer. */
 export type ClientMessage = ClientSignal & { id?: string };
@@ -67,7 +102,17 @@ export type ClientMessageType = ClientMessage['type'];
 
 /** Answers to a client message (`re` echoes its `id`). */
 export type SignalAnswer =
-  | { type: 'joined'; re?: string; participantId: string; room: RoomView; p2p?: P2pPeers }
+  | {
+      type: 'joined';
+      re?: string;
+      participantId: string;
+      room: RoomView;
+      p2p?: P2pPeers;
+      /** The live HLS streams of a p2m room (not the joiner's own), when its CoreMX has a packager. */
+      hls?: HlsStreamAccess[];
+      /** The recording under way, if any. */
+      recording?: RecordingStatus;
+    }
   | { type: 'publish-answer'; re?: string; stream?: 'screen'; sdpAnswer: string }
   | { type: 'subscribe-answer'; re?: string; publisherId: string; stream?: 'screen'; sdpAnswer: string }
   | { type: 'ok'; re?: string };
@@ -83,7 +128,14 @@ export type ServerPush =
   | { type: 'reoffer'; reason: string }
   | { type: 'p2p-signal'; from: string; signal: P2pSignal }
   | { type: 'kicked'; by: string }
-  | { type: 'room-ended'; reason: string };
+  | { type: 'room-ended'; reason: string }
+  /** A live HLS stream started, or its token was renewed (same `streamId`, new `playlistUrl`). */
+  | { type: 'hls-stream'; access: HlsStreamAccess }
+  /** A live HLS stream ended (its playlist now has `EXT-X-ENDLIST`). */
+  | { type: 'hls-ended'; publisherId: string; stream?: 'screen'; streamId: string }
+  /** Recording of the room started or stopped (to everyone in the room: participants are told). */
+  | { type: 'recording-started'; recording: RecordingStatus }
+  | { type: 'recording-stopped'; recordingId: string; reason: RecordingStopReason };
 
 /**
  * A refusal: it changed nothing and the connection stays open. `code` is a code of the catalogue
@@ -124,6 +176,7 @@ export interface SignalAnswerOf {
   end: Extract<SignalAnswer, { type: 'ok' }>;
   'p2p-signal': Extract<SignalAnswer, { type: 'ok' }>;
   chat: Extract<SignalAnswer, { type: 'ok' }>;
+  record: Extract<SignalAnswer, { type: 'ok' }>;
 }
 
 /** Every type of message CASH pushes unasked (not an answer to a request). */
@@ -137,6 +190,10 @@ export const SERVER_PUSH_TYPES = [
   'p2p-signal',
   'kicked',
   'room-ended',
+  'hls-stream',
+  'hls-ended',
+  'recording-started',
+  'recording-stopped',
 ] as const satisfies readonly ServerPush['type'][];
 const PUSH_TYPES = new Set<string>(SERVER_PUSH_TYPES);
 

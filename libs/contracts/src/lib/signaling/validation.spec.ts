@@ -35,6 +35,7 @@ const VALID: Record<ClientMessageType, Record<string, unknown>> = {
   end: { type: 'end' },
   'p2p-signal': { type: 'p2p-signal', signal: { kind: 'offer', sdp: sdpOffer() } },
   chat: { type: 'chat', text: 'hi' },
+  record: { type: 'record', action: 'start' },
 };
 
 /** Per type: broken variants and the code each must get. */
@@ -116,6 +117,11 @@ const BAD: Record<ClientMessageType, [string, Record<string, unknown>][]> = {
   chat: [
     ['missing text', { text: undefined }],
     ['text too long', { text: 'x'.repeat(8001) }],
+  ],
+  record: [
+    ['missing action', { action: undefined }],
+    ['unknown action', { action: 'pause' }],
+    ['action not a string', { action: ['start'] }],
   ],
 };
 

@@ -32,6 +32,7 @@ const FIELDS: Record<ClientMessageType, readonly string[]> = {
   end: [],
   'p2p-signal': ['signal'],
   chat: ['text'],
+  record: ['action'],
 };
 
 /** Every type a client may send. */
@@ -253,6 +254,11 @@ function build(type: ClientMessageType, o: Obj, id: string | undefined): ClientM
       if (v.length > SIGNAL_LIMITS.chatMaxLength)
         throw new Invalid(`text is longer than ${SIGNAL_LIMITS.chatMaxLength} characters`);
       return { type, ...idPart, text: v };
+    }
+    case 'record': {
+      const action = o['action'];
+      if (action !== 'start' && action !== 'stop') throw new Invalid('action must be "start" or "stop"');
+      return { type, ...idPart, action };
     }
     case 'raise-hand':
     case 'lower-hand':

@@ -1,4 +1,4 @@
-import { PackagerErrorCode } from '../http/packager-error-code';
+import { PackagerErrorCode } from '@hoot/contracts';
 import { signViewerToken, verifyViewerToken } from './viewer-token';
 
 const key = Buffer.from('k'.repeat(48));

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PackagerErrorCode } from '../http/packager-error-code';
+import { PackagerErrorCode } from '@hoot/contracts';
 
 /**
  * The viewer's entitlement to one live stream: HMAC-SHA256 over {conferenceId, streamId, exp}, signed by

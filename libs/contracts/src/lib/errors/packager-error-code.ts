@@ -1,4 +1,4 @@
-/** Stable codes of the packager's problem+json answers (the README lists them with their statuses). */
+/** Stable codes of the packager's problem+json answers (apps/packager README lists them with their statuses). */
 export enum PackagerErrorCode {
   /** 403: no `token` query parameter. */
   TokenMissing = 'hls.token-missing',
@@ -22,4 +22,14 @@ export enum PackagerErrorCode {
   ControlUnauthorized = 'packager.unauthorized',
   /** 503: the packager runs its maximum number of streams, or has no free RTP ports. */
   Full = 'packager.full',
+  /** 503: recording is off on this packager (no `PACKAGER_RECORDING_DIR`). */
+  RecordingUnavailable = 'packager.recording-unavailable',
+  /** 507: the recording volume has reached `PACKAGER_RECORDING_MAX_BYTES` (or the disk is full). */
+  StorageFull = 'packager.storage-full',
+  /** 409: the stream is being recorded already. */
+  RecordingExists = 'packager.recording-exists',
+  /** 409: the stream is not being recorded. */
+  NotRecording = 'packager.not-recording',
+  /** 404: no such recorded stream (or a file of it not kept). */
+  RecordingNotFound = 'hls.recording-not-found',
 }
