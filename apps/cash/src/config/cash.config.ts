@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { EnvBoolean, EnvList, loadConfig, type Env } from '@hoot/service-kit';
+import { MIN_VIEWER_TOKEN_KEY_BYTES } from '@hoot/auth-kit';
 import { ROOM_RECONNECT_DEFAULTS } from '@hoot/domain';
 import { CHAT_EVENT_MODES, type ChatEventsMode } from '../rooms/cces-event.mapper';
 import { ICE_CANDIDATE_DEFAULTS } from '../rooms/ice-candidate-queue';
@@ -309,6 +310,78 @@ export class CashConfig {
    */
   @IsIn(CHAT_EVENT_MODES, { message: `CHAT_EVENTS must be one of ${CHAT_EVENT_MODES.join(', ')}` })
   CHAT_EVENTS: ChatEventsMode = 'text';
+
+  // ---- the CoreMX's packager (issue 18: p2m over LL-HLS, recording); optional as a group ---------------
+
+  /** The packager's control API (`http://127.0.0.1:3400` in the pod). Unset: no HLS, no recording. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PACKAGER_URL?: string;
+
+  /** The base of playlist URLs handed to viewers (as browsers reach the packager); default PACKAGER_URL. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PACKAGER_PUBLIC_URL?: string;
+
+  /** The packager's control API key (a Secret, the packager's own `PACKAGER_CONTROL_KEY`). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'PACKAGER_CONTROL_KEY must be at least 16 characters' })
+  PACKAGER_CONTROL_KEY?: string;
+
+  /** The HMAC key of viewer tokens (a Secret shared with the packager, ≥ 32 characters). */
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_VIEWER_TOKEN_KEY_BYTES, {
+    message: `PACKAGER_VIEWER_TOKEN_KEY must be at least ${MIN_VIEWER_TOKEN_KEY_BYTES} characters`,
+  })
+  PACKAGER_VIEWER_TOKEN_KEY?: string;
+
+  /** One control API call to the packager is given up after this. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  PACKAGER_TIMEOUT_MS: number = 5_000;
+
+  /** How long a viewer token is accepted; a fresh one is pushed every half of it. */
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  HLS_VIEWER_TOKEN_TTL_S: number = 600;
+
+  /** While recording, each recorded stream is checked this often (a full volume ends the recording). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RECORDING_POLL_INTERVAL_MS: number = 2_000;
+}
+
+/** What CASH needs of its packager, when it has one (the four PACKAGER_* variables). */
+export interface PackagerSettings {
+  url: string;
+  publicUrl: string;
+  controlKey: string;
+  viewerTokenKey: Buffer;
+  timeoutMs: number;
+  tokenTtlS: number;
+  recordingPollMs: number;
+}
+
+const PACKAGER_GROUP = ['PACKAGER_URL', 'PACKAGER_CONTROL_KEY', 'PACKAGER_VIEWER_TOKEN_KEY'] as const;
+
+/** The packager settings, or undefined when the group is unset (no HLS, recording unavailable). */
+export function packagerSettingsOf(config: CashConfig): PackagerSettings | undefined {
+  if (!config.PACKAGER_URL || !config.PACKAGER_CONTROL_KEY || !config.PACKAGER_VIEWER_TOKEN_KEY)
+    return undefined;
+  return {
+    url: config.PACKAGER_URL.replace(/\/+$/, ''),
+    publicUrl: (config.PACKAGER_PUBLIC_URL ?? config.PACKAGER_URL).replace(/\/+$/, ''),
+    controlKey: config.PACKAGER_CONTROL_KEY,
+    viewerTokenKey: Buffer.from(config.PACKAGER_VIEWER_TOKEN_KEY),
+    timeoutMs: config.PACKAGER_TIMEOUT_MS,
+    tokenTtlS: config.HLS_VIEWER_TOKEN_TTL_S,
+    recordingPollMs: config.RECORDING_POLL_INTERVAL_MS,
+  };
 }
 
 /** The signaling limits of a configuration. */
@@ -333,6 +406,17 @@ export function loadCashConfig(env: Env): CashConfig {
     throw new Error(
       'invalid configuration: ADMISSION_LOW_WATERMARK must be below ADMISSION_HIGH_WATERMARK (hysteresis)',
     );
+  }
+  const given = [...PACKAGER_GROUP, 'PACKAGER_PUBLIC_URL' as const].filter(
+    (name) => config[name] !== undefined,
+  );
+  if (given.length > 0) {
+    const missing = PACKAGER_GROUP.filter((name) => config[name] === undefined);
+    if (missing.length > 0) {
+      throw new Error(
+        `invalid configuration: the packager settings go together; ${missing.join(', ')} missing (or its _FILE)`,
+      );
+    }
   }
   return config;
 }

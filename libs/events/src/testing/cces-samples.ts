@@ -51,6 +51,23 @@ export const CCES_SAMPLE_DATA: { [T in CcesEventType]: CcesDataOf<T> } = {
     toAddress: 'hoot.mx://standup@coremx-2.c1.hoot.mx',
     reason: 'drain',
   },
+  'stream.hls.started': { participantId: 'p-1', stream: 'camera', streamId: 'Zk3u9x_QbL-2mV7aR1cT0w' },
+  'stream.hls.stopped': {
+    participantId: 'p-1',
+    stream: 'camera',
+    streamId: 'Zk3u9x_QbL-2mV7aR1cT0w',
+    reason: 'unpublished',
+  },
+  'recording.started': {
+    recordingId: 'rec-6f1c2b0e-9d4a-4c55-8a3e-0b7d2f1e9c10',
+    startedBy: 'acc-alice',
+    streams: 2,
+  },
+  'recording.stopped': {
+    recordingId: 'rec-6f1c2b0e-9d4a-4c55-8a3e-0b7d2f1e9c10',
+    reason: 'stopped',
+    streams: 2,
+  },
 };
 
 /** A sample publish request of `type` (conference `conferenceId`, or the CoreMX stream for CoreMX events). */

@@ -6,6 +6,8 @@ import { HAND_APPROVED } from './hand-approved';
 import { HAND_DENIED } from './hand-denied';
 import { HAND_LOWERED } from './hand-lowered';
 import { HAND_RAISED } from './hand-raised';
+import { RECORDING_STARTED } from './recording-started';
+import { RECORDING_STOPPED } from './recording-stopped';
 import { PARTICIPANT_JOINED } from './participant-joined';
 import { PARTICIPANT_KICKED } from './participant-kicked';
 import { PARTICIPANT_LEFT } from './participant-left';
@@ -16,6 +18,8 @@ import { ROOM_REBUILT } from './room-rebuilt';
 import { ROOM_RESERVED } from './room-reserved';
 import { ROOM_STARTED } from './room-started';
 import { STREAM_PUBLISHED } from './stream-published';
+import { STREAM_HLS_STARTED } from './stream-hls-started';
+import { STREAM_HLS_STOPPED } from './stream-hls-stopped';
 import { STREAM_UNPUBLISHED } from './stream-unpublished';
 
 /** Every CCES contract, by type name. */
@@ -38,6 +42,10 @@ export const CCES_CATALOG = {
   [ROOM_REBUILT.type]: ROOM_REBUILT,
   [COREMX_STATE_CHANGED.type]: COREMX_STATE_CHANGED,
   [CONFERENCE_MOVED.type]: CONFERENCE_MOVED,
+  [STREAM_HLS_STARTED.type]: STREAM_HLS_STARTED,
+  [STREAM_HLS_STOPPED.type]: STREAM_HLS_STOPPED,
+  [RECORDING_STARTED.type]: RECORDING_STARTED,
+  [RECORDING_STOPPED.type]: RECORDING_STOPPED,
 } as const;
 
 export type CcesEventType = keyof typeof CCES_CATALOG;

@@ -63,6 +63,10 @@ describe('CCES contracts', () => {
         'room.started',
         'stream.published',
         'stream.unpublished',
+        'stream.hls.started',
+        'stream.hls.stopped',
+        'recording.started',
+        'recording.stopped',
       ].sort(),
     );
     for (const type of CCES_EVENT_TYPES)
