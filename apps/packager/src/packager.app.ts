@@ -49,8 +49,13 @@ export async function startPackager(
     },
     new RtpPortPool(config.rtpMinPort, config.rtpMaxPort),
     remuxers ??
-      (() =>
-        new FfmpegRemuxer({ path: config.ffmpegPath, audioBitrate: config.audioBitrate, stopGraceMs: 5000 })),
+      ((_streamId, kinds) =>
+        new FfmpegRemuxer({
+          path: config.ffmpegPath,
+          audioBitrate: config.audioBitrate,
+          stopGraceMs: 5000,
+          kinds,
+        })),
     logger,
   );
   const metrics = new PackagerMetrics({

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { eventually, type ManagedProcess } from '@hoot/testing';
 import {
   startPackagerProcess,
@@ -11,51 +9,7 @@ import {
   type StartedStream,
 } from '../src/testing/packager.process';
 import { checkPlaylist, checkReload, parsePlaylist } from '../src/testing/playlist-conformance';
-
-const run = promisify(execFile);
-
-interface ProbePacket {
-  codec_type: string;
-  stream_index: number;
-  dts_time?: string;
-  duration_time?: string;
-  flags: string;
-}
-
-async function ffprobe(file: string) {
-  const { stdout } = await run(
-    'ffprobe',
-    ['-v', 'error', '-show_streams', '-show_packets', '-of', 'json', file],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return JSON.parse(stdout) as {
-    streams: {
-      index: number;
-      codec_type: string;
-      codec_name: string;
-      profile?: string;
-      sample_rate?: string;
-    }[];
-    packets: ProbePacket[];
-  };
-}
-
-/** Largest step between consecutive decode times of one media type (seconds); fails on a step back. */
-function largestStep(packets: ProbePacket[], type: string): number {
-  const times = packets.filter((p) => p.codec_type === type).map((p) => Number(p.dts_time));
-  let largest = 0;
-  for (let i = 1; i < times.length; i += 1) {
-    const step = times[i] - times[i - 1];
-    if (step <= 0)
-      throw new Error(
-        `${type} decode time goes back or repeats at packet ${i}: ${times[i - 1]} → ${times[i]}`,
-      );
-    largest = Math.max(largest, step);
-  }
-  return largest;
-}
+import { ffprobe, largestStep } from '../src/testing/ffprobe';
 
 describe('packager (real process, real RTP from ffmpeg)', () => {
   let packager: PackagerProcess;

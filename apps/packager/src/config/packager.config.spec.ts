@@ -15,6 +15,9 @@ describe('packager config', () => {
       windowSegments: 6,
       blockingTimeoutMs: 6000,
       announcedIp: '127.0.0.1',
+      keyframeRequestMs: 2000,
+      recordingDir: undefined,
+      recordingMaxBytes: 5 * 1024 ** 3,
     });
     expect(config.viewerTokenKey.equals(Buffer.from(SECRETS.PACKAGER_VIEWER_TOKEN_KEY))).toBe(true);
   });
@@ -63,5 +66,25 @@ describe('packager config', () => {
     }
     const names = (error?.problems ?? []).map((p) => p.split(':')[0]).sort();
     expect(names).toEqual(['HLS_PART_TARGET_MS', 'LOG_LEVEL', 'PACKAGER_ANNOUNCED_IP', 'PACKAGER_PORT']);
+  });
+
+  it('turns recording on with an absolute PACKAGER_RECORDING_DIR and takes its byte limit', () => {
+    const config = loadPackagerConfig({
+      ...SECRETS,
+      PACKAGER_RECORDING_DIR: '/data/recordings',
+      PACKAGER_RECORDING_MAX_BYTES: '1048576',
+      HLS_KEYFRAME_REQUEST_MS: '1000',
+    });
+    expect(config).toMatchObject({
+      recordingDir: '/data/recordings',
+      recordingMaxBytes: 1048576,
+      keyframeRequestMs: 1000,
+    });
+    expect(() => loadPackagerConfig({ ...SECRETS, PACKAGER_RECORDING_DIR: 'relative' })).toThrow(
+      /PACKAGER_RECORDING_DIR: an absolute path/,
+    );
+    expect(() => loadPackagerConfig({ ...SECRETS, PACKAGER_RECORDING_MAX_BYTES: '5GB' })).toThrow(
+      /PACKAGER_RECORDING_MAX_BYTES/,
+    );
   });
 });

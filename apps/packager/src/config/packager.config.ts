@@ -28,6 +28,12 @@ export interface PackagerConfig {
   endedRetentionMs: number;
   maxStreams: number;
   corsOrigin: string;
+  /** How often the media server is sent an RTCP PLI for a video stream (HLS_KEYFRAME_REQUEST_MS). */
+  keyframeRequestMs: number;
+  /** Where recordings are kept (PACKAGER_RECORDING_DIR); unset: recording is off. */
+  recordingDir: string | undefined;
+  /** Bytes the whole recording folder may hold (PACKAGER_RECORDING_MAX_BYTES). */
+  recordingMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -118,7 +124,12 @@ export function loadPackagerConfig(env: Env): PackagerConfig {
     endedRetentionMs: int('HLS_ENDED_RETENTION_MS', 60_000, 0, 3_600_000),
     maxStreams: int('PACKAGER_MAX_STREAMS', 20, 1, 1000),
     corsOrigin: value('PACKAGER_CORS_ORIGIN') ?? '*',
+    keyframeRequestMs: int('HLS_KEYFRAME_REQUEST_MS', 2000, 250, 60_000),
+    recordingDir: value('PACKAGER_RECORDING_DIR'),
+    recordingMaxBytes: int('PACKAGER_RECORDING_MAX_BYTES', 5 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
   };
+  if (config.recordingDir !== undefined && !config.recordingDir.startsWith('/'))
+    problems.push(`PACKAGER_RECORDING_DIR: an absolute path (got "${config.recordingDir}")`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

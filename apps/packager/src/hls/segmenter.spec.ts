@@ -1,5 +1,5 @@
 import { parseFragment, parseInit } from '../fmp4/fmp4-parser';
-import { buildFragment, SyntheticStream } from '../testing/fmp4-builder';
+import { buildFragment, buildInit, SyntheticStream } from '../testing/fmp4-builder';
 import { Segmenter, type SegmenterOptions } from './segmenter';
 
 const OPTIONS: SegmenterOptions = {
@@ -114,5 +114,50 @@ describe('Segmenter', () => {
     ]);
     for (let i = 0; i < 20; i += 1) segmenter.onFragment(audioOnly, parseFragment(audioOnly, info));
     expect(allParts(segmenter).every((p) => p.duration > 0)).toBe(true);
+  });
+
+  it('cuts an audio-only stream by duration: segments up to the target, every part independent, no sync flag needed', () => {
+    const segmenter = new Segmenter({ ...OPTIONS, windowSegments: 100 });
+    const init = buildInit([{ id: 1, handler: 'soun', timescale: 48_000 }]);
+    const info = parseInit(init);
+    segmenter.onInit(init, info);
+    // ffmpeg's audio-only fragments: two 1024-sample AAC frames each, flagged non-sync like video P-frames.
+    const frame = 1024;
+    for (let i = 0; i < 400; i += 1) {
+      const fragment = buildFragment(i + 1, [
+        { trackId: 1, baseMediaDecodeTime: i * 2 * frame, durations: [frame, frame], firstIsSync: false },
+      ]);
+      segmenter.onFragment(fragment, parseFragment(fragment, info));
+    }
+    expect(segmenter.audioOnly).toBe(true);
+    expect(segmenter.droppedBeforeKeyframe).toBe(0);
+    expect(segmenter.segments.length).toBeGreaterThanOrEqual(7);
+    for (const segment of segmenter.segments) {
+      expect(segment.duration).toBeLessThanOrEqual(2);
+      expect(segment.duration).toBeGreaterThan(2 - (2 * frame) / 48_000);
+      for (const part of segment.parts) {
+        expect(part.independent).toBe(true);
+        expect(part.duration).toBeLessThanOrEqual(0.334);
+      }
+    }
+  });
+
+  it('cuts a video-only stream like an A/V one: at keyframes', () => {
+    const segmenter = new Segmenter(OPTIONS);
+    const init = buildInit([{ id: 1, handler: 'vide', timescale: 90_000 }]);
+    const info = parseInit(init);
+    segmenter.onInit(init, info);
+    for (let i = 0; i < 181; i += 1) {
+      const fragment = buildFragment(i + 1, [
+        { trackId: 1, baseMediaDecodeTime: i * 3000, durations: [3000], firstIsSync: i % 30 === 0 },
+      ]);
+      segmenter.onFragment(fragment, parseFragment(fragment, info));
+    }
+    expect(segmenter.audioOnly).toBe(false);
+    expect(segmenter.segments.map((s) => [s.duration, s.parts[0].independent])).toEqual([
+      [2, true],
+      [2, true],
+      [2, true],
+    ]);
   });
 });

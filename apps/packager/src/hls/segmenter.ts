@@ -56,11 +56,16 @@ interface PendingPart {
  * - a segment starts at a keyframe once it holds at least segmentTarget − partTarget, so keyframe parts
  *   start segments (INDEPENDENT=YES) and keyframes inside a segment do not cut a part short;
  * - if keyframes are too sparse, a segment is cut anyway before its duration would round above
- *   EXT-X-TARGETDURATION (its first part is then not independent).
+ *   EXT-X-TARGETDURATION (its first part is then not independent);
+ * - an audio-only stream (its lead track is audio) has no keyframes to wait for: every AAC frame is
+ *   independent, so every part is INDEPENDENT=YES and a segment is cut by duration alone, before the
+ *   fragment that would take it past the segment target.
  */
 export class Segmenter {
   init: Buffer | undefined;
   private leadTrackId: number | undefined;
+  /** The lead track is audio (an audio-only stream): segments are cut by duration. */
+  audioOnly = false;
   private timescale = 1;
   /** Complete segments in the window, oldest first. */
   readonly segments: Segment[] = [];
@@ -101,6 +106,7 @@ export class Segmenter {
     const lead = info.tracks.find((t) => t.handler === 'vide') ?? info.tracks[0];
     this.init = bytes;
     this.leadTrackId = lead.id;
+    this.audioOnly = lead.handler === 'soun';
     this.timescale = lead.timescale;
     this.emit('init');
   }
@@ -109,7 +115,7 @@ export class Segmenter {
     if (this.ended || this.leadTrackId === undefined) return;
     const lead = info.tracks.find((t) => t.trackId === this.leadTrackId);
     const ticks = lead?.duration ?? 0;
-    const keyframe = !!lead && lead.sampleCount > 0 && lead.startsWithSync;
+    const keyframe = !!lead && lead.sampleCount > 0 && (this.audioOnly || lead.startsWithSync);
     if (!this.open && !keyframe) {
       this.droppedBeforeKeyframe += 1;
       return;
@@ -117,12 +123,16 @@ export class Segmenter {
     const partTarget = Math.floor(this.options.partTargetS * this.timescale);
     const maxSegment = Math.floor((this.options.targetDurationS + 0.5) * this.timescale) - 1;
     const minSegment = (this.options.segmentTargetS - this.options.partTargetS) * this.timescale;
+    const filled = this.openTicks + this.pending.ticks;
+    const cutHere = this.audioOnly
+      ? filled + ticks > this.options.segmentTargetS * this.timescale
+      : filled >= minSegment;
 
     let newSegment = false;
     if (!this.open) {
       this.startSegment();
       newSegment = true;
-    } else if (keyframe && this.openTicks + this.pending.ticks >= minSegment) {
+    } else if (keyframe && cutHere) {
       this.flushPart();
       this.closeSegment();
       this.startSegment();

@@ -31,6 +31,9 @@ const config: PackagerConfig = {
   endedRetentionMs: 60_000,
   maxStreams: 2,
   corsOrigin: '*',
+  keyframeRequestMs: 2000,
+  recordingDir: undefined,
+  recordingMaxBytes: 1024 ** 3,
 };
 
 describe('PackagerServer', () => {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Fmp4Stream } from '../fmp4/fmp4-stream';
 import { Segmenter, type SegmenterOptions } from '../hls/segmenter';
 import type { Remuxer, RemuxerExit } from './remuxer';
-import type { RtpPorts } from './rtp-sdp';
+import type { MediaKind, RtpPorts } from './rtp-sdp';
 
 export type LiveStreamState = 'live' | 'ended';
 
@@ -11,6 +11,10 @@ export interface LiveStreamIdentity {
   conferenceId: string;
   stage: string;
   userId: string;
+  /** What it carries (the SDP offer has a media section for each). */
+  kinds: MediaKind[];
+  /** false: recording only, no viewer routes. */
+  live: boolean;
 }
 
 interface Waiter {

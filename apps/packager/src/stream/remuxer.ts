@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { MEDIA_KINDS, type MediaKind } from './rtp-sdp';
 
 /** How a remuxer ended: the exit code or signal, and the last lines it wrote on stderr. */
 export interface RemuxerExit {
@@ -18,7 +19,7 @@ export interface Remuxer {
   readonly pid: number | undefined;
 }
 
-export type RemuxerFactory = (streamId: string) => Remuxer;
+export type RemuxerFactory = (streamId: string, kinds: readonly MediaKind[]) => Remuxer;
 
 export interface FfmpegOptions {
   /** The ffmpeg binary (Debian's `ffmpeg`). */
@@ -27,6 +28,8 @@ export interface FfmpegOptions {
   audioBitrate: number;
   /** Grace period after SIGTERM before SIGKILL. */
   stopGraceMs: number;
+  /** What the stream carries (both by default): only those are mapped. */
+  kinds?: readonly MediaKind[];
 }
 
 /**
@@ -34,7 +37,10 @@ export interface FfmpegOptions {
  * MP4 on stdout with a fragment per video frame (frag_duration below one frame at 30 fps), each
  * keyframe starting a fragment; the segmenter groups fragments into parts.
  */
-export function ffmpegArgs(options: Pick<FfmpegOptions, 'audioBitrate'>): string[] {
+export function ffmpegArgs(options: Pick<FfmpegOptions, 'audioBitrate' | 'kinds'>): string[] {
+  const kinds = options.kinds ?? MEDIA_KINDS;
+  const video = kinds.includes('video');
+  const audio = kinds.includes('audio');
   return [
     '-hide_banner',
     '-nostdin',
@@ -49,18 +55,20 @@ export function ffmpegArgs(options: Pick<FfmpegOptions, 'audioBitrate'>): string
     'sdp',
     '-i',
     'pipe:0',
-    '-map',
-    '0:v:0',
-    '-map',
-    '0:a:0?',
-    '-c:v',
-    'copy',
-    '-c:a',
-    'aac',
-    '-b:a',
-    String(options.audioBitrate),
-    '-ar',
-    '48000',
+    ...(video ? ['-map', '0:v:0', '-c:v', 'copy'] : []),
+    // With video the audio is optional (a camera may be muted at the start); audio-only must have it.
+    ...(audio
+      ? [
+          '-map',
+          video ? '0:a:0?' : '0:a:0',
+          '-c:a',
+          'aac',
+          '-b:a',
+          String(options.audioBitrate),
+          '-ar',
+          '48000',
+        ]
+      : []),
     '-f',
     'mp4',
     '-movflags',

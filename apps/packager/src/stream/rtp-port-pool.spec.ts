@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { RtpPortPool } from './rtp-port-pool';
 import { buildReceiveSdp } from './rtp-sdp';
+import { ffmpegArgs } from './remuxer';
 
 const bind = (port: number) =>
   new Promise<Socket>((resolve, reject) => {
@@ -44,5 +45,33 @@ describe('buildReceiveSdp', () => {
       ]),
     );
     expect(sdp.endsWith('\r\n')).toBe(true);
+  });
+});
+
+describe('buildReceiveSdp per kind', () => {
+  it('has one media section per kind the stream carries', () => {
+    const media = (kinds: ('audio' | 'video')[]) =>
+      buildReceiveSdp('10.0.0.7', { video: 42000, audio: 42002 }, 'abc', kinds)
+        .split('\r\n')
+        .filter((l) => l.startsWith('m='));
+    expect(media(['video'])).toEqual(['m=video 42000 RTP/AVP 96']);
+    expect(media(['audio'])).toEqual(['m=audio 42002 RTP/AVP 111']);
+    expect(media(['audio', 'video'])).toEqual(['m=video 42000 RTP/AVP 96', 'm=audio 42002 RTP/AVP 111']);
+  });
+});
+
+describe('ffmpegArgs per kind', () => {
+  const maps = (kinds?: ('audio' | 'video')[]) => {
+    const args = ffmpegArgs({ audioBitrate: 96000, kinds });
+    return {
+      maps: args.filter((_, i) => args[i - 1] === '-map'),
+      audio: args.includes('-c:a'),
+      video: args.includes('-c:v'),
+    };
+  };
+  it('maps video (copied) and optional audio by default, only what the stream carries otherwise', () => {
+    expect(maps()).toEqual({ maps: ['0:v:0', '0:a:0?'], audio: true, video: true });
+    expect(maps(['video'])).toEqual({ maps: ['0:v:0'], audio: false, video: true });
+    expect(maps(['audio'])).toEqual({ maps: ['0:a:0'], audio: true, video: false });
   });
 });

@@ -52,12 +52,12 @@ export class StreamRegistry {
     const ports = await this.ports.allocate();
     if (!ports) throw new RegistryFullError('no free RTP ports left in the configured range');
     const streamId = newStreamId();
-    const sdp = buildReceiveSdp(this.options.announcedIp, ports, streamId);
+    const sdp = buildReceiveSdp(this.options.announcedIp, ports, streamId, identity.kinds);
     const stream = new LiveStream(
       { ...identity, streamId },
       ports,
       sdp,
-      this.remuxers(streamId),
+      this.remuxers(streamId, identity.kinds),
       this.options.segmenter,
       this.logger,
       (ended) => {
@@ -69,7 +69,14 @@ export class StreamRegistry {
     this.streams.set(streamId, stream);
     stream.start();
     this.logger.info(
-      { streamId, conferenceId: identity.conferenceId, ports, path: stream.basePath },
+      {
+        streamId,
+        conferenceId: identity.conferenceId,
+        ports,
+        path: stream.basePath,
+        kinds: identity.kinds,
+        live: identity.live,
+      },
       'stream started',
     );
     return stream;

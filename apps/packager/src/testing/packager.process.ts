@@ -10,7 +10,15 @@ export interface PackagerProcess {
   viewerTokenKey: Buffer;
   process: ManagedProcess;
   /** POST /v1/streams with the service key. */
-  startStream(body: { conferenceId: string; stage: string; userId: string }): Promise<StartedStream>;
+  startStream(body: {
+    conferenceId: string;
+    stage: string;
+    userId: string;
+    kinds?: ('audio' | 'video')[];
+    live?: boolean;
+  }): Promise<StartedStream>;
+  /** Any control API call with the service key (JSON body if given). */
+  control(method: string, path: string, body?: unknown): Promise<Response>;
   /** DELETE /v1/streams/:id. */
   stopStream(streamId: string): Promise<Response>;
   /** A viewer token for a stream, valid `seconds` from now. */
@@ -24,8 +32,8 @@ export interface StartedStream {
   sdpOffer: string;
   rtp: {
     address: string;
-    video: { port: number; payloadType: number };
-    audio: { port: number; payloadType: number };
+    video?: { port: number; payloadType: number };
+    audio?: { port: number; payloadType: number };
   };
 }
 
@@ -73,6 +81,12 @@ export async function startPackagerProcess(env: Record<string, string> = {}): Pr
       if (res.status !== 201) throw new Error(`start stream: ${res.status} ${await res.text()}`);
       return (await res.json()) as StartedStream;
     },
+    control: (method, path, body) =>
+      fetch(`${baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      }),
     stopStream: (streamId) => fetch(`${baseUrl}/v1/streams/${streamId}`, { method: 'DELETE', headers: auth }),
     token: (conferenceId, streamId, seconds = 600) =>
       signViewerToken(Buffer.from(viewerTokenKey), {
@@ -86,8 +100,8 @@ export async function startPackagerProcess(env: Record<string, string> = {}): Pr
 
 /**
  * A publisher made of ffmpeg itself: a test pattern encoded to H.264 (Constrained Baseline, a keyframe
- * every `gop` frames) and a sine tone to Opus, sent as two plain RTP streams with the payload types of
- * the packager's SDP, at real-time pace.
+ * every `gop` frames) and a sine tone to Opus, sent as plain RTP streams with the payload types of the
+ * packager's SDP (only the kinds the stream has ports for), at real-time pace.
  */
 export async function startRtpSender(
   stream: StartedStream,
@@ -95,8 +109,49 @@ export async function startRtpSender(
 ): Promise<ManagedProcess> {
   const fps = options.fps ?? 30;
   const { address, video, audio } = stream.rtp;
+  const videoArgs = video
+    ? [
+        '-map',
+        '0:v',
+        '-c:v',
+        'libx264',
+        '-profile:v',
+        'baseline',
+        '-tune',
+        'zerolatency',
+        '-preset',
+        'veryfast',
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        String(options.gop ?? fps),
+        '-b:v',
+        options.videoBitrate ?? '300k',
+        '-f',
+        'rtp',
+        '-payload_type',
+        String(video.payloadType),
+        `rtp://${address}:${video.port}`,
+      ]
+    : [];
+  const audioArgs = audio
+    ? [
+        '-map',
+        '1:a',
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '48k',
+        '-f',
+        'rtp',
+        '-payload_type',
+        String(audio.payloadType),
+        `rtp://${address}:${audio.port}`,
+      ]
+    : [];
+  const firstPort = (video ?? audio)?.port ?? 0;
   return ManagedProcess.start({
-    name: `rtp-sender:${video.port}`,
+    name: `rtp-sender:${firstPort}`,
     command: 'ffmpeg',
     args: [
       '-hide_banner',
@@ -113,39 +168,9 @@ export async function startRtpSender(
       'lavfi',
       '-i',
       'sine=frequency=440:sample_rate=48000',
-      '-map',
-      '0:v',
-      '-c:v',
-      'libx264',
-      '-profile:v',
-      'baseline',
-      '-tune',
-      'zerolatency',
-      '-preset',
-      'veryfast',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      String(options.gop ?? fps),
-      '-b:v',
-      options.videoBitrate ?? '300k',
-      '-f',
-      'rtp',
-      '-payload_type',
-      String(video.payloadType),
-      `rtp://${address}:${video.port}`,
-      '-map',
-      '1:a',
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '48k',
-      '-f',
-      'rtp',
-      '-payload_type',
-      String(audio.payloadType),
-      `rtp://${address}:${audio.port}`,
+      ...videoArgs,
+      ...audioArgs,
     ],
-    logFile: infraPath('test-logs', `rtp-sender-${video.port}.log`),
+    logFile: infraPath('test-logs', `rtp-sender-${firstPort}.log`),
   });
 }

@@ -1,0 +1,162 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PackagerErrorCode } from '@hoot/contracts';
+import { ServiceErrorCode } from '@hoot/domain';
+import type { ControlCredential } from '../auth/control-credential';
+import type { PackagerMetrics } from '../metrics/packager.metrics';
+import type { LiveStream } from '../stream/live-stream';
+import { AUDIO_PAYLOAD_TYPE, MEDIA_KINDS, VIDEO_PAYLOAD_TYPE, type MediaKind } from '../stream/rtp-sdp';
+import { RegistryFullError, type StreamRegistry } from '../stream/stream-registry';
+import { BadRequest, readJson, sendJson } from './http-util';
+import { sendMethodNotAllowed, sendProblem } from './problem';
+
+export interface ControlApiOptions {
+  announcedIp: string;
+  control: ControlCredential;
+  registry: StreamRegistry;
+  metrics: PackagerMetrics;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const CONFERENCE_ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
+/** `/v1/streams/{id}` and its sub-resources. */
+export const STREAM_PATH = /^\/v1\/streams\/([A-Za-z0-9_-]{8,64})(?:\/(rtp-answer|recording))?$/;
+
+/** The control API for CASH (`Authorization: Bearer <PACKAGER_CONTROL_KEY>`). */
+export class ControlApi {
+  constructor(private readonly options: ControlApiOptions) {}
+
+  /** Whether `path` is one of its routes. */
+  static matches(path: string): boolean {
+    return path === '/v1/streams' || STREAM_PATH.test(path);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+    if (!this.options.control.accepts(req.headers.authorization)) {
+      req.resume();
+      return sendProblem(
+        res,
+        PackagerErrorCode.ControlUnauthorized,
+        'the control API needs the service key',
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
+    }
+    try {
+      if (path === '/v1/streams') return await this.streams(req, res, method);
+      const [, streamId, sub] = STREAM_PATH.exec(path) as RegExpExecArray;
+      const stream = this.options.registry.get(streamId);
+      if (!stream) {
+        req.resume();
+        return sendProblem(res, PackagerErrorCode.StreamNotFound, 'no such stream');
+      }
+      if (sub === undefined) return await this.stream(res, stream, method);
+      req.resume();
+      return sendProblem(res, ServiceErrorCode.RouteNotFound, `no route for ${method} ${path}`);
+    } catch (error) {
+      if (error instanceof BadRequest) return sendProblem(res, error.code, error.message);
+      throw error;
+    }
+  }
+
+  private async streams(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    const registry = this.options.registry;
+    if (method === 'GET') return sendJson(res, 200, { streams: registry.list().map(describeStream) });
+    if (method !== 'POST') {
+      req.resume();
+      return sendMethodNotAllowed(res, 'GET, POST');
+    }
+    const body = await readJson(req);
+    const problems = validateStart(body);
+    if (problems.length) return sendProblem(res, ServiceErrorCode.RequestInvalid, problems.join('; '));
+    const kinds =
+      body.kinds === undefined
+        ? [...MEDIA_KINDS]
+        : MEDIA_KINDS.filter((k) => (body.kinds as string[]).includes(k));
+    try {
+      const stream = await registry.start({
+        conferenceId: body.conferenceId as string,
+        stage: body.stage as string,
+        userId: body.userId as string,
+        kinds,
+        live: body.live !== false,
+      });
+      this.options.metrics.streamsStarted.inc();
+      stream.segmenter.subscribe((event) => {
+        if (event === 'part') this.options.metrics.parts.inc();
+        if (event === 'segment') this.options.metrics.segments.inc();
+      });
+      return sendJson(res, 201, {
+        ...describeStream(stream),
+        sdpOffer: stream.sdp,
+        rtp: {
+          address: this.options.announcedIp,
+          ...(kinds.includes('video') && {
+            video: { port: stream.ports.video, payloadType: VIDEO_PAYLOAD_TYPE, codec: 'H264/90000' },
+          }),
+          ...(kinds.includes('audio') && {
+            audio: { port: stream.ports.audio, payloadType: AUDIO_PAYLOAD_TYPE, codec: 'opus/48000/2' },
+          }),
+        },
+      });
+    } catch (error) {
+      if (error instanceof RegistryFullError) {
+        return sendProblem(res, PackagerErrorCode.Full, error.message, { 'retry-after': '5' });
+      }
+      throw error;
+    }
+  }
+
+  private async stream(res: ServerResponse, stream: LiveStream, method: string): Promise<void> {
+    if (method === 'GET') return sendJson(res, 200, describeStream(stream));
+    if (method !== 'DELETE') return sendMethodNotAllowed(res, 'GET, DELETE');
+    await this.options.registry.stop(stream.streamId);
+    return sendJson(res, 200, describeStream(stream));
+  }
+}
+
+/** What `GET /v1/streams/{id}` answers. */
+export function describeStream(stream: LiveStream) {
+  return {
+    streamId: stream.streamId,
+    conferenceId: stream.identity.conferenceId,
+    stage: stream.identity.stage,
+    userId: stream.identity.userId,
+    kinds: stream.identity.kinds,
+    live: stream.identity.live,
+    state: stream.state,
+    playlistPath: `${stream.basePath}/playlist.m3u8`,
+    mediaSequence: stream.segmenter.mediaSequence,
+    segments: stream.segmenter.segments.length,
+    ...(stream.endReason ? { endReason: stream.endReason } : {}),
+  };
+}
+
+function validateStart(body: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const allowed = new Set(['conferenceId', 'stage', 'userId', 'kinds', 'live']);
+  for (const key of Object.keys(body)) if (!allowed.has(key)) problems.push(`${key}: not allowed`);
+  if (typeof body.conferenceId !== 'string' || !CONFERENCE_ID.test(body.conferenceId)) {
+    problems.push('conferenceId: must match [a-z0-9][a-z0-9-]{2,63}');
+  }
+  if (typeof body.stage !== 'string' || !SLUG.test(body.stage))
+    problems.push('stage: must match [a-z0-9][a-z0-9-]{0,31}');
+  if (typeof body.userId !== 'string' || !USER_ID.test(body.userId)) {
+    problems.push('userId: must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}');
+  }
+  if (body.kinds !== undefined) {
+    const kinds = body.kinds;
+    if (
+      !Array.isArray(kinds) ||
+      kinds.length === 0 ||
+      kinds.length > 2 ||
+      new Set(kinds).size !== kinds.length ||
+      !kinds.every((k) => MEDIA_KINDS.includes(k as MediaKind))
+    ) {
+      problems.push('kinds: a non-empty list of distinct "audio" and "video"');
+    }
+  }
+  if (body.live !== undefined && typeof body.live !== 'boolean') problems.push('live: a boolean');
+  return problems;
+}
