@@ -2,10 +2,15 @@ import type { ExecutionContext } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AuthGuard } from '@hoot/auth-kit';
-import { ConferenceErrorCode as C, TokenRejection as T, httpStatusOf } from '@hoot/contracts';
+import {
+  CashErrorCode as X,
+  ConferenceErrorCode as C,
+  TokenRejection as T,
+  httpStatusOf,
+} from '@hoot/contracts';
 import { ProblemJsonFilter } from '@hoot/service-kit';
 import { CONFERENCE_SERVICE } from '../registry.tokens';
-import { CONFERENCE_HTTP_STATUS, conferenceProblem } from './conference-problem';
+import { CONFERENCE_HTTP_STATUS, conferenceHttpStatus, conferenceProblem } from './conference-problem';
 import { ConferenceError } from './conference.error';
 import { ConferencesController } from './conferences.controller';
 
@@ -15,6 +20,16 @@ describe('conference refusals: the HTTP status is chosen at the edge', () => {
       expect([code, CONFERENCE_HTTP_STATUS[code]]).toEqual([code, httpStatusOf(code)]);
     expect(CONFERENCE_HTTP_STATUS[T.Revoked]).toBe(401);
     expect(CONFERENCE_HTTP_STATUS[T.AccountDisabled]).toBe(403);
+  });
+
+  it("CASH's codes that a recording command passes on keep the catalogue's status", () => {
+    for (const code of Object.values(X))
+      expect([code, conferenceHttpStatus(code)]).toEqual([code, httpStatusOf(code)]);
+    expect(conferenceProblem(new ConferenceError(X.RecordingStorageFull, 'full'))).toMatchObject({
+      code: X.RecordingStorageFull,
+      status: 507,
+    });
+    expect(conferenceHttpStatus(C.NotLive)).toBe(409);
   });
 
   it('the error the services throw carries a code and a retry delay, never a status', () => {

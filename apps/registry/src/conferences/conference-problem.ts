@@ -6,13 +6,13 @@ import {
   type ErrorHttpStatus,
 } from '@hoot/contracts';
 import { HootException, sendProblem, type ReplyLike } from '@hoot/service-kit';
-import { ConferenceError, type ConferenceFailureCode } from './conference.error';
+import { ConferenceError, type ConferenceFailureCode, type ConferenceOwnCode } from './conference.error';
 
 /**
  * The HTTP status of every conference refusal, chosen here once (a code without a status does not
  * compile): the catalogue's (`httpStatusOf`), except one.
  */
-export const CONFERENCE_HTTP_STATUS: Readonly<Record<ConferenceFailureCode, ErrorHttpStatus>> = {
+export const CONFERENCE_HTTP_STATUS: Readonly<Record<ConferenceOwnCode, ErrorHttpStatus>> = {
   [C.AddressInvalid]: httpStatusOf(C.AddressInvalid),
   [C.UnknownIdentity]: httpStatusOf(C.UnknownIdentity),
   [C.NotFound]: httpStatusOf(C.NotFound),
@@ -32,9 +32,16 @@ export const CONFERENCE_HTTP_STATUS: Readonly<Record<ConferenceFailureCode, Erro
   [T.AccountDisabled]: 403,
 };
 
+/** The status of a refusal: the table above for the registry's own codes, the catalogue's for CASH's. */
+export function conferenceHttpStatus(code: ConferenceFailureCode): ErrorHttpStatus {
+  return Object.hasOwn(CONFERENCE_HTTP_STATUS, code)
+    ? CONFERENCE_HTTP_STATUS[code as ConferenceOwnCode]
+    : httpStatusOf(code);
+}
+
 /** The problem+json answer of a conference refusal: its status, `Retry-After`, and a Bearer challenge on 401. */
 export function conferenceProblem(error: ConferenceError): HootException {
-  const status = CONFERENCE_HTTP_STATUS[error.code];
+  const status = conferenceHttpStatus(error.code);
   const headers: Record<string, string> = {};
   if (error.retryAfterS !== undefined) headers['Retry-After'] = String(error.retryAfterS);
   if (status === 401)

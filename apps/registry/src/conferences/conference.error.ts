@@ -1,12 +1,18 @@
-import { AuthErrorCode, ConferenceErrorCode, TokenRejection } from '@hoot/domain';
+import type { CashErrorCode } from '@hoot/contracts';
+import { AuthErrorCode, ConferenceErrorCode, TokenRejection, type RoomErrorCode } from '@hoot/domain';
 
 /**
- * What the conference services refuse with: their own codes, and the two token codes a join answers when
+ * The registry's own refusal codes: the conference codes, and the two token codes a join answers when
  * auth refuses the subject itself (`token.revoked`, `token.account-disabled`: the same codes the
  * registry's own verifier uses).
  */
-export type ConferenceFailureCode =
-  ConferenceErrorCode | TokenRejection.Revoked | TokenRejection.AccountDisabled;
+export type ConferenceOwnCode = ConferenceErrorCode | TokenRejection.Revoked | TokenRejection.AccountDisabled;
+
+/**
+ * What the conference services refuse with: their own codes, and CASH's (`ALREADY_RECORDING`, …) that a
+ * recording command passes through as the catalogue names them.
+ */
+export type ConferenceFailureCode = ConferenceOwnCode | CashErrorCode | RoomErrorCode;
 
 /**
  * A refusal of the conference services: a stable code, a message, optional details and how long to wait

@@ -2,9 +2,10 @@ import { DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@n
 import { Gauge } from 'prom-client';
 import { HealthRegistry, MetricsService } from '@hoot/service-kit';
 import type { RegistryConfig } from '../config/registry.config';
-import { CONFERENCE_SERVICE, REGISTRY_CONFIG } from '../registry.tokens';
+import { CONFERENCE_SERVICE, RECORDING_SERVICE, REGISTRY_CONFIG } from '../registry.tokens';
 import { AuthTokenController } from './auth-token.controller';
 import { ConferencesController } from './conferences.controller';
+import { RecordingsController } from './recordings.controller';
 import type { ConferencesRuntime } from './conferences.runtime';
 
 const CONFERENCES_RUNTIME = Symbol('CONFERENCES_RUNTIME');
@@ -71,11 +72,12 @@ export class ConferencesModule {
   static forRoot(config: RegistryConfig, runtime: ConferencesRuntime): DynamicModule {
     return {
       module: ConferencesModule,
-      controllers: [ConferencesController, AuthTokenController],
+      controllers: [ConferencesController, RecordingsController, AuthTokenController],
       providers: [
         ConferencesObservability,
         { provide: CONFERENCES_RUNTIME, useValue: runtime },
         { provide: CONFERENCE_SERVICE, useValue: runtime.service },
+        { provide: RECORDING_SERVICE, useValue: runtime.recordings },
         { provide: REGISTRY_CONFIG, useValue: config },
       ],
     };

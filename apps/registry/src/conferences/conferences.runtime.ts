@@ -17,6 +17,7 @@ import { ConferenceRecords } from './conference-records';
 import { ConferenceService } from './conference.service';
 import { ConferenceDirectory } from './directory.consumer';
 import { PlacementService } from './placement.service';
+import { RecordingService } from './recording.service';
 import { RehomingService } from './rehoming.service';
 
 export interface ConferencesLog {
@@ -33,6 +34,8 @@ export interface ConferenceCounters {
 
 export interface ConferencesRuntime {
   service: ConferenceService;
+  /** Recording start/stop and lists, forwarded to the CASH hosting the room. */
+  recordings: RecordingService;
   rehoming: RehomingService;
   directory: ConferenceDirectory;
   store: ConferenceStore;
@@ -102,6 +105,7 @@ export function createConferences(
     onCreate: count(counters.creates),
     onJoin: count(counters.joins),
   });
+  const recordings = new RecordingService({ records, placement, cash, log });
   const rehoming = new RehomingService({
     records,
     placement,
@@ -150,6 +154,7 @@ export function createConferences(
 
   return {
     service,
+    recordings,
     rehoming,
     directory,
     store,

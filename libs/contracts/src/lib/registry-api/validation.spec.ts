@@ -6,6 +6,7 @@ import {
   validateCreateConference,
   validateJoinRequest,
   validateListConferencesQuery,
+  validateRecordingCommand,
   validateRouletteQuery,
   type ContractCheck,
 } from '../../index';
@@ -121,6 +122,19 @@ describe('validateJoinRequest', () => {
     expect(fieldsOf(validateJoinRequest({ address: 7 }))).toEqual(['address']);
     expect(fieldsOf(validateJoinRequest({}))).toEqual(['address']);
     expect(fieldsOf(validateJoinRequest({ address: 'a', ticket: 'b' }))).toEqual(['ticket']);
+  });
+});
+
+describe('validateRecordingCommand', () => {
+  it('takes start or stop and nothing else: the owner is the caller, never a field', () => {
+    expect(validateRecordingCommand({ action: 'start' })).toEqual({ ok: true, value: { action: 'start' } });
+    expect(validateRecordingCommand({ action: 'stop' })).toEqual({ ok: true, value: { action: 'stop' } });
+    for (const action of ['pause', 'START', '', 1, null, undefined, ['start']])
+      expect([action, fieldsOf(validateRecordingCommand({ action }))]).toEqual([action, ['action']]);
+    expect(fieldsOf(validateRecordingCommand({ action: 'start', by: 'acc_x' }))).toEqual(['by']);
+    expect(fieldsOf(validateRecordingCommand({ action: 'start', __proto__x: 1 }))).toEqual(['__proto__x']);
+    for (const body of [null, 'start', ['start'], 7])
+      expect([body, fieldsOf(validateRecordingCommand(body))]).toEqual([body, ['body']]);
   });
 });
 

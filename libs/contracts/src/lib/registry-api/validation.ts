@@ -1,6 +1,7 @@
 import { CONFERENCE_ID_PATTERN, ROOM_TYPES, type RoomType } from '@hoot/domain';
 import type { CreateConferenceInput, JoinRequest, ListConferencesQuery } from './conferences';
 import type { RouletteQuery } from './read';
+import type { RecordingCommandInput } from './recordings';
 import {
   IDENTITY_PATTERN,
   MAX_ALLOWED,
@@ -170,4 +171,16 @@ export function validateRouletteQuery(input: unknown): ContractCheck<RouletteQue
     ...(absent(lat) ? {} : { lat: lat as number }),
     ...(absent(lon) ? {} : { lon: lon as number }),
   }));
+}
+
+/** `POST /v1/conferences/:id/recording` body: `action` start or stop, nothing else (the owner is the caller). */
+export function validateRecordingCommand(input: unknown): ContractCheck<RecordingCommandInput> {
+  const notObject = wholeMustBeObject(input, 'body');
+  if (notObject) return notObject;
+  const body = input as Fields;
+  const problems = new Problems();
+  onlyKnown(body, ['action'], problems);
+  if (body.action !== 'start' && body.action !== 'stop')
+    problems.add('action', 'action must be start or stop');
+  return problems.result(() => ({ action: body.action as RecordingCommandInput['action'] }));
 }
