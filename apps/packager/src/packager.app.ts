@@ -70,6 +70,7 @@ export async function startPackager(
     viewerTokenKey: config.viewerTokenKey,
     control: new ControlCredential(config.controlKey),
     corsOrigin: config.corsOrigin,
+    keyframeRequestMs: config.keyframeRequestMs,
     blockingTimeoutMs: config.blockingTimeoutMs,
     playlist: { targetDurationS, partTargetS, partHoldBackS: 3 * partTargetS },
     registry,

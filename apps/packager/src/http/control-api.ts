@@ -3,6 +3,7 @@ import { PackagerErrorCode } from '@hoot/contracts';
 import { ServiceErrorCode } from '@hoot/domain';
 import type { ControlCredential } from '../auth/control-credential';
 import type { PackagerMetrics } from '../metrics/packager.metrics';
+import { parseRtcpTarget } from '../stream/keyframe-requester';
 import type { LiveStream } from '../stream/live-stream';
 import { AUDIO_PAYLOAD_TYPE, MEDIA_KINDS, VIDEO_PAYLOAD_TYPE, type MediaKind } from '../stream/rtp-sdp';
 import { RegistryFullError, type StreamRegistry } from '../stream/stream-registry';
@@ -11,6 +12,8 @@ import { sendMethodNotAllowed, sendProblem } from './problem';
 
 export interface ControlApiOptions {
   announcedIp: string;
+  /** How often a video stream's media server is sent a PLI once its answer is known. */
+  keyframeRequestMs: number;
   control: ControlCredential;
   registry: StreamRegistry;
   metrics: PackagerMetrics;
@@ -52,6 +55,7 @@ export class ControlApi {
         return sendProblem(res, PackagerErrorCode.StreamNotFound, 'no such stream');
       }
       if (sub === undefined) return await this.stream(res, stream, method);
+      if (sub === 'rtp-answer') return await this.rtpAnswer(req, res, stream, method);
       req.resume();
       return sendProblem(res, ServiceErrorCode.RouteNotFound, `no route for ${method} ${path}`);
     } catch (error) {
@@ -106,6 +110,43 @@ export class ControlApi {
       }
       throw error;
     }
+  }
+
+  /**
+   * `POST /v1/streams/{id}/rtp-answer {sdpAnswer}` → 204: the RtpEndpoint's answer to our offer; a video
+   * stream's media server is then asked for a keyframe at once and every keyframeRequestMs.
+   */
+  private async rtpAnswer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    stream: LiveStream,
+    method: string,
+  ): Promise<void> {
+    if (method !== 'POST') {
+      req.resume();
+      return sendMethodNotAllowed(res, 'POST');
+    }
+    const body = await readJson(req);
+    const extra = Object.keys(body).filter((k) => k !== 'sdpAnswer');
+    if (typeof body.sdpAnswer !== 'string' || !body.sdpAnswer.startsWith('v=0') || extra.length) {
+      return sendProblem(res, ServiceErrorCode.RequestInvalid, 'body: {sdpAnswer: "v=0…"} only');
+    }
+    if (stream.state === 'ended')
+      return sendProblem(res, PackagerErrorCode.StreamNotFound, 'the stream has ended');
+    if (!stream.identity.kinds.includes('video')) {
+      res.writeHead(204).end(); // audio only: nothing to ask for
+      return;
+    }
+    const target = parseRtcpTarget(body.sdpAnswer);
+    if (!target) {
+      return sendProblem(
+        res,
+        ServiceErrorCode.RequestInvalid,
+        'sdpAnswer: no accepted video section with an IPv4 address and port',
+      );
+    }
+    stream.requestKeyframes(target, this.options.keyframeRequestMs);
+    res.writeHead(204).end();
   }
 
   private async stream(res: ServerResponse, stream: LiveStream, method: string): Promise<void> {

@@ -21,6 +21,8 @@ export interface PackagerServerOptions {
   viewerTokenKey: Buffer;
   control: ControlCredential;
   corsOrigin: string;
+  /** How often a video stream's media server is sent a PLI once its answer is known. */
+  keyframeRequestMs: number;
   /** Bounded wait for blocking reloads, hinted parts, and a stream's first media. */
   blockingTimeoutMs: number;
   playlist: Omit<PlaylistOptions, 'uriSuffix'>;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Fmp4Stream } from '../fmp4/fmp4-stream';
 import { Segmenter, type SegmenterOptions } from '../hls/segmenter';
+import { KeyframeRequester, type RtcpTarget } from './keyframe-requester';
 import type { Remuxer, RemuxerExit } from './remuxer';
 import type { MediaKind, RtpPorts } from './rtp-sdp';
 
@@ -33,6 +34,8 @@ export class LiveStream {
   endedAt: number | undefined;
   endReason: string | undefined;
   fragments = 0;
+  /** Asks the media server for keyframes once its SDP answer is known (video streams). */
+  keyframes: KeyframeRequester | undefined;
   private readonly waiters = new Set<Waiter>();
 
   constructor(
@@ -92,6 +95,17 @@ export class LiveStream {
     );
   }
 
+  /** The media server's answer is known: request keyframes from its video RTCP port (replacing any earlier target). */
+  requestKeyframes(target: RtcpTarget, intervalMs: number): void {
+    if (this.state === 'ended') return;
+    this.keyframes?.stop();
+    this.keyframes = new KeyframeRequester(target, intervalMs, (error) =>
+      this.logger.warn({ streamId: this.streamId, err: error }, 'keyframe request not sent'),
+    );
+    this.keyframes.start();
+    this.logger.info({ streamId: this.streamId, rtcp: target, intervalMs }, 'requesting keyframes');
+  }
+
   /** Stops the remuxer (it flushes), then ends the playlist (EXT-X-ENDLIST). Idempotent. */
   async stop(reason = 'stopped'): Promise<void> {
     if (this.state === 'ended') return;
@@ -139,6 +153,7 @@ export class LiveStream {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.endedAt = Date.now();
+    this.keyframes?.stop();
     this.segmenter.end();
     this.wake();
     this.onEnded(this);
