@@ -31,6 +31,7 @@ export * from './lib/hoot-api.error';
 export * from './lib/web-socket';
 export * from './lib/hoot-client';
 export * from './lib/media';
+export * from './lib/hls';
 export * from './lib/emitter';
 // The signaling protocol is its contract's (`@hoot/contracts`), re-exported so SDK users keep their imports.
 export { isServerPush, SignalingCloseCode } from '@hoot/contracts';

@@ -1,13 +1,15 @@
 import type { RoomView, StreamSource } from '@hoot/domain';
 import { diffRoom } from './room-diff';
 import type { RoomSessionEvents } from './room-session.types';
-import type { ServerPush } from '@hoot/contracts';
+import type { HlsStreamAccess, RecordingStatus, ServerPush } from '@hoot/contracts';
 
 /**
  * The events a room session derives, pure: from two views of the room (`roomChangeEvents`: who joined
  * or left, roles, owner, hands, chat, then `change`), and from the server's pushes that become events as
  * they are (`pushEvent`: a publish request with the participant it is about, ICE, stream ready or
- * ended, reoffer, p2p signals). `RoomSession` emits them in the order given.
+ * ended, reoffer, p2p signals), and from the HLS streams and the recording a new snapshot (`joined`)
+ * brings compared with what the session knew (`hlsSnapshotEvents`, `recordingSnapshotEvents`).
+ * `RoomSession` emits them in the order given.
  */
 
 /** One event with its payload. */
@@ -88,4 +90,58 @@ export function pushEvent(push: EventPush, view: RoomView): RoomEvent {
 /** `stream: 'screen'` on the wire for the shared screen; nothing for the camera (the protocol's default). */
 export function streamField(stream: StreamSource | undefined): { stream?: 'screen' } {
   return stream === 'screen' ? { stream: 'screen' } : {};
+}
+
+/** The key of one publisher's stream (its camera, or its shared screen) in the session's HLS state. */
+export function hlsKey(publisherId: string, stream: 'screen' | undefined): string {
+  return stream === 'screen' ? `${publisherId}\u0000screen` : publisherId;
+}
+
+/**
+ * What a new snapshot's live HLS streams (`joined.hls`, after a reconnection) change against the ones
+ * the session knew: `hls-ended` for each stream gone or replaced (a new `streamId`), `hls-stream` for each
+ * new one, and a renewal (`renewed: true`) for a known stream with a new playlist URL (a fresh token).
+ */
+export function hlsSnapshotEvents(
+  before: ReadonlyMap<string, HlsStreamAccess>,
+  after: readonly HlsStreamAccess[],
+): RoomEvent[] {
+  const next = new Map(after.map((access) => [hlsKey(access.publisherId, access.stream), access]));
+  const events: RoomEvent[] = [];
+  for (const [key, old] of before) {
+    if (next.get(key)?.streamId === old.streamId) continue;
+    events.push({
+      event: 'hls-ended',
+      payload: { publisherId: old.publisherId, ...streamField(old.stream), streamId: old.streamId },
+    });
+  }
+  for (const [key, access] of next) {
+    const old = before.get(key);
+    if (old?.streamId === access.streamId && old.playlistUrl === access.playlistUrl) continue;
+    events.push({ event: 'hls-stream', payload: { access, renewed: old?.streamId === access.streamId } });
+  }
+  return events;
+}
+
+/**
+ * What a new snapshot's recording (`joined.recording`) changes against the one the session knew. A
+ * recording that ended while the session was away is reported stopped with reason `stopped` (the
+ * snapshot does not say why).
+ */
+export function recordingSnapshotEvents(
+  before: RecordingStatus | undefined,
+  after: RecordingStatus | undefined,
+): RoomEvent[] {
+  if (before?.recordingId === after?.recordingId) return [];
+  return [
+    ...(before
+      ? [
+          {
+            event: 'recording-stopped',
+            payload: { recordingId: before.recordingId, reason: 'stopped' },
+          } as const,
+        ]
+      : []),
+    ...(after ? [{ event: 'recording-started', payload: { recording: after } } as const] : []),
+  ];
 }

@@ -12,15 +12,18 @@ import {
 import { Emitter } from './emitter';
 import { joinOverSignaling, type ConnectionSink, type Ticket } from './room-connection';
 import { pushEvent, roomChangeEvents, streamField, type RoomEvent } from './room-events';
+import { RoomStreams } from './room-session-streams';
 import { classifyJoinFailure, reconnectPause, reconnectPolicyOf } from './room-reconnect';
 import { SdkError, SdkErrorCode } from './sdk-error-codes';
 import { SignalingClient, SignalingError, type SignalingClose } from './signaling-client';
 import {
   SignalingCloseCode,
   type ClientSignal,
+  type HlsStreamAccess,
   type IceCandidate,
   type P2pPeers,
   type P2pSignal,
+  type RecordingStatus,
   type ServerPush,
   type SignalAnswerOf,
 } from '@hoot/contracts';
@@ -52,6 +55,8 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
   private why: RoomCloseReason | undefined;
   private signaling: SignalingClient | undefined;
   private peers: P2pPeers | undefined;
+  /** The live HLS streams we may play and the recording (kept across token renewals and reconnections). */
+  private readonly streams = new RoomStreams();
   private currentAddress: string;
   private currentCoremx: string | undefined;
   private currentUrl: string | undefined;
@@ -137,6 +142,19 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
   /** Caller, callee and offerer in a p2p call. */
   get p2p(): P2pPeers | undefined {
     return this.peers;
+  }
+
+  /**
+   * The live LL-HLS streams of other participants this session may play (p2m rooms whose CoreMX has a
+   * packager), each with its newest access (a renewal replaces the `playlistUrl`, same `streamId`).
+   */
+  get hlsStreams(): HlsStreamAccess[] {
+    return this.streams.hlsStreams;
+  }
+
+  /** The recording under way, if any. */
+  get recording(): RecordingStatus | undefined {
+    return this.streams.recording;
   }
 
   // ---- commands ----------------------------------------------------------------------------------
@@ -228,6 +246,15 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     }
   }
 
+  /**
+   * The conference's creator starts or stops recording the room (else `NOT_CREATOR`; `RECORDING_UNAVAILABLE`
+   * in p2p rooms or without a packager, `ALREADY_RECORDING` / `NOT_RECORDING`, `RECORDING_STORAGE_FULL`).
+   * Everyone hears `recording-started` / `recording-stopped`.
+   */
+  async record(action: 'start' | 'stop'): Promise<void> {
+    await this.send({ type: 'record', action });
+  }
+
   /** Leaves the room (no reconnection follows). Safe to call at any time, also twice. */
   async leave(): Promise<void> {
     if (this.sessionState === 'closed') return;
@@ -282,6 +309,8 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
     this.currentCoremx = ticket.coremxId;
     this.currentUrl = ticket.signalingUrl;
     this.replace(before, joined.room, new Set([previousId, this.ownId].filter((id) => id !== undefined)));
+    // The snapshot's HLS streams and recording replace what we knew; what changed is told.
+    for (const event of this.streams.snapshot(joined)) this.emitEvent(event);
     return release;
   }
 
@@ -303,6 +332,12 @@ export class RoomSession extends Emitter<RoomSessionEvents> {
       case 'reoffer':
       case 'p2p-signal':
         return this.emitEvent(pushEvent(push, this.view));
+      case 'hls-stream':
+      case 'hls-ended':
+      case 'recording-started':
+      case 'recording-stopped':
+        for (const event of this.streams.push(push)) this.emitEvent(event);
+        return;
     }
   }
 

@@ -1,6 +1,12 @@
 import type { ChildView, Clock, ParticipantView, RoomRole, RoomView } from '@hoot/domain';
 import type { JoinAnswer } from '@hoot/contracts';
-import type { IceCandidate, P2pSignal } from '@hoot/contracts';
+import type {
+  HlsStreamAccess,
+  IceCandidate,
+  P2pSignal,
+  RecordingStatus,
+  RecordingStopReason,
+} from '@hoot/contracts';
 import type { WebSocketLike } from './web-socket';
 
 /*
@@ -88,6 +94,16 @@ export interface RoomSessionEvents {
   /** The media server restarted: publish again, then re-subscribe on `stream-ready`. */
   reoffer: { reason: string };
   chat: ChildView;
+  /**
+   * p2m rooms with a packager: a live LL-HLS stream of another participant to play instead of subscribing
+   * over WebRTC, or (`renewed: true`, same `streamId`) its access again with a fresh token in `playlistUrl`.
+   */
+  'hls-stream': { access: HlsStreamAccess; renewed: boolean };
+  /** That HLS stream ended (its publisher stopped, left, or its media was rebuilt). */
+  'hls-ended': { publisherId: string; stream?: 'screen'; streamId: string };
+  /** The room is being recorded (every published stream is kept). */
+  'recording-started': { recording: RecordingStatus };
+  'recording-stopped': { recordingId: string; reason: RecordingStopReason };
   kicked: { by: string | undefined };
   ended: { reason: string };
   /** The connection is lost (or a patch was missed): the session joins again on its own. */

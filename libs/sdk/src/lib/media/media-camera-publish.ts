@@ -110,8 +110,10 @@ export class CameraPublish {
       return;
     }
     const link = this.connections.create(session.participantId);
-    for (const track of stream.getTracks())
-      link.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    for (const track of stream.getTracks()) {
+      const transceiver = link.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      if (track.kind === 'video') this.connections.preferVideoCodec(transceiver);
+    }
     this.publishing = link;
     await this.connections.offerAndAnswer(link, (sdp) => session.publish(kinds, sdp), 'publish');
     this.published = true;

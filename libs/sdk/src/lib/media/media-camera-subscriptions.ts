@@ -7,7 +7,7 @@ import type { MediaHealthPolicy, MediaRecoveries } from './media-session.types';
 /**
  * The other publishers' cameras we receive: one receive-only connection per publisher with a stream (as
  * CASH wants), emitted as `remote-stream`, dropped when its publisher stops publishing or leaves
- * (`remote-stream-removed`). Its part of the health check subscribes again to a publisher whose
+ * (`remote-stream-removed`); none for a publisher played over LL-HLS (p2m with a packager). Its part of the health check subscribes again to a publisher whose
  * connection failed or carried nothing of a kind it should for `stallMs` (the server replaces its endpoint).
  */
 export class CameraSubscriptions {
@@ -23,6 +23,8 @@ export class CameraSubscriptions {
     const session = this.ctx.session;
     if (this.ctx.isClosed() || publisherId === session.participantId || this.links.has(publisherId)) return;
     if (session.room.type === 'p2p') return;
+    // Played over LL-HLS instead (p2m): no connection for it.
+    if (this.ctx.hlsAccess(publisherId, undefined)) return;
     await this.connections.receive(
       publisherId,
       undefined,
@@ -52,6 +54,7 @@ export class CameraSubscriptions {
    */
   async reconcile(view: RoomView, awaited: ReadonlyMap<string, number>): Promise<void> {
     for (const publisherId of publishersWithStreams(view, this.ctx.session.participantId)) {
+      if (this.ctx.hlsAccess(publisherId, undefined)) continue;
       if (!this.links.has(publisherId) && !awaited.has(publisherId)) {
         await this.subscribe(publisherId).catch((error: unknown) =>
           this.ctx.emit('error', { error, step: 'subscribe' }),
@@ -61,6 +64,8 @@ export class CameraSubscriptions {
     for (const id of [...this.links.keys()]) {
       const p = view.participants[id];
       if (!p || p.role !== 'publisher' || !hasCameraStream(p)) this.drop(id, false);
+      // Its stream is offered over LL-HLS now: the WebRTC subscription goes.
+      else if (this.ctx.hlsAccess(id, undefined)) this.drop(id, true);
     }
   }
 

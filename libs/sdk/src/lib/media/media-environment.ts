@@ -56,6 +56,20 @@ export interface StatsReportLike {
   forEach(callback: (value: Record<string, unknown>) => void): void;
 }
 
+/** One codec as `RTCRtpReceiver.getCapabilities(kind).codecs` lists it. */
+export interface CodecLike {
+  mimeType: string;
+  clockRate?: number;
+  channels?: number;
+  sdpFmtpLine?: string;
+}
+
+/** What `addTransceiver` returns, as far as the SDK uses it (`RTCRtpTransceiver`). */
+export interface TransceiverLike {
+  /** Orders the codecs offered on this transceiver; absent in older browsers. */
+  setCodecPreferences?(codecs: CodecLike[]): void;
+}
+
 export type TransceiverDirection = 'sendonly' | 'recvonly' | 'sendrecv' | 'inactive';
 
 export interface PeerConnectionLike {
@@ -108,9 +122,12 @@ export interface MediaEnvironment {
   enumerateDevices?(): Promise<MediaDeviceInfoLike[]>;
   /** Calls `listener` when a device is plugged in or out (`devicechange`); returns the unsubscribe function. */
   onDeviceChange?(listener: () => void): () => void;
+  /** The codecs the browser can receive of a kind (`RTCRtpReceiver.getCapabilities`), if it says. */
+  codecCapabilities?(kind: 'audio' | 'video'): CodecLike[] | undefined;
 }
 
 interface BrowserGlobals {
+  RTCRtpReceiver?: { getCapabilities?(kind: string): { codecs: CodecLike[] } | null };
   RTCPeerConnection?: new (config?: { iceServers?: unknown[] }) => PeerConnectionLike;
   MediaStream?: new () => MediaStreamLike;
   navigator?: {
@@ -163,6 +180,9 @@ export function browserMediaEnvironment(iceServers: unknown[] = []): MediaEnviro
     },
     async enumerateDevices() {
       return (await g.navigator?.mediaDevices?.enumerateDevices?.()) ?? [];
+    },
+    codecCapabilities(kind) {
+      return g.RTCRtpReceiver?.getCapabilities?.(kind)?.codecs ?? undefined;
     },
     onDeviceChange(listener) {
       const devices = g.navigator?.mediaDevices;

@@ -1,10 +1,13 @@
 import type { Clock, MediaKind } from '@hoot/domain';
+import type { HlsStreamAccess } from '@hoot/contracts';
 import type {
   IceCandidateLike,
   MediaEnvironment,
   MediaStreamLike,
   PeerConnectionLike,
+  TransceiverLike,
 } from './media-environment';
+import { preferH264, prefersH264 } from './media-plan';
 import type { CounterProgress } from './media-health';
 import type { MediaRoomSession, MediaSessionEvents } from './media-session.types';
 
@@ -44,6 +47,8 @@ export interface MediaContext {
   emit<K extends keyof MediaSessionEvents>(event: K, payload: MediaSessionEvents[K]): void;
   /** Runs `task` in turn with the other media steps; a failure is reported as `error` of `step`. */
   enqueue(step: string, task: () => Promise<void> | void): Promise<void>;
+  /** The LL-HLS access we play a publisher's stream with instead of WebRTC (`hlsAccessFor`), if any. */
+  hlsAccess(publisherId: string, stream: 'screen' | undefined): HlsStreamAccess | undefined;
 }
 
 /** A browser candidate in the wire shape CASH accepts; the end-of-candidates marker is not sent. */
@@ -81,6 +86,24 @@ export class MediaLinks {
       else send(c);
     };
     return link;
+  }
+
+  /**
+   * In p2m rooms (packaged as HLS, which wants H.264) asks the browser to offer H.264 first on the video
+   * transceiver we send on. Where the browser cannot (no `setCodecPreferences`, no capabilities, no
+   * H.264, a refusal) nothing changes: the media server takes what the browser offers.
+   */
+  preferVideoCodec(transceiver: unknown): void {
+    if (!prefersH264(this.ctx.session.room.type)) return;
+    const t = transceiver as TransceiverLike | null | undefined;
+    if (typeof t?.setCodecPreferences !== 'function') return;
+    try {
+      const codecs = this.ctx.env.codecCapabilities?.('video');
+      if (!codecs?.some((c) => c.mimeType.toLowerCase() === 'video/h264')) return;
+      t.setCodecPreferences(preferH264(codecs));
+    } catch {
+      // A browser that refuses the list offers its own order.
+    }
   }
 
   async addCandidate(link: Link, candidate: IceCandidateLike): Promise<void> {

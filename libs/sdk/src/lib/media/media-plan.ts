@@ -5,6 +5,8 @@ import {
   type RoomType,
   type RoomView,
 } from '@hoot/domain';
+import type { HlsStreamAccess } from '@hoot/contracts';
+import type { CodecLike } from './media-environment';
 
 /**
  * Pure decisions of `MediaSession`: what a participant sends, whom it receives, and who offers in a call.
@@ -62,6 +64,46 @@ export function screenShareAllowed(
   const sharing = Object.values(view.participants).filter((p) => p.streams.includes('screen'));
   if (sharing.length >= rules.maxScreens) return { ok: false, reason: 'taken', by: sharing[0].participantId };
   return { ok: true };
+}
+
+/**
+ * The LL-HLS access to play `publisherId`'s stream with instead of a WebRTC subscription, if any: only in
+ * p2m rooms, never for our own stream, and only when the server offered one (a CoreMX without a packager,
+ * or an older CASH, offers none and the stream is received over WebRTC as before).
+ */
+export function hlsAccessFor(
+  view: Pick<RoomView, 'type'>,
+  me: string,
+  accesses: readonly HlsStreamAccess[] | undefined,
+  publisherId: string,
+  stream: 'screen' | undefined,
+): HlsStreamAccess | undefined {
+  if (view.type !== 'p2m' || publisherId === me) return undefined;
+  return accesses?.find((a) => a.publisherId === publisherId && a.stream === stream);
+}
+
+/** Whether a publisher in this room type asks for H.264 first: p2m, whose streams are packaged as HLS. */
+export function prefersH264(type: RoomType): boolean {
+  return type === 'p2m';
+}
+
+/**
+ * The browser's video codecs with H.264 first (packetization mode 1 and Constrained Baseline before
+ * other H.264 profiles, which every HLS player decodes), the rest after in the browser's order. Without
+ * H.264 the list is returned as it is.
+ */
+export function preferH264(codecs: readonly CodecLike[]): CodecLike[] {
+  const rank = (c: CodecLike): number => {
+    if (c.mimeType.toLowerCase() !== 'video/h264') return 3;
+    const fmtp = (c.sdpFmtpLine ?? '').toLowerCase();
+    const modeOne = fmtp.includes('packetization-mode=1');
+    if (modeOne && /profile-level-id=42e0/.test(fmtp)) return 0;
+    return modeOne ? 1 : 2;
+  };
+  return codecs
+    .map((codec, index) => ({ codec, index, rank: rank(codec) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.codec);
 }
 
 export interface P2pSides {

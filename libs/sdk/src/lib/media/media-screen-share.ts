@@ -114,6 +114,7 @@ export class ScreenShare {
       });
     }
     for (const publisherId of screenSharers(view, me)) {
+      if (this.ctx.hlsAccess(publisherId, 'screen')) continue;
       if (this.subscriptions.has(publisherId) || awaited.has(readyKey(publisherId, 'screen'))) continue;
       await this.subscribe(publisherId).catch((error: unknown) =>
         this.ctx.emit('error', { error, step: 'subscribe' }),
@@ -121,25 +122,30 @@ export class ScreenShare {
     }
     for (const id of [...this.subscriptions.keys()]) {
       if (!view.participants[id]?.streams.includes('screen')) this.drop(id);
+      else if (this.ctx.hlsAccess(id, 'screen')) this.drop(id, true);
     }
   }
 
   async subscribe(publisherId: string): Promise<void> {
     const view = this.ctx.session.room;
     if (this.ctx.isClosed() || publisherId === this.ctx.session.participantId || view.type === 'p2p') return;
-    if (this.subscriptions.has(publisherId)) return;
+    if (this.subscriptions.has(publisherId) || this.ctx.hlsAccess(publisherId, 'screen')) return;
     await this.links.receive(publisherId, 'screen', this.subscriptions, ['video'], (stream) =>
       this.ctx.emit('remote-screen', { participantId: publisherId, stream }),
     );
   }
 
-  /** The server ends a screen subscription with its share (`stream-ended`): nothing to tell it. */
-  drop(publisherId: string): void {
+  /**
+   * Forgets a screen we receive. The server ends a screen subscription with its share (`stream-ended`):
+   * nothing to tell it then; `tellServer` when it still holds it (the screen is played over HLS now).
+   */
+  drop(publisherId: string, tellServer = false): void {
     const link = this.subscriptions.get(publisherId);
     if (!link) return;
     this.subscriptions.delete(publisherId);
     link.pc.close();
     this.ctx.emit('remote-screen-removed', { participantId: publisherId });
+    if (tellServer) void this.ctx.session.unsubscribe(publisherId, 'screen').catch(() => undefined);
   }
 
   /**
@@ -197,7 +203,9 @@ export class ScreenShare {
     if (!screen || screen.link || this.ctx.isClosed()) return;
     const link = this.links.create(this.ctx.session.participantId, 'screen');
     for (const track of screen.stream.getTracks())
-      link.pc.addTransceiver(track, { direction: 'sendonly', streams: [screen.stream] });
+      this.links.preferVideoCodec(
+        link.pc.addTransceiver(track, { direction: 'sendonly', streams: [screen.stream] }),
+      );
     screen.link = link;
     try {
       await this.links.offerAndAnswer(

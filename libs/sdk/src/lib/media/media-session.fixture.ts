@@ -2,7 +2,9 @@
 import type { MediaKind, ParticipantView, RoomView, StreamSource } from '@hoot/domain';
 import { Emitter } from '../emitter';
 import { TestClock } from '../registry-fakes.fixture';
+import type { HlsStreamAccess } from '@hoot/contracts';
 import type {
+  CodecLike,
   DisplayMediaConstraints,
   IceCandidateLike,
   MediaEnvironment,
@@ -62,7 +64,9 @@ export class FakePeerConnection implements PeerConnectionLike {
   onicecandidate: ((event: { candidate: IceCandidateLike | null }) => void) | null = null;
   ontrack: ((event: { track: MediaStreamTrackLike; streams: readonly MediaStreamLike[] }) => void) | null =
     null;
-  readonly transceivers: { what: string; direction?: string }[] = [];
+  readonly transceivers: { what: string; direction?: string; codecs?: CodecLike[] }[] = [];
+  /** False: transceivers without `setCodecPreferences` (older browsers). */
+  codecPreferences = true;
   readonly tracks: MediaStreamTrackLike[] = [];
   readonly candidates: IceCandidateLike[] = [];
   local: SessionDescriptionLike | undefined;
@@ -74,11 +78,13 @@ export class FakePeerConnection implements PeerConnectionLike {
   constructor(readonly n: number) {}
 
   addTransceiver(trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string }): unknown {
-    this.transceivers.push({
+    const entry: { what: string; direction?: string; codecs?: CodecLike[] } = {
       what: typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind,
       direction: init?.direction,
-    });
-    return {};
+    };
+    this.transceivers.push(entry);
+    if (!this.codecPreferences) return {};
+    return { setCodecPreferences: (codecs: CodecLike[]) => (entry.codecs = codecs) };
   }
   addTrack(track: MediaStreamTrackLike): unknown {
     this.tracks.push(track);
@@ -117,8 +123,13 @@ export class FakeEnvironment implements MediaEnvironment {
   readonly displayRequests: DisplayMediaConstraints[] = [];
   readonly screens: FakeStream[] = [];
   refuseDisplay: Error | undefined;
+  /** What `codecCapabilities('video')` answers (undefined: the browser does not say). */
+  videoCodecs: CodecLike[] | undefined;
+  /** Transceivers of the next connections have `setCodecPreferences`. */
+  codecPreferences = true;
   createPeerConnection(): PeerConnectionLike {
     const pc = new FakePeerConnection(this.pcs.length + 1);
+    pc.codecPreferences = this.codecPreferences;
     this.pcs.push(pc);
     return pc;
   }
@@ -136,6 +147,9 @@ export class FakeEnvironment implements MediaEnvironment {
     this.streams.push(stream);
     return stream;
   }
+  codecCapabilities(kind: 'audio' | 'video'): CodecLike[] | undefined {
+    return kind === 'video' ? this.videoCodecs : undefined;
+  }
   async getDisplayMedia(constraints: DisplayMediaConstraints): Promise<MediaStreamLike> {
     this.displayRequests.push(constraints);
     if (this.refuseDisplay) throw this.refuseDisplay;
@@ -151,6 +165,8 @@ export class FakeRoom extends Emitter<MediaRoomEvents> implements MediaRoomSessi
   readonly calls: Call[] = [];
   failSubscribe: Error | undefined;
   failPublish: Error | undefined;
+  /** The live HLS streams the room offers us (`RoomSession.hlsStreams`). */
+  hlsStreams: HlsStreamAccess[] = [];
 
   constructor(
     public room: RoomView,
@@ -244,6 +260,8 @@ export async function started(room: FakeRoom, env = new FakeEnvironment(), clock
     'local-screen-removed',
     'remote-screen',
     'remote-screen-removed',
+    'remote-hls',
+    'remote-hls-ended',
     'error',
   ] as const)
     media.on(name, (payload) => events.push([name, payload]));

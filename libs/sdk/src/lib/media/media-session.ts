@@ -1,4 +1,5 @@
 import { systemClock, type Clock, type MediaKind, type TimerHandle } from '@hoot/domain';
+import type { HlsStreamAccess } from '@hoot/contracts';
 import {
   browserMediaEnvironment,
   type IceCandidateLike,
@@ -13,7 +14,7 @@ import { addInboundStats, linkReport, MEDIA_HEALTH_DEFAULTS } from './media-heal
 import { MediaLinks, type MediaContext } from './media-links';
 import { LocalMedia } from './media-local';
 import { P2pCall } from './media-p2p-call';
-import { publishKinds, publishersWithStreams, screenSharers } from './media-plan';
+import { hlsAccessFor, publishKinds, publishersWithStreams, screenSharers } from './media-plan';
 import { readyKey, ScreenShare } from './media-screen-share';
 import type {
   InboundMediaStats,
@@ -76,6 +77,8 @@ export class MediaSession {
       isClosed: () => this.closed,
       emit: (event, payload) => this.emit(event, payload),
       enqueue: (step, task) => this.enqueue(step, task),
+      hlsAccess: (publisherId, stream) =>
+        hlsAccessFor(session.room, session.participantId, session.hlsStreams, publisherId, stream),
     };
     this.connections = new MediaLinks(ctx);
     this.localMedia = new LocalMedia(ctx, options, () =>
@@ -104,7 +107,18 @@ export class MediaSession {
     return this.localMedia.current;
   }
 
-  /** Participant ids we currently receive media from. */
+  /**
+   * The streams of others we play over LL-HLS instead of WebRTC (p2m rooms with a packager), each with
+   * its newest access: what `remote-hls` handed out and `remote-hls-ended` has not taken back.
+   */
+  playingHls(): HlsStreamAccess[] {
+    const session = this.session;
+    return (session.hlsStreams ?? []).filter(
+      (a) => hlsAccessFor(session.room, session.participantId, [a], a.publisherId, a.stream) !== undefined,
+    );
+  }
+
+  /** Participant ids we currently receive media from (over WebRTC). */
   receiving(): string[] {
     const p2p = this.call.link;
     return [...this.cameras.links.keys(), ...(p2p?.stream ? [p2p.peerId] : [])];
@@ -133,11 +147,24 @@ export class MediaSession {
     this.listen('reoffer', () => this.enqueue('reoffer', () => this.restart(true)));
     this.listen('reconnected', () => this.enqueue('reconnected', () => this.restart(false)));
     this.listen('change', () => this.enqueue('change', () => this.reconcile()));
+    this.listen('hls-stream', ({ access, renewed }) =>
+      this.enqueue('hls', () => this.playHls(access, renewed)),
+    );
+    this.listen('hls-ended', (e) =>
+      this.enqueue('hls', () =>
+        this.emit('remote-hls-ended', {
+          participantId: e.publisherId,
+          ...(e.stream ? { stream: e.stream } : {}),
+          streamId: e.streamId,
+        }),
+      ),
+    );
     const offDevices = this.env.onDeviceChange?.(
       () => void this.enqueue('device', () => this.localMedia.checkDevices()),
     );
     if (offDevices) this.detach.push(offDevices);
     this.scheduleHealthCheck();
+    for (const access of this.playingHls()) void this.enqueue('hls', () => this.playHls(access, false));
     return this.enqueue('start', () => this.reconcile(), true);
   }
 
@@ -289,6 +316,20 @@ export class MediaSession {
         this.awaitingReady.set(readyKey(id, 'screen'), this.clock.now());
     }
     await this.reconcile();
+  }
+
+  /**
+   * A stream to play over LL-HLS (or its renewed access): a WebRTC subscription to it goes (an older
+   * snapshot made one), and the app is handed the access. A stream we may not play this way (not p2m,
+   * our own) is left to WebRTC.
+   */
+  private playHls(access: HlsStreamAccess, renewed: boolean): void {
+    const { publisherId, stream } = access;
+    const session = this.session;
+    if (!hlsAccessFor(session.room, session.participantId, session.hlsStreams, publisherId, stream)) return;
+    if (stream === 'screen') this.screens.drop(publisherId, true);
+    else this.cameras.drop(publisherId, true);
+    this.emit('remote-hls', { participantId: publisherId, ...(stream ? { stream } : {}), access, renewed });
   }
 
   // ---- health ----------------------------------------------------------------------------------------

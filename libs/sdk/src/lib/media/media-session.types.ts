@@ -1,4 +1,5 @@
 import type { Clock, MediaKind, RoomView, StreamSource } from '@hoot/domain';
+import type { HlsStreamAccess } from '@hoot/contracts';
 import type { IceCandidateLike, MediaEnvironment, MediaStreamLike } from './media-environment';
 import type { DeviceChangeReason, DeviceKind, MediaDeviceChoice } from './media-devices';
 
@@ -25,6 +26,9 @@ export interface MediaRoomEvents {
   'p2p-signal': { from: string; signal: MediaP2pSignal };
   reoffer: { reason: string };
   reconnected: { participantId: string };
+  /** A live LL-HLS stream to play instead of a WebRTC subscription (p2m), or its renewed access. */
+  'hls-stream': { access: HlsStreamAccess; renewed: boolean };
+  'hls-ended': { publisherId: string; stream?: 'screen'; streamId: string };
 }
 
 /**
@@ -34,6 +38,11 @@ export interface MediaRoomEvents {
 export interface MediaRoomSession {
   readonly room: RoomView;
   readonly participantId: string;
+  /**
+   * The live LL-HLS streams of others we may play (p2m rooms with a packager; newest access of each).
+   * Absent or empty: every stream is received over WebRTC.
+   */
+  readonly hlsStreams?: readonly HlsStreamAccess[];
   /** Returns the unsubscribe function. */
   on<K extends keyof MediaRoomEvents>(event: K, listener: (payload: MediaRoomEvents[K]) => void): () => void;
   /** With an SDP offer in SFU rooms (answered with `sdpAnswer`); without in p2p (room state only). */
@@ -61,6 +70,15 @@ export interface MediaSessionEvents {
   /** Another participant's shared screen. */
   'remote-screen': { participantId: string; stream: MediaStreamLike };
   'remote-screen-removed': { participantId: string };
+  /**
+   * p2m rooms with a packager: another participant's stream (its camera, or `stream: 'screen'`) to play
+   * over LL-HLS (`HlsPlayer`) — no WebRTC connection is made for it. Emitted again with `renewed: true`
+   * and the same `streamId` when its token was renewed (hand it to the same player), and with a new
+   * `streamId` when the publisher started over (the player loads the new stream).
+   */
+  'remote-hls': { participantId: string; stream?: 'screen'; access: HlsStreamAccess; renewed: boolean };
+  /** That HLS stream ended: stop its player. */
+  'remote-hls-ended': { participantId: string; stream?: 'screen'; streamId: string };
   /** A media step failed (camera refused, SDP refused, …); the session keeps going. */
   error: { error: unknown; step: string };
   /** The device of a kind changed (`deviceId` undefined: the browser's default); see `switchDevice`. */

@@ -1,0 +1,2 @@
+export * from './hls-player';
+export * from './hls-url';
