@@ -7,6 +7,8 @@ import type {
   JoinAnswer,
   JoinRequest,
   ListConferencesQuery,
+  RecordingCommandAnswer,
+  RecordingList,
   RegistriesAnswer,
   RouletteAnswer,
   RouletteQuery,
@@ -14,6 +16,7 @@ import type {
   TokenAnswer,
   TokenGrant,
 } from '@hoot/contracts';
+import { CashErrorCode } from '@hoot/contracts';
 import { systemClock, type Clock } from '@hoot/domain';
 import { discoverRegistries } from './discovery';
 import { HootApiError } from './hoot-api.error';
@@ -27,9 +30,26 @@ import { parseProblem, RegistryHttpError } from './registry-http.error';
 import type { FetchLike } from './registry-http';
 import { parseRegistryId, type RegistryEndpoint } from './registry-order';
 import { RegistryUnavailableError } from './registry-unavailable.error';
+import {
+  conferenceIdOf,
+  readRecordingCommandAnswer,
+  readRecordingList,
+  recordingCommandOf,
+  recordingPath,
+  recordingsPath,
+} from './registry-client.recordings';
 import { RoomSession, type JoinRoomOptions } from './room-session';
 import { SdkError, SdkErrorCode } from './sdk-error-codes';
 import type { WebSocketLike } from './web-socket';
+
+// The recording API's types (issue 18), for SDK users beside the other registry API types of the index.
+export type {
+  RecordedStream,
+  RecordingCommandAnswer,
+  RecordingCommandInput,
+  RecordingList,
+  RecordingSummary,
+} from '@hoot/contracts';
 
 export interface HootClientOptions {
   /**
@@ -64,11 +84,17 @@ export interface DiscoverOptions extends Omit<HootClientOptions, 'registryUrls'>
   region?: string;
 }
 
+/** 5xx verdicts of a conference's CoreMX that the registries pass on (any registry would say the same). */
+const COREMX_VERDICTS: ReadonlySet<unknown> = new Set([
+  CashErrorCode.RecordingUnavailable,
+  CashErrorCode.RecordingStorageFull,
+]);
+
 /** The registries' own 5xx verdicts on a conference (any registry would say the same): not a registry failure. */
 function isRegistryFailure(response: RegistryResponse): boolean {
   if (response.status < 500) return false;
   const code = (response.body as { code?: unknown } | undefined)?.code;
-  return !(typeof code === 'string' && code.startsWith('conference.'));
+  return !((typeof code === 'string' && code.startsWith('conference.')) || COREMX_VERDICTS.has(code));
 }
 
 function toEndpoints(list: readonly (string | RegistryEndpoint)[]): RegistryEndpoint[] {
@@ -208,6 +234,27 @@ export class HootClient {
   async join(address: string): Promise<JoinAnswer> {
     const body: JoinRequest = { address };
     return (await this.call<JoinAnswer>('POST', '/v1/join', { body, idempotent: true })).body;
+  }
+
+  /**
+   * Starts or stops recording a conference's live room (its owner only), by id or `hoot.mx://` address.
+   * Refusals are `HootApiError`s: `conference.not-owner`, `conference.not-live` (nobody in the room),
+   * `ALREADY_RECORDING`, `NOT_RECORDING`, `RECORDING_UNAVAILABLE`, `RECORDING_STORAGE_FULL`, … Not retried
+   * on another registry (a start that reached CASH twice would answer `ALREADY_RECORDING`).
+   */
+  async recording(conference: string, action: 'start' | 'stop'): Promise<RecordingCommandAnswer> {
+    const id = conferenceIdOf(conference);
+    const res = await this.call<unknown>('POST', recordingPath(id), { body: recordingCommandOf(action) });
+    return readRecordingCommandAnswer(res.body, id);
+  }
+
+  /**
+   * A conference's recordings (anyone entitled to join it), by id or address: each stream's `playbackUrl`
+   * is an HLS VOD playlist signed for the caller until `playbackExpiresAt` (list again for a fresh one).
+   */
+  async recordings(conference: string): Promise<RecordingList> {
+    const id = conferenceIdOf(conference);
+    return readRecordingList((await this.call<unknown>('GET', recordingsPath(id))).body, id);
   }
 
   /**
