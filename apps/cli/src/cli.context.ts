@@ -16,6 +16,8 @@ export type HootApi = Pick<
   | 'listConferences'
   | 'endConference'
   | 'join'
+  | 'recording'
+  | 'recordings'
   | 'gcas'
   | 'registries'
   | 'coremx'

@@ -10,6 +10,12 @@ import {
 } from './conferences.commands';
 import { eventsCommand } from './events.command';
 import {
+  recordingGroup,
+  recordingStartCommand,
+  recordingStopCommand,
+  recordingsCommand,
+} from './recording.commands';
+import {
   coremxDrainCommand,
   coremxGroup,
   coremxListCommand,
@@ -29,6 +35,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   conferencesShowCommand,
   conferencesEndCommand,
   joinUrlCommand,
+  recordingGroup,
+  recordingStartCommand,
+  recordingStopCommand,
+  recordingsCommand,
   gcasCommand,
   registriesCommand,
   coremxGroup,

@@ -2,7 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CcesEvent } from '@hoot/events';
-import type { Conference, CoreMxInfo, JoinAnswer } from '@hoot/contracts';
+import type {
+  Conference,
+  CoreMxInfo,
+  JoinAnswer,
+  RecordingCommandAnswer,
+  RecordingList,
+} from '@hoot/contracts';
 import type { FetchLike } from '@hoot/sdk';
 import type { KafkaSocketFactory } from '@hoot/events';
 import type {
@@ -39,6 +45,63 @@ export function memoryStdin(content = '', isTTY = false): InputStream {
 }
 
 type Call = { method: string; args: unknown[] };
+
+export function sampleRecordingAnswer(
+  overrides: Partial<RecordingCommandAnswer> = {},
+): RecordingCommandAnswer {
+  return {
+    conferenceId: 'standup',
+    recordingId: 'rec-1',
+    state: 'recording',
+    startedAt: '2026-11-23T10:00:00.000Z',
+    startedBy: 'acc-alice',
+    ...overrides,
+  };
+}
+
+export function sampleRecordings(conferenceId = 'standup'): RecordingList {
+  const stream = {
+    participantId: 'p-1',
+    stream: 'camera' as const,
+    startedAt: '2026-11-23T10:00:01.000Z',
+    endedAt: '2026-11-23T10:05:00.000Z',
+    durationS: 298.6,
+    bytes: 12_000_000,
+    state: 'complete' as const,
+    playbackExpiresAt: '2026-11-23T10:15:00.000Z',
+  };
+  const url = (r: string, s: string) =>
+    `https://coremx-1.hoot.example/recordings/${conferenceId}/${r}/${s}/playlist.m3u8?token=t`;
+  return {
+    conferenceId,
+    recordings: [
+      {
+        recordingId: 'rec-1',
+        startedAt: '2026-11-23T10:00:00.000Z',
+        startedBy: 'acc-alice',
+        stoppedAt: '2026-11-23T10:05:00.000Z',
+        stopReason: 'stopped',
+        streams: [
+          { ...stream, streamId: 's-1', playbackUrl: url('rec-1', 's-1') },
+          {
+            ...stream,
+            streamId: 's-2',
+            participantId: 'p-2',
+            stream: 'screen',
+            durationS: 3725,
+            playbackUrl: url('rec-1', 's-2'),
+          },
+        ],
+      },
+      {
+        recordingId: 'rec-2',
+        startedAt: '2026-11-23T11:00:00.000Z',
+        startedBy: 'acc-alice',
+        streams: [],
+      },
+    ],
+  };
+}
 
 export function sampleConference(overrides: Partial<Conference> = {}): Conference {
   return {
@@ -147,6 +210,16 @@ export class FakeHootApi implements HootApi {
   }
   join(address: string) {
     return this.answer('join', [address], () => sampleJoin({ address }));
+  }
+  recording(conference: string, action: 'start' | 'stop') {
+    return this.answer('recording', [conference, action], () =>
+      sampleRecordingAnswer(
+        action === 'stop' ? { state: 'stopped', stoppedAt: '2026-11-23T10:05:00.000Z' } : {},
+      ),
+    );
+  }
+  recordings(conference: string) {
+    return this.answer('recordings', [conference], () => sampleRecordings());
   }
   gcas() {
     return this.answer('gcas', [], () => ({ registryId: 'reg-c1-1', gcas: {} }));
