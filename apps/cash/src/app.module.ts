@@ -13,13 +13,15 @@ import {
   ROOM_MANAGER,
 } from './cash.tokens';
 import type { CashInfrastructure } from './cash-infrastructure';
-import type { CashConfig } from './config/cash.config';
+import { packagerSettingsOf, type CashConfig } from './config/cash.config';
 import { CoreMxStateService } from './coremx/coremx-state';
 import { DrainCoordinator } from './coremx/drain-coordinator';
 import { CashMetrics } from './health/cash.metrics';
+import { ViewerAccess } from './packager/viewer-access';
 import { HeartbeatService } from './registry/heartbeat.service';
 import { RoomManager } from './rooms/room-manager';
 import { CoreMxController } from './service-api/coremx.controller';
+import { RecordingsController } from './service-api/recordings.controller';
 import { RoomsController } from './service-api/rooms.controller';
 import { SignalingGateway } from './signaling/signaling.gateway';
 import { JoinTicketVerifier } from './tickets/join-ticket.verifier';
@@ -30,6 +32,20 @@ import { JoinTicketVerifier } from './tickets/join-ticket.verifier';
 export class CashCoreModule {
   static forRoot(config: CashConfig, infra: CashInfrastructure): DynamicModule {
     const logger = new Logger('Rooms');
+    const settings = packagerSettingsOf(config);
+    const packager =
+      settings && infra.packager
+        ? {
+            client: infra.packager,
+            access: new ViewerAccess({
+              publicUrl: settings.publicUrl,
+              viewerTokenKey: settings.viewerTokenKey,
+              ttlS: settings.tokenTtlS,
+              clock: infra.clock,
+            }),
+            recordingPollMs: settings.recordingPollMs,
+          }
+        : undefined;
     const rooms = new RoomManager({
       media: infra.media,
       events: infra.events,
@@ -52,6 +68,7 @@ export class CashCoreModule {
         holdMs: config.ICE_CANDIDATE_HOLD_MS,
       },
       chatEvents: config.CHAT_EVENTS,
+      ...(packager ? { packager } : {}),
     });
     const state = new CoreMxStateService({
       highWatermark: config.ADMISSION_HIGH_WATERMARK,
@@ -116,7 +133,7 @@ export class AppModule {
           level: config.LOG_LEVEL,
         }),
       ],
-      controllers: [CoreMxController, RoomsController],
+      controllers: [CoreMxController, RoomsController, RecordingsController],
       providers: [CashLifecycle, CashMetrics, SignalingGateway],
     };
   }

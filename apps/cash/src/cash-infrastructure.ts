@@ -3,6 +3,7 @@ import type { Clock } from '@hoot/domain';
 import type { CcesPublisher, JournaledProducerStatus } from '@hoot/events';
 import type { KmsHealthMonitor, MediaPort } from '@hoot/media';
 import type { DependencyCheck } from '@hoot/service-kit';
+import type { PackagerPort } from './packager/packager.port';
 import type { RegistryLink } from './registry/registry-link.port';
 
 /**
@@ -25,6 +26,8 @@ export interface CashInfrastructure {
   revocations: RevocationCheck;
   /** Verifies service tokens of registry calls (the internal audience). */
   serviceVerifier: TokenVerifier;
+  /** The CoreMX's packager (control API), when configured (`PACKAGER_*`): p2m over HLS, recording. */
+  packager?: PackagerPort;
   /** Extra readiness checks (Kafka, JWKS). */
   checks: DependencyCheck[];
   /** Rooms the previous process left open that this start closed (`recovery/lost-rooms.ts`). */

@@ -111,6 +111,8 @@ export class CashLifecycle
     this.drainer.stop();
     this.sampler.stop();
     this.rooms.stop();
+    // Rooms a drain did not end (no signal, or a failure): their packager streams end now.
+    await this.rooms.closeFeeds().catch(() => undefined);
     this.infra.kmsMonitor.stop();
     await this.heartbeat.stop();
   }

@@ -21,7 +21,8 @@ import {
 } from '@hoot/events';
 import { KmsHealthMonitor, KurentoMediaPort } from '@hoot/media';
 import type { CashInfrastructure } from './cash-infrastructure';
-import type { CashConfig } from './config/cash.config';
+import { packagerSettingsOf, type CashConfig } from './config/cash.config';
+import { HttpPackagerClient } from './packager/packager.client';
 import { closeLostRooms } from './recovery/lost-rooms';
 import { HttpRegistryLink } from './registry/http-registry-link';
 import { ticketAudience } from './tickets/join-ticket.verifier';
@@ -136,10 +137,22 @@ export async function connectInfrastructure(config: CashConfig): Promise<CashInf
       clock,
     }),
   ]);
+  const packager = packagerSettingsOf(config);
+  if (!packager)
+    logger.log('no packager configured (PACKAGER_URL): p2m rooms fan out over WebRTC, no recording');
   return {
     clock,
     media,
     kmsMonitor,
+    ...(packager
+      ? {
+          packager: new HttpPackagerClient({
+            url: packager.url,
+            controlKey: packager.controlKey,
+            timeoutMs: packager.timeoutMs,
+          }),
+        }
+      : {}),
     events,
     registry,
     ticketVerifier,

@@ -64,6 +64,22 @@ export class CashMetrics {
       },
     });
     new Gauge({
+      name: 'cash_hls_streams',
+      help: 'Live LL-HLS streams sent to the packager (p2m publishers)',
+      registers,
+      collect() {
+        this.set(rooms.packagerCounts().hlsStreams);
+      },
+    });
+    new Gauge({
+      name: 'cash_recordings',
+      help: 'Rooms being recorded',
+      registers,
+      collect() {
+        this.set(rooms.packagerCounts().recordings);
+      },
+    });
+    new Gauge({
       name: 'cash_load_ratio',
       help: 'Load used by admission control (0..1)',
       registers,

@@ -45,7 +45,7 @@ export class RoomCommit {
     const before = holder.view;
     holder.room = room;
     holder.view = roomSnapshot(room);
-    for (const event of events) this.beforePatch(holder, event);
+    for (const event of events) this.beforePatch(holder, event, events);
     if (!this.ctx.table.isCurrent(holder)) return;
     const patch = roomPatch(before, holder.view);
     for (const channel of holder.channels.values()) channel.send({ type: 'patch', patch });
@@ -53,14 +53,22 @@ export class RoomCommit {
   }
 
   /** Effects that remove participants (before the patch goes out, so they do not receive it). */
-  private beforePatch(holder: RoomHolder, event: RoomEvent): void {
+  private beforePatch(holder: RoomHolder, event: RoomEvent, events: RoomEvent[]): void {
     switch (event.type) {
-      case 'stream.unpublished':
+      case 'stream.unpublished': {
+        // A leave or a kick unpublishes first: the HLS stream ends because its publisher left.
+        const leaving = events.some(
+          (e) =>
+            (e.type === 'participant.left' || e.type === 'participant.kicked') &&
+            e.participantId === event.participantId,
+        );
+        const reason = leaving ? 'left' : 'unpublished';
         if (event.kinds.includes('screen'))
-          this.media.dropPublishEndpoint(holder, event.participantId, 'screen');
+          this.media.dropPublishEndpoint(holder, event.participantId, 'screen', true, reason);
         if (event.kinds.some((k) => streamSourceOf(k) === 'camera'))
-          this.media.dropPublishEndpoint(holder, event.participantId, 'camera');
+          this.media.dropPublishEndpoint(holder, event.participantId, 'camera', true, reason);
         break;
+      }
       case 'participant.left': {
         const channel = holder.channels.get(event.participantId);
         this.media.dropParticipant(holder, event.participantId);

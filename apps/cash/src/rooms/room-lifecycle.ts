@@ -33,6 +33,7 @@ import {
   type JoinInput,
   type ParticipantChannel,
   type ReserveInput,
+  type RoomHolder,
   type RoomInfo,
 } from './room-types';
 
@@ -45,6 +46,8 @@ export class RoomLifecycle {
     private readonly commit: RoomCommit,
     private readonly media: RoomMedia,
     private readonly newParticipantId: () => string,
+    /** What `joined` adds for the joiner: the live HLS streams it may play, the recording under way. */
+    private readonly joinExtras: (holder: RoomHolder, participantId: string) => object = () => ({}),
   ) {}
 
   async reserve(input: ReserveInput): Promise<{ created: boolean; info: RoomInfo }> {
@@ -166,6 +169,7 @@ export class RoomLifecycle {
         participantId,
         room: h.view,
         ...(peers ? { p2p: peers } : {}),
+        ...this.joinExtras(h, participantId),
       });
       this.media.prewarmPipeline(h);
       return participantId;

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ROOM_TIMEOUT_DEFAULTS, type MediaKind, type RoomView, type StreamSource } from '@hoot/domain';
 import type { MediaIceCandidate } from '@hoot/media';
 import type { ServerMessage } from '../signaling/signaling-protocol';
+import type { RecordingCommandAnswer, RecordingSummary } from '@hoot/contracts';
+import { HlsFeeds } from './hls-feeds';
 import { IceCandidateQueue } from './ice-candidate-queue';
 import { relayP2pSignal } from './p2p-relay';
 import type { ParticipantCommand } from './room-commands';
@@ -9,6 +11,7 @@ import { RoomCommit } from './room-commit';
 import { RoomJournal } from './room-journal';
 import { RoomLifecycle } from './room-lifecycle';
 import { RoomMedia } from './room-media';
+import { RoomRecordings } from './room-recording';
 import { RoomStreams } from './room-streams';
 import { RoomTable, roomInfoOf, type RoomContext } from './room-table';
 import {
@@ -54,6 +57,8 @@ export class RoomManager {
   private readonly ctx: RoomContext;
   private readonly lifecycle: RoomLifecycle;
   private readonly streams: RoomStreams;
+  private readonly feeds: HlsFeeds;
+  private readonly recordings: RoomRecordings;
 
   constructor(options: RoomManagerOptions) {
     const logger = options.logger ?? silentLogger;
@@ -71,6 +76,10 @@ export class RoomManager {
       }),
     };
     const media = new RoomMedia(this.ctx);
+    this.feeds = new HlsFeeds(this.ctx, media);
+    this.recordings = new RoomRecordings(this.ctx, this.feeds);
+    media.feeds = this.feeds;
+    media.onRoomReleased = (holder) => this.recordings.endWithRoom(holder);
     const journal = new RoomJournal(this.ctx);
     const commit = new RoomCommit(this.ctx, journal, media);
     this.lifecycle = new RoomLifecycle(
@@ -79,8 +88,13 @@ export class RoomManager {
       commit,
       media,
       options.newParticipantId ?? (() => `p-${randomUUID()}`),
+      (holder, participantId) => {
+        const hls = this.feeds.packager ? this.feeds.accessFor(holder, participantId) : [];
+        const recording = this.recordings.statusOf(holder);
+        return { ...(hls.length > 0 ? { hls } : {}), ...(recording ? { recording } : {}) };
+      },
     );
-    this.streams = new RoomStreams(this.ctx, commit, media);
+    this.streams = new RoomStreams(this.ctx, commit, media, this.feeds);
   }
 
   // ---- queries -------------------------------------------------------------------------------------
@@ -265,6 +279,41 @@ export class RoomManager {
     signal: Extract<ServerMessage, { type: 'p2p-signal' }>['signal'],
   ): Promise<void> {
     return relayP2pSignal(this.table, roomId, participantId, signal);
+  }
+
+  // ---- HLS and recording (issue 18) -------------------------------------------------------------------
+
+  /** Live HLS streams and rooms being recorded, over all rooms (metrics). */
+  packagerCounts(): { hlsStreams: number; recordings: number } {
+    return { hlsStreams: this.feeds.liveCount(), recordings: this.recordings.activeCount() };
+  }
+
+  /**
+   * `record start|stop` from a participant: the conference's creator only (`NOT_CREATOR`), not in p2p
+   * calls nor without a packager (`RECORDING_UNAVAILABLE`); `ALREADY_RECORDING` / `NOT_RECORDING`.
+   */
+  record(roomId: string, participantId: string, action: 'start' | 'stop', re?: string): Promise<void> {
+    return this.recordings.command(roomId, participantId, action, re);
+  }
+
+  /** The registry starts or stops recording for the conference's owner (`by`); no live room: `ROOM_NOT_FOUND`. */
+  recordFor(roomId: string, action: 'start' | 'stop', by: string): Promise<RecordingCommandAnswer> {
+    return this.recordings.serviceCommand(roomId, action, by);
+  }
+
+  /** The recordings of a conference kept by the packager (live room or not), playback URLs signed. */
+  listRecordings(conferenceId: string): Promise<RecordingSummary[]> {
+    return this.recordings.list(conferenceId);
+  }
+
+  /** Ends every packager stream (shutdown without a drain): playlists get their end, recordings complete. */
+  async closeFeeds(): Promise<void> {
+    await Promise.all(
+      this.table.holders().flatMap((holder) => {
+        this.recordings.endWithRoom(holder);
+        return this.feeds.dropAll(holder, 'room-ended', true);
+      }),
+    );
   }
 
   // ---- media server restarts and expiry -------------------------------------------------------------

@@ -6,8 +6,16 @@
  * Called from inside a room's queue; it never decides a room rule.
  */
 import { ROOM_TYPE_RULES, type StreamSource } from '@hoot/domain';
-import { MediaError, MediaErrorCode, type MediaEndpointRef, type MediaPipelineRef } from '@hoot/media';
+import type { HlsStopReason } from '@hoot/events';
+import {
+  MediaError,
+  MediaErrorCode,
+  type MediaEndpointRef,
+  type MediaObjectRef,
+  type MediaPipelineRef,
+} from '@hoot/media';
 import { CashError, CashErrorCode } from '../cash-error';
+import type { HlsFeeds } from './hls-feeds';
 import { ownEndpoint, screenTag, streamKey } from './stream-refs';
 import type { RoomContext } from './room-table';
 import type { ParticipantMedia, RoomHolder } from './room-types';
@@ -18,6 +26,11 @@ export function usesMediaServer(holder: RoomHolder): boolean {
 }
 
 export class RoomMedia {
+  /** The streams sent to the packager (set once by the manager): dropped with their stream. */
+  feeds?: HlsFeeds;
+  /** Told first when a room's media goes with the room (its recording ends). */
+  onRoomReleased?: (holder: RoomHolder) => void;
+
   constructor(private readonly ctx: RoomContext) {}
 
   /** The participant's media objects (kept from its join on; made on first use after a rebuild). */
@@ -88,7 +101,7 @@ export class RoomMedia {
   }
 
   /** Best effort: release is idempotent, and a failure only leaks until the pipeline goes. */
-  release(ref: MediaEndpointRef | MediaPipelineRef): void {
+  release(ref: MediaObjectRef): void {
     this.ctx.options.media
       .release(ref)
       .catch((error: unknown) => this.ctx.logger.warn({ err: error, id: ref.id }, 'media release failed'));
@@ -98,8 +111,15 @@ export class RoomMedia {
    * Drops one published stream's endpoint and every subscription to it (subscribers hear `stream-ended`).
    * `release`: false when the endpoints go with the room's pipeline (released right after).
    */
-  dropPublishEndpoint(holder: RoomHolder, publisherId: string, stream: StreamSource, release = true): void {
+  dropPublishEndpoint(
+    holder: RoomHolder,
+    publisherId: string,
+    stream: StreamSource,
+    release = true,
+    reason: HlsStopReason = 'unpublished',
+  ): void {
     const roomId = holder.room.id;
+    void this.feeds?.drop(holder, publisherId, stream, reason, release);
     const tag = screenTag(stream);
     const key = streamKey(publisherId, stream);
     this.ctx.ice.forget({ roomId, participantId: publisherId, publisherId, ...tag });
@@ -123,9 +143,14 @@ export class RoomMedia {
   }
 
   /** Drops everything of a participant that leaves: its streams, its subscriptions, its channel. */
-  dropParticipant(holder: RoomHolder, participantId: string, release = true): void {
-    this.dropPublishEndpoint(holder, participantId, 'camera', release);
-    this.dropPublishEndpoint(holder, participantId, 'screen', release);
+  dropParticipant(
+    holder: RoomHolder,
+    participantId: string,
+    release = true,
+    reason: HlsStopReason = 'left',
+  ): void {
+    this.dropPublishEndpoint(holder, participantId, 'camera', release, reason);
+    this.dropPublishEndpoint(holder, participantId, 'screen', release, reason);
     this.ctx.ice.forgetAll(holder.room.id, participantId);
     const pm = holder.media.get(participantId);
     for (const sub of pm?.subscriptions.values() ?? []) {
@@ -141,9 +166,11 @@ export class RoomMedia {
     // The pipeline's release takes its endpoints with it (on the server and in the port): one call
     // instead of one per endpoint, each of which kurento-client makes every later call wait for.
     const endpointsGoWithPipeline = holder.pipeline !== undefined;
+    this.onRoomReleased?.(holder);
     for (const id of [...holder.media.keys()]) {
-      this.dropParticipant(holder, id, !endpointsGoWithPipeline);
+      this.dropParticipant(holder, id, !endpointsGoWithPipeline, 'room-ended');
     }
+    this.feeds?.dropAll(holder, 'room-ended', !endpointsGoWithPipeline);
     this.ctx.ice.forgetAll(holder.room.id);
     if (holder.pipeline) this.release(holder.pipeline);
     holder.pipeline = undefined;
@@ -160,6 +187,9 @@ export class RoomMedia {
   ): Promise<void> {
     if (!this.ctx.table.isCurrent(holder)) return;
     this.ctx.ice.forgetAll(holder.room.id);
+    // Their RtpEndpoints went with the old server; the packager's streams end (a recording goes on with
+    // the streams re-published on the new pipeline).
+    this.feeds?.dropAll(holder, 'media-rebuilt', false);
     for (const pm of holder.media.values()) {
       pm.publish?.stopIce();
       pm.publish = undefined;

@@ -17,6 +17,7 @@ import {
 } from '@hoot/domain';
 import type { MediaIceCandidate } from '@hoot/media';
 import { CashError, CashErrorCode } from '../cash-error';
+import type { HlsFeeds } from './hls-feeds';
 import type { IceTarget } from './ice-candidate-queue';
 import type { RoomCommit } from './room-commit';
 import { usesMediaServer, type RoomMedia } from './room-media';
@@ -30,6 +31,7 @@ export class RoomStreams {
     private readonly ctx: RoomContext,
     private readonly commit: RoomCommit,
     private readonly media: RoomMedia,
+    private readonly feeds: HlsFeeds,
   ) {}
 
   /**
@@ -130,6 +132,8 @@ export class RoomStreams {
       // Not awaited: the room's next command need not wait for the server's candidates (the media server
       // takes calls in order, and a failure is only logged).
       void this.media.gather(endpoint, participantId);
+      // Next in the room's queue (the answer is sent already): its feed to the packager (p2m, recording).
+      this.feeds.afterPublish(holder, participantId, source);
     });
   }
 

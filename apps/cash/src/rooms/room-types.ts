@@ -5,9 +5,26 @@
  * its channels and the tail of its command queue). Types and constants only; `room-manager.ts` re-exports
  * the public ones so its callers import from one place.
  */
-import type { Clock, Room, RoomRole, RoomTimeouts, RoomType, RoomView } from '@hoot/domain';
+import type {
+  Clock,
+  Room,
+  RoomRole,
+  RoomTimeouts,
+  RoomType,
+  RoomView,
+  StreamSource,
+  TimerHandle,
+} from '@hoot/domain';
 import type { CcesPublisher, ConferenceMoveReason } from '@hoot/events';
-import type { MediaEndpointRef, MediaPipelineRef, MediaPort, Unsubscribe } from '@hoot/media';
+import type {
+  MediaEndpointRef,
+  MediaPipelineRef,
+  MediaPort,
+  MediaRtpEndpointRef,
+  Unsubscribe,
+} from '@hoot/media';
+import type { PackagerPort } from '../packager/packager.port';
+import type { ViewerAccess } from '../packager/viewer-access';
 import type { ServerMessage } from '../signaling/signaling-protocol';
 import type { ChatEventsMode } from './cces-event.mapper';
 import type { IceCandidateQueueOptions } from './ice-candidate-queue';
@@ -50,6 +67,16 @@ export interface RoomManagerOptions {
   ice?: Pick<IceCandidateQueueOptions, 'timeoutMs' | 'maxPerEndpoint' | 'holdMs'>;
   /** What a chat message publishes (`CHAT_EVENTS`): `chat.message` with text (default), without, or none. */
   chatEvents?: ChatEventsMode;
+  /** The CoreMX's packager (issue 18): p2m streams go out as LL-HLS, rooms can be recorded. Absent: neither. */
+  packager?: RoomPackagerOptions;
+}
+
+export interface RoomPackagerOptions {
+  client: PackagerPort;
+  /** Signs viewer tokens and builds playlist URLs (its TTL: tokens are renewed every half of it). */
+  access: ViewerAccess;
+  /** While recording, the recorded streams are checked this often (a full volume ends the recording). */
+  recordingPollMs: number;
 }
 
 export const ROOM_MANAGER_DEFAULTS = {
@@ -146,6 +173,35 @@ export interface RoomHolder {
   media: Map<string, ParticipantMedia>;
   channels: Map<string, ParticipantChannel>;
   tail: Promise<unknown>;
+  /** Streams sent to the packager (live HLS in p2m rooms, or recorded), by `streamKey`. */
+  feeds?: Map<string, PackagerFeed>;
+  /** The recording under way. */
+  recording?: RoomRecording;
+}
+
+/** One publisher stream sent over RTP to the packager: an RtpEndpoint fed by its publish endpoint. */
+export interface PackagerFeed {
+  publisherId: string;
+  stream: StreamSource;
+  streamId: string;
+  playlistPath: string;
+  /** Viewers play it (p2m); false: a recording-only copy. */
+  live: boolean;
+  rtp: MediaRtpEndpointRef;
+  /** The recording this stream's packager copy is part of. */
+  recordingId?: string;
+  /** The next token renewal (live feeds). */
+  renewal?: TimerHandle;
+}
+
+export interface RoomRecording {
+  recordingId: string;
+  startedAt: number;
+  /** The identity that started it. */
+  startedBy: string;
+  /** Streams recorded so far. */
+  streams: number;
+  poll?: TimerHandle;
 }
 
 export const silentLogger: ManagerLogger = { warn: () => undefined };

@@ -136,3 +136,18 @@ export class DrainDto {
   @Max(24 * 3600_000)
   deadlineMs?: number;
 }
+
+/** `POST /internal/v1/rooms/:roomId/recording`: the registry, for the conference's owner (it checked). */
+export class RecordingCommandDto {
+  @IsIn(['start', 'stop'])
+  action!: 'start' | 'stop';
+
+  @Matches(OPAQUE_ID_PATTERN, { message: 'by must be an identity' })
+  by!: string;
+}
+
+/** `GET /internal/v1/rooms/:roomId/recordings?viewer=<identity>`: playback URLs are signed for that viewer. */
+export class RecordingsQuery {
+  @Matches(OPAQUE_ID_PATTERN, { message: 'viewer must be an identity' })
+  viewer!: string;
+}

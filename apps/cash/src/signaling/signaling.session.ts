@@ -238,6 +238,8 @@ export class SignalingSession implements ParticipantChannel, WatchedSession {
         if (!verdict.ok) return this.limited(re, verdict, 'chat messages');
         return rooms.command(roomId, participantId, { type: 'addChild', text: message.text }, re);
       }
+      case 'record':
+        return rooms.record(roomId, participantId, message.action, re);
       case 'p2p-signal':
         await rooms.relayP2pSignal(roomId, participantId, message.signal);
         return this.ok(re);

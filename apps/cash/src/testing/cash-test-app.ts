@@ -10,6 +10,7 @@ import { FakeClock } from '@hoot/testing';
 import { AppModule } from '../app.module';
 import type { CashInfrastructure } from '../cash-infrastructure';
 import { loadCashConfig, type CashConfig } from '../config/cash.config';
+import type { PackagerPort } from '../packager/packager.port';
 import { ticketAudience } from '../tickets/join-ticket.verifier';
 import { InMemoryRegistryLink } from './in-memory-registry-link';
 import { TEST_COREMX_ID, TEST_MIXER_ADDRESS } from './room-fixture';
@@ -29,7 +30,10 @@ export interface CashTestApp {
 }
 
 /** CASH on fakes (media, CCES, registry), a fake clock and a test signing key; not listening until asked. */
-export async function startCashTestApp(env: Record<string, string> = {}): Promise<CashTestApp> {
+export async function startCashTestApp(
+  env: Record<string, string> = {},
+  parts: { packager?: PackagerPort } = {},
+): Promise<CashTestApp> {
   const config = loadCashConfig({
     COREMX_ID: TEST_COREMX_ID,
     COREMX_ADDRESS: TEST_MIXER_ADDRESS,
@@ -64,6 +68,7 @@ export async function startCashTestApp(env: Record<string, string> = {}): Promis
     userVerifier: verifier(config.AUTH_AUDIENCE),
     revocations,
     serviceVerifier: verifier(config.AUTH_INTERNAL_AUDIENCE),
+    ...(parts.packager ? { packager: parts.packager } : {}),
     checks: [],
     incarnation: clock.now(),
     close: async () => undefined,
