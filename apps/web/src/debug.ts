@@ -8,6 +8,13 @@ export interface HootDebug {
   inboundVideoFramesDecodedFrom(participantId: string): number;
   /** Video frames the stage has decoded from one participant's shared screen (0 without it). */
   screenFramesDecodedFrom(participantId: string): number;
+  /**
+   * Video frames one participant's tile has decoded from its LL-HLS stream (p2m viewers; 0 while the
+   * tile does not play HLS).
+   */
+  hlsFramesDecodedFrom(participantId: string): number;
+  /** Video frames the recordings panel's player has decoded (0 while it plays nothing). */
+  recordingFramesDecoded(): number;
   /** Each media connection as the SDK's health check last saw it (logged by the specs when media stalls). */
   mediaLinks(): MediaLinkReport[];
   /** How often the SDK rebuilt a connection or retried a publish. */
@@ -34,6 +41,18 @@ export function installDebug(media: MediaSession | undefined): void {
         `[data-testid="screen-share"][data-participant-id="${CSS.escape(participantId)}"] video`,
       );
       return current && video?.srcObject ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+    },
+    hlsFramesDecodedFrom: (participantId) => {
+      const video = document.querySelector<HTMLVideoElement>(
+        `[data-testid="tile"][data-participant-id="${CSS.escape(participantId)}"] video[data-hls="true"]`,
+      );
+      return current && video ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+    },
+    recordingFramesDecoded: () => {
+      const video = document.querySelector<HTMLVideoElement>(
+        '[data-testid="recording-player"]:not([hidden]) video[data-hls="true"]',
+      );
+      return video ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
     },
     mediaLinks: () => current?.links() ?? [],
     mediaRecoveries: () => current?.recovered() ?? { resubscribed: 0, republished: 0, publishRetries: 0 },

@@ -37,9 +37,12 @@ export * from './lib/emitter';
 export { isServerPush, SignalingCloseCode } from '@hoot/contracts';
 export type {
   ClientSignal,
+  HlsStreamAccess,
   IceCandidate,
   P2pPeers,
   P2pSignal,
+  RecordingStatus,
+  RecordingStopReason,
   ServerPush,
   ServerSignal,
   SignalAnswer,

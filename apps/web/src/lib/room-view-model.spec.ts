@@ -62,6 +62,19 @@ describe('roomModel', () => {
     expect(roomModel(room, 'bob').canEnd).toBe(false);
   });
 
+  it("offers recording to the conference's creator only, in every room type but a call", () => {
+    const room = view('p2m', [alice, bob, carol]);
+    expect(roomModel(room, 'alice').canRecord).toBe(true);
+    expect(roomModel(room, 'bob').canRecord).toBe(false);
+    expect(roomModel(room, 'carol').canRecord).toBe(false);
+    const call = view(
+      'p2p',
+      [participant('x', 1, { role: 'publisher' }), participant('y', 2, { role: 'publisher' })],
+      { creator: 'acc-x' },
+    );
+    expect(roomModel(call, 'x').canRecord).toBe(false);
+  });
+
   it('lets publishers kick others but never themselves; viewers kick no one and may raise a hand', () => {
     const room = view('m2m', [alice, bob, carol, dave]);
     const asBob = roomModel(room, 'bob');

@@ -31,6 +31,8 @@ export interface RoomModel {
   requests: { participantId: string; displayName: string }[];
   /** Owner, or either side of a call. */
   canEnd: boolean;
+  /** The conference's creator, in a room CASH records (every type but p2p: a call's media never reaches it). */
+  canRecord: boolean;
   counts: { publishers: number; viewers: number; maxPublishers: number };
   chat: ChatLine[];
   /** Shared screens, shown large on the stage, in join order of their sharers. */
@@ -165,6 +167,7 @@ export function roomModel(
       : [],
     // Ending for everyone is the conference's creator's (in a call, the caller's); CASH refuses others.
     canEnd: !!mine && (mine.identity === view.creator || rules.anyParticipantMayEnd),
+    canRecord: !!mine && mine.identity === view.creator && view.type !== 'p2p',
     counts: { publishers, viewers: people.length - publishers, maxPublishers: rules.maxPublishers },
     chat: view.children.map((c: ChildView) => ({
       id: c.childId,

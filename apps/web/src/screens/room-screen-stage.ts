@@ -1,7 +1,8 @@
-import type { MediaStreamLike } from '@hoot/sdk';
+import type { HlsPlaybackError, HlsStreamAccess, MediaStreamLike } from '@hoot/sdk';
 import type { RoomModel } from '../lib/room-view-model';
 import { h } from '../ui/dom';
 import { icon } from '../ui/icons';
+import { VideoSource } from '../ui/video-source';
 
 export interface ScreenStage {
   element: HTMLElement;
@@ -9,6 +10,7 @@ export interface ScreenStage {
     m: RoomModel,
     local: MediaStreamLike | undefined,
     remote: ReadonlyMap<string, MediaStreamLike>,
+    remoteHls: ReadonlyMap<string, HlsStreamAccess>,
   ): void;
   /** Detaches every stream from its video element (the room is over). */
   clear(): void;
@@ -18,14 +20,14 @@ interface ScreenView {
   root: HTMLElement;
   video: HTMLVideoElement;
   caption: HTMLElement;
-  stream?: MediaStreamLike;
+  source: VideoSource;
 }
 
 /**
  * The stage of shared screens, above the tiles: each shared screen large, muted, with its sharer's name;
  * hidden when nobody shares (and its parent marked `has-screen` while someone does).
  */
-export function screenStage(): ScreenStage {
+export function screenStage(onHlsError: (error: HlsPlaybackError) => void): ScreenStage {
   const stage = h('div', { class: 'screen-stage', 'data-testid': 'screen-stage', hidden: true });
   const views = new Map<string, ScreenView>();
 
@@ -33,6 +35,7 @@ export function screenStage(): ScreenStage {
     m: RoomModel,
     local: MediaStreamLike | undefined,
     remote: ReadonlyMap<string, MediaStreamLike>,
+    remoteHls: ReadonlyMap<string, HlsStreamAccess>,
   ): void {
     const seen = new Set<string>();
     for (const screen of m.screens) {
@@ -57,24 +60,24 @@ export function screenStage(): ScreenStage {
           video,
           caption,
         );
-        view = { root, video, caption };
+        // Video only and muted: it may always play on its own.
+        const source = new VideoSource(video, {
+          play: (v) => void v.play().catch(() => undefined),
+          onError: onHlsError,
+        });
+        view = { root, video, caption, source };
         views.set(screen.participantId, view);
         stage.appendChild(view.root);
       }
       view.caption.replaceChildren(icon('screen'), screen.caption);
       view.root.setAttribute('data-me', String(screen.isMe));
       const stream = screen.isMe ? local : remote.get(screen.participantId);
-      if (view.stream !== stream) {
-        view.stream = stream;
-        view.video.srcObject = (stream as MediaStream | undefined) ?? null;
-        // Video only and muted: it may always play on its own.
-        if (stream) void view.video.play().catch(() => undefined);
-      }
-      view.root.classList.toggle('has-video', !!stream);
+      view.source.show({ stream, hls: screen.isMe ? undefined : remoteHls.get(screen.participantId) });
+      view.root.classList.toggle('has-video', view.source.active);
     }
     for (const [id, view] of views) {
       if (seen.has(id)) continue;
-      view.video.srcObject = null;
+      view.source.clear();
       view.root.remove();
       views.delete(id);
     }
@@ -86,7 +89,7 @@ export function screenStage(): ScreenStage {
     element: stage,
     render,
     clear() {
-      for (const view of views.values()) view.video.srcObject = null;
+      for (const view of views.values()) view.source.clear();
     },
   };
 }

@@ -1,9 +1,10 @@
-import type { MediaStreamLike } from '@hoot/sdk';
+import type { HlsPlaybackError, HlsStreamAccess, MediaStreamLike } from '@hoot/sdk';
 import { gridColumns, mobileColumns, type RoomModel, type TileModel } from '../lib/room-view-model';
 import { append, h } from '../ui/dom';
 import { icon } from '../ui/icons';
 import type { MediaMonitor, MediaSignals } from '../ui/media-monitor';
 import type { Toasts } from '../ui/toasts';
+import { VideoSource } from '../ui/video-source';
 import { tileCameraOff, tileMuted, tileSpeaking, type OwnSwitches } from './room-tile-flags';
 
 /** What the grid draws from besides the room model: our switches, the media signals and the streams. */
@@ -11,6 +12,8 @@ export interface TileMedia extends OwnSwitches {
   signals: MediaSignals;
   localStream: MediaStreamLike | undefined;
   remoteStreams: ReadonlyMap<string, MediaStreamLike>;
+  /** p2m viewers: the cameras played over LL-HLS instead of WebRTC, by participant id. */
+  remoteHls: ReadonlyMap<string, HlsStreamAccess>;
 }
 
 export interface TileGrid {
@@ -23,7 +26,7 @@ export interface TileGrid {
 interface TileView {
   root: HTMLElement;
   video: HTMLVideoElement;
-  stream?: MediaStreamLike;
+  source: VideoSource;
   /** The tile model last drawn: the overlay is rebuilt only when it changes. */
   drawn?: string;
 }
@@ -38,6 +41,8 @@ export function tileGrid(deps: {
   monitor: MediaMonitor;
   toasts: Toasts;
   onRemove(tile: TileModel): Promise<void>;
+  /** A live HLS stream could not be played. */
+  onHlsError(error: HlsPlaybackError): void;
 }): TileGrid {
   const grid = h('div', { class: 'video-grid', 'data-testid': 'video-grid' });
   const tiles = new Map<string, TileView>();
@@ -58,7 +63,7 @@ export function tileGrid(deps: {
     for (const [id, view] of tiles) {
       if (seen.has(id)) continue;
       deps.monitor.unfollow(id);
-      view.video.srcObject = null;
+      view.source.clear();
       view.root.remove();
       tiles.delete(id);
     }
@@ -73,7 +78,15 @@ export function tileGrid(deps: {
       { class: 'tile', 'data-testid': 'tile', 'data-participant-id': participantId },
       video,
     );
-    return { root, video };
+    const source = new VideoSource(video, {
+      play: (v) => {
+        const me = root.getAttribute('data-me') === 'true';
+        v.muted = me;
+        void v.play().catch(() => me || playMuted(v));
+      },
+      onError: (error) => deps.onHlsError(error),
+    });
+    return { root, video, source };
   }
 
   function updateTile(view: TileView, tile: TileModel, index: number, media: TileMedia): void {
@@ -84,15 +97,13 @@ export function tileGrid(deps: {
     root.setAttribute('data-me', String(tile.isMe));
     root.setAttribute('data-hand', String(tile.handRaised));
     const stream = tile.isMe ? media.localStream : media.remoteStreams.get(tile.participantId);
-    if (view.stream !== stream) {
-      view.stream = stream;
-      video.srcObject = (stream as MediaStream | undefined) ?? null;
-      video.muted = tile.isMe;
-      if (stream) void video.play().catch(() => tile.isMe || playMuted(video));
-    }
-    deps.monitor.follow(tile.participantId, stream as MediaStream | undefined, video);
+    const hls = tile.isMe ? undefined : media.remoteHls.get(tile.participantId);
+    view.source.show({ stream, hls });
+    root.setAttribute('data-hls', String(view.source.isHls));
+    // Over HLS there is no MediaStream to listen to or sample: no speaker or dark-frame signals.
+    deps.monitor.follow(tile.participantId, hls ? undefined : (stream as MediaStream | undefined), video);
     const cameraOff = tileCameraOff(tile, media, media.signals);
-    const hasVideo = !!stream && stream.getTracks().some((t) => t.kind === 'video') && !cameraOff;
+    const hasVideo = !!hls || (!!stream && stream.getTracks().some((t) => t.kind === 'video') && !cameraOff);
     const muted = tileMuted(tile, media, media.signals);
     const speaking = tileSpeaking(tile, muted, media.signals);
     root.classList.toggle('has-video', hasVideo);
@@ -190,7 +201,7 @@ export function tileGrid(deps: {
     element: grid,
     render,
     clear() {
-      for (const view of tiles.values()) view.video.srcObject = null;
+      for (const view of tiles.values()) view.source.clear();
     },
   };
 }

@@ -1,4 +1,10 @@
-import { MediaSession, type MediaStreamLike, type RoomSession, type RoomSessionEvents } from '@hoot/sdk';
+import {
+  MediaSession,
+  type HlsStreamAccess,
+  type MediaStreamLike,
+  type RoomSession,
+  type RoomSessionEvents,
+} from '@hoot/sdk';
 import type { AppContext, Screen } from '../app-context';
 import { describeError, type HumanError } from '../lib/error-messages';
 import { devicePreferences } from '../lib/device-preferences';
@@ -17,6 +23,7 @@ import { chatCard } from './room-chat';
 import { roomControls } from './room-controls';
 import { connectRoom } from './room-connect';
 import { peoplePanel } from './room-people';
+import { roomRecording } from './room-recording';
 import { publishRequests } from './room-requests';
 import { screenStage } from './room-screen-stage';
 import { tileGrid } from './room-tiles';
@@ -52,6 +59,9 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
   let localStream: MediaStreamLike | undefined;
   const remoteScreens = new Map<string, MediaStreamLike>();
   let localScreen: MediaStreamLike | undefined;
+  /** p2m viewers: the cameras and screens played over LL-HLS instead of WebRTC, by participant id. */
+  const remoteHls = new Map<string, HlsStreamAccess>();
+  const remoteHlsScreens = new Map<string, HlsStreamAccess>();
   /** A share being started (the browser's picker is open): the control waits. */
   let screenStarting = false;
   let session: RoomSession | undefined;
@@ -73,8 +83,10 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     monitor,
     toasts: ctx.toasts,
     onRemove: (tile) => people.remove(tile),
+    onHlsError: (error) => ctx.toasts.error(error),
   });
-  const stage = screenStage();
+  const stage = screenStage((error) => ctx.toasts.error(error));
+  const recording = roomRecording(ctx, route.conferenceId);
   const requests = publishRequests({ session: currentSession, toasts: ctx.toasts });
   const chat = chatCard({ session: currentSession, toasts: ctx.toasts });
   const people = peoplePanel({ session: currentSession, toasts: ctx.toasts, rerender: () => render() });
@@ -115,7 +127,15 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
       h(
         'div',
         { class: 'room-head-main' },
-        h('div', { class: 'room-title-row' }, title, typeBadge, status),
+        h(
+          'div',
+          { class: 'room-title-row' },
+          title,
+          typeBadge,
+          status,
+          recording.indicator,
+          recording.button,
+        ),
         h('div', { class: 'room-sub' }, addressCode, copyAddressButton(), counts),
         h('div', { class: 'room-sub invite-row' }, icon('link'), invite, copyInviteButton()),
       ),
@@ -134,7 +154,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         controls.element,
         settings.element,
       ),
-      h('aside', { class: 'side' }, people.element, chat.element),
+      h('aside', { class: 'side' }, people.element, recording.panel, chat.element),
     ),
   );
 
@@ -189,6 +209,9 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
       listen('closed', ({ reason }) => {
         if (reason === 'failed') finish(describeError('room.connection-lost'));
       });
+      listen('recording-started', () => render());
+      listen('recording-stopped', () => render());
+      detach.push(recording.attach(joined));
       media = new MediaSession(joined, { devices: sdkDevices(devices) });
       media.on('local-stream', ({ stream }) => {
         localStream = stream;
@@ -242,6 +265,15 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
         remoteScreens.delete(participantId);
         render();
       });
+      media.on('remote-hls', ({ participantId, stream, access }) => {
+        (stream === 'screen' ? remoteHlsScreens : remoteHls).set(participantId, access);
+        render();
+      });
+      media.on('remote-hls-ended', ({ participantId, stream, streamId }) => {
+        const map = stream === 'screen' ? remoteHlsScreens : remoteHls;
+        if (map.get(participantId)?.streamId === streamId) map.delete(participantId);
+        render();
+      });
       media.on('error', ({ error }) => {
         const human = describeError(error);
         if (human.code !== 'STREAM_NOT_READY' && human.code !== 'sdk.signaling-closed')
@@ -285,8 +317,9 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     typeBadge.textContent = model.typeTitle;
     typeBadge.className = `badge badge-${model.type}`;
     counts.textContent = `${model.counts.publishers}/${model.counts.maxPublishers} speaking · ${model.counts.viewers} watching`;
-    tiles.render(model, { micOn, cameraOn, signals, localStream, remoteStreams });
-    stage.render(model, localScreen, remoteScreens);
+    tiles.render(model, { micOn, cameraOn, signals, localStream, remoteStreams, remoteHls });
+    stage.render(model, localScreen, remoteScreens, remoteHlsScreens);
+    recording.render(model);
     requests.render(model);
     controls.render(model, { micOn, cameraOn, screenStarting, settingsOpen: settings.isOpen() });
     chat.render(model);
@@ -372,6 +405,7 @@ export function roomScreen(ctx: AppContext, route: Extract<Route, { name: 'room'
     installDebug(undefined);
     tiles.clear();
     stage.clear();
+    recording.dispose();
   }
 
   return {
