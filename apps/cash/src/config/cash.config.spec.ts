@@ -1,5 +1,5 @@
 import { GOSSIP_DEFAULTS } from '@hoot/gossip';
-import { loadCashConfig } from './cash.config';
+import { loadCashConfig, packagerSettingsOf } from './cash.config';
 
 const env = {
   COREMX_ID: 'coremx-1',
@@ -41,4 +41,38 @@ describe('CHAT_EVENTS (issue 21: chat on the topic)', () => {
       );
     },
   );
+});
+
+describe('packager settings (issue 18)', () => {
+  const packager = {
+    PACKAGER_URL: 'http://127.0.0.1:3400/',
+    PACKAGER_CONTROL_KEY: 'control-key-0123456789',
+    PACKAGER_VIEWER_TOKEN_KEY: 'viewer-token-key-0123456789abcdef0123',
+  };
+
+  it('are optional as a group; the public URL defaults to the control URL', () => {
+    expect(packagerSettingsOf(loadCashConfig(env))).toBeUndefined();
+    const settings = packagerSettingsOf(loadCashConfig({ ...env, ...packager }));
+    expect(settings).toMatchObject({
+      url: 'http://127.0.0.1:3400',
+      publicUrl: 'http://127.0.0.1:3400',
+      tokenTtlS: 600,
+      recordingPollMs: 2000,
+    });
+    expect(settings?.viewerTokenKey.equals(Buffer.from(packager.PACKAGER_VIEWER_TOKEN_KEY))).toBe(true);
+  });
+
+  it('refuses half a group, and short keys without echoing them', () => {
+    expect(() => loadCashConfig({ ...env, PACKAGER_URL: packager.PACKAGER_URL })).toThrow(
+      /PACKAGER_CONTROL_KEY, PACKAGER_VIEWER_TOKEN_KEY missing/,
+    );
+    let message = '';
+    try {
+      loadCashConfig({ ...env, ...packager, PACKAGER_VIEWER_TOKEN_KEY: 'short-secret-value' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/PACKAGER_VIEWER_TOKEN_KEY/);
+    expect(message).not.toContain('short-secret-value');
+  });
 });

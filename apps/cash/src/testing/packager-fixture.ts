@@ -15,21 +15,21 @@ export interface PackagerRoomFixture extends RoomFixture {
 /** A RoomManager on fakes (see `roomFixture`) with a fake packager: viewer tokens of 600 s, polls every 2 s. */
 export function packagerRoomFixture(overrides: Partial<RoomManagerOptions> = {}): PackagerRoomFixture {
   const packager = new FakePackager();
-  let clock: Clock | undefined;
+  const ref: { clock?: Clock } = {};
   const access = new ViewerAccess({
     publicUrl: TEST_PACKAGER_PUBLIC_URL,
     viewerTokenKey: TEST_VIEWER_TOKEN_KEY,
     ttlS: 600,
     clock: {
-      now: () => clock!.now(),
-      setTimeout: (cb, ms) => clock!.setTimeout(cb, ms),
-      clearTimeout: (h) => clock!.clearTimeout(h),
+      now: () => ref.clock!.now(),
+      setTimeout: (cb, ms) => ref.clock!.setTimeout(cb, ms),
+      clearTimeout: (h) => ref.clock!.clearTimeout(h),
     },
   });
   const f = roomFixture({
     packager: { client: packager, access, recordingPollMs: TEST_RECORDING_POLL_MS },
     ...overrides,
   });
-  clock = f.clock;
+  ref.clock = f.clock;
   return { ...f, packager };
 }
