@@ -107,6 +107,8 @@ export async function coremxAlive(registryUrl: string, token: string, coremxIds:
 /** What a viewer page read: [receivedAt, delayMs] per frame with a readable stamp, and counters. */
 export interface PageSamples {
   samples: [number, number][];
+  /** [shownAt, bufferAheadMs, playbackRate] per frame of an element with a buffer (HLS). */
+  ahead: [number, number, number][];
   frames: number;
   unreadable: number;
   drawn: number;
@@ -161,6 +163,30 @@ export function stats(delays: number[]): Stats | undefined {
     max: sorted[sorted.length - 1],
     mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 1),
   };
+}
+
+/**
+ * Clicks the room banner's "Try again" whenever it shows (a viewer's signaling lost under load) and
+ * counts the clicks; `stop()` ends it.
+ */
+export function retryWhenOffline(page: Page): { clicks(): number; stop(): void } {
+  let clicks = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    const retry = page.getByTestId('banner-retry');
+    void retry
+      .isVisible()
+      .then(async (visible) => {
+        if (!visible) return;
+        clicks += 1;
+        await retry.click({ timeout: 5000 });
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, 1000);
+  return { clicks: () => clicks, stop: () => clearInterval(timer) };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

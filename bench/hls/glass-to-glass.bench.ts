@@ -21,7 +21,7 @@
  * Prints a table and writes bench/results/hls-glass-to-glass-<time>.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -36,6 +36,7 @@ import {
   coremxAlive,
   firstStamp,
   pageSamples,
+  retryWhenOffline,
   signIn,
   sleep,
   stats,
@@ -53,6 +54,11 @@ const TYPICAL_LL_HLS = '≈2–3 s';
 
 interface ViewerResult extends Partial<Stats> {
   who: string;
+  /** The player's buffer ahead of the frame shown (p50, ms) and how often it played faster than 1×. */
+  bufferAheadP50Ms?: number;
+  fasterThanRealTimeShare?: number;
+  /** "Try again" clicks: the viewer's signaling was lost (the machine is shared; counted, not hidden). */
+  retries: number;
   framesShown: number;
   unreadable: number;
   note?: string;
@@ -75,6 +81,21 @@ async function measureViewers(
   viewers: { who: string; page: Page }[],
   publisher?: Page,
 ): Promise<PhaseResult> {
+  const retries = viewers.map((v) => retryWhenOffline(v.page));
+  try {
+    return await measureWindow(phase, transport, viewers, retries, publisher);
+  } finally {
+    for (const r of retries) r.stop();
+  }
+}
+
+async function measureWindow(
+  phase: string,
+  transport: string,
+  viewers: { who: string; page: Page }[],
+  retries: ReturnType<typeof retryWhenOffline>[],
+  publisher?: Page,
+): Promise<PhaseResult> {
   const firsts = await Promise.all(viewers.map((v) => firstStamp(v.page, 90_000)));
   const live = viewers.filter((_, i) => firsts[i] !== undefined);
   if (live.length === 0) {
@@ -89,6 +110,7 @@ async function measureViewers(
         who: v.who,
         framesShown: counters[i].frames,
         unreadable: counters[i].unreadable,
+        retries: retries[i].clicks(),
         note: 'no readable frame in 90 s',
       })),
       load: loadavg().map((l) => round(l, 2)),
@@ -107,10 +129,18 @@ async function measureViewers(
   const drawnAfter = publisher ? (await pageSamples(publisher)).drawn : 0;
   const results: ViewerResult[] = viewers.map((v, i) => {
     const delays = after[i].samples.map(([, d]) => d);
+    const ahead = after[i].ahead;
     return {
       who: v.who,
       ...stats(delays),
+      ...(ahead.length > 0
+        ? {
+            bufferAheadP50Ms: stats(ahead.map(([, a]) => a))?.p50,
+            fasterThanRealTimeShare: round(ahead.filter(([, , rate]) => rate > 1).length / ahead.length, 3),
+          }
+        : {}),
       framesShown: after[i].frames - before[i].frames,
+      retries: retries[i].clicks(),
       unreadable: after[i].unreadable - before[i].unreadable,
       ...(firsts[i] === undefined ? { note: 'no readable frame in 90 s' } : {}),
     };
@@ -126,7 +156,7 @@ async function measureViewers(
   };
   for (const r of results) {
     process.stdout.write(
-      `[bench] ${phase.padEnd(9)} ${r.who.padEnd(6)} ${String(r.count ?? 0).padStart(5)} samples  p50 ${String(r.p50 ?? '-').padStart(5)} ms  p99 ${String(r.p99 ?? '-').padStart(5)} ms  (min ${r.min ?? '-'}, max ${r.max ?? '-'}; ${r.framesShown} frames shown, ${r.unreadable} unreadable)\n`,
+      `[bench] ${phase.padEnd(9)} ${r.who.padEnd(6)} ${String(r.count ?? 0).padStart(5)} samples  p50 ${String(r.p50 ?? '-').padStart(5)} ms  p99 ${String(r.p99 ?? '-').padStart(5)} ms  (min ${r.min ?? '-'}, max ${r.max ?? '-'}; ${r.framesShown} frames shown, ${r.unreadable} unreadable, ${r.retries} retries${r.bufferAheadP50Ms === undefined ? '' : `; buffer ahead p50 ${r.bufferAheadP50Ms} ms, faster than 1× ${round((r.fasterThanRealTimeShare ?? 0) * 100)} % of frames`})\n`,
     );
   }
   return result;
@@ -267,6 +297,8 @@ async function main(): Promise<void> {
   let browser: StampBrowser | undefined;
   const stop = async () => {
     await browser?.close();
+    // Test mode removes its folder on stop: the processes' logs are kept beside the screenshots.
+    if (platform) cpSync(platform.logDir, join(ARTIFACTS, 'logs'), { recursive: true });
     await platform?.stop();
   };
   process.once('SIGINT', () => void stop().finally(() => process.exit(130)));

@@ -101,7 +101,7 @@
     return valueOf(bits);
   }
 
-  const state = { samples: [], frames: 0, unreadable: 0, drawn: 0, watching: undefined };
+  const state = { samples: [], frames: 0, unreadable: 0, drawn: 0, watching: undefined, ahead: [] };
 
   function startPublisher() {
     const canvas = document.createElement('canvas');
@@ -156,6 +156,12 @@
       const value = width && height ? readStamp(ctx, video, width, height) : undefined;
       if (value === undefined) state.unreadable += 1;
       else state.samples.push([at, (((at - value) % MOD) + MOD) % MOD]);
+      // A player's buffer ahead of what it shows (HLS; a WebRTC element has none), and its playback rate.
+      const { buffered } = video;
+      if (buffered.length > 0) {
+        const ahead = buffered.end(buffered.length - 1) - video.currentTime;
+        state.ahead.push([at, Math.round(ahead * 1000), video.playbackRate]);
+      }
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
@@ -173,10 +179,14 @@
     setInterval(look, 500);
   }
 
-  /** [receivedAt, delayMs] of the frames read since `since` (Date.now()), and the counters. */
+  /**
+   * [receivedAt, delayMs] of the frames read since `since` (Date.now()), [at, bufferAheadMs, playbackRate]
+   * of the frames shown since then, and the counters.
+   */
   function samples(since = 0) {
     return {
       samples: state.samples.filter(([at]) => at >= since),
+      ahead: state.ahead.filter(([at]) => at >= since),
       frames: state.frames,
       unreadable: state.unreadable,
       drawn: state.drawn,
