@@ -337,11 +337,11 @@ export class CashConfig {
   })
   PACKAGER_VIEWER_TOKEN_KEY?: string;
 
-  /** One control API call to the packager is given up after this. */
+  /** One control API call to the packager is given up after this (a DELETE waits for its remuxer to stop). */
   @IsInt()
   @Min(100)
   @Max(60_000)
-  PACKAGER_TIMEOUT_MS: number = 5_000;
+  PACKAGER_TIMEOUT_MS: number = 10_000;
 
   /** How long a viewer token is accepted; a fresh one is pushed every half of it. */
   @IsInt()

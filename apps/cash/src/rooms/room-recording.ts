@@ -245,29 +245,27 @@ export class RoomRecordings {
     const client = this.feeds.packager?.client;
     const waits: Promise<void>[] = [];
     for (const feed of [...(holder.feeds?.values() ?? [])]) {
-      if (feed.recordingId !== recording.recordingId) continue;
-      if (feed.live) {
-        feed.recordingId = undefined;
-        if (client) {
-          waits.push(
-            client.stopRecording(feed.streamId).catch((error: unknown) => {
+      const recorded = feed.recordingId === recording.recordingId;
+      // A recording-only feed that records nothing (any more) goes too.
+      if (!recorded && (feed.live || feed.recordingId !== undefined)) continue;
+      feed.recordingId = undefined;
+      // The recording completes first (its VOD playlist ends at once); a recording-only stream then goes
+      // (its DELETE waits for the packager's remuxer to stop: not awaited).
+      const completed =
+        recorded && client
+          ? client.stopRecording(feed.streamId).catch((error: unknown) => {
               if ((error as { code?: string }).code === CashErrorCode.NotRecording) return;
               this.ctx.logger.warn(
                 { err: error, streamId: feed.streamId },
                 'recording of a stream not stopped',
               );
-            }),
-          );
-        }
-      } else {
-        waits.push(this.feeds.drop(holder, feed.publisherId, feed.stream, 'failed', true));
-      }
-    }
-    // A recording-only feed that records nothing any more (made for this recording) goes too.
-    for (const feed of [...(holder.feeds?.values() ?? [])]) {
-      if (!feed.live && feed.recordingId === undefined) {
-        waits.push(this.feeds.drop(holder, feed.publisherId, feed.stream, 'failed', true));
-      }
+            })
+          : Promise.resolve();
+      waits.push(
+        completed.then(() => {
+          if (!feed.live) void this.feeds.drop(holder, feed.publisherId, feed.stream, 'failed', true);
+        }),
+      );
     }
     await Promise.all(waits);
   }

@@ -20,13 +20,14 @@ export interface CashFixture {
 }
 
 /**
- * Starts auth, a registry, kms-lite (fake engine) and CASH `coremxId` (with extra `env` tunables), and
- * follows its CCES topic.
+ * Starts auth, a registry, kms-lite (fake engine, or werift for real media) and CASH `coremxId` (with
+ * extra `env` tunables), and follows its CCES topic.
  */
 export async function startCashFixture(
   coremxId: string,
   run: string,
   env: Record<string, string> = {},
+  options: { kmsEngine?: 'fake' | 'werift' } = {},
 ): Promise<CashFixture> {
   const infra = integrationInfra();
   const stack = new CashStack({
@@ -35,7 +36,7 @@ export async function startCashFixture(
     prefix: `cash_${run}`,
   });
   await stack.start();
-  const kms = await startKmsLite({ engine: 'fake' });
+  const kms = await startKmsLite({ engine: options.kmsEngine ?? 'fake' });
   // The drain deadline is what SIGTERM waits for rooms that are still occupied.
   const cash = await stack.startCash({
     coremxId,
