@@ -4,6 +4,8 @@ import { ControlCredential } from './auth/control-credential';
 import type { PackagerConfig } from './config/packager.config';
 import { PackagerServer } from './http/packager.server';
 import { PackagerMetrics } from './metrics/packager.metrics';
+import { RecordingStore, type RecordingFs } from './recording/recording-store';
+import { Recordings } from './recording/recordings';
 import { FfmpegRemuxer, type RemuxerFactory } from './stream/remuxer';
 import { RtpPortPool } from './stream/rtp-port-pool';
 import { StreamRegistry } from './stream/stream-registry';
@@ -11,6 +13,7 @@ import { StreamRegistry } from './stream/stream-registry';
 export interface PackagerApp {
   server: PackagerServer;
   registry: StreamRegistry;
+  recordings: Recordings;
   address: { host: string; port: number };
   stop(): Promise<void>;
 }
@@ -25,11 +28,15 @@ export function probeFfmpeg(path: string): { ok: boolean; detail: string } {
   };
 }
 
-/** Wires the packager from its config: the registry of streams, the HTTP server; `remuxers` is a seam for specs. */
+/**
+ * Wires the packager from its config: the recording folder, the registry of streams, the HTTP server;
+ * `remuxers` and `recordingFs` are seams for specs.
+ */
 export async function startPackager(
   config: PackagerConfig,
   logger: Logger,
   remuxers?: RemuxerFactory,
+  recordingFs?: RecordingFs,
 ): Promise<PackagerApp> {
   const ffmpeg = remuxers ? { ok: true, detail: 'remuxer given' } : probeFfmpeg(config.ffmpegPath);
   if (!ffmpeg.ok) logger.error({ ffmpeg: config.ffmpegPath }, ffmpeg.detail);
@@ -58,6 +65,12 @@ export async function startPackager(
         })),
     logger,
   );
+  let store: RecordingStore | undefined;
+  if (config.recordingDir) {
+    store = new RecordingStore(config.recordingDir, config.recordingMaxBytes, logger, recordingFs);
+    await store.init();
+  }
+  const recordings = new Recordings(store, targetDurationS, logger);
   const metrics = new PackagerMetrics({
     liveStreams: () => registry.liveCount,
     waiting: () => registry.list().reduce((n, s) => n + s.waiting, 0),
@@ -74,6 +87,7 @@ export async function startPackager(
     blockingTimeoutMs: config.blockingTimeoutMs,
     playlist: { targetDurationS, partTargetS, partHoldBackS: 3 * partTargetS },
     registry,
+    recordings,
     metrics,
     logger,
     ready: () => ffmpeg,
@@ -82,6 +96,7 @@ export async function startPackager(
   return {
     server,
     registry,
+    recordings,
     address,
     async stop() {
       await registry.stopAll();

@@ -3,6 +3,8 @@ import { PackagerErrorCode } from '@hoot/contracts';
 import { ServiceErrorCode } from '@hoot/domain';
 import type { ControlCredential } from '../auth/control-credential';
 import type { PackagerMetrics } from '../metrics/packager.metrics';
+import { CONFERENCE_ID as RECORDED_CONFERENCE_ID, RECORDING_ID } from '../recording/recording-store';
+import { RecordingRefused, type RecordingRefusal, type Recordings } from '../recording/recordings';
 import { parseRtcpTarget } from '../stream/keyframe-requester';
 import type { LiveStream } from '../stream/live-stream';
 import { AUDIO_PAYLOAD_TYPE, MEDIA_KINDS, VIDEO_PAYLOAD_TYPE, type MediaKind } from '../stream/rtp-sdp';
@@ -12,6 +14,7 @@ import { sendMethodNotAllowed, sendProblem } from './problem';
 
 export interface ControlApiOptions {
   announcedIp: string;
+  recordings: Recordings;
   /** How often a video stream's media server is sent a PLI once its answer is known. */
   keyframeRequestMs: number;
   control: ControlCredential;
@@ -31,10 +34,11 @@ export class ControlApi {
 
   /** Whether `path` is one of its routes. */
   static matches(path: string): boolean {
-    return path === '/v1/streams' || STREAM_PATH.test(path);
+    return path === '/v1/streams' || path === '/v1/recordings' || STREAM_PATH.test(path);
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    const path = url.pathname;
     if (!this.options.control.accepts(req.headers.authorization)) {
       req.resume();
       return sendProblem(
@@ -48,6 +52,7 @@ export class ControlApi {
     }
     try {
       if (path === '/v1/streams') return await this.streams(req, res, method);
+      if (path === '/v1/recordings') return await this.listRecordings(req, res, url, method);
       const [, streamId, sub] = STREAM_PATH.exec(path) as RegExpExecArray;
       const stream = this.options.registry.get(streamId);
       if (!stream) {
@@ -56,8 +61,7 @@ export class ControlApi {
       }
       if (sub === undefined) return await this.stream(res, stream, method);
       if (sub === 'rtp-answer') return await this.rtpAnswer(req, res, stream, method);
-      req.resume();
-      return sendProblem(res, ServiceErrorCode.RouteNotFound, `no route for ${method} ${path}`);
+      return await this.recording(req, res, stream, method);
     } catch (error) {
       if (error instanceof BadRequest) return sendProblem(res, error.code, error.message);
       throw error;
@@ -149,6 +153,73 @@ export class ControlApi {
     res.writeHead(204).end();
   }
 
+  /**
+   * `PUT /v1/streams/{id}/recording {recordingId}` → 201 (from the segment in progress, if it starts with
+   * a keyframe, else the next); `DELETE` → 200 the completed recorded stream (also when it had already
+   * ended early: storage-full/failed); `GET` → 200 the same, under way or not.
+   */
+  private async recording(
+    req: IncomingMessage,
+    res: ServerResponse,
+    stream: LiveStream,
+    method: string,
+  ): Promise<void> {
+    const recordings = this.options.recordings;
+    if (method === 'GET' || method === 'DELETE') {
+      req.resume();
+      const recorder = stream.recorder;
+      if (!recorder) return sendProblem(res, PackagerErrorCode.NotRecording, 'the stream has no recording');
+      if (method === 'DELETE') await recordings.stop(stream);
+      return sendJson(res, 200, recorder.meta());
+    }
+    if (method !== 'PUT') {
+      req.resume();
+      return sendMethodNotAllowed(res, 'GET, PUT, DELETE');
+    }
+    const body = await readJson(req);
+    const extra = Object.keys(body).filter((k) => k !== 'recordingId');
+    if (typeof body.recordingId !== 'string' || !RECORDING_ID.test(body.recordingId) || extra.length) {
+      return sendProblem(
+        res,
+        ServiceErrorCode.RequestInvalid,
+        'body: {recordingId} only, matching [A-Za-z0-9][A-Za-z0-9._-]{0,127}',
+      );
+    }
+    try {
+      const recorder = await recordings.start(stream, body.recordingId);
+      return sendJson(res, 201, {
+        recordingId: recorder.recordingId,
+        streamId: stream.streamId,
+        state: recorder.state,
+        playlistPath: recorder.playlistPath,
+      });
+    } catch (error) {
+      if (error instanceof RecordingRefused)
+        return sendProblem(res, REFUSAL_CODES[error.reason], error.message);
+      throw error;
+    }
+  }
+
+  /** `GET /v1/recordings?conferenceId=X` → every recorded stream of the conference, read from disk. */
+  private async listRecordings(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<void> {
+    req.resume();
+    if (method !== 'GET') return sendMethodNotAllowed(res, 'GET');
+    const conferenceId = url.searchParams.get('conferenceId') ?? '';
+    if (!RECORDED_CONFERENCE_ID.test(conferenceId)) {
+      return sendProblem(
+        res,
+        ServiceErrorCode.RequestInvalid,
+        'conferenceId: must match [a-z0-9][a-z0-9-]{2,63}',
+      );
+    }
+    return sendJson(res, 200, { recordings: await this.options.recordings.list(conferenceId) });
+  }
+
   private async stream(res: ServerResponse, stream: LiveStream, method: string): Promise<void> {
     if (method === 'GET') return sendJson(res, 200, describeStream(stream));
     if (method !== 'DELETE') return sendMethodNotAllowed(res, 'GET, DELETE');
@@ -171,8 +242,22 @@ export function describeStream(stream: LiveStream) {
     mediaSequence: stream.segmenter.mediaSequence,
     segments: stream.segmenter.segments.length,
     ...(stream.endReason ? { endReason: stream.endReason } : {}),
+    ...(stream.recorder && {
+      recording: {
+        recordingId: stream.recorder.recordingId,
+        state: stream.recorder.state,
+        ...(stream.recorder.stopReason && { stopReason: stream.recorder.stopReason }),
+      },
+    }),
   };
 }
+
+const REFUSAL_CODES: Record<RecordingRefusal, PackagerErrorCode> = {
+  unavailable: PackagerErrorCode.RecordingUnavailable,
+  exists: PackagerErrorCode.RecordingExists,
+  'storage-full': PackagerErrorCode.StorageFull,
+  ended: PackagerErrorCode.StreamNotFound,
+};
 
 function validateStart(body: Record<string, unknown>): string[] {
   const problems: string[] = [];

@@ -10,7 +10,9 @@ import type { PackagerMetrics } from '../metrics/packager.metrics';
 import type { LiveStream } from '../stream/live-stream';
 import type { StreamRegistry } from '../stream/stream-registry';
 import { PackagerErrorCode } from '@hoot/contracts';
+import type { Recordings } from '../recording/recordings';
 import { ControlApi } from './control-api';
+import { RECORDING_PATH, serveRecording } from './recording-routes';
 import { sendJson } from './http-util';
 import { sendMethodNotAllowed, sendProblem } from './problem';
 
@@ -27,6 +29,7 @@ export interface PackagerServerOptions {
   blockingTimeoutMs: number;
   playlist: Omit<PlaylistOptions, 'uriSuffix'>;
   registry: StreamRegistry;
+  recordings: Recordings;
   metrics: PackagerMetrics;
   logger: Logger;
   /** Whether the packager can do its job (ffmpeg present). */
@@ -127,9 +130,28 @@ export class PackagerServer {
     }
     if (ControlApi.matches(path)) {
       setRoute('control');
-      return this.controlApi.handle(req, res, path, method);
+      return this.controlApi.handle(req, res, url, method);
     }
+    const recorded = RECORDING_PATH.exec(path);
     const hls = HLS_PATH.exec(path);
+    if (recorded || path.startsWith('/recordings/')) {
+      setRoute(recorded ? 'recording' : 'unmatched');
+      if (method === 'OPTIONS') {
+        res.writeHead(204, this.cors());
+        res.end();
+        return;
+      }
+      if (method !== 'GET' && method !== 'HEAD')
+        return sendMethodNotAllowed(res, 'GET, HEAD, OPTIONS', this.cors());
+      if (!recorded)
+        return sendProblem(res, ServiceErrorCode.RouteNotFound, 'no such recording resource', this.cors());
+      return serveRecording(req, res, url, recorded, this.cors(), {
+        store: this.options.recordings.store,
+        viewerTokenKey: this.options.viewerTokenKey,
+        metrics: this.options.metrics,
+        now: this.now,
+      });
+    }
     if (hls || /^\/[^/]+\/live\//.test(path)) {
       if (method === 'OPTIONS') {
         setRoute('preflight');

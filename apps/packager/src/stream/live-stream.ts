@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Fmp4Stream } from '../fmp4/fmp4-stream';
 import { Segmenter, type SegmenterOptions } from '../hls/segmenter';
 import { KeyframeRequester, type RtcpTarget } from './keyframe-requester';
+import type { StreamRecorder } from '../recording/stream-recorder';
 import type { Remuxer, RemuxerExit } from './remuxer';
 import type { MediaKind, RtpPorts } from './rtp-sdp';
 
@@ -36,6 +37,8 @@ export class LiveStream {
   fragments = 0;
   /** Asks the media server for keyframes once its SDP answer is known (video streams). */
   keyframes: KeyframeRequester | undefined;
+  /** Its latest recording (under way, or complete). */
+  recorder: StreamRecorder | undefined;
   private readonly waiters = new Set<Waiter>();
 
   constructor(
@@ -112,6 +115,8 @@ export class LiveStream {
     this.endReason ??= reason;
     await this.remuxer.stop();
     this.end();
+    // The last segment is on disk and the recording complete before the stop is answered.
+    await this.recorder?.settled();
   }
 
   /**

@@ -3,7 +3,9 @@ import { signViewerToken } from '@hoot/auth-kit';
 import type { PackagerConfig } from '../config/packager.config';
 import { startPackager, type PackagerApp } from '../packager.app';
 import type { MediaKind } from '../stream/rtp-sdp';
+import type { RecordingFs } from '../recording/recording-store';
 import { FakeRemuxer } from './fake-remuxer';
+import { SyntheticStream } from './fmp4-builder';
 
 export const SPEC_VIEWER_KEY = Buffer.from('viewer-key-'.repeat(4));
 export const SPEC_CONTROL_KEY = 'control-key-0123456789';
@@ -47,13 +49,21 @@ export interface Harness {
 }
 
 /** The packager in this process with fake remuxers the spec writes fMP4 into. */
-export async function startHarness(overrides: Partial<PackagerConfig> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<PackagerConfig> = {},
+  recordingFs?: RecordingFs,
+): Promise<Harness> {
   const remuxers: Harness['remuxers'] = [];
-  const app = await startPackager(specConfig(overrides), pino({ level: 'silent' }), (_id, kinds) => {
-    const remuxer = new FakeRemuxer();
-    remuxers.push({ remuxer, kinds });
-    return remuxer;
-  });
+  const app = await startPackager(
+    specConfig(overrides),
+    pino({ level: 'silent' }),
+    (_id, kinds) => {
+      const remuxer = new FakeRemuxer();
+      remuxers.push({ remuxer, kinds });
+      return remuxer;
+    },
+    recordingFs,
+  );
   const base = `http://127.0.0.1:${app.address.port}`;
   return {
     app,
@@ -74,5 +84,31 @@ export async function startHarness(overrides: Partial<PackagerConfig> = {}): Pro
         streamId,
         exp: Math.floor(Date.now() / 1000) + seconds,
       }),
+  };
+}
+
+/** A stream started through the control API, fed with synthetic 30 fps A/V (1 s GOP) by the spec. */
+export async function startFedStream(
+  h: Harness,
+  conferenceId = 'standup',
+  extra: Record<string, unknown> = {},
+) {
+  const res = await h.control('/v1/streams', {
+    method: 'POST',
+    body: JSON.stringify({ conferenceId, stage: 'dev', userId: 'alice', ...extra }),
+  });
+  if (res.status !== 201) throw new Error(`start: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { streamId: string; playlistPath: string };
+  const remuxer = h.remuxers.at(-1)?.remuxer as FakeRemuxer;
+  const media = new SyntheticStream(30, 30);
+  remuxer.write(media.init);
+  return {
+    ...body,
+    remuxer,
+    /** Writes `n` frames (one fragment each). */
+    frames(n: number) {
+      for (let i = 0; i < n; i += 1) remuxer.write(media.next());
+    },
+    stream: () => h.app.registry.get(body.streamId),
   };
 }
