@@ -1,4 +1,4 @@
-import type { MediaLinkReport, MediaRecoveries, MediaSession } from '@hoot/sdk';
+import type { HlsStreamAccess, MediaLinkReport, MediaRecoveries, MediaSession } from '@hoot/sdk';
 
 /** Read by the end-to-end specs: totals over the receiving connections of the current room. */
 export interface HootDebug {
@@ -15,6 +15,8 @@ export interface HootDebug {
   hlsFramesDecodedFrom(participantId: string): number;
   /** Video frames the recordings panel's player has decoded (0 while it plays nothing). */
   recordingFramesDecoded(): number;
+  /** The LL-HLS streams the page plays instead of WebRTC (`MediaSession.playingHls()`). */
+  hlsAccesses(): HlsStreamAccess[];
   /** Each media connection as the SDK's health check last saw it (logged by the specs when media stalls). */
   mediaLinks(): MediaLinkReport[];
   /** How often the SDK rebuilt a connection or retried a publish. */
@@ -54,6 +56,7 @@ export function installDebug(media: MediaSession | undefined): void {
       );
       return video ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
     },
+    hlsAccesses: () => current?.playingHls() ?? [],
     mediaLinks: () => current?.links() ?? [],
     mediaRecoveries: () => current?.recovered() ?? { resubscribed: 0, republished: 0, publishRetries: 0 },
   };

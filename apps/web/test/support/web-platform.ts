@@ -6,6 +6,9 @@
  * jest global setup (as for integration specs). Adds dave, who is invited nowhere.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startPlatform } from '@hoot/platform';
 import { eventually, integrationInfra } from '@hoot/testing';
 
@@ -24,15 +27,31 @@ export interface WebPlatform {
   mixers: Record<Cloud, string>;
   /** The people of the run, with passwords the specs type into the page. */
   users: Record<string, WebUser>;
+  /** Each CoreMX's LL-HLS packager: its URL and the HMAC key viewer tokens are signed with (as CASH signs). */
+  packagers: { coremxId: string; cloud: string; url: string; viewerTokenKey: Buffer }[];
   /** Where every process of the platform logs (`<part>.log`, e.g. `cash-<coremxId>.log`). */
   logDir: string;
   /** Stops everything started (safe to call twice). */
   stop(): Promise<void>;
 }
 
-/** Starts the platform, adds dave, and waits until each registry sees both CoreMX alive. */
-export async function startWebPlatform(): Promise<WebPlatform> {
-  const platform = await startPlatform({ mode: 'test', ...integrationInfra(), kmsEngine: 'werift' });
+/**
+ * Starts the platform, adds dave, and waits until each registry sees both CoreMX alive. `recording`: the
+ * packagers keep recordings in a temporary folder (`PACKAGER_RECORDING_DIR`, removed at stop); without
+ * it recording is off, as in a platform started without one.
+ */
+export async function startWebPlatform(options: { recording?: boolean } = {}): Promise<WebPlatform> {
+  const recordingDir = options.recording ? mkdtempSync(join(tmpdir(), 'hoot-web-recordings-')) : undefined;
+  const platform = await startPlatform({
+    mode: 'test',
+    ...integrationInfra(),
+    kmsEngine: 'werift',
+    ...(recordingDir ? { env: { packager: { PACKAGER_RECORDING_DIR: recordingDir } } } : {}),
+  });
+  const stop = async () => {
+    await platform.stop();
+    if (recordingDir) rmSync(recordingDir, { recursive: true, force: true });
+  };
   try {
     const urlOf = (cloud: Cloud) => {
       const registry = platform.registries.find((r) => r.cloud === cloud);
@@ -88,12 +107,18 @@ export async function startWebPlatform(): Promise<WebPlatform> {
         c2: { registryId: urlOf('c2').registryId, url: urlOf('c2').url },
       },
       mixers: { c1: mixerOf('c1'), c2: mixerOf('c2') },
+      packagers: platform.packagers.map((p) => ({
+        coremxId: p.coremxId,
+        cloud: p.cloud,
+        url: p.url,
+        viewerTokenKey: Buffer.from(readFileSync(p.viewerTokenKeyFile, 'utf8').trim()),
+      })),
       users,
       logDir: platform.logDir,
-      stop: () => platform.stop(),
+      stop,
     };
   } catch (error) {
-    await platform.stop();
+    await stop();
     throw error;
   }
 }
