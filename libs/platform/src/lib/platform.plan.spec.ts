@@ -92,6 +92,7 @@ describe('planLayout', () => {
       mongoDataDir: '/repo/.infra/ferretdb/data',
       authKeysDir: '/repo/.infra/auth-keys',
       cashDir: '/repo/.infra/cash',
+      recordingsDir: '/repo/.infra/recordings',
       logDir: '/repo/.infra/run',
       webRoot: '/repo/dist/apps/web',
     });
@@ -105,6 +106,7 @@ describe('planLayout', () => {
       layout.mongoDataDir,
       layout.authKeysDir,
       layout.cashDir,
+      layout.recordingsDir,
       layout.webRoot,
     ]) {
       expect(dir.startsWith('/tmp/p/')).toBe(true);
@@ -292,6 +294,7 @@ describe('planServices: one packager per CoreMX', () => {
       PACKAGER_RTP_MAX_PORT: '42499',
       PACKAGER_CONTROL_KEY_FILE: '/repo/.infra/dev-secrets/packager-control-key-coremx-1-c1',
       PACKAGER_VIEWER_TOKEN_KEY_FILE: '/repo/.infra/dev-secrets/packager-viewer-token-key-coremx-1-c1',
+      PACKAGER_RECORDING_DIR: '/repo/.infra/recordings/coremx-1-c1',
       NODE_ID: 'packager-coremx-1-c1',
     });
     expect(plan.packagers[1].env).toMatchObject({
@@ -300,6 +303,7 @@ describe('planServices: one packager per CoreMX', () => {
       PACKAGER_RTP_MAX_PORT: '42999',
       PACKAGER_CONTROL_KEY_FILE: '/repo/.infra/dev-secrets/packager-control-key-coremx-1-c2',
       PACKAGER_VIEWER_TOKEN_KEY_FILE: '/repo/.infra/dev-secrets/packager-viewer-token-key-coremx-1-c2',
+      PACKAGER_RECORDING_DIR: '/repo/.infra/recordings/coremx-1-c2',
     });
     // Each CASH gets its own CoreMX's packager: URL and the same key files (never the keys themselves).
     for (const c of plan.cash) expect(c.env.PACKAGER_PUBLIC_URL).toBe(c.env.PACKAGER_URL);

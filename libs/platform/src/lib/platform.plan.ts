@@ -128,6 +128,8 @@ export interface PlatformLayout {
   authKeysDir: string;
   /** Parent of each CASH's journal folder (`<cashDir>/<coremxId>`). */
   cashDir: string;
+  /** Parent of each packager's recording folder (`<recordingsDir>/<coremxId>`). */
+  recordingsDir: string;
   logDir: string;
   /** The built web app the registries serve. */
   webRoot: string;
@@ -156,6 +158,7 @@ export function planLayout(
       mongoDataDir: join(infra, 'ferretdb/data'),
       authKeysDir: join(infra, 'auth-keys'),
       cashDir: join(infra, 'cash'),
+      recordingsDir: join(infra, 'recordings'),
       logDir: join(infra, 'run'),
       webRoot: join(root, 'dist/apps/web'),
     };
@@ -170,6 +173,7 @@ export function planLayout(
     mongoDataDir: join(tempDir, 'ferretdb'),
     authKeysDir: join(tempDir, 'auth-keys'),
     cashDir: join(tempDir, 'cash'),
+    recordingsDir: join(tempDir, 'recordings'),
     logDir: join(infra, 'test-logs', `platform-${runId}`),
     webRoot: join(tempDir, 'web'),
     tempDir,
@@ -404,6 +408,8 @@ export function planServices(input: ServicePlanInput): ServicePlan {
         PACKAGER_RTP_MAX_PORT: String(rtpPorts.max),
         PACKAGER_CONTROL_KEY_FILE: controlKeyFile,
         PACKAGER_VIEWER_TOKEN_KEY_FILE: viewerTokenKeyFile,
+        // Recordings of this CoreMX's rooms (the packager creates the folder; the default 5 GiB limit).
+        PACKAGER_RECORDING_DIR: join(layout.recordingsDir, id),
         NODE_ID: part,
         ...extra('packager'),
       },
