@@ -113,10 +113,7 @@ export function roomRecording(ctx: AppContext, conferenceId: string): RoomRecord
 
   async function refresh(asked: boolean): Promise<void> {
     try {
-      list = await ctx.client.registry.requestJson<RecordingList>(
-        'GET',
-        `/v1/conferences/${encodeURIComponent(conferenceId)}/recordings`,
-      );
+      list = await ctx.client.recordings(conferenceId);
     } catch (error) {
       // Listing on our own (joining, a recording stopped) stays quiet; a click is answered.
       if (asked) ctx.toasts.error(error);
