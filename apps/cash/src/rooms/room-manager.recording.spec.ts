@@ -132,6 +132,29 @@ describe('RoomManager: recording (issue 18)', () => {
     expect(bob.channel.ofType('recording-started')).toHaveLength(1);
   });
 
+  it('stops when a stream published while recording finds the volume full', async () => {
+    const { f, alice, bob } = await room('m2m');
+    await f.rooms.record('talk', alice.id, 'start');
+    f.packager.storageFull = true;
+    await f.rooms.publish('talk', alice.id, ['screen'], sdpOffer(['screen']));
+    await eventually(() =>
+      expect(bob.channel.ofType('recording-stopped').map((m) => m.reason)).toEqual(['storage-full']),
+    );
+    expect(f.rooms.info('talk')?.status).toBe('active');
+    expect(f.packager.live()).toEqual([]);
+  });
+
+  it('ends every packager stream and the recording on shutdown (closeFeeds)', async () => {
+    const { f, alice, bob } = await room('p2m');
+    await eventually(() => expect(f.packager.live()).toHaveLength(1));
+    await f.rooms.record('talk', alice.id, 'start');
+    await f.rooms.closeFeeds();
+    expect(f.packager.live()).toEqual([]);
+    expect(f.packager.recorded.map((r) => r.state)).toEqual(['complete']);
+    expect(bob.channel.ofType('recording-stopped').map((m) => m.reason)).toEqual(['room-ended']);
+    expect(f.rooms.packagerCounts()).toEqual({ hlsStreams: 0, recordings: 0 });
+  });
+
   it('stops with the room (reason room-ended) and lists what was kept with playback URLs signed per stream', async () => {
     const { f, alice } = await room('m2m');
     await f.rooms.record('talk', alice.id, 'start');
