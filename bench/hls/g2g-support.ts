@@ -20,9 +20,13 @@ export type Role = 'publisher' | 'viewer';
 export class StampBrowser {
   private readonly contexts: BrowserContext[] = [];
 
-  private constructor(private readonly browser: Browser) {}
+  private constructor(
+    private readonly browser: Browser,
+    private readonly bypassCSP: boolean,
+  ) {}
 
-  static async launch(): Promise<StampBrowser> {
+  /** `bypassCSP`: pages ignore the registry's Content-Security-Policy (a workaround flag, off by default). */
+  static async launch(options: { bypassCSP?: boolean } = {}): Promise<StampBrowser> {
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     const browser = await chromium.launch({
@@ -30,12 +34,15 @@ export class StampBrowser {
       headless: true,
       args: [...WEB_CHROMIUM_FLAGS],
     });
-    return new StampBrowser(browser);
+    return new StampBrowser(browser, options.bypassCSP ?? false);
   }
 
   /** A page whose every document runs the stamp script; a publisher's `getUserMedia` is the stamped canvas. */
   async newPage(role: Role, who: string): Promise<Page> {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const context = await this.browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      bypassCSP: this.bypassCSP,
+    });
     this.contexts.push(context);
     context.setDefaultTimeout(60_000);
     await context.addInitScript(`window.__stampRole = ${JSON.stringify(role)};`);
