@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Segment, Segmenter } from '../hls/segmenter';
-import type { LiveStreamIdentity } from '../stream/live-stream';
+import type { LiveStreamIdentity } from '../stream/stream-identity';
 import {
   endReasonOf,
   recordingPlaylistPath,

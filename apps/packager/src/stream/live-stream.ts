@@ -4,20 +4,12 @@ import { Segmenter, type SegmenterOptions } from '../hls/segmenter';
 import { KeyframeRequester, type RtcpTarget } from './keyframe-requester';
 import type { StreamRecorder } from '../recording/stream-recorder';
 import type { Remuxer, RemuxerExit } from './remuxer';
-import type { MediaKind, RtpPorts } from './rtp-sdp';
+import type { RtpPorts } from './rtp-sdp';
+import type { LiveStreamIdentity } from './stream-identity';
+
+export type { LiveStreamIdentity } from './stream-identity';
 
 export type LiveStreamState = 'live' | 'ended';
-
-export interface LiveStreamIdentity {
-  streamId: string;
-  conferenceId: string;
-  stage: string;
-  userId: string;
-  /** What it carries (the SDP offer has a media section for each). */
-  kinds: MediaKind[];
-  /** false: recording only, no viewer routes. */
-  live: boolean;
-}
 
 interface Waiter {
   condition: () => boolean;
