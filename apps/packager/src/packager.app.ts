@@ -74,6 +74,8 @@ export async function startPackager(
   const metrics = new PackagerMetrics({
     liveStreams: () => registry.liveCount,
     waiting: () => registry.list().reduce((n, s) => n + s.waiting, 0),
+    recordingBytes: () => store?.usedBytes ?? 0,
+    recordingsActive: () => registry.list().filter((s) => s.recorder?.state === 'recording').length,
   });
   registry.onStreamEnded = () => metrics.streamsEnded.inc();
   const server = new PackagerServer({

@@ -14,8 +14,17 @@ export class PackagerMetrics {
   readonly segments: Counter;
   readonly liveStreams: Gauge;
   readonly waiting: Gauge;
+  readonly recordingBytes: Gauge;
+  readonly recordingsActive: Gauge;
 
-  constructor(collect: { liveStreams: () => number; waiting: () => number }) {
+  constructor(collect: {
+    liveStreams: () => number;
+    waiting: () => number;
+    /** Bytes the recording folder holds (0 when recording is off). */
+    recordingBytes?: () => number;
+    /** Streams being recorded now. */
+    recordingsActive?: () => number;
+  }) {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     this.requests = new Histogram({
@@ -61,6 +70,22 @@ export class PackagerMetrics {
       registers,
       collect() {
         this.set(collect.waiting());
+      },
+    });
+    this.recordingBytes = new Gauge({
+      name: 'packager_recording_used_bytes',
+      help: 'Bytes held in the recording folder (PACKAGER_RECORDING_MAX_BYTES is its limit)',
+      registers,
+      collect() {
+        this.set(collect.recordingBytes?.() ?? 0);
+      },
+    });
+    this.recordingsActive = new Gauge({
+      name: 'packager_recordings_active',
+      help: 'Streams being recorded now',
+      registers,
+      collect() {
+        this.set(collect.recordingsActive?.() ?? 0);
       },
     });
   }

@@ -44,6 +44,9 @@ describe('recording (control API, disk writer, limits)', () => {
     expect(growing).not.toContain('#EXT-X-ENDLIST');
     const live = (await (await h.control(`/v1/streams/${s.streamId}`)).json()) as Record<string, unknown>;
     expect(live.recording).toEqual({ recordingId: 'rec-1', state: 'recording' });
+    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    expect(metrics).toMatch(/^packager_recordings_active 1$/m);
+    expect(metrics).toMatch(/^packager_recording_used_bytes [1-9]\d*$/m);
 
     const segmenter = s.stream()?.segmenter;
     const expected = [1, 2].map((msn) => segmenter?.findSegment(msn)?.bytes);
