@@ -40,6 +40,9 @@ export class RoomCommit {
    * `creation`: the events that made the room, not journaled yet: journaled first, in the same write.
    */
   async commit(holder: RoomHolder, room: Room, events: RoomEvent[], creation?: RoomEvent[]): Promise<void> {
+    // A room that ends stops its recording and its HLS streams first, so their events come before
+    // `room.ended` on the topic (their seqs are taken now, ahead of the end's).
+    if (events.some((e) => e.type === 'room.ended')) this.media.endPackagerFeeds(holder);
     if (creation) await this.journal.journalCreated(holder, creation, events);
     else await this.journal.journal(events);
     const before = holder.view;

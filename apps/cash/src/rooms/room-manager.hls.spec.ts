@@ -142,6 +142,8 @@ describe('RoomManager: p2m over LL-HLS (issue 18)', () => {
     await liveStream(g.f);
     await g.f.rooms.end('show');
     expect(g.f.events.ofType('stream.hls.stopped').map((e) => e.data.reason)).toEqual(['room-ended']);
+    expect(g.f.events.events.map((e) => e.type).slice(-2)).toEqual(['stream.hls.stopped', 'room.ended']);
+    expect(g.bob.channel.ofType('hls-ended')).toHaveLength(1);
     await eventually(() => expect(g.f.packager.live()).toEqual([]));
   });
 

@@ -169,6 +169,8 @@ describe('RoomManager: recording (issue 18)', () => {
     expect(second).toMatchObject({ state: 'recording', startedBy: 'alice' });
     await f.rooms.end('talk');
     expect(f.events.ofType('recording.stopped').map((e) => e.data.reason)).toEqual(['stopped', 'room-ended']);
+    // Stopped before the room's end on the topic.
+    expect(f.events.events.map((e) => e.type).slice(-2)).toEqual(['recording.stopped', 'room.ended']);
     await eventually(() => expect(f.packager.recorded.every((r) => r.state === 'complete')).toBe(true));
 
     const list = await f.rooms.listRecordings('talk');

@@ -161,6 +161,12 @@ export class RoomMedia {
     holder.channels.delete(participantId);
   }
 
+  /** The room ends: its recording stops and its packager streams end (before `room.ended` is journaled). */
+  endPackagerFeeds(holder: RoomHolder): void {
+    this.onRoomReleased?.(holder);
+    void this.feeds?.dropAll(holder, 'room-ended', true);
+  }
+
   /** Drops the media of a room that ended (its channels already taken away). */
   releaseRoom(holder: RoomHolder): void {
     // The pipeline's release takes its endpoints with it (on the server and in the port): one call
