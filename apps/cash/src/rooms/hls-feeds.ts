@@ -20,7 +20,7 @@ import type { PackagerFailure } from '../packager/packager.port';
 import type { RoomMedia } from './room-media';
 import { runInQueue } from './room-queue';
 import type { RoomContext } from './room-table';
-import type { PackagerFeed, RoomHolder, RoomPackagerOptions } from './room-types';
+import type { PackagerFeed, PackagerFeedDrops, RoomHolder, RoomPackagerOptions } from './room-types';
 import { ownEndpoint, streamKey } from './stream-refs';
 
 /** The packager's URL stage segment (`[a-z0-9][a-z0-9-]{0,31}`): the conference id, cut to fit. */
@@ -33,7 +33,7 @@ export function userIdOf(publisherId: string, stream: StreamSource): string {
   return stream === 'screen' ? `${publisherId}.screen` : publisherId;
 }
 
-export class HlsFeeds {
+export class HlsFeeds implements PackagerFeedDrops {
   /** Told when a recorded stream could not be recorded because the volume is full. */
   onStorageFull?: (holder: RoomHolder) => void;
 

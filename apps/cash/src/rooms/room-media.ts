@@ -15,10 +15,9 @@ import {
   type MediaPipelineRef,
 } from '@hoot/media';
 import { CashError, CashErrorCode } from '../cash-error';
-import type { HlsFeeds } from './hls-feeds';
 import { ownEndpoint, screenTag, streamKey } from './stream-refs';
 import type { RoomContext } from './room-table';
-import type { ParticipantMedia, RoomHolder } from './room-types';
+import type { PackagerFeedDrops, ParticipantMedia, RoomHolder } from './room-types';
 
 /** True for the room types whose media goes through the media server (not peer to peer). */
 export function usesMediaServer(holder: RoomHolder): boolean {
@@ -27,7 +26,7 @@ export function usesMediaServer(holder: RoomHolder): boolean {
 
 export class RoomMedia {
   /** The streams sent to the packager (set once by the manager): dropped with their stream. */
-  feeds?: HlsFeeds;
+  feeds?: PackagerFeedDrops;
   /** Told first when a room's media goes with the room (its recording ends). */
   onRoomReleased?: (holder: RoomHolder) => void;
 
@@ -164,7 +163,7 @@ export class RoomMedia {
   /** The room ends: its recording stops and its packager streams end (before `room.ended` is journaled). */
   endPackagerFeeds(holder: RoomHolder): void {
     this.onRoomReleased?.(holder);
-    void this.feeds?.dropAll(holder, 'room-ended', true);
+    this.feeds?.dropAll(holder, 'room-ended', true);
   }
 
   /** Drops the media of a room that ended (its channels already taken away). */

@@ -15,7 +15,7 @@ import type {
   StreamSource,
   TimerHandle,
 } from '@hoot/domain';
-import type { CcesPublisher, ConferenceMoveReason } from '@hoot/events';
+import type { CcesPublisher, ConferenceMoveReason, HlsStopReason } from '@hoot/events';
 import type {
   MediaEndpointRef,
   MediaPipelineRef,
@@ -192,6 +192,18 @@ export interface PackagerFeed {
   recordingId?: string;
   /** The next token renewal (live feeds). */
   renewal?: TimerHandle;
+}
+
+/** How the room's media drops a stream's packager feed with its stream (`HlsFeeds`). */
+export interface PackagerFeedDrops {
+  drop(
+    holder: RoomHolder,
+    publisherId: string,
+    stream: StreamSource,
+    reason: HlsStopReason,
+    release: boolean,
+  ): Promise<void>;
+  dropAll(holder: RoomHolder, reason: HlsStopReason, release: boolean): Promise<void>[];
 }
 
 export interface RoomRecording {
