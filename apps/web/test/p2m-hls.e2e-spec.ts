@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import {
   WebBrowser,
   createConference,
+  cspViolations,
   enterRoom,
   joinByAddress,
   myTile,
@@ -116,8 +117,14 @@ describe('p2m over LL-HLS and recording in the web app (whole platform, headless
         { timeoutMs: 60_000, description: `${who} plays alice over HLS` },
       );
     }
-    for (const who of ['bob', 'carol'])
-      await framesAbove(() => hlsFramesFrom(pages[who], aliceId), PLAYING, `${who} decodes alice over HLS`);
+    for (const who of ['bob', 'carol']) {
+      // The page's own Content-Security-Policy must let it reach the packager (a block is named in the failure).
+      const read = async () => {
+        expect(await cspViolations(pages[who])).toEqual([]);
+        return hlsFramesFrom(pages[who], aliceId);
+      };
+      await framesAbove(read, PLAYING, `${who} decodes alice over HLS`);
+    }
     for (const who of ['bob', 'carol']) {
       expect(await peerConnections(pages[who])).toEqual([]);
       expect((await mediaHealth(pages[who])).links).toEqual([]);
@@ -246,6 +253,7 @@ describe('p2m over LL-HLS and recording in the web app (whole platform, headless
     );
     await play.click();
     await framesAbove(() => recordingFrames(bob), PLAYING, 'bob plays the recording');
+    expect(await cspViolations(bob)).toEqual([]);
     await browser.shot(bob, 'bob-plays-recording');
   });
 });

@@ -62,6 +62,14 @@ export class WebBrowser {
     this.contexts.push(context);
     // Generous waits: the whole platform and several pages decoding video share the machine.
     context.setDefaultTimeout(60_000);
+    // What the page's Content-Security-Policy blocks, kept on the page (`cspViolations`) and in its console log.
+    await context.addInitScript(() => {
+      const blocked: string[] = [];
+      (globalThis as unknown as { __hootCspViolations: string[] }).__hootCspViolations = blocked;
+      document.addEventListener('securitypolicyviolation', (e) => {
+        blocked.push(`${e.effectiveDirective} ${e.blockedURI}`);
+      });
+    });
     const page = await context.newPage();
     const log = join(this.artifacts, `console-${who}.log`);
     writeFileSync(log, '');
@@ -93,6 +101,12 @@ export class WebBrowser {
     await this.browser.close();
   }
 }
+
+/** What the page's Content-Security-Policy blocked so far (`directive blocked-URI`), in order. */
+export const cspViolations = (page: Page): Promise<string[]> =>
+  page.evaluate(() => [
+    ...((globalThis as unknown as { __hootCspViolations?: string[] }).__hootCspViolations ?? []),
+  ]);
 
 /**
  * Waits until a counter of the page is above 0 and then above that first reading: media keeps flowing,
