@@ -8,7 +8,7 @@ import type { CashError } from '../cash-error';
 
 export interface PackagerStreamInput {
   conferenceId: string;
-  /** The URL's stage segment (`[a-z0-9][a-z0-9-]{0,31}`). */
+  /** The URL's stage segment (`[a-z0-9][a-z0-9-]{0,63}`: the conference id). */
   stage: string;
   /** The URL's user segment: the publisher's participant id (`.screen` appended for a shared screen). */
   userId: string;

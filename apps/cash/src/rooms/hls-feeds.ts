@@ -23,9 +23,9 @@ import type { RoomContext } from './room-table';
 import type { PackagerFeed, PackagerFeedDrops, RoomHolder, RoomPackagerOptions } from './room-types';
 import { ownEndpoint, streamKey } from './stream-refs';
 
-/** The packager's URL stage segment (`[a-z0-9][a-z0-9-]{0,31}`): the conference id, cut to fit. */
+/** The packager's URL stage segment (`[a-z0-9][a-z0-9-]{0,63}`): the conference id (which always fits). */
 export function stageOf(conferenceId: string): string {
-  return conferenceId.slice(0, 32);
+  return conferenceId;
 }
 
 /** The packager's URL user segment: the publisher's participant id, `.screen` for its shared screen. */

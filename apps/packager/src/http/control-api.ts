@@ -22,7 +22,7 @@ export interface ControlApiOptions {
   metrics: PackagerMetrics;
 }
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const CONFERENCE_ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
 /** `/v1/streams/{id}` and its sub-resources. */
@@ -267,7 +267,7 @@ function validateStart(body: Record<string, unknown>): string[] {
     problems.push('conferenceId: must match [a-z0-9][a-z0-9-]{2,63}');
   }
   if (typeof body.stage !== 'string' || !SLUG.test(body.stage))
-    problems.push('stage: must match [a-z0-9][a-z0-9-]{0,31}');
+    problems.push('stage: must match [a-z0-9][a-z0-9-]{0,63}');
   if (typeof body.userId !== 'string' || !USER_ID.test(body.userId)) {
     problems.push('userId: must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}');
   }

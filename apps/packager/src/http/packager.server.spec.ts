@@ -110,6 +110,8 @@ describe('PackagerServer', () => {
       { conferenceId: 'X', stage: 'dev', userId: 'alice' },
       { conferenceId: 'standup', stage: 'dev', userId: '../etc' },
       { conferenceId: 'standup', stage: 'dev', userId: 'alice', extra: 1 },
+      // a stage is a conference id: at most 64 characters
+      { conferenceId: 'standup', stage: `a${'b'.repeat(64)}`, userId: 'alice' },
     ]) {
       const res = await control('/v1/streams', { method: 'POST', body: JSON.stringify(body) });
       expect(res.status).toBe(400);
@@ -128,6 +130,17 @@ describe('PackagerServer', () => {
   it('starts a stream: answers the SDP to send H.264 and Opus to, and the playlist path of the seed template', async () => {
     const s = await startStream();
     expect(s.playlistPath).toBe(`/dev/live/alice/${s.streamId}/playlist.m3u8`);
+    // the longest conference id is a stage, and its playlist path is served
+    const longStage = `a${'b'.repeat(63)}`;
+    const long = await control('/v1/streams', {
+      method: 'POST',
+      body: JSON.stringify({ conferenceId: longStage, stage: longStage, userId: 'alice' }),
+    });
+    expect(long.status).toBe(201);
+    const longStream = (await long.json()) as { streamId: string; playlistPath: string };
+    expect(longStream.playlistPath).toBe(`/${longStage}/live/alice/${longStream.streamId}/playlist.m3u8`);
+    expect((await fetch(`${base}${longStream.playlistPath}`)).status).toBe(403);
+    await control(`/v1/streams/${longStream.streamId}`, { method: 'DELETE' });
     expect(s.sdpOffer).toContain(`m=video ${s.rtp.video.port} RTP/AVP 96`);
     expect(s.sdpOffer).toContain('a=rtpmap:96 H264/90000');
     expect(s.sdpOffer).toContain('a=rtpmap:111 opus/48000/2');

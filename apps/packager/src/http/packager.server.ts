@@ -39,7 +39,7 @@ export interface PackagerServerOptions {
 
 /** `/{stage}/live/{userId}/{streamId}/{file}`: the seed's URL template and the media beside it. */
 const HLS_PATH =
-  /^\/([a-z0-9][a-z0-9-]{0,31})\/live\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})\/([A-Za-z0-9_-]{8,64})\/(playlist\.m3u8|init\.mp4|seg-(\d{1,12})\.m4s|part-(\d{1,12})-(\d{1,6})\.m4s)$/;
+  /^\/([a-z0-9][a-z0-9-]{0,63})\/live\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})\/([A-Za-z0-9_-]{8,64})\/(playlist\.m3u8|init\.mp4|seg-(\d{1,12})\.m4s|part-(\d{1,12})-(\d{1,6})\.m4s)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 const MP4_TYPE = 'video/mp4';
