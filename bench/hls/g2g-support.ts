@@ -132,21 +132,62 @@ interface StampGlobal {
   __stamp: { watch(selector: string): void; samples(since: number): PageSamples };
 }
 
-/** Waits for a viewer's first readable stamp; `undefined` if none came in time. */
-export async function firstStamp(page: Page, timeoutMs: number): Promise<number | undefined> {
+/** Waits for a viewer's first readable frame: [shownAt, delayMs], or `undefined` if none came in time. */
+export async function firstStamp(page: Page, timeoutMs: number): Promise<[number, number] | undefined> {
   try {
     return await eventually(
       async () => {
         const { samples } = await pageSamples(page);
         if (samples.length === 0) throw new Error('no readable frame yet');
-        return samples[0][1];
+        return samples[0];
       },
-      { timeoutMs, intervalMs: 250, description: 'first readable stamp' },
+      { timeoutMs, intervalMs: 100, description: 'first readable stamp' },
     );
   } catch {
     return undefined;
   }
 }
+
+/**
+ * In a blank page with the stamp script: the stamped canvas through a loopback RTCPeerConnection (H.264
+ * preferred, `maxBitrate` capped) into `video#loop`, followed by the stamp reader. Answers the codec used.
+ */
+export const loopbackStamp = (page: Page, maxBitrate: number): Promise<string> =>
+  page.evaluate(async (bitrate) => {
+    const g = globalThis as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const track = g.__stamp.publisher.videoTrack();
+    const pc1 = new g.RTCPeerConnection();
+    const pc2 = new g.RTCPeerConnection();
+    pc1.onicecandidate = (e: { candidate: unknown }) => e.candidate && pc2.addIceCandidate(e.candidate);
+    pc2.onicecandidate = (e: { candidate: unknown }) => e.candidate && pc1.addIceCandidate(e.candidate);
+    const tx = pc1.addTransceiver(track, { direction: 'sendonly' });
+    const h264 = g.RTCRtpSender.getCapabilities('video').codecs.filter(
+      (c: { mimeType: string }) => c.mimeType === 'video/H264',
+    );
+    if (h264.length > 0) tx.setCodecPreferences(h264);
+    const video = g.document.createElement('video');
+    video.id = 'loop';
+    video.muted = true;
+    video.autoplay = true;
+    video.playsInline = true;
+    g.document.body.append(video);
+    pc2.ontrack = (e: { track: unknown }) => (video.srcObject = new g.MediaStream([e.track]));
+    await pc1.setLocalDescription();
+    await pc2.setRemoteDescription(pc1.localDescription);
+    await pc2.setLocalDescription();
+    await pc1.setRemoteDescription(pc2.localDescription);
+    const params = tx.sender.getParameters();
+    params.encodings[0].maxBitrate = bitrate;
+    await tx.sender.setParameters(params);
+    g.__stamp.watch('video#loop');
+    for (let i = 0; i < 100; i += 1) {
+      const stats = await pc1.getStats();
+      for (const s of stats.values())
+        if (s.type === 'codec' && s.mimeType?.startsWith('video/')) return s.mimeType as string;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 'unknown';
+  }, maxBitrate);
 
 export interface Stats {
   count: number;

@@ -10,7 +10,7 @@
  * (≈16 ms) older than the moment the canvas was captured.
  *
  * Viewer: `__stamp.watch(selector)` follows the `video` element the selector finds (re-found every
- * 500 ms: the app may replace it); on each `requestVideoFrameCallback` it copies the stripe's band of
+ * 100 ms: the app may replace it); on each `requestVideoFrameCallback` it copies the stripe's band of
  * the frame to a small canvas, reads the blocks' brightness, and, if the CRC matches, keeps
  * `Date.now() - stamp` (the same browser, so the same clock). `__stamp.samples(since)` hands them back.
  */
@@ -26,6 +26,7 @@
   const Y0 = 0.05;
   const Y1 = 0.17;
   const MOD = 2 ** BITS;
+  const MAX_DELAY_MS = 60_000;
 
   /** CRC-8 (polynomial 0x07) of the 5 bytes of a 40-bit value. */
   function crc8(value) {
@@ -154,8 +155,11 @@
       const width = meta.width || video.videoWidth;
       const height = meta.height || video.videoHeight;
       const value = width && height ? readStamp(ctx, video, width, height) : undefined;
-      if (value === undefined) state.unreadable += 1;
-      else state.samples.push([at, (((at - value) % MOD) + MOD) % MOD]);
+      const delay = value === undefined ? undefined : (((at - value) % MOD) + MOD) % MOD;
+      // A CRC-8 lets 1 garbled band in 256 through, and a black frame reads as 0 with a valid CRC: a
+      // delay beyond a minute is such a reading, counted as unreadable.
+      if (delay === undefined || delay > MAX_DELAY_MS) state.unreadable += 1;
+      else state.samples.push([at, delay]);
       // A player's buffer ahead of what it shows (HLS; a WebRTC element has none), and its playback rate.
       const { buffered } = video;
       if (buffered.length > 0) {
@@ -176,7 +180,7 @@
       }
     };
     look();
-    setInterval(look, 500);
+    setInterval(look, 100);
   }
 
   /**
