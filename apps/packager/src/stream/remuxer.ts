@@ -32,6 +32,9 @@ export interface FfmpegOptions {
   kinds?: readonly MediaKind[];
 }
 
+/** How long ffmpeg gets to end on one SIGTERM (it does when packets still come) before the second. */
+const SECOND_SIGTERM_MS = 300;
+
 /**
  * ffmpeg arguments: the SDP on stdin, video copied (no transcode), Opus transcoded to AAC-LC, fragmented
  * MP4 on stdout with a fragment per video frame (frag_duration below one frame at 30 fps), each
@@ -143,9 +146,15 @@ export class FfmpegRemuxer implements Remuxer {
         // already gone
       }
     };
+    // ffmpeg lets one signal interrupt a blocking read only before its output is set up; after that the
+    // first SIGTERM just asks the main loop to end, which waits for the next RTP packet — and when the
+    // publisher has left, none comes. A second SIGTERM interrupts the read, and ffmpeg still ends cleanly
+    // (the last fragment flushed); it exits at once only from the fourth. SIGKILL stays the last resort.
     signal('SIGTERM');
+    const again = setTimeout(() => signal('SIGTERM'), SECOND_SIGTERM_MS);
     const timer = setTimeout(() => signal('SIGKILL'), this.options.stopGraceMs);
     await this.exited;
+    clearTimeout(again);
     clearTimeout(timer);
   }
 }
