@@ -4,15 +4,21 @@
  * The page runs only its own script and stylesheet (no inline code), talks to registries over HTTP(S)
  * (its own origin and the registries it may fail over to) and to CoreMX signaling over WebSockets (any
  * host: the CoreMX of a conference is known only at join time), and shows camera and remote streams.
+ * p2m viewers fetch LL-HLS playlists and media from the CoreMX's packager — also known only at join time
+ * (a pod's own address in the chart) — so `connect-src` (hls.js) and `media-src` (native HLS) take any
+ * host over HTTPS, and over plain HTTP only where a registry itself is served over HTTP (local and dev
+ * installs): an HTTPS page could not load HTTP media anyway (mixed content). What a stream shows is gated
+ * by its viewer token, not by the policy.
  */
 export function contentSecurityPolicy(registryOrigins: readonly string[]): string {
-  const connect = ["'self'", ...new Set(registryOrigins), 'ws:', 'wss:'];
+  const media = ['https:', ...(registryOrigins.some((o) => o.startsWith('http:')) ? ['http:'] : [])];
+  const connect = ["'self'", ...new Set(registryOrigins), 'ws:', 'wss:', ...media];
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    "media-src 'self' blob: mediastream:",
+    `media-src 'self' blob: mediastream: ${media.join(' ')}`,
     `connect-src ${connect.join(' ')}`,
     "manifest-src 'self'",
     "base-uri 'none'",

@@ -33,7 +33,7 @@ describe('WEB_ROOT', () => {
 });
 
 describe('the web Content-Security-Policy', () => {
-  it('lets the page reach its registries by origin and CoreMX signaling over WebSockets only', () => {
+  it('lets the page reach its registries by origin, CoreMX signaling over WebSockets and packagers over HTTP(S)', () => {
     const origins = originsOf([
       'http://127.0.0.1:3201/',
       'https://reg-c2-1.hoot.mx/base/',
@@ -48,12 +48,22 @@ describe('the web Content-Security-Policy', () => {
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data:",
-      "media-src 'self' blob: mediastream:",
-      "connect-src 'self' http://127.0.0.1:3201 https://reg-c2-1.hoot.mx ws: wss:",
+      // a registry on plain HTTP (a local install): its packagers are on plain HTTP too
+      "media-src 'self' blob: mediastream: https: http:",
+      "connect-src 'self' http://127.0.0.1:3201 https://reg-c2-1.hoot.mx ws: wss: https: http:",
       "manifest-src 'self'",
       "base-uri 'none'",
       "form-action 'self'",
       "frame-ancestors 'none'",
     ]);
+  });
+
+  it('keeps an HTTPS-only install on HTTPS: no plain-HTTP media or calls', () => {
+    const csp = contentSecurityPolicy(originsOf(['https://reg-c1-1.hoot.mx', 'https://reg-c2-1.hoot.mx']));
+    expect(csp).toContain("media-src 'self' blob: mediastream: https:;");
+    expect(csp).toContain(
+      "connect-src 'self' https://reg-c1-1.hoot.mx https://reg-c2-1.hoot.mx ws: wss: https:;",
+    );
+    expect(csp).not.toContain('http:');
   });
 });
