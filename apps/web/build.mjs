@@ -35,9 +35,26 @@ const options = {
   legalComments: 'none',
   logLevel: 'info',
   // The app runs in browsers only: a Node built-in in the bundle is a bug, fail the build.
-  external: [],
-  // The SDK's HlsPlayer imports hls.js; its light build (no alternate audio, subtitles or DRM, none of which
-  // hoot's LL-HLS streams use) plays them for 240 KB less.
+  // hls.js is not in app.js: only a p2m viewer needs it, and it would triple the page. The app imports
+  // /hls.js (built below) when it first plays a broadcast (src/ui/hls-loader.ts); the SDK's own default
+  // `import('hls.js')` stays a bare import that the app never calls.
+  external: ['hls.js'],
+};
+
+// hls.js's light build (no alternate audio, subtitles or DRM, none of which hoot's LL-HLS streams use) as
+// an ES module of its own: /hls.js, named by its content hash in index.html.
+const hlsOptions = {
+  absWorkingDir: root,
+  entryPoints: [{ in: join(here, 'src/ui/hls-entry.js'), out: 'hls' }],
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: options.target,
+  sourcemap: true,
+  minify: !watch,
+  legalComments: 'none',
+  logLevel: 'info',
   alias: { 'hls.js': 'hls.js/light' },
 };
 
@@ -47,9 +64,12 @@ if (watch) {
   copyFileSync(join(here, 'src/index.html'), join(outdir, 'index.html'));
   const ctx = await context(options);
   await ctx.watch();
+  const hlsCtx = await context(hlsOptions);
+  await hlsCtx.watch();
   console.log(`[web] watching; output in ${outdir}`);
 } else {
   await build(options);
+  await build(hlsOptions);
   // Same as the registry's contentVersion (apps/registry/src/web/web-assets.ts).
   const version = (file) =>
     createHash('sha256')
@@ -58,9 +78,10 @@ if (watch) {
       .slice(0, 16);
   const html = readFileSync(join(here, 'src/index.html'), 'utf8')
     .replace('href="/app.css"', `href="/app.css?v=${version('app.css')}"`)
-    .replace('src="/app.js"', `src="/app.js?v=${version('app.js')}"`);
-  if (!html.includes('/app.css?v=') || !html.includes('/app.js?v='))
-    throw new Error('index.html no longer names /app.css and /app.js: update build.mjs');
+    .replace('src="/app.js"', `src="/app.js?v=${version('app.js')}"`)
+    .replace('content="/hls.js"', `content="/hls.js?v=${version('hls.js')}"`);
+  if (!html.includes('/app.css?v=') || !html.includes('/app.js?v=') || !html.includes('/hls.js?v='))
+    throw new Error('index.html no longer names /app.css, /app.js and /hls.js: update build.mjs');
   writeFileSync(join(outdir, 'index.html'), html);
   const sizes = {};
   let page = { raw: 0, gzip: 0, br: 0 };
@@ -74,5 +95,11 @@ if (watch) {
     sizes[file] = size;
     page = { raw: page.raw + size.raw, gzip: page.gzip + size.gzip, br: page.br + size.br };
   }
+  const hls = readFileSync(join(outdir, 'hls.js'));
+  sizes['hls.js (p2m viewers only)'] = {
+    raw: hls.length,
+    gzip: gzipSync(hls, { level: 9 }).length,
+    br: brotliCompressSync(hls, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
   console.log(`[web] built into ${outdir}`, { ...sizes, page });
 }

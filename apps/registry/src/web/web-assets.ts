@@ -10,6 +10,9 @@ export const WEB_FILES = {
   'app.css': 'text/css; charset=utf-8',
   'app.js.map': 'application/json; charset=utf-8',
   'app.css.map': 'application/json; charset=utf-8',
+  // hls.js (an ES module the page imports only to play a p2m broadcast over LL-HLS), kept out of app.js
+  'hls.js': 'text/javascript; charset=utf-8',
+  'hls.js.map': 'application/json; charset=utf-8',
 } as const;
 
 export type WebFileName = keyof typeof WEB_FILES;

@@ -60,6 +60,8 @@ describe('the web app served by the registry', () => {
     writeFileSync(join(root, 'app.css'), 'body{margin:0}');
     writeFileSync(join(root, 'app.js.map'), '{"version":3}');
     writeFileSync(join(root, 'app.css.map'), '{"version":3}');
+    writeFileSync(join(root, 'hls.js'), 'export default class Hls {}');
+    writeFileSync(join(root, 'hls.js.map'), '{"version":3,"hls":true}');
     writeFileSync(join(root, 'secret.txt'), 'not for the web');
     app = await appServing(root);
   });
@@ -108,6 +110,9 @@ describe('the web app served by the registry', () => {
     ['/app.js', 'text/javascript; charset=utf-8', 'console.log("hoot")'],
     ['/app.css', 'text/css; charset=utf-8', 'body{margin:0}'],
     ['/app.js.map', 'application/json; charset=utf-8', '{"version":3}'],
+    // hls.js: the ES module the page imports only to play a p2m broadcast (not in app.js)
+    ['/hls.js', 'text/javascript; charset=utf-8', 'export default class Hls {}'],
+    ['/hls.js.map', 'application/json; charset=utf-8', '{"version":3,"hls":true}'],
   ])('serves %s with its type, an ETag and revalidation', async (url, type, body) => {
     const res = await get(url);
     expect(res.statusCode).toBe(200);

@@ -89,6 +89,27 @@ export class WebController {
     return this.send('app.js.map', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
   }
 
+  @Get('hls.js')
+  @Header('x-robots-tag', 'noindex')
+  hlsScript(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('hls.js', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
+  }
+
+  @Get('hls.js.map')
+  hlsScriptMap(
+    @Headers('if-none-match') inm: string | undefined,
+    @Headers('accept-encoding') ae: string | undefined,
+    @Query('v') v: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.send('hls.js.map', { ifNoneMatch: inm, acceptEncoding: ae, version: v }, reply);
+  }
+
   @Get('app.css.map')
   styleMap(
     @Headers('if-none-match') inm: string | undefined,

@@ -2,6 +2,7 @@ import { HlsPlayer, type RecordingStopReason, type RoomSession } from '@hoot/sdk
 import type { RecordedStream, RecordingList } from '@hoot/contracts';
 import type { AppContext } from '../app-context';
 import type { RoomModel } from '../lib/room-view-model';
+import { loadHlsFromPage } from '../ui/hls-loader';
 import { DrawnParts } from '../ui/drawn-parts';
 import { h, replace } from '../ui/dom';
 import { icon } from '../ui/icons';
@@ -165,7 +166,10 @@ export function roomRecording(ctx: AppContext, conferenceId: string): RoomRecord
     playerBox.hidden = false;
     playerBox.setAttribute('data-stream-id', s.streamId);
     video.setAttribute('data-hls', 'true');
-    player = new HlsPlayer(video, { onError: (error) => ctx.toasts.error(error) });
+    player = new HlsPlayer(video, {
+      loadHlsJs: loadHlsFromPage,
+      onError: (error) => ctx.toasts.error(error),
+    });
     void player.loadUrl(s.playbackUrl).then(() => video.play().catch(() => undefined));
   }
 

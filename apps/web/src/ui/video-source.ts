@@ -1,3 +1,4 @@
+import { loadHlsFromPage } from './hls-loader';
 import { HlsPlayer, type HlsPlaybackError, type HlsStreamAccess, type MediaStreamLike } from '@hoot/sdk';
 
 /** What a video element shows: a WebRTC stream, or (p2m viewers) a live LL-HLS stream. */
@@ -55,7 +56,10 @@ export class VideoSource {
       this.video.srcObject = null;
     }
     if (!this.player) {
-      this.player = new HlsPlayer(this.video, { onError: (error) => this.options.onError(error) });
+      this.player = new HlsPlayer(this.video, {
+        loadHlsJs: loadHlsFromPage,
+        onError: (error) => this.options.onError(error),
+      });
       this.video.setAttribute('data-hls', 'true');
     }
     if (this.access === access) return;
