@@ -1,5 +1,6 @@
 import type { HlsStreamAccess } from '@hoot/contracts';
 import { FakeEnvironment, FakeRoom, live, person, roomOf, started } from './media-session.fixture';
+import { prefersH264 } from './media-plan';
 
 const access = (publisherId: string, streamId = `s-${publisherId}`, token = 't1', stream?: 'screen') =>
   ({
@@ -123,32 +124,33 @@ describe('MediaSession: p2m over LL-HLS', () => {
   });
 });
 
-describe('MediaSession: H.264 first for p2m publishers', () => {
-  it('orders the video transceiver of a p2m publish H.264 first (Constrained Baseline, mode 1 leading)', async () => {
-    const env = new FakeEnvironment();
-    env.videoCodecs = CHROMIUM_CODECS;
-    const room = new FakeRoom(roomOf('p2m', [live('alice', 1)]), 'alice');
-    await started(room, env);
-    expect(room.named('publish')).toHaveLength(1);
-    const [audio, video] = env.pcs[0].transceivers;
-    expect(audio).toEqual({ what: 'audio', direction: 'sendonly' });
-    expect(video.codecs?.map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`.trim())).toEqual([
-      'video/H264 packetization-mode=1;profile-level-id=42e01f',
-      'video/H264 packetization-mode=1;profile-level-id=640c1f',
-      'video/H264 packetization-mode=0;profile-level-id=42e01f',
-      'video/VP8',
-      'video/rtx apt=96',
-      'video/VP9',
-    ]);
+describe('MediaSession: H.264 first for publishers whose video the server may package or record', () => {
+  it('asks for H.264 first in p2m (LL-HLS) and m2m (recording) only', () => {
+    expect((['m2m', 'a2m', 'p2m', 'p2p'] as const).filter(prefersH264)).toEqual(['m2m', 'p2m']);
   });
 
-  it('leaves the browser its order in other rooms, and never fails where it cannot say', async () => {
-    const env = new FakeEnvironment();
-    env.videoCodecs = CHROMIUM_CODECS;
-    const m2m = new FakeRoom(roomOf('m2m', [live('alice', 1)]), 'alice');
-    await started(m2m, env);
-    expect(env.pcs[0].transceivers[1].codecs).toBeUndefined();
+  it.each(['p2m', 'm2m'] as const)(
+    'orders the video transceiver of a %s publish H.264 first (Constrained Baseline, mode 1 leading)',
+    async (type) => {
+      const env = new FakeEnvironment();
+      env.videoCodecs = CHROMIUM_CODECS;
+      const room = new FakeRoom(roomOf(type, [live('alice', 1)]), 'alice');
+      await started(room, env);
+      expect(room.named('publish')).toHaveLength(1);
+      const [audio, video] = env.pcs[0].transceivers;
+      expect(audio).toEqual({ what: 'audio', direction: 'sendonly' });
+      expect(video.codecs?.map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`.trim())).toEqual([
+        'video/H264 packetization-mode=1;profile-level-id=42e01f',
+        'video/H264 packetization-mode=1;profile-level-id=640c1f',
+        'video/H264 packetization-mode=0;profile-level-id=42e01f',
+        'video/VP8',
+        'video/rtx apt=96',
+        'video/VP9',
+      ]);
+    },
+  );
 
+  it('never fails where it cannot say', async () => {
     // No setCodecPreferences (an older browser), no capabilities, no H.264, a refusal: published all the same.
     const cases: ((e: FakeEnvironment) => void)[] = [
       (e) => (e.codecPreferences = false),

@@ -82,9 +82,15 @@ export function hlsAccessFor(
   return accesses?.find((a) => a.publisherId === publisherId && a.stream === stream);
 }
 
-/** Whether a publisher in this room type asks for H.264 first: p2m, whose streams are packaged as HLS. */
+/**
+ * Whether a publisher in this room type asks for H.264 first: every room whose video goes through the media
+ * server — p2m, whose streams are packaged as LL-HLS, and m2m, whose streams may be recorded — because the
+ * packager copies video and takes H.264 only (kms-lite never transcodes; with Kurento it spares a transcode).
+ * Every browser that publishes also decodes H.264, so subscribers lose nothing. Not p2p (peer to peer: the
+ * two browsers agree between themselves) nor a2m (no video).
+ */
 export function prefersH264(type: RoomType): boolean {
-  return type === 'p2m';
+  return type === 'p2m' || type === 'm2m';
 }
 
 /**
