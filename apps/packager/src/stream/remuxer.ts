@@ -49,9 +49,12 @@ export function ffmpegArgs(options: Pick<FfmpegOptions, 'audioBitrate' | 'kinds'
     '-nostdin',
     '-loglevel',
     'warning',
-    // Probing stops once both streams are known (the first keyframe carries SPS/PPS); 1 s bounds the wait.
+    // Probing stops once both streams are known: the first keyframe carries SPS/PPS. The bound is three
+    // keyframe requests (HLS_KEYFRAME_REQUEST_MS, 2 s): with 1 s, a keyframe late under load (the media
+    // server's first PLI refused as too soon after another) left ffmpeg without a picture size, and it
+    // exited before the stream's first segment ("dimensions not set").
     '-analyzeduration',
-    '1000000',
+    '6000000',
     '-protocol_whitelist',
     'pipe,udp,rtp',
     '-f',
