@@ -117,6 +117,8 @@ describe('HlsPlayer', () => {
     expect(hlsjs.instances).toHaveLength(1);
     const [hls] = hlsjs.instances;
     expect(hls.config.lowLatencyMode).toBe(true);
+    // A late viewer catches up with the live edge instead of keeping its delay.
+    expect(hls.config.maxLiveSyncPlaybackRate).toBe(1.5);
     expect(hls.source).toBe(URL_1);
     expect(hls.media).toBe(video);
     expect(video.src).toBe('');

@@ -206,6 +206,10 @@ export class HlsPlayer {
 
   private startHlsJs(Hls: HlsJsClass, url: string): void {
     const hls = new Hls({
+      // A viewer that starts (or falls) behind the live edge plays up to 1.5× until it is back at the target
+      // latency (PART-HOLD-BACK): at 1× (hls.js's default) it keeps the delay it started with — measured by
+      // bench/hls/glass-to-glass.bench.ts, a late starter stayed 1–1.5 s further back for good.
+      maxLiveSyncPlaybackRate: 1.5,
       ...this.options.hlsConfig,
       lowLatencyMode: true,
       // Every request (playlist reloads, parts, segments) goes out with the newest token.
