@@ -17,57 +17,33 @@
  *     [--seconds 15] [--viewers 100]
  * Prints a table and writes bench/results/hls-<time>.json.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/testing';
+import { signViewerToken } from '@hoot/auth-kit';
+import { infraPath, ManagedProcess, startPackager, workspaceRoot } from '@hoot/testing';
 import { arg, round } from '../bench-cli';
 
-/** The packager as a process (apps/packager/src/main.ts), on free ports, with fresh keys. */
-async function startPackager() {
-  const port = await freePort();
-  const rtpBase = await freePort();
-  const root = workspaceRoot();
-  const controlKey = randomBytes(24).toString('base64url');
-  const viewerKey = randomBytes(32).toString('base64url');
-  const child = await ManagedProcess.start({
-    name: `packager:${port}`,
-    command: process.execPath,
-    args: ['-r', join(root, 'tools/ts-node/register.js'), join(root, 'apps/packager/src/main.ts')],
-    cwd: root,
-    env: {
-      ...process.env,
-      PACKAGER_PORT: String(port),
-      PACKAGER_RTP_MIN_PORT: String(rtpBase),
-      PACKAGER_RTP_MAX_PORT: String(rtpBase + 39),
-      PACKAGER_CONTROL_KEY: controlKey,
-      PACKAGER_VIEWER_TOKEN_KEY: viewerKey,
-    },
-    logFile: infraPath('test-logs', `packager-bench-${port}.log`),
-    readyLine: /"msg":"packager ready"/,
-    readyTimeoutMs: 60_000,
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
+/** The packager as a process (apps/packager/src/main.ts, started by @hoot/testing), on free ports, with fresh keys. */
+async function startPackagerForBench() {
+  const packager = await startPackager({ logName: `packager-bench-${Date.now()}.log` });
   return {
-    baseUrl,
-    process: child,
+    baseUrl: packager.url,
+    process: packager.process,
     async startStream(body: { conferenceId: string; stage: string; userId: string }): Promise<StartedStream> {
-      const res = await fetch(`${baseUrl}/v1/streams`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${controlKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const res = await packager.control('POST', '/v1/streams', body);
       if (res.status !== 201) throw new Error(`start stream: ${res.status} ${await res.text()}`);
       return (await res.json()) as StartedStream;
     },
-    /** The viewer token format of apps/packager/README.md (what CASH will sign). */
+    /** A viewer token as CASH signs it. */
     token(conferenceId: string, streamId: string, seconds: number): string {
-      const claims = { conferenceId, streamId, exp: Math.floor(Date.now() / 1000) + seconds };
-      const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-      return `${payload}.${createHmac('sha256', viewerKey).update(payload).digest('base64url')}`;
+      return signViewerToken(Buffer.from(packager.viewerTokenKey), {
+        conferenceId,
+        streamId,
+        exp: Math.floor(Date.now() / 1000) + seconds,
+      });
     },
-    stop: () => child.stop(10_000),
+    stop: () => packager.stop(),
   };
 }
 
@@ -245,9 +221,9 @@ function startViewers(playlistUrl: string, count: number) {
 
 async function main(): Promise<void> {
   const senders: ManagedProcess[] = [];
-  let packager: Awaited<ReturnType<typeof startPackager>> | undefined;
+  let packager: Awaited<ReturnType<typeof startPackagerForBench>> | undefined;
   try {
-    packager = await startPackager();
+    packager = await startPackagerForBench();
     const pid = packager.process.pid as number;
     const samples: Sample[] = [];
     await sleep(2000);

@@ -1,19 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKmsLite } from '@hoot/media/testing';
 import {
   ConferencePlatform,
-  ManagedProcess,
   SignalingClient,
   eventually,
-  freePort,
-  infraPath,
   integrationInfra,
   mongoUriFor,
+  startPackager,
   subjectOf,
-  workspaceRoot,
+  type RunningPackager,
 } from '@hoot/testing';
 import { MediaStreamTrack, RTCPeerConnection, useOPUS, useVP8 } from 'werift';
 
@@ -35,8 +32,6 @@ const MX = `${TAG}-mx1`;
 describe('recording through the registry (real processes)', () => {
   const infra = integrationInfra();
   const recordingDir = mkdtempSync(join(tmpdir(), 'hoot-rec-it-'));
-  const controlKey = randomBytes(24).toString('base64url');
-  const viewerTokenKey = randomBytes(32).toString('base64url');
   // Filled in once the packager's port is known, before CASH starts (the platform reads it then).
   const cashEnv: Record<string, string> = {};
   const platform = new ConferencePlatform(
@@ -52,7 +47,7 @@ describe('recording through the registry (real processes)', () => {
   );
   const tokens: Record<string, string> = {};
   const ids: Record<string, string> = {};
-  let packager: ManagedProcess | undefined;
+  let packager: RunningPackager | undefined;
   const peers: RTCPeerConnection[] = [];
   const sockets: SignalingClient[] = [];
 
@@ -72,34 +67,8 @@ describe('recording through the registry (real processes)', () => {
     call('POST', `/v1/conferences/${CID}/recording`, who, { action });
 
   beforeAll(async () => {
-    const port = await freePort();
-    const rtpBase = await freePort();
-    const root = workspaceRoot();
-    packager = await ManagedProcess.start({
-      name: `packager:${port}`,
-      command: process.execPath,
-      args: ['-r', join(root, 'tools/ts-node/register.js'), join(root, 'apps/packager/src/main.ts')],
-      cwd: root,
-      env: {
-        ...process.env,
-        PACKAGER_PORT: String(port),
-        PACKAGER_HOST: '127.0.0.1',
-        PACKAGER_RTP_MIN_PORT: String(rtpBase),
-        PACKAGER_RTP_MAX_PORT: String(rtpBase + 39),
-        PACKAGER_CONTROL_KEY: controlKey,
-        PACKAGER_VIEWER_TOKEN_KEY: viewerTokenKey,
-        PACKAGER_RECORDING_DIR: recordingDir,
-        NODE_ID: `packager-${port}`,
-      },
-      logFile: infraPath('test-logs', `packager-rec-${port}.log`),
-      readyLine: /"msg":"packager ready"/,
-      readyTimeoutMs: 60_000,
-    });
-    Object.assign(cashEnv, {
-      PACKAGER_URL: `http://127.0.0.1:${port}`,
-      PACKAGER_CONTROL_KEY: controlKey,
-      PACKAGER_VIEWER_TOKEN_KEY: viewerTokenKey,
-    });
+    packager = await startPackager({ recordingDir, logName: 'packager-registry-recording.log' });
+    Object.assign(cashEnv, packager.cashEnv);
     await platform.start();
     for (const user of ['alice', 'bob', 'mallory']) {
       tokens[user] = await platform.cluster.userToken(user);

@@ -9,6 +9,7 @@ export * from './lib/kube-apiserver';
 export * from './lib/local-infra';
 export * from './lib/auth-service';
 export * from './lib/cash-process';
+export * from './lib/packager-process';
 export * from './lib/registry-process';
 export * from './lib/chromium';
 export * from './lib/web-page';

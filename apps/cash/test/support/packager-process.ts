@@ -1,66 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/testing';
+import {
+  infraPath,
+  ManagedProcess,
+  startPackager as startPackagerProcess,
+  type RunningPackager,
+} from '@hoot/testing';
 
-/** The real packager (`apps/packager/src/main.ts`) as a process, as its own harness starts it. */
-export interface RunningPackager {
-  url: string;
-  controlKey: string;
-  viewerTokenKey: string;
-  recordingDir: string;
-  /** The env CASH needs to drive it. */
-  cashEnv: Record<string, string>;
-  stop(): Promise<void>;
-}
+export type { RunningPackager };
 
-/**
- * Starts the packager on free ports with fresh keys and a recording folder of its own (an app may not
- * import another app's files, so this is the few lines of apps/packager's `startPackagerProcess` CASH needs).
- */
-export async function startPackager(env: Record<string, string> = {}): Promise<RunningPackager> {
-  const port = await freePort();
-  const rtpBase = await freePort();
-  const root = workspaceRoot();
-  const controlKey = randomBytes(24).toString('base64url');
-  const viewerTokenKey = randomBytes(32).toString('base64url');
-  const recordingDir = mkdtempSync(join(tmpdir(), 'cash-packager-rec-'));
-  const child = await ManagedProcess.start({
-    name: `packager:${port}`,
-    command: process.execPath,
-    args: ['-r', join(root, 'tools/ts-node/register.js'), join(root, 'apps/packager/src/main.ts')],
-    cwd: root,
-    env: {
-      ...process.env,
-      PACKAGER_PORT: String(port),
-      PACKAGER_HOST: '127.0.0.1',
-      PACKAGER_RTP_MIN_PORT: String(rtpBase),
-      PACKAGER_RTP_MAX_PORT: String(rtpBase + 39),
-      PACKAGER_CONTROL_KEY: controlKey,
-      PACKAGER_VIEWER_TOKEN_KEY: viewerTokenKey,
-      PACKAGER_RECORDING_DIR: recordingDir,
-      NODE_ID: `packager-${port}`,
-      ...env,
-    },
-    logFile: infraPath('test-logs', `cash-packager-${port}.log`),
-    readyLine: /"msg":"packager ready"/,
-    readyTimeoutMs: 60_000,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    controlKey,
-    viewerTokenKey,
-    recordingDir,
-    cashEnv: {
-      PACKAGER_URL: url,
-      PACKAGER_PUBLIC_URL: url,
-      PACKAGER_CONTROL_KEY: controlKey,
-      PACKAGER_VIEWER_TOKEN_KEY: viewerTokenKey,
-    },
-    stop: () => child.stop(10_000),
-  };
+/** The real packager for CASH's specs: fresh keys, and a temporary recording folder of its own. */
+export function startPackager(env: Record<string, string> = {}): Promise<RunningPackager> {
+  return startPackagerProcess({ env, recordingDir: true });
 }
 
 /**

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { freePort, infraPath, ManagedProcess, workspaceRoot } from '@hoot/testing';
+import { infraPath, ManagedProcess, startPackager } from '@hoot/testing';
 import { signViewerToken } from '@hoot/auth-kit';
 
 export interface PackagerProcess {
@@ -39,62 +37,28 @@ export interface StartedStream {
 
 /** Starts the real packager (`apps/packager/src/main.ts`) on free ports, with fresh random keys. */
 export async function startPackagerProcess(env: Record<string, string> = {}): Promise<PackagerProcess> {
-  const port = await freePort();
-  const rtpBase = await freePort();
-  const root = workspaceRoot();
-  const controlKey = randomBytes(24).toString('base64url');
-  const viewerTokenKey = randomBytes(32).toString('base64url');
-  const child = await ManagedProcess.start({
-    name: `packager:${port}`,
-    command: process.execPath,
-    args: ['-r', join(root, 'tools/ts-node/register.js'), join(root, 'apps/packager/src/main.ts')],
-    cwd: root,
-    env: {
-      ...process.env,
-      PACKAGER_PORT: String(port),
-      PACKAGER_HOST: '127.0.0.1',
-      PACKAGER_RTP_MIN_PORT: String(rtpBase),
-      PACKAGER_RTP_MAX_PORT: String(rtpBase + 39),
-      PACKAGER_CONTROL_KEY: controlKey,
-      PACKAGER_VIEWER_TOKEN_KEY: viewerTokenKey,
-      NODE_ID: `packager-${port}`,
-      ...env,
-    },
-    logFile: infraPath('test-logs', `packager-${port}.log`),
-    readyLine: /"msg":"packager ready"/,
-    readyTimeoutMs: 60_000,
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const auth = { authorization: `Bearer ${controlKey}` };
+  const packager = await startPackager({ env });
+  const { url: baseUrl, control } = packager;
   return {
     baseUrl,
-    port,
-    controlKey,
-    viewerTokenKey: Buffer.from(viewerTokenKey),
-    process: child,
+    port: packager.port,
+    controlKey: packager.controlKey,
+    viewerTokenKey: Buffer.from(packager.viewerTokenKey),
+    process: packager.process,
     async startStream(body) {
-      const res = await fetch(`${baseUrl}/v1/streams`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const res = await control('POST', '/v1/streams', body);
       if (res.status !== 201) throw new Error(`start stream: ${res.status} ${await res.text()}`);
       return (await res.json()) as StartedStream;
     },
-    control: (method, path, body) =>
-      fetch(`${baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      }),
-    stopStream: (streamId) => fetch(`${baseUrl}/v1/streams/${streamId}`, { method: 'DELETE', headers: auth }),
+    control,
+    stopStream: (streamId) => control('DELETE', `/v1/streams/${streamId}`),
     token: (conferenceId, streamId, seconds = 600) =>
-      signViewerToken(Buffer.from(viewerTokenKey), {
+      signViewerToken(Buffer.from(packager.viewerTokenKey), {
         conferenceId,
         streamId,
         exp: Math.floor(Date.now() / 1000) + seconds,
       }),
-    stop: () => child.stop(10_000),
+    stop: () => packager.stop(),
   };
 }
 
