@@ -36,9 +36,7 @@ const options = {
   logLevel: 'info',
   // The app runs in browsers only: a Node built-in in the bundle is a bug, fail the build.
   // hls.js is not in app.js: only a p2m viewer needs it, and it would triple the page. The app imports
-  // /hls.js (built below) when it first plays a broadcast (src/ui/hls-loader.ts); the SDK's own default
-  // `import('hls.js')` stays a bare import that the app never calls.
-  external: ['hls.js'],
+  // /hls.js (built below) when it first plays a broadcast (src/ui/hls-loader.ts, the SDK player's loader).
 };
 
 // hls.js's light build (no alternate audio, subtitles or DRM, none of which hoot's LL-HLS streams use) as

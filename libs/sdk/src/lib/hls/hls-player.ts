@@ -73,8 +73,13 @@ export const HLS_PLAYER_DEFAULTS = {
 } as const;
 
 export interface HlsPlayerOptions {
-  /** Loads hls.js (default: `import('hls.js')`, bundled by the app; only called when needed). */
-  loadHlsJs?: () => Promise<HlsJsClass>;
+  /**
+   * Loads hls.js, only when a stream is to be played with it: the app's to give (e.g.
+   * `() => import('hls.js').then((m) => m.default)`, or a separately served module as the web app does). The
+   * SDK itself does not depend on hls.js, so what else uses the SDK — the CLI, a Node backend — never
+   * installs it.
+   */
+  loadHlsJs: () => Promise<HlsJsClass>;
   /** `native` plays with the browser's HLS whenever it has one (Safari); default: hls.js whenever MSE. */
   prefer?: HlsPlaybackMode;
   /** More hls.js options (e.g. `liveSyncDurationCount`); `lowLatencyMode` and `xhrSetup` are ours. */
@@ -97,12 +102,6 @@ export class HlsPlaybackError extends SdkError {
   }
 }
 
-/** hls.js from npm (the web app's build swaps in its light build: no alternate audio, subtitles or DRM). */
-async function loadHlsJs(): Promise<HlsJsClass> {
-  const mod = (await import('hls.js')) as unknown as { default?: HlsJsClass } & HlsJsClass;
-  return mod.default ?? mod;
-}
-
 /**
  * One video element's HLS playback. `load(access)` starts a stream; called again with the same
  * `streamId` (a renewed access) it only takes the new token, which every later request carries — one
@@ -122,7 +121,7 @@ export class HlsPlayer {
 
   constructor(
     private readonly video: HlsVideoLike,
-    private readonly options: HlsPlayerOptions = {},
+    private readonly options: HlsPlayerOptions,
   ) {}
 
   /** How the current stream plays (undefined before the first `load` settles, or after `destroy`). */
@@ -182,7 +181,7 @@ export class HlsPlayer {
   private async start(url: string, generation: number): Promise<void> {
     const native = this.video.canPlayType(HLS_MIME_TYPE) !== '';
     if (!(native && this.options.prefer === 'native')) {
-      const Hls = await (this.options.loadHlsJs ?? loadHlsJs)().catch((error: unknown) => {
+      const Hls = await this.options.loadHlsJs().catch((error: unknown) => {
         if (native) return undefined;
         throw new HlsPlaybackError(
           SdkErrorCode.MediaUnsupported,
