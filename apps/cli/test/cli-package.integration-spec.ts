@@ -210,7 +210,10 @@ describe('the CLI packed, installed with npm into an empty prefix, and run again
 
     const table = await ok(['conferences', 'list']);
     expect(table.split('\n')[0]).toMatch(/^ID +TYPE +STATUS +PARTICIPANTS +COREMX +CREATED +ADDRESS$/);
-    expect(table).toMatch(new RegExp(`^${conferenceId} +m2m +reserved +0 +${coremxId} `, 'm'));
+    // On the creating cloud's CoreMX, unless placement passed it over (a CASH that answers 503 for load or
+    // too slowly under a busy CI is left out and the next one tried): any of the platform's CoreMX.
+    const coremxIds = (platform?.cash ?? []).map((c) => c.coremxId).join('|');
+    expect(table).toMatch(new RegExp(`^${conferenceId} +m2m +reserved +0 +(${coremxIds}) `, 'm'));
     const json = JSON.parse(await ok(['conferences', 'list', '--all', '-o', 'json'])) as Json;
     expect((json['items'] as Json[]).map((c) => c['id'])).toContain(conferenceId);
   });
